@@ -1,0 +1,2 @@
+/** JMH benchmarks, the load generator and property-based tests for kvcache. */
+package dev.kvcache.bench;

@@ -1,0 +1,11 @@
+package dev.kvcache.core;
+
+/** {@link Ticker#system()}: the exact clock. */
+enum SystemTicker implements Ticker {
+    INSTANCE;
+
+    @Override
+    public long read() {
+        return System.nanoTime();
+    }
+}

@@ -1,0 +1,31 @@
+package dev.kvcache.core;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/** Converts and checks time-to-live values. {@link Long#MAX_VALUE} nanoseconds means "never". */
+final class Ttl {
+    static final long NEVER_NANOS = Long.MAX_VALUE;
+
+    private Ttl() {}
+
+    static long toNanos(Duration ttl) {
+        Objects.requireNonNull(ttl, "ttl");
+        if (ttl.isZero() || ttl.isNegative()) {
+            throw new IllegalArgumentException("ttl must be positive, was " + ttl);
+        }
+        // Saturates at Long.MAX_VALUE (about 292 years), which reads as "never".
+        long seconds = ttl.getSeconds();
+        if (seconds >= Long.MAX_VALUE / 1_000_000_000L) {
+            return NEVER_NANOS;
+        }
+        return ttl.toNanos();
+    }
+
+    /** The deadline of an entry written at {@code now}; {@link #NEVER_NANOS} when it never expires. */
+    static long deadline(long now, long ttlNanos) {
+        long deadline = now + ttlNanos;
+        // now >= 0 (times are relative to the cache's origin), so overflow means "beyond 292 years".
+        return deadline < 0 ? NEVER_NANOS : deadline;
+    }
+}

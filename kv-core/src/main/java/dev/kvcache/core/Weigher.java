@@ -1,0 +1,24 @@
+package dev.kvcache.core;
+
+/**
+ * Computes the weight of an entry, for caches bounded by {@link KvCacheBuilder#maximumWeight(long)}.
+ *
+ * <p>The weight is computed once, when the entry is written, and is not recomputed; it must be
+ * non-negative. An entry of weight zero still occupies memory but never counts towards the bound.
+ * A weigher must be fast and thread-safe, and must not call back into the cache.
+ *
+ * @param <K> the key type
+ * @param <V> the value type
+ */
+@FunctionalInterface
+public interface Weigher<K, V> {
+
+    /**
+     * Returns the weight of an entry, in whatever unit the maximum weight uses (bytes, say).
+     *
+     * @param key the key, never null
+     * @param value the value, never null
+     * @return the weight, zero or more
+     */
+    int weigh(K key, V value);
+}
