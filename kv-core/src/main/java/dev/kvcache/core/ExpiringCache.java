@@ -45,6 +45,9 @@ import java.util.function.Function;
 final class ExpiringCache<K, V> implements KvCache<K, V> {
     private static final VarHandle NEXT_MAINTENANCE;
 
+    /** How many times one call drains the write buffer before leaving the rest to later operations. */
+    private static final int MAX_MAINTENANCE_PASSES = 8;
+
     static {
         try {
             NEXT_MAINTENANCE = MethodHandles.lookup()
@@ -440,11 +443,17 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         deliver(removals);
     }
 
-    /** Runs maintenance unless another thread is: never waits. */
+    /**
+     * Runs maintenance unless another thread is: never waits. A writer whose {@code tryLock} fails
+     * leaves its node to the holder, who re-checks the write buffer after unlocking; the re-checks are
+     * capped so that a thread cannot be kept here indefinitely by other threads' writes (their own
+     * writes then do the work).
+     */
     void maintainIfIdle() {
+        int passes = 0;
         do {
             if (!maintenanceLock.tryLock()) {
-                return; // the holder re-checks the write buffer after unlocking
+                return;
             }
             List<Removal<K, V>> removals;
             try {
@@ -454,7 +463,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
                 maintenanceLock.unlock();
             }
             deliver(removals);
-        } while (writeBuffer != null && !writeBuffer.isEmpty());
+        } while (writeBuffer != null && ++passes < MAX_MAINTENANCE_PASSES && !writeBuffer.isEmpty());
     }
 
     /** Drains the write buffer, reclaims expired nodes and evicts to the bound. Lock held. */

@@ -8,11 +8,12 @@ import java.lang.invoke.VarHandle;
  * scheduling.
  *
  * <p>Five levels of 64 buckets each. A level-{@code i} bucket spans {@code 2^SHIFT[i]} ns: about 67 ms,
- * 4.3 s, 4.6 min, 4.9 h and 13 days; the level is chosen so that the deadline is less than 64 buckets
- * ahead. When time passes a bucket, maintenance takes its nodes: those due are expired, the others are
- * pushed down to a finer level, so a node is touched at most once per level. Nodes whose deadline lies
- * beyond the coarsest level's 2.3-year reach alias into a bucket that comes round earlier, and are
- * simply rescheduled then.
+ * 4.3 s, 4.6 min, 4.9 h and 13 days; a node goes to the finest level whose 64 buckets reach its
+ * deadline. When time enters a coarse bucket, maintenance moves its nodes down to finer levels; when
+ * time leaves a level-0 bucket, its nodes are due and are expired. A node is so touched at most once
+ * per level, and is reclaimed at most one level-0 span (about 67 ms) after its deadline once
+ * maintenance runs. Nodes whose deadline lies beyond the coarsest level's 2.3-year reach alias into a
+ * bucket that comes round earlier, and are simply rescheduled then.
  *
  * <p>Concurrency: {@link #schedule} may run on any thread at any time: each bucket is a Treiber stack
  * (linked by {@link Node#wheelNext}) pushed with a CAS. {@link #advance} runs only under the cache's
