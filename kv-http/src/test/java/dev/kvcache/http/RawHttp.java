@@ -70,13 +70,22 @@ final class RawHttp implements AutoCloseable {
         return replies;
     }
 
-    /** @return whether the server closed the connection (reads end of stream) */
-    boolean closedByServer() throws IOException {
+    /**
+     * Reads until the server closes the connection (or resets it).
+     *
+     * @return what arrived before the end
+     * @throws java.net.SocketTimeoutException if the server keeps the connection open for 10 s
+     */
+    String readToEnd() throws IOException {
+        ByteArrayOutputStream rest = new ByteArrayOutputStream();
         try {
-            return in.read() < 0;
-        } catch (java.net.SocketException e) {
-            return true;
+            for (int b = in.read(); b >= 0; b = in.read()) {
+                rest.write(b);
+            }
+        } catch (java.net.SocketException reset) {
+            // A reset is an end too.
         }
+        return rest.toString(StandardCharsets.ISO_8859_1);
     }
 
     private String line() throws IOException {
