@@ -33,6 +33,10 @@ abstract class BodyReader implements Runnable, Invocable {
         this.buffer = contentLength >= 0 ? new byte[(int) contentLength] : null;
     }
 
+    Request request() {
+        return request;
+    }
+
     /** Called once, with the whole body; the array is the reader's to give away. */
     abstract void onBody(byte[] value);
 

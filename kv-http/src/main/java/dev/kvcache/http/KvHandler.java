@@ -103,7 +103,11 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
         metrics.started();
         int method = Metrics.methodIndex(request.getMethod());
         String path = Request.getPathInContext(request);
-        switch (Route.of(path)) {
+        Route route = Route.of(path);
+        if (route != Route.KEY || method != Metrics.POST && method != Metrics.PUT) {
+            Replies.closeIfBodyUnread(request, response);
+        }
+        switch (route) {
             case KEY:
                 key(request, response, callback, method, startNanos, KeyParser.key(path));
                 break;
@@ -132,6 +136,7 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
 
     private void key(Request request, Response response, Callback callback, int method, long startNanos, String key) {
         if (KeyParser.utf8Length(key) > options.maxKeyBytes()) {
+            Replies.closeIfBodyUnread(request, response);
             Replies.text(response, callback, HttpStatus.URI_TOO_LONG_414,
                     Replies.message("Key too long: the limit is " + options.maxKeyBytes() + " bytes"));
             sent(method, HttpStatus.URI_TOO_LONG_414, startNanos);
@@ -183,6 +188,7 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
         try {
             ttl = ttlOf(request);
         } catch (IllegalArgumentException e) {
+            Replies.closeIfBodyUnread(request, response);
             Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.message(e.getMessage()));
             sent(method, HttpStatus.BAD_REQUEST_400, startNanos);
             return;
@@ -190,6 +196,7 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
         long length = request.getLength();
         if (length > options.maxValueBytes()) {
             // Refused before reading a byte: with "Expect: 100-continue" the client never sends it.
+            Replies.closeIfBodyUnread(request, response);
             tooLarge(response, callback, method, startNanos);
             return;
         }
@@ -243,6 +250,7 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
 
         @Override
         void onTooLarge() {
+            Replies.closeIfBodyUnread(request(), response);
             tooLarge(response, callback, method, startNanos);
         }
 

@@ -7,6 +7,7 @@ import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.PreEncodedHttpField;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
@@ -23,6 +24,7 @@ final class Replies {
     static final HttpField PROMETHEUS = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
     /** Values come back with the type they were written with; browsers must not second-guess it. */
     private static final HttpField NOSNIFF = new PreEncodedHttpField("X-Content-Type-Options", "nosniff");
+    private static final HttpField CONNECTION_CLOSE = new PreEncodedHttpField(HttpHeader.CONNECTION, "close");
     private static final HttpField NO_STORE = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "no-store");
 
     /** The response header with a value's remaining time-to-live in milliseconds. */
@@ -84,6 +86,18 @@ final class Replies {
             response.write(true, ByteBuffer.wrap(value.bytes()), callback);
         } else {
             response.write(true, null, callback);
+        }
+    }
+
+    /**
+     * Marks the response {@code Connection: close} if the request has a body that will not be read.
+     * Jetty then cannot reuse the connection (the unread bytes stand between this request and the
+     * next), and without the header a client would send its next request on a connection about to
+     * close. Requests without a body, the vast majority of rejected ones, keep their connection.
+     */
+    static void closeIfBodyUnread(Request request, Response response) {
+        if (request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)) {
+            response.getHeaders().put(CONNECTION_CLOSE);
         }
     }
 

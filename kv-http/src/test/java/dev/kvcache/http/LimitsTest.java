@@ -92,6 +92,23 @@ class LimitsTest {
     }
 
     @Test
+    void aRejectedBodyClosesTheConnectionAndOthersKeepIt() throws Exception {
+        try (RawHttp raw = new RawHttp(server.port())) {
+            raw.send(RawHttp.request("GET", "/", null) + RawHttp.request("GET", "/" + "k".repeat(300), null));
+            assertEquals(400, raw.read().status());
+            RawHttp.Reply tooLong = raw.read();
+            assertEquals(414, tooLong.status());
+            assertEquals(null, tooLong.headers().get("connection"));
+            // A body the server will not read: it says it closes, then does.
+            raw.send(RawHttp.request("PUT", "/k?ttl=never", "value"));
+            RawHttp.Reply badTtl = raw.read();
+            assertEquals(400, badTtl.status());
+            assertEquals("close", badTtl.headers().get("connection"));
+            assertEquals("", raw.readToEnd());
+        }
+    }
+
+    @Test
     void oversizedHeadersAre431() throws Exception {
         try (RawHttp raw = new RawHttp(server.port())) {
             raw.send("GET /k HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(5000) + "\r\n\r\n");
