@@ -13,6 +13,8 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.component.Graceful;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Jetty 12 core {@link Handler} that serves a kvcache over HTTP: the Go "Simple HTTP KV server"
@@ -55,6 +57,7 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
     /** The request header that sets a write's TTL. */
     public static final String TTL_HEADER = "Kv-Ttl";
 
+    private static final Logger LOG = LoggerFactory.getLogger(KvHandler.class);
     private static final String KEY_ALLOW = "GET, HEAD, POST, PUT, DELETE";
 
     private final KvHandlerOptions options;
@@ -107,6 +110,19 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
         if (route != Route.KEY || method != Metrics.POST && method != Metrics.PUT) {
             Replies.closeIfBodyUnread(request, response);
         }
+        try {
+            route(request, response, callback, method, startNanos, route, path);
+        } catch (RuntimeException | Error e) {
+            // A bug: Jetty answers 500 for a handler that throws before completing the callback,
+            // which every branch does only as its last step. Keep the in-flight gauge true.
+            sent(method, HttpStatus.INTERNAL_SERVER_ERROR_500, startNanos);
+            throw e;
+        }
+        return true;
+    }
+
+    private void route(Request request, Response response, Callback callback, int method, long startNanos,
+            Route route, String path) {
         switch (route) {
             case KEY:
                 key(request, response, callback, method, startNanos, KeyParser.key(path));
@@ -131,7 +147,6 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
                 sent(method, HttpStatus.BAD_REQUEST_400, startNanos);
                 break;
         }
-        return true;
     }
 
     private void key(Request request, Response response, Callback callback, int method, long startNanos, String key) {
@@ -233,7 +248,16 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
         @Override
         void onBody(byte[] bytes) {
             StoredValue value = store.newValue(bytes, contentType);
-            KeyStore.WriteOutcome outcome = store.write(key, value, ttl, conditions);
+            KeyStore.WriteOutcome outcome;
+            try {
+                outcome = store.write(key, value, ttl, conditions);
+            } catch (RuntimeException e) {
+                // A bug, here on a demand callback where Jetty would not answer for us.
+                LOG.warn("Write of key {} failed", key, e);
+                Response.writeError(request(), response, callback, HttpStatus.INTERNAL_SERVER_ERROR_500);
+                sent(method, HttpStatus.INTERNAL_SERVER_ERROR_500, startNanos);
+                return;
+            }
             int status;
             if (outcome == KeyStore.WriteOutcome.PRECONDITION_FAILED) {
                 status = HttpStatus.PRECONDITION_FAILED_412;

@@ -3,6 +3,7 @@ package dev.kvcache.http;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -26,6 +27,8 @@ final class Replies {
     private static final HttpField NOSNIFF = new PreEncodedHttpField("X-Content-Type-Options", "nosniff");
     private static final HttpField CONNECTION_CLOSE = new PreEncodedHttpField(HttpHeader.CONNECTION, "close");
     private static final HttpField NO_STORE = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "no-store");
+
+    private static final AtomicReferenceArray<HttpField> MAX_AGES = new AtomicReferenceArray<>(3601);
 
     /** The response header with a value's remaining time-to-live in milliseconds. */
     static final String TTL_REMAINING_HEADER = "Kv-Ttl-Remaining-Ms";
@@ -61,7 +64,7 @@ final class Replies {
         if (expiresInNanos != Long.MAX_VALUE) {
             long millis = TimeUnit.NANOSECONDS.toMillis(expiresInNanos);
             // max-age never promises more than the entry has left.
-            headers.put(HttpHeader.CACHE_CONTROL, "max-age=" + millis / 1000);
+            headers.put(maxAge(millis / 1000));
             headers.put(TTL_REMAINING_HEADER, millis);
         }
         byte[] bytes = value.bytes();
@@ -73,6 +76,20 @@ final class Replies {
             }
             response.write(true, null, callback);
         }
+    }
+
+    /** The {@code Cache-Control} field for a number of seconds; those up to an hour are built once and shared. */
+    static HttpField maxAge(long seconds) {
+        if (seconds >= MAX_AGES.length()) {
+            return new HttpField(HttpHeader.CACHE_CONTROL, "max-age=" + seconds);
+        }
+        HttpField field = MAX_AGES.get((int) seconds);
+        if (field == null) {
+            // Racing threads may each build one; any of them is right.
+            field = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "max-age=" + seconds);
+            MAX_AGES.set((int) seconds, field);
+        }
+        return field;
     }
 
     /** A write's answer: the new ETag, and the stored value echoed when {@code echo} (POST, as Go did). */
