@@ -30,7 +30,7 @@ abstract class BodyReader implements Runnable, Invocable {
     BodyReader(Request request, long contentLength, int limit) {
         this.request = request;
         this.limit = limit;
-        this.buffer = contentLength >= 0 ? new byte[(int) contentLength] : null;
+        this.buffer = contentLength > 0 ? new byte[(int) contentLength] : contentLength == 0 ? Replies.empty() : null;
     }
 
     Request request() {

@@ -144,9 +144,7 @@ final class Replies {
         HttpFields.Mutable headers = response.getHeaders();
         headers.put(contentType);
         headers.put(NOSNIFF);
-        if (status >= 400 || contentType != TEXT_PLAIN) {
-            headers.put(NO_STORE);
-        }
+        headers.put(NO_STORE);
         headers.put(HttpHeader.CONTENT_LENGTH, body.length);
         response.write(true, withBody ? ByteBuffer.wrap(body) : null, callback);
     }
