@@ -684,12 +684,16 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
                     }
                     Node<K, V> node = nodes.next();
                     V value = node.value;
-                    if (value == null) {
+                    while (value == null) {
                         // Retired since the segment was copied: its key may well have a newer node.
                         node = table.get(node.key, node.hash);
-                        if (node == null || (value = node.value) == null) {
-                            continue;
+                        if (node == null) {
+                            break;
                         }
+                        value = node.value;
+                    }
+                    if (value == null) {
+                        continue;
                     }
                     long now = now();
                     if (value != null && now < node.deadline) {
