@@ -37,7 +37,7 @@ import picocli.CommandLine.Option;
  * Run it with {@code java -jar kv-bench/target/kv-load.jar --uri http://127.0.0.1:8081 --help}.
  */
 @Command(name = "kv-load", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "HTTP/1.1 load generator for the kvcache workload: 80 % GET /<key>, 20 % POST /<key>, "
+        description = "HTTP/1.1 load generator for the kvcache workload: 80 %% GET /<key>, 20 %% POST /<key>, "
                 + "pipelined, reported separately.")
 public final class KvLoad implements Callable<Integer> {
 

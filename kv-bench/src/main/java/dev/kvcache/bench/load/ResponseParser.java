@@ -62,6 +62,10 @@ final class ResponseParser {
     private boolean negative;
     private long magnitude;
 
+    ResponseParser() {
+        startResponse();
+    }
+
     /**
      * Consumes bytes of the current response, stopping at its end.
      *
