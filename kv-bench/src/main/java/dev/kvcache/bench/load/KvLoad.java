@@ -191,6 +191,8 @@ public final class KvLoad implements Callable<Integer> {
         long opened = 0;
         long connectErrors = 0;
         long connectionErrors = 0;
+        long cpuNanos = 0;
+        long allocatedBytes = 0;
         List<String> samples = new ArrayList<>();
         for (int i = 0; i < workers.size(); i++) {
             LoadWorker worker = workers.get(i);
@@ -203,6 +205,8 @@ public final class KvLoad implements Callable<Integer> {
             opened += worker.connects;
             connectErrors += worker.connectErrors;
             connectionErrors += worker.connectionErrors;
+            cpuNanos = cpuNanos < 0 || worker.cpuNanos < 0 ? -1 : cpuNanos + worker.cpuNanos;
+            allocatedBytes = allocatedBytes < 0 || worker.allocatedBytes < 0 ? -1 : allocatedBytes + worker.allocatedBytes;
             for (String sample : worker.errorSamples) {
                 if (!samples.contains(sample)) {
                     samples.add(sample);
@@ -218,7 +222,15 @@ public final class KvLoad implements Callable<Integer> {
                 config.threads(), Runtime.version().toString());
         return new LoadReport("kv-load", startedAt.toString(), elapsed, settings, getFigures, postFigures,
                 (double) (get.measured + post.measured) / config.durationSeconds(),
-                new LoadReport.Connections(opened, connectErrors, connectionErrors, samples));
+                new LoadReport.Connections(opened, connectErrors, connectionErrors, samples),
+                generator(cpuNanos, allocatedBytes, get.answered() + post.answered()));
+    }
+
+    private static LoadReport.Generator generator(long cpuNanos, long allocatedBytes, long answers) {
+        double perAnswer = Math.max(1, answers);
+        return new LoadReport.Generator(cpuNanos < 0 ? -1 : cpuNanos / 1_000_000,
+                cpuNanos < 0 ? -1 : cpuNanos / 1e3 / perAnswer, allocatedBytes,
+                allocatedBytes < 0 ? -1 : allocatedBytes / perAnswer);
     }
 
     private static void joinUntil(Thread thread, long deadlineNanos) {

@@ -21,6 +21,7 @@ import org.HdrHistogram.HistogramIterationValue;
  * @param post figures for POSTs
  * @param requestsPerSecond all answers in the window divided by its length
  * @param connections connection-level events
+ * @param generator what the generator's own selector threads cost
  */
 record LoadReport(
         String tool,
@@ -30,7 +31,8 @@ record LoadReport(
         Figures get,
         Figures post,
         double requestsPerSecond,
-        Connections connections) {
+        Connections connections,
+        Generator generator) {
 
     /** The run's settings, as given or derived. */
     record Settings(String uri, int connections, int pipelining, int durationSeconds, int warmupSeconds,
@@ -79,6 +81,17 @@ record LoadReport(
      * @param errorSamples the first few distinct error messages
      */
     record Connections(long opened, long connectErrors, long connectionErrors, List<String> errorSamples) {
+    }
+
+    /**
+     * The generator's own cost, over the whole run, for judging whether it, rather than the server,
+     * limited the figures. Per-request values divide by all answers; -1 where the JVM cannot measure.
+     *
+     * @param cpuMillis CPU time of the selector threads
+     * @param allocatedBytes heap allocated by the selector threads
+     */
+    record Generator(long cpuMillis, double cpuMicrosPerRequest, long allocatedBytes,
+                     double allocatedBytesPerRequest) {
     }
 
     static Figures figures(String name, OpRecorder recorder, int durationSeconds) {

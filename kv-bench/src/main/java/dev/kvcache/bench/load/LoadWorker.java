@@ -1,6 +1,8 @@
 package dev.kvcache.bench.load;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
@@ -11,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One selector thread driving a share of the connections until the measured window closes, then
@@ -33,6 +36,9 @@ final class LoadWorker implements Runnable {
     long connects;
     long connectErrors;
     long connectionErrors;
+    /** CPU time and heap allocation of this worker's thread over its whole run; -1 where the JVM cannot tell. */
+    long cpuNanos = -1;
+    long allocatedBytes = -1;
     final List<String> errorSamples = new ArrayList<>();
 
     private final LoadConfig config;
@@ -43,6 +49,8 @@ final class LoadWorker implements Runnable {
     private final long windowStartNanos;
     private final long windowNanos;
     private final long timeoutNanos;
+    /** Bound once: a method reference made in the loop would allocate on every select. */
+    private final Consumer<SelectionKey> onSelected = this::onSelected;
     private Selector selector;
     private boolean stopping;
     private long nowNanos;
@@ -68,6 +76,9 @@ final class LoadWorker implements Runnable {
 
     @Override
     public void run() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long cpuAtStart = threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
+        long allocatedAtStart = allocatedBytes(threads);
         try (Selector opened = Selector.open()) {
             selector = opened;
             loop();
@@ -75,7 +86,21 @@ final class LoadWorker implements Runnable {
             sample("selector: " + e);
         } finally {
             closeAll();
+            if (cpuAtStart >= 0) {
+                cpuNanos = threads.getCurrentThreadCpuTime() - cpuAtStart;
+            }
+            if (allocatedAtStart >= 0) {
+                allocatedBytes = allocatedBytes(threads) - allocatedAtStart;
+            }
         }
+    }
+
+    private static long allocatedBytes(ThreadMXBean threads) {
+        if (threads instanceof com.sun.management.ThreadMXBean hotspot && hotspot.isThreadAllocatedMemorySupported()
+                && hotspot.isThreadAllocatedMemoryEnabled()) {
+            return hotspot.getCurrentThreadAllocatedBytes();
+        }
+        return -1;
     }
 
     private void loop() throws IOException {
@@ -101,7 +126,7 @@ final class LoadWorker implements Runnable {
                 nextHousekeeping = nowNanos + HOUSEKEEPING_NANOS;
             }
             long waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextHousekeeping - nowNanos));
-            selector.select(this::onSelected, waitMillis);
+            selector.select(onSelected, waitMillis);
         }
     }
 

@@ -26,6 +26,10 @@ final class TextReport {
         for (String sample : connections.errorSamples()) {
             out.println("  error: " + sample);
         }
+        LoadReport.Generator generator = report.generator();
+        out.printf(Locale.ROOT, "kv-load itself: %d ms CPU in its selector threads, %.2f us CPU and %.1f bytes "
+                        + "allocated per answer.%n", generator.cpuMillis(), generator.cpuMicrosPerRequest(),
+                generator.allocatedBytesPerRequest());
         out.println("Done!");
     }
 
@@ -36,12 +40,14 @@ final class TextReport {
         long measured = get.measured() + post.measured();
         return String.format(Locale.ROOT,
                 "SUMMARY req/s=%.1f get/s=%.1f post/s=%.1f post_share=%.4f get_p50_us=%d get_p99_us=%d "
-                        + "post_p50_us=%d post_p99_us=%d misses=%d non2xx=%d errors=%d timeouts=%d abandoned=%d",
+                        + "post_p50_us=%d post_p99_us=%d misses=%d non2xx=%d errors=%d timeouts=%d abandoned=%d "
+                        + "gen_cpu_us_per_req=%.2f gen_alloc_bytes_per_req=%.1f",
                 report.requestsPerSecond(), get.requestsPerSecond(), post.requestsPerSecond(),
                 measured == 0 ? 0.0 : (double) post.measured() / measured, get.latencyMicros().p50(),
                 get.latencyMicros().p99(), post.latencyMicros().p50(), post.latencyMicros().p99(), get.misses(),
                 get.non2xx() + post.non2xx(), get.errors() + post.errors(), get.timeouts() + post.timeouts(),
-                get.abandoned() + post.abandoned());
+                get.abandoned() + post.abandoned(), report.generator().cpuMicrosPerRequest(),
+                report.generator().allocatedBytesPerRequest());
     }
 
     private static void section(PrintStream out, String title, LoadReport.Figures figures, int seconds) {
