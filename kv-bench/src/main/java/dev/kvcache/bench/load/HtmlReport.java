@@ -18,7 +18,7 @@ final class HtmlReport {
     private static final int WIDTH = 760;
     private static final int HEIGHT = 300;
     private static final int LEFT = 70;
-    private static final int RIGHT = 20;
+    private static final int RIGHT = 40;
     private static final int TOP = 20;
     private static final int BOTTOM = 45;
     /** The latency chart stops at 99.999 %: log10(1 / (1 - 0.99999)). */
@@ -48,9 +48,9 @@ final class HtmlReport {
         StringBuilder html = new StringBuilder(64 * 1024);
         html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>kv-load: ")
                 .append(escape(settings.uri())).append("</title>\n<style>\n")
-                .append("body{font-family:sans-serif;margin:24px;color:#222;max-width:820px}\n")
-                .append("table{border-collapse:collapse;margin:8px 0 16px}\n")
-                .append("td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}\n")
+                .append("body{font-family:sans-serif;margin:24px;color:#222;max-width:960px}\n")
+                .append("table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}\n")
+                .append("td,th{border:1px solid #ccc;padding:3px 8px;text-align:right;white-space:nowrap}\n")
                 .append("th{background:#f0f0f0}td:first-child,th:first-child{text-align:left}\n")
                 .append("svg text{font-family:sans-serif;font-size:11px;fill:#333}\n")
                 .append(".bad{color:#b00;font-weight:bold}\n</style></head><body>\n");
@@ -85,6 +85,10 @@ final class HtmlReport {
             }
             html.append("</ul>\n");
         }
+        LoadReport.Generator generator = report.generator();
+        html.append(String.format(Locale.ROOT, "<p>The generator's selector threads used %d ms of CPU: %.2f &micro;s "
+                + "and %.1f bytes allocated per answer.</p>%n", generator.cpuMillis(), generator.cpuMicrosPerRequest(),
+                generator.allocatedBytesPerRequest()));
         html.append("<p><small>").append(escape(report.tool())).append(", Java ")
                 .append(escape(settings.javaVersion())).append(", ").append(settings.threads())
                 .append(" selector thread(s).</small></p>\n</body></html>\n");
@@ -139,12 +143,13 @@ final class HtmlReport {
         }
         return chart(List.of(new Series("all", TOTAL_COLOUR, xs, total), new Series("GET", GET_COLOUR, xs, getRate),
                         new Series("POST", POST_COLOUR, xs, postRate)),
-                seconds, xTicks, List.of(), "seconds into the window", yMax, "requests/s");
+                seconds, xTicks, List.of(), "seconds into the window", 0, yMax, false, "requests/s");
     }
 
     private static String latencyChart(LoadReport report) {
         List<Series> series = new ArrayList<>();
         double yMax = 0;
+        double yMin = Double.MAX_VALUE;
         for (LoadReport.Figures figures : List.of(report.get(), report.post())) {
             List<LoadReport.Point> points = figures.latencyMicros().distribution();
             double[] xs = new double[points.size()];
@@ -154,8 +159,10 @@ final class HtmlReport {
                 double fraction = point.percentile() / 100.0;
                 double nines = fraction >= 1 ? MAX_NINES : Math.min(MAX_NINES, -Math.log10(1 - fraction));
                 xs[count] = nines;
-                ys[count] = point.micros() / 1000.0;
+                // A latency of 0 us (sub-microsecond) is drawn at 1 us, the floor of the log axis.
+                ys[count] = Math.max(1, point.micros()) / 1000.0;
                 yMax = Math.max(yMax, ys[count]);
+                yMin = Math.min(yMin, ys[count]);
                 count++;
             }
             series.add(new Series(figures.name(), figures.name().equals("GET") ? GET_COLOUR : POST_COLOUR, xs, ys));
@@ -165,14 +172,23 @@ final class HtmlReport {
         for (int i = 0; i <= MAX_NINES; i++) {
             xTicks.add(new double[] {i});
         }
-        return chart(series, MAX_NINES, xTicks, labels, "percentile", niceCeiling(yMax), "latency (ms)");
+        double lowDecade = yMin == Double.MAX_VALUE ? 0.01 : Math.pow(10, Math.floor(Math.log10(yMin)));
+        double highDecade = Math.pow(10, Math.ceil(Math.log10(Math.max(yMax, lowDecade * 10))));
+        return chart(series, MAX_NINES, xTicks, labels, "percentile", lowDecade, highDecade, true,
+                "latency (ms, log scale)");
     }
 
+    /**
+     * Draws lines over a grid. With {@code logY}, {@code yMin} and {@code yMax} are powers of ten and
+     * the y axis has one grid line per decade; otherwise y runs linearly from 0 to {@code yMax}.
+     */
     private static String chart(List<Series> series, double xMax, List<double[]> xTicks, List<String> xLabels,
-                                String xTitle, double yMax, String yTitle) {
+                                String xTitle, double yMin, double yMax, boolean logY, String yTitle) {
         double plotWidth = WIDTH - LEFT - RIGHT;
         double plotHeight = HEIGHT - TOP - BOTTOM;
-        double safeYMax = yMax > 0 ? yMax : 1;
+        double bottom = logY ? Math.log10(yMin) : 0;
+        double top = logY ? Math.log10(yMax) : (yMax > 0 ? yMax : 1);
+        double span = top > bottom ? top - bottom : 1;
         double safeXMax = xMax > 0 ? xMax : 1;
         StringBuilder svg = new StringBuilder();
         svg.append(String.format(Locale.ROOT,
@@ -181,9 +197,11 @@ final class HtmlReport {
         svg.append(String.format(Locale.ROOT,
                 "<rect x=\"%d\" y=\"%d\" width=\"%.0f\" height=\"%.0f\" fill=\"#fafafa\" stroke=\"#999\"/>%n",
                 LEFT, TOP, plotWidth, plotHeight));
-        for (int i = 0; i <= 4; i++) {
-            double value = safeYMax * i / 4;
-            double y = TOP + plotHeight - plotHeight * i / 4;
+        int gridLines = logY ? (int) Math.round(span) : 4;
+        for (int i = 0; i <= gridLines; i++) {
+            double position = bottom + span * i / gridLines;
+            double value = logY ? Math.pow(10, position) : position;
+            double y = TOP + plotHeight - plotHeight * i / gridLines;
             svg.append(String.format(Locale.ROOT,
                     "<line x1=\"%d\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
                             + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
@@ -211,7 +229,8 @@ final class HtmlReport {
             StringBuilder points = new StringBuilder();
             for (int i = 0; i < line.xs().length; i++) {
                 double x = LEFT + plotWidth * Math.min(line.xs()[i], safeXMax) / safeXMax;
-                double y = TOP + plotHeight - plotHeight * Math.min(line.ys()[i], safeYMax) / safeYMax;
+                double value = logY ? Math.log10(line.ys()[i]) : line.ys()[i];
+                double y = TOP + plotHeight - plotHeight * (Math.min(Math.max(value, bottom), top) - bottom) / span;
                 points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
             }
             svg.append("<polyline fill=\"none\" stroke-width=\"1.6\" stroke=\"").append(line.colour())
@@ -255,7 +274,8 @@ final class HtmlReport {
         if (value == Math.rint(value)) {
             return String.format(Locale.ROOT, "%.0f", value);
         }
-        return String.format(Locale.ROOT, "%.2f", value);
+        return java.math.BigDecimal.valueOf(value).round(new java.math.MathContext(3)).stripTrailingZeros()
+                .toPlainString();
     }
 
     static String escape(String text) {
