@@ -35,6 +35,12 @@ final class Connection {
     long stateNanos;
     int failures;
 
+    /**
+     * POST bodies of slots whose GET was answered just before the server closed the connection; they
+     * are sent first on the next connection, so such servers still get the workload's mix.
+     */
+    private final long[] carriedPostValues;
+    private int carriedPosts;
     private final byte[] kinds;
     private final long[] startNanos;
     private final long[] endOffsets;
@@ -45,6 +51,7 @@ final class Connection {
     private long writtenBytes;
 
     Connection(int pipelining, int maxRequestBytes, SplittableRandom random) {
+        this.carriedPostValues = new long[pipelining];
         this.kinds = new byte[pipelining];
         this.startNanos = new long[pipelining];
         this.endOffsets = new long[pipelining];
@@ -89,6 +96,25 @@ final class Connection {
             written++;
         }
         return out.position() == 0;
+    }
+
+    /** Keeps a POST for the next connection; at most one per slot. */
+    void carryPost(long value) {
+        if (carriedPosts < carriedPostValues.length) {
+            carriedPostValues[carriedPosts++] = value;
+        }
+    }
+
+    int carriedPosts() {
+        return carriedPosts;
+    }
+
+    long carriedPostValue(int index) {
+        return carriedPostValues[index];
+    }
+
+    void dropCarriedPosts() {
+        carriedPosts = 0;
     }
 
     byte headKind() {

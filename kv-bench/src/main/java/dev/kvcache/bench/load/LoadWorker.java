@@ -189,10 +189,15 @@ final class LoadWorker implements Runnable {
         connection.state = Connection.OPEN;
         connection.key.interestOps(SelectionKey.OP_READ);
         if (!stopping) {
-            for (int i = 0; i < connection.capacity(); i++) {
+            int posts = connection.carriedPosts();
+            for (int i = 0; i < posts; i++) {
+                sendPost(connection, connection.carriedPostValue(i));
+            }
+            for (int i = posts; i < connection.capacity(); i++) {
                 sendGet(connection);
             }
         }
+        connection.dropCarriedPosts();
         flush(connection);
     }
 
@@ -210,7 +215,7 @@ final class LoadWorker implements Runnable {
         if (count < 0) {
             try {
                 if (parser.endOfInput()) {
-                    answered(connection);
+                    answered(connection, false);
                 }
             } catch (HttpParseException e) {
                 fail(connection, "bad response: " + e.getMessage(), false);
@@ -233,8 +238,9 @@ final class LoadWorker implements Runnable {
                         fail(connection, "answer to no request", false);
                         return;
                     }
-                    answered(connection);
-                    if (!parser.keepAlive()) {
+                    boolean keepAlive = parser.keepAlive();
+                    answered(connection, keepAlive);
+                    if (!keepAlive) {
                         if (connection.inFlight() > 0) {
                             fail(connection, "server closed a connection with requests in flight", false);
                         } else {
@@ -251,7 +257,12 @@ final class LoadWorker implements Runnable {
         flush(connection);
     }
 
-    private void answered(Connection connection) {
+    /**
+     * Files the answer to the oldest request and sends the slot's next request: on this connection if
+     * it stays open, else on the next one (a POST is carried over; a GET is what a new connection
+     * starts with anyway).
+     */
+    private void answered(Connection connection, boolean sendNext) {
         ResponseParser parser = connection.parser;
         byte kind = connection.headKind();
         long latencyNanos = nowNanos - connection.headStartNanos();
@@ -260,7 +271,12 @@ final class LoadWorker implements Runnable {
         if (kind == Connection.GET) {
             get.answered(parser.status(), 404, latencyNanos, parser.wireBytes(), sinceWindowStart, windowNanos);
             if (!stopping) {
-                if (workload.postAfterGet(connection.random)) {
+                boolean post = workload.postAfterGet(connection.random);
+                if (!sendNext) {
+                    if (post) {
+                        connection.carryPost(Workload.postValue(parser));
+                    }
+                } else if (post) {
                     sendPost(connection, Workload.postValue(parser));
                 } else {
                     sendGet(connection);
@@ -268,7 +284,7 @@ final class LoadWorker implements Runnable {
             }
         } else {
             post.answered(parser.status(), -1, latencyNanos, parser.wireBytes(), sinceWindowStart, windowNanos);
-            if (!stopping) {
+            if (sendNext && !stopping) {
                 sendGet(connection);
             }
         }
@@ -336,6 +352,7 @@ final class LoadWorker implements Runnable {
             }
         }
         connection.clear();
+        connection.dropCarriedPosts();
         close(connection);
         backOff(connection);
     }

@@ -142,6 +142,40 @@ class KvLoadEndToEndTest {
         }
     }
 
+    /** A server that closes after every answer still gets the mix: a slot's POST moves to the next connection. */
+    @Test
+    void serverClosingAfterEachAnswerStillGetsPostsAndNoErrors() throws Exception {
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        server.addConnector(connector);
+        server.setHandler(new Handler.Abstract.NonBlocking() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 2);
+                response.write(true, ByteBuffer.wrap(new byte[] {'4', '1'}), callback);
+                return true;
+            }
+        });
+        server.start();
+        try {
+            LoadReport report = KvLoad.run(config("--uri", "http://127.0.0.1:" + connector.getLocalPort(),
+                    "--connections", "2", "--duration", "2"));
+            assertAccounted(report.get());
+            assertAccounted(report.post());
+            assertEquals(0, report.get().errors() + report.post().errors(), report.connections().toString());
+            assertEquals(0, report.connections().connectionErrors());
+            long total = report.get().measured() + report.post().measured();
+            assertTrue(total >= 200, "too few answers to judge the mix: " + total);
+            assertTrue(report.connections().opened() >= total, "one connection per answer");
+            double share = (double) report.post().measured() / total;
+            assertEquals(0.2, share, 6 * Math.sqrt(0.2 * 0.8 / total) + 0.01, "POST share of " + total);
+        } finally {
+            server.stop();
+        }
+    }
+
     @Test
     void refusedConnectionsAreCountedAndTheRunStillEndsOnTime() throws Exception {
         int port;
