@@ -86,9 +86,11 @@ final class HtmlReport {
             html.append("</ul>\n");
         }
         LoadReport.Generator generator = report.generator();
-        html.append(String.format(Locale.ROOT, "<p>The generator's selector threads used %d ms of CPU: %.2f &micro;s "
-                + "and %.1f bytes allocated per answer.</p>%n", generator.cpuMillis(), generator.cpuMicrosPerRequest(),
-                generator.allocatedBytesPerRequest()));
+        if (generator.cpuMicrosPerRequest() >= 0 && generator.allocatedBytesPerRequest() >= 0) {
+            html.append(String.format(Locale.ROOT, "<p>The generator's selector threads used %d ms of CPU: "
+                            + "%.2f &micro;s and %.1f bytes allocated per answer.</p>%n", generator.cpuMillis(),
+                    generator.cpuMicrosPerRequest(), generator.allocatedBytesPerRequest()));
+        }
         html.append("<p><small>").append(escape(report.tool())).append(", Java ")
                 .append(escape(settings.javaVersion())).append(", ").append(settings.threads())
                 .append(" selector thread(s).</small></p>\n</body></html>\n");

@@ -227,10 +227,9 @@ public final class KvLoad implements Callable<Integer> {
     }
 
     private static LoadReport.Generator generator(long cpuNanos, long allocatedBytes, long answers) {
-        double perAnswer = Math.max(1, answers);
         return new LoadReport.Generator(cpuNanos < 0 ? -1 : cpuNanos / 1_000_000,
-                cpuNanos < 0 ? -1 : cpuNanos / 1e3 / perAnswer, allocatedBytes,
-                allocatedBytes < 0 ? -1 : allocatedBytes / perAnswer);
+                cpuNanos < 0 || answers == 0 ? -1 : cpuNanos / 1e3 / answers, allocatedBytes,
+                allocatedBytes < 0 || answers == 0 ? -1 : (double) allocatedBytes / answers);
     }
 
     private static void joinUntil(Thread thread, long deadlineNanos) {

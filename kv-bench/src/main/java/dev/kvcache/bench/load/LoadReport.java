@@ -85,7 +85,8 @@ record LoadReport(
 
     /**
      * The generator's own cost, over the whole run, for judging whether it, rather than the server,
-     * limited the figures. Per-request values divide by all answers; -1 where the JVM cannot measure.
+     * limited the figures. Per-request values divide by all answers; -1 where the JVM cannot measure
+     * or nothing was answered.
      *
      * @param cpuMillis CPU time of the selector threads
      * @param allocatedBytes heap allocated by the selector threads

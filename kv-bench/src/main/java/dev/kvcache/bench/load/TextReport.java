@@ -27,9 +27,11 @@ final class TextReport {
             out.println("  error: " + sample);
         }
         LoadReport.Generator generator = report.generator();
-        out.printf(Locale.ROOT, "kv-load itself: %d ms CPU in its selector threads, %.2f us CPU and %.1f bytes "
-                        + "allocated per answer.%n", generator.cpuMillis(), generator.cpuMicrosPerRequest(),
-                generator.allocatedBytesPerRequest());
+        if (generator.cpuMicrosPerRequest() >= 0 && generator.allocatedBytesPerRequest() >= 0) {
+            out.printf(Locale.ROOT, "kv-load itself: %d ms CPU in its selector threads, %.2f us CPU and %.1f bytes "
+                            + "allocated per answer.%n", generator.cpuMillis(), generator.cpuMicrosPerRequest(),
+                    generator.allocatedBytesPerRequest());
+        }
         out.println("Done!");
     }
 
@@ -41,12 +43,13 @@ final class TextReport {
         return String.format(Locale.ROOT,
                 "SUMMARY req/s=%.1f get/s=%.1f post/s=%.1f post_share=%.4f get_p50_us=%d get_p99_us=%d "
                         + "post_p50_us=%d post_p99_us=%d misses=%d non2xx=%d errors=%d timeouts=%d abandoned=%d "
-                        + "gen_cpu_us_per_req=%.2f gen_alloc_bytes_per_req=%.1f",
+                        + "connect_errors=%d connections_lost=%d gen_cpu_us_per_req=%.2f gen_alloc_bytes_per_req=%.1f",
                 report.requestsPerSecond(), get.requestsPerSecond(), post.requestsPerSecond(),
                 measured == 0 ? 0.0 : (double) post.measured() / measured, get.latencyMicros().p50(),
                 get.latencyMicros().p99(), post.latencyMicros().p50(), post.latencyMicros().p99(), get.misses(),
                 get.non2xx() + post.non2xx(), get.errors() + post.errors(), get.timeouts() + post.timeouts(),
-                get.abandoned() + post.abandoned(), report.generator().cpuMicrosPerRequest(),
+                get.abandoned() + post.abandoned(), report.connections().connectErrors(),
+                report.connections().connectionErrors(), report.generator().cpuMicrosPerRequest(),
                 report.generator().allocatedBytesPerRequest());
     }
 
