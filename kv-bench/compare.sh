@@ -3,13 +3,14 @@
 # ratio of their figures (requests/s, p50, p99, ...).
 #
 # Usage:
-#   kv-bench/compare.sh [--no-build] [URL_A URL_B] [-- KV_LOAD_OPTIONS...]
+#   kv-bench/compare.sh [--no-build] [--rounds N] [URL_A URL_B] [-- KV_LOAD_OPTIONS...]
 #
 # Without URLs it starts, by itself, and stops again on exit (by PID):
 #   A = the kvcache server:   java -jar kv-http/target/kvcache-server.jar --port $PORT_A   (default 18081)
 #   B = a Jetty hello world:  java -cp kv-bench/target/kv-load.jar dev.kvcache.bench.load.HelloServer --port $PORT_B (18082)
 # With URLs it only loads them (they must be loopback addresses).
 # KV_LOAD_OPTIONS replace the default load: --connections 10 --pipelining 10 --duration 10 --warmup 2.
+# --rounds N (default 1) loads A and B N times, alternating which goes first, and compares medians.
 # Reports (JSON, HTML, logs) go to kv-bench/target/compare/.
 #
 # Environment: PORT_A, PORT_B, JAVA (default: java), JAVA_OPTS_SERVER (JVM options of started servers),
@@ -23,13 +24,21 @@ java_cmd="${JAVA:-java}"
 port_a="${PORT_A:-18081}"
 port_b="${PORT_B:-18082}"
 build=1
+rounds=1
 urls=()
 load_options=(--connections 10 --pipelining 10 --duration 10 --warmup 2)
 
 while [ $# -gt 0 ]; do
     case "$1" in
         --no-build) build=0; shift ;;
-        --help|-h) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --rounds)
+            rounds="${2:-}"
+            if ! [[ "$rounds" =~ ^[1-9][0-9]*$ ]]; then
+                echo "compare.sh: --rounds needs a positive integer" >&2
+                exit 2
+            fi
+            shift 2 ;;
+        --help|-h) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         --) shift; load_options=("$@"); break ;;
         -*) echo "compare.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
         *) urls+=("$1"); shift ;;
@@ -126,27 +135,45 @@ else
     url_b="${urls[1]}"
 fi
 
+# run_load NAME URL FILE_STEM: one kv-load run, reports to FILE_STEM.{json,html}.
 run_load() {
-    local name="$1" url="$2"
+    local name="$1" url="$2" stem="$3"
     echo
     echo "================ $name: $url ================"
-    rm -f "$out_dir/$name.json" "$out_dir/$name.html"
+    rm -f "$stem.json" "$stem.html"
     # shellcheck disable=SC2086
     "$java_cmd" ${JAVA_OPTS_LOAD:-} -jar "$load_jar" --uri "$url" "${load_options[@]}" \
-        --json "$out_dir/$name.json" --html "$out_dir/$name.html"
+        --json "$stem.json" --html "$stem.html"
 }
 
 status=0
-run_load "$name_a" "$url_a" || status=$?
-run_load "$name_b" "$url_b" || status=$?
-if [ ! -f "$out_dir/$name_a.json" ] || [ ! -f "$out_dir/$name_b.json" ]; then
-    echo "compare.sh: a load run failed (exit $status); no comparison" >&2
-    exit 1
-fi
+reports=()
+for round in $(seq 1 "$rounds"); do
+    stem_a="$out_dir/$name_a"
+    stem_b="$out_dir/$name_b"
+    if [ "$rounds" -gt 1 ]; then
+        stem_a="$stem_a-$round"
+        stem_b="$stem_b-$round"
+        echo
+        echo "################ round $round of $rounds ################"
+    fi
+    # Alternate the order so that drift on the machine does not always favour the same server.
+    if [ $((round % 2)) -eq 1 ]; then
+        run_load "$name_a" "$url_a" "$stem_a" || status=$?
+        run_load "$name_b" "$url_b" "$stem_b" || status=$?
+    else
+        run_load "$name_b" "$url_b" "$stem_b" || status=$?
+        run_load "$name_a" "$url_a" "$stem_a" || status=$?
+    fi
+    if [ ! -f "$stem_a.json" ] || [ ! -f "$stem_b.json" ]; then
+        echo "compare.sh: a load run failed (exit $status); no comparison" >&2
+        exit 1
+    fi
+    reports+=("$stem_a.json" "$stem_b.json")
+done
 
 echo
 echo "================ $name_a vs $name_b (same load, same machine, one after the other) ================"
-"$java_cmd" -cp "$load_jar" dev.kvcache.bench.load.CompareReports \
-    "$name_a" "$out_dir/$name_a.json" "$name_b" "$out_dir/$name_b.json"
-echo "Reports: $out_dir/{$name_a,$name_b}.{json,html}"
+"$java_cmd" -cp "$load_jar" dev.kvcache.bench.load.CompareReports "$name_a" "$name_b" "${reports[@]}"
+echo "Reports: $out_dir/"
 exit "$status"
