@@ -19,6 +19,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -194,7 +195,7 @@ class KvLoadEndToEndTest {
 
     @Test
     void aServerThatNeverAnswersProducesTimeoutsNotAHang() throws Exception {
-        List<Socket> accepted = new ArrayList<>();
+        List<Socket> accepted = new CopyOnWriteArrayList<>();
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             Thread acceptor = new Thread(() -> {
                 try {
@@ -219,6 +220,7 @@ class KvLoadEndToEndTest {
             assertTrue(get.errors() >= 3 * get.timeouts(), "requests behind a timed-out one fail with it");
             assertTrue(report.connections().errorSamples().contains("answer timed out"));
         } finally {
+            // The server socket is closed by now, so the acceptor adds nothing more.
             for (Socket socket : accepted) {
                 socket.close();
             }
