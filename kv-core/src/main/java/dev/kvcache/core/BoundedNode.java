@@ -26,11 +26,11 @@ final class BoundedNode<K, V> extends Node<K, V> {
     byte queue = UNLINKED;
 
     /*
-     * Queue links, maintenance-owned. Before the node is drained, {@code next} is its link in the write
-     * buffer (a Treiber stack), published by the buffer's CAS.
+     * Queue links, maintenance-owned. Before the node is drained, {@code queueNext} is its link in the
+     * write buffer (a Treiber stack), published by the buffer's CAS.
      */
-    BoundedNode<K, V> prev;
-    BoundedNode<K, V> next;
+    BoundedNode<K, V> queuePrev;
+    BoundedNode<K, V> queueNext;
 
     /*
      * The node this write replaced in the map, so that maintenance can put the new node in the old
@@ -39,9 +39,20 @@ final class BoundedNode<K, V> extends Node<K, V> {
      */
     BoundedNode<K, V> replaced;
 
-    BoundedNode(K key, V value, long deadline, int weight) {
-        super(key, value, deadline);
+    BoundedNode(int hash, K key, V value, long deadline, int weight) {
+        super(hash, key, value, deadline);
         this.weight = weight;
+    }
+
+    /**
+     * A marker pushed through the write buffer when {@code removed} was removed explicitly: it is born
+     * retired and carries the removed node as its predecessor, so draining it unlinks that node.
+     */
+    @SuppressWarnings("unchecked")
+    static <K, V> BoundedNode<K, V> tombstone(BoundedNode<K, V> removed) {
+        BoundedNode<K, V> marker = new BoundedNode<>(removed.hash, removed.key, (V) REMOVED, Ttl.NEVER_NANOS, 0);
+        marker.replaced = removed;
+        return marker;
     }
 
     void recordAccess() {

@@ -6,9 +6,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
@@ -22,12 +23,16 @@ import java.util.function.Function;
  * The cache engine behind {@link KvCache}.
  *
  * <h2>Concurrency</h2>
- * A {@link ConcurrentHashMap} maps each key to an immutable {@link Node} per write (value and deadline
- * together). Every single-key operation is one atomic map operation on the node reference (put,
- * putIfAbsent, replace or remove with the expected node, or compute), so it is linearizable per key
- * and serializes only with writes to the same hash bin. Reads are a map get plus a deadline check: no
- * lock, no allocation. The thread whose map operation takes a node out of the map retires it (clears
- * its value) and reports the removal, so every removal is reported exactly once.
+ * A {@link NodeTable} maps each key to an immutable {@link Node} per write (value and deadline
+ * together). A write locks the key's table segment, reads the ticker, decides, and takes effect with one
+ * CAS on the current node's state (pointing it at its successor: the new node, or {@link Node#REMOVED})
+ * before relinking the table; it serializes only with writes to the same segment. A read is a
+ * lock-free table lookup that follows successors to the key's current node and compares its deadline
+ * with a fresh ticker reading: no lock, no allocation, no retry loop. A read that finds a live node past
+ * its deadline pins that with a CAS, so a write that read the ticker earlier cannot take effect as if
+ * the entry were still live (see {@link Node}). The thread whose CAS retires a node reports the removal,
+ * so every removal is reported exactly once. Loads ({@code get(key, loader)}) are deduplicated through
+ * a small map of in-flight loads, so a slow loader blocks only the callers waiting for the same key.
  *
  * <h2>Expiration</h2>
  * Time is the ticker's reading minus the cache's origin, so it starts near zero and a deadline of
@@ -44,6 +49,7 @@ import java.util.function.Function;
  */
 final class ExpiringCache<K, V> implements KvCache<K, V> {
     private static final VarHandle NEXT_MAINTENANCE;
+    private static final System.Logger LOGGER = System.getLogger("dev.kvcache.core");
 
     /** How many times one call drains the write buffer before leaving the rest to later operations. */
     private static final int MAX_MAINTENANCE_PASSES = 8;
@@ -57,7 +63,8 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         }
     }
 
-    private final ConcurrentHashMap<K, Node<K, V>> map;
+    private final NodeTable<K, V> table;
+    private final ConcurrentHashMap<K, Loading<V>> loading = new ConcurrentHashMap<>();
     private final Ticker ticker;
     private final long origin;
     private final long defaultTtlNanos;
@@ -83,7 +90,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         this.ticker = builder.ticker;
         this.origin = ticker.read();
         this.defaultTtlNanos = builder.ttlNanos;
-        this.map = new ConcurrentHashMap<>(builder.initialCapacity);
+        this.table = new NodeTable<>(builder.initialCapacity);
         this.wheel = new TimerWheel<>(0);
         this.nextMaintenance = wheel.nextTick(0);
         boolean bounded = builder.maximumWeight != KvCacheBuilder.UNSET;
@@ -102,49 +109,89 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     @Override
     public V getIfPresent(K key) {
-        Node<K, V> node = map.get(key);
-        for (;;) {
-            if (node == null) {
-                stats.recordMiss();
-                return null;
+        return read(key, true);
+    }
+
+    /**
+     * The value of the key's live node, or null. Follows successors from the node the table returns,
+     * so a write that has taken effect is seen even before the table is relinked. Lock-free,
+     * allocation-free on a hit; the only CAS is the one pinning an observed expiry.
+     */
+    @SuppressWarnings("unchecked")
+    private V read(Object key, boolean record) {
+        Node<K, V> node = table.get(key, NodeTable.hash(key));
+        while (node != null) {
+            Object state = node.state();
+            if (state instanceof Node) {
+                if (state == Node.REMOVED || state instanceof Node.Expired) {
+                    break;
+                }
+                node = (Node<K, V>) state; // superseded by a write: its successor is the key's node
+                continue;
             }
             long now = now();
-            V value = node.value;
-            if (value != null) {
-                if (now < node.deadline) {
+            if (now < node.deadline) {
+                if (record) {
                     onHit(node, now);
-                    return value;
                 }
-                stats.recordMiss();
-                afterRead(now);
-                return null;
+                return (V) state;
             }
-            node = map.get(key); // retired by a concurrent write: look again
+            if (pinExpired(node, state)) {
+                if (record) {
+                    afterRead(now);
+                }
+                break;
+            }
+            // A write superseded the node between our two reads of it: look at its successor.
         }
+        if (record) {
+            stats.recordMiss();
+        }
+        return null;
+    }
+
+    /** Records that a reader saw {@code node}, holding {@code value}, past its deadline. */
+    @SuppressWarnings("unchecked")
+    private static <K, V> boolean pinExpired(Node<K, V> node, Object value) {
+        return node.casState(value, new Node.Expired<>(node, (V) value));
     }
 
     @Override
     public CacheEntry<K, V> getEntryIfPresent(K key) {
-        Node<K, V> node = map.get(key);
-        for (;;) {
-            if (node == null) {
-                stats.recordMiss();
-                return null;
+        CacheEntry<K, V> entry = liveEntry(table.get(key, NodeTable.hash(key)), true);
+        if (entry == null) {
+            stats.recordMiss();
+        } else {
+            stats.recordHit();
+        }
+        return entry;
+    }
+
+    /** As {@link #read}, but returns a snapshot with the remaining time to live. */
+    @SuppressWarnings("unchecked")
+    private CacheEntry<K, V> liveEntry(Node<K, V> node, boolean touch) {
+        while (node != null) {
+            Object state = node.state();
+            if (state instanceof Node) {
+                if (state == Node.REMOVED || state instanceof Node.Expired) {
+                    return null;
+                }
+                node = (Node<K, V>) state;
+                continue;
             }
             long now = now();
-            V value = node.value;
-            if (value != null) {
-                if (now < node.deadline) {
-                    onHit(node, now);
-                    long left = node.deadline == Ttl.NEVER_NANOS ? Long.MAX_VALUE : node.deadline - now;
-                    return new CacheEntry<>(node.key, value, left);
+            if (now < node.deadline) {
+                if (touch && policy != null) {
+                    ((BoundedNode<K, V>) node).recordAccess();
                 }
-                stats.recordMiss();
-                afterRead(now);
+                long left = node.deadline == Ttl.NEVER_NANOS ? Long.MAX_VALUE : node.deadline - now;
+                return new CacheEntry<>(node.key, (V) state, left);
+            }
+            if (pinExpired(node, state)) {
                 return null;
             }
-            node = map.get(key);
         }
+        return null;
     }
 
     @Override
@@ -154,47 +201,67 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         if (present != null) {
             return present;
         }
-        Load<K, V> load = new Load<>();
-        map.compute(key, (k, current) -> {
-            long now = now();
-            if (current != null) {
-                V value = current.value;
-                if (value != null && now < current.deadline) {
-                    load.value = value; // loaded by a racing caller meanwhile
-                    return current;
-                }
-            }
-            long start = ticker.read();
-            V loaded;
-            try {
-                loaded = loader.apply(k);
-            } catch (RuntimeException | Error e) {
-                stats.recordLoad(false, ticker.read() - start);
-                throw e;
-            }
-            stats.recordLoad(loaded != null, ticker.read() - start);
-            if (loaded == null) {
-                return current; // leaves an expired node to maintenance
-            }
-            load.value = loaded;
-            load.created = newNode(k, loaded, now, defaultTtlNanos);
-            load.replaced = current;
-            load.now = now;
-            return load.created;
-        });
-        if (load.created != null) {
-            stats.recordPut();
-            afterWrite(load.created, load.replaced, load.now);
+        Loading<V> mine = new Loading<>();
+        Loading<V> theirs = loading.putIfAbsent(key, mine);
+        if (theirs != null) {
+            return theirs.await();
         }
-        return load.value;
+        try {
+            V value = load(key, loader);
+            mine.complete(value);
+            return value;
+        } catch (RuntimeException | Error e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            loading.remove(key, mine);
+        }
     }
 
-    /** What a {@code get(key, loader)} compute did; written inside the compute, read after it. */
-    private static final class Load<K, V> {
-        V value;
-        Node<K, V> created;
-        Node<K, V> replaced;
-        long now;
+    /** Runs the loader for an absent key, as the one caller that owns its in-flight load. */
+    private V load(K key, Function<? super K, ? extends V> loader) {
+        V present = getQuietly(key); // a load that finished just before ours took over
+        if (present != null) {
+            return present;
+        }
+        long start = ticker.read();
+        V loaded;
+        try {
+            loaded = loader.apply(key);
+        } catch (RuntimeException | Error e) {
+            stats.recordLoad(false, ticker.read() - start);
+            throw e;
+        }
+        stats.recordLoad(loaded != null, ticker.read() - start);
+        if (loaded == null) {
+            return null;
+        }
+        // A value written by someone else while we loaded wins, as it would had it come just after.
+        V raced = putIfAbsent(key, loaded, defaultTtlNanos);
+        return raced != null ? raced : loaded;
+    }
+
+    /** An in-flight load that other callers for the same key wait on. */
+    private static final class Loading<V> extends CompletableFuture<V> {
+        private final Thread loader = Thread.currentThread();
+
+        V await() {
+            if (loader == Thread.currentThread()) {
+                throw new IllegalStateException("recursive load: the loader called get() for its own key");
+            }
+            try {
+                return join();
+            } catch (CompletionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (cause instanceof Error err) {
+                    throw err;
+                }
+                throw e;
+            }
+        }
     }
 
     private void onHit(Node<K, V> node, long now) {
@@ -212,6 +279,12 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     }
 
     // ---------------------------------------------------------------- writes
+    //
+    // Every write locks the key's table segment, reads the clock under that lock, decides, and links
+    // or unlinks one node. Reading the clock inside the atomic step matters: a writer descheduled
+    // between an earlier clock read and its write would otherwise act on an entry that had expired
+    // meanwhile (and that a completed read had already seen as absent). Everything else (retiring the
+    // displaced node, notifications, scheduling, maintenance) happens after the unlock.
 
     @Override
     public void put(K key, V value) {
@@ -225,15 +298,28 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     /** Stores a value; returns the previous live value or {@code null}. */
     V put(K key, V value, long ttlNanos) {
-        Objects.requireNonNull(key, "key");
-        Objects.requireNonNull(value, "value");
-        long now = now();
-        Node<K, V> created = newNode(key, value, now, ttlNanos);
-        Node<K, V> replaced = map.put(key, created);
+        int hash = NodeTable.hash(key);
+        int weight = weigh(key, Objects.requireNonNull(value, "value"));
+        NodeTable.Segment<K, V> segment = table.segmentFor(hash);
+        Node<K, V> created;
+        Node<K, V> replaced;
+        Object previous = null;
+        long now;
+        segment.lock();
+        try {
+            now = now();
+            created = newNode(hash, key, value, Ttl.deadline(now, ttlNanos), weight);
+            replaced = segment.find(key, hash);
+            if (replaced != null) {
+                previous = replaced.supersede(created);
+            }
+            segment.link(created, replaced);
+        } finally {
+            segment.unlock();
+        }
         stats.recordPut();
-        V previous = replaced == null || now >= replaced.deadline ? null : replaced.value;
-        afterWrite(created, replaced, now);
-        return previous;
+        afterWrite(created, replaced, previous, now);
+        return replaced == null || isExpired(replaced, previous, now) ? null : Node.valueOf(previous);
     }
 
     @Override
@@ -246,57 +332,68 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         return putIfAbsent(key, value, Ttl.toNanos(ttl));
     }
 
+    @SuppressWarnings("unchecked")
     private V putIfAbsent(K key, V value, long ttlNanos) {
-        Objects.requireNonNull(key, "key");
-        Objects.requireNonNull(value, "value");
-        for (;;) {
-            long now = now();
-            Node<K, V> current = map.get(key);
+        int hash = NodeTable.hash(key);
+        int weight = weigh(key, Objects.requireNonNull(value, "value"));
+        NodeTable.Segment<K, V> segment = table.segmentFor(hash);
+        Node<K, V> created;
+        Node<K, V> current;
+        Object previous = null;
+        long now;
+        segment.lock();
+        try {
+            now = now();
+            current = segment.find(key, hash);
+            created = newNode(hash, key, value, Ttl.deadline(now, ttlNanos), weight);
             if (current != null) {
-                V currentValue = current.value;
-                if (currentValue == null) {
-                    continue; // retired meanwhile
+                Object state = current.state();
+                if (!isExpired(current, state, now)) {
+                    return (V) state; // live when read, after our ticker reading: nothing to do
                 }
-                if (now < current.deadline) {
-                    return currentValue;
-                }
+                previous = current.supersede(created);
             }
-            Node<K, V> created = newNode(key, value, now, ttlNanos);
-            boolean stored = current == null
-                    ? map.putIfAbsent(key, created) == null
-                    : map.replace(key, current, created); // the expired node, if still mapped
-            if (stored) {
-                stats.recordPut();
-                afterWrite(created, current, now);
-                return null;
-            }
+            segment.link(created, current);
+        } finally {
+            segment.unlock();
         }
+        stats.recordPut();
+        afterWrite(created, current, previous, now);
+        return null;
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public V replace(K key, V value) {
-        Objects.requireNonNull(key, "key");
-        Objects.requireNonNull(value, "value");
-        for (;;) {
-            long now = now();
-            Node<K, V> current = map.get(key);
+        int hash = NodeTable.hash(key);
+        int weight = weigh(key, Objects.requireNonNull(value, "value"));
+        NodeTable.Segment<K, V> segment = table.segmentFor(hash);
+        Node<K, V> created;
+        Node<K, V> current;
+        Object previous;
+        long now;
+        segment.lock();
+        try {
+            now = now();
+            current = segment.find(key, hash);
             if (current == null) {
                 return null;
             }
-            V currentValue = current.value;
-            if (currentValue == null) {
-                continue;
-            }
-            if (now >= current.deadline) {
+            previous = current.state();
+            if (isExpired(current, previous, now)) {
                 return null;
             }
-            Node<K, V> created = newNode(key, value, now, defaultTtlNanos);
-            if (map.replace(key, current, created)) {
-                stats.recordPut();
-                afterWrite(created, current, now);
-                return currentValue;
+            created = newNode(hash, key, value, Ttl.deadline(now, defaultTtlNanos), weight);
+            if (!current.casState(previous, created)) {
+                return null; // a reader pinned its expiry meanwhile
             }
+            segment.link(created, current);
+        } finally {
+            segment.unlock();
         }
+        stats.recordPut();
+        afterWrite(created, current, previous, now);
+        return (V) previous;
     }
 
     @Override
@@ -310,104 +407,160 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     }
 
     private boolean replace(K key, V expected, V value, long ttlNanos) {
-        Objects.requireNonNull(key, "key");
+        int hash = NodeTable.hash(key);
         Objects.requireNonNull(expected, "expected");
-        Objects.requireNonNull(value, "value");
-        for (;;) {
-            long now = now();
-            Node<K, V> current = map.get(key);
+        int weight = weigh(key, Objects.requireNonNull(value, "value"));
+        NodeTable.Segment<K, V> segment = table.segmentFor(hash);
+        Node<K, V> created;
+        Node<K, V> current;
+        Object previous;
+        long now;
+        segment.lock();
+        try {
+            now = now();
+            current = segment.find(key, hash);
             if (current == null) {
                 return false;
             }
-            V currentValue = current.value;
-            if (currentValue == null) {
-                continue;
-            }
-            if (now >= current.deadline || !currentValue.equals(expected)) {
+            previous = current.state();
+            if (isExpired(current, previous, now) || !previous.equals(expected)) {
                 return false;
             }
-            Node<K, V> created = newNode(key, value, now, ttlNanos);
-            if (map.replace(key, current, created)) {
-                stats.recordPut();
-                afterWrite(created, current, now);
-                return true;
+            created = newNode(hash, key, value, Ttl.deadline(now, ttlNanos), weight);
+            if (!current.casState(previous, created)) {
+                return false; // a reader pinned its expiry meanwhile
             }
+            segment.link(created, current);
+        } finally {
+            segment.unlock();
         }
+        stats.recordPut();
+        afterWrite(created, current, previous, now);
+        return true;
     }
 
     @Override
     public V remove(K key) {
-        Node<K, V> removed = map.remove(key);
-        if (removed == null) {
-            return null;
+        int hash = NodeTable.hash(key);
+        NodeTable.Segment<K, V> segment = table.segmentFor(hash);
+        Node<K, V> removed;
+        Object previous;
+        long now;
+        segment.lock();
+        try {
+            now = now();
+            removed = segment.find(key, hash);
+            if (removed == null) {
+                return null;
+            }
+            previous = removed.supersede(Node.REMOVED);
+            segment.unlink(removed);
+        } finally {
+            segment.unlock();
         }
-        long now = now();
-        V value = removed.retire();
-        boolean expired = now >= removed.deadline;
+        boolean expired = isExpired(removed, previous, now);
+        V value = Node.valueOf(previous);
         notifyRemoval(removed.key, value, expired ? RemovalCause.EXPIRED : RemovalCause.EXPLICIT);
-        afterRemove(now);
+        afterRemove(removed, now);
         return expired ? null : value;
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public boolean remove(K key, V expected) {
-        Objects.requireNonNull(key, "key");
+        int hash = NodeTable.hash(key);
         Objects.requireNonNull(expected, "expected");
-        for (;;) {
-            long now = now();
-            Node<K, V> current = map.get(key);
-            if (current == null) {
+        NodeTable.Segment<K, V> segment = table.segmentFor(hash);
+        Node<K, V> removed;
+        Object previous;
+        long now;
+        segment.lock();
+        try {
+            now = now();
+            removed = segment.find(key, hash);
+            if (removed == null) {
                 return false;
             }
-            V currentValue = current.value;
-            if (currentValue == null) {
-                continue;
-            }
-            if (now >= current.deadline || !currentValue.equals(expected)) {
+            previous = removed.state();
+            if (isExpired(removed, previous, now) || !previous.equals(expected)
+                    || !removed.casState(previous, Node.REMOVED)) {
                 return false;
             }
-            if (map.remove(key, current)) {
-                notifyRemoval(current.key, current.retire(), RemovalCause.EXPLICIT);
-                afterRemove(now);
-                return true;
-            }
+            segment.unlink(removed);
+        } finally {
+            segment.unlock();
         }
+        notifyRemoval(removed.key, (V) previous, RemovalCause.EXPLICIT);
+        afterRemove(removed, now);
+        return true;
     }
 
     @Override
     public void invalidateAll() {
-        for (Map.Entry<K, Node<K, V>> e : map.entrySet()) {
-            Node<K, V> node = e.getValue();
-            if (map.remove(e.getKey(), node)) {
-                boolean expired = now() >= node.deadline;
-                notifyRemoval(node.key, node.retire(), expired ? RemovalCause.EXPIRED : RemovalCause.EXPLICIT);
+        for (int i = 0; i < table.segmentCount(); i++) {
+            for (Node<K, V> node : table.snapshot(i)) {
+                long now = now();
+                Object previous = unlinkIfCurrent(node);
+                if (previous != null) {
+                    boolean expired = isExpired(node, previous, now);
+                    notifyRemoval(node.key, Node.valueOf(previous), expired ? RemovalCause.EXPIRED : RemovalCause.EXPLICIT);
+                    afterRemove(node, now);
+                }
             }
         }
-        afterRemove(now());
-    }
-
-    private Node<K, V> newNode(K key, V value, long now, long ttlNanos) {
-        long deadline = Ttl.deadline(now, ttlNanos);
-        if (policy == null) {
-            return new Node<>(key, value, deadline);
-        }
-        int weight = weigher == null ? 1 : weigher.weigh(key, value);
-        if (weight < 0) {
-            throw new IllegalArgumentException("weigher returned a negative weight " + weight + " for key " + key);
-        }
-        return new BoundedNode<>(key, value, deadline, weight);
     }
 
     /**
-     * Completes a write that put {@code created} into the map in place of {@code replaced} (or of
-     * nothing): retires and reports the old node, schedules the new one, and runs maintenance if due.
+     * Removes {@code node} from the table if it is still its key's node; returns the state taken out of
+     * it (its value, or the pinned {@link Node.Expired}), or null if another write got there first.
      */
-    private void afterWrite(Node<K, V> created, Node<K, V> replaced, long now) {
+    private Object unlinkIfCurrent(Node<K, V> node) {
+        NodeTable.Segment<K, V> segment = table.segmentFor(node.hash);
+        segment.lock();
+        try {
+            if (segment.find(node.key, node.hash) != node) {
+                return null;
+            }
+            Object previous = node.supersede(Node.REMOVED);
+            segment.unlink(node);
+            return previous;
+        } finally {
+            segment.unlock();
+        }
+    }
+
+    /** Whether a node with this state is expired at {@code now}: past its deadline, or pinned so. */
+    private static boolean isExpired(Node<?, ?> node, Object state, long now) {
+        return now >= node.deadline || state instanceof Node.Expired;
+    }
+
+    /** The weight of a new entry: 1 unless a weigher is set. Runs before any lock is taken. */
+    private int weigh(K key, V value) {
+        if (policy == null || weigher == null) {
+            return 1;
+        }
+        int weight = weigher.weigh(key, value);
+        if (weight < 0) {
+            throw new IllegalArgumentException("weigher returned a negative weight " + weight + " for key " + key);
+        }
+        return weight;
+    }
+
+    private Node<K, V> newNode(int hash, K key, V value, long deadline, int weight) {
+        return policy == null
+                ? new Node<>(hash, key, value, deadline)
+                : new BoundedNode<>(hash, key, value, deadline, weight);
+    }
+
+    /**
+     * Completes a write that put {@code created} into the table in place of {@code replaced} (or of
+     * nothing), whose state was {@code previous}: reports the old node, schedules the new one, and
+     * runs maintenance if due.
+     */
+    private void afterWrite(Node<K, V> created, Node<K, V> replaced, Object previous, long now) {
         if (replaced != null) {
-            // Retire before the buffer push below, so maintenance never sees a live predecessor
-            // it must keep after draining its replacement.
-            V old = replaced.retire();
-            notifyRemoval(replaced.key, old, now >= replaced.deadline ? RemovalCause.EXPIRED : RemovalCause.REPLACED);
+            notifyRemoval(replaced.key, Node.valueOf(previous),
+                    isExpired(replaced, previous, now) ? RemovalCause.EXPIRED : RemovalCause.REPLACED);
         }
         if (created.deadline != Ttl.NEVER_NANOS) {
             wheel.schedule(created, now);
@@ -422,8 +575,16 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         }
     }
 
-    private void afterRemove(long now) {
-        if (now >= (long) NEXT_MAINTENANCE.getOpaque(this)) {
+    /**
+     * Completes a removal. A bounded cache tells the policy through the write buffer (with a tombstone
+     * that carries the removed node), so that the removed entry's weight is released at once instead
+     * of when the policy happens to meet the node.
+     */
+    private void afterRemove(Node<K, V> removed, long now) {
+        if (policy != null) {
+            writeBuffer.push(BoundedNode.tombstone((BoundedNode<K, V>) removed));
+            maintainIfIdle();
+        } else if (now >= (long) NEXT_MAINTENANCE.getOpaque(this)) {
             maintainIfIdle();
         }
     }
@@ -472,8 +633,8 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         if (writeBuffer != null) {
             BoundedNode<K, V> node = writeBuffer.takeAll();
             while (node != null) {
-                BoundedNode<K, V> next = node.next;
-                node.next = null;
+                BoundedNode<K, V> next = node.queueNext;
+                node.queueNext = null;
                 policy.onWrite(node);
                 node = next;
             }
@@ -492,8 +653,9 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     /** The wheel found {@code node} due or retired. Lock held. */
     private void expire(Node<K, V> node, long now) {
-        if (!node.isRetired() && map.remove(node.key, node)) {
-            pendRemoval(node.key, node.retire(), RemovalCause.EXPIRED);
+        Object previous = node.isRetired() ? null : unlinkIfCurrent(node);
+        if (previous != null) {
+            pendRemoval(node.key, Node.valueOf(previous), RemovalCause.EXPIRED);
         }
         if (policy != null) {
             policy.onDead((BoundedNode<K, V>) node);
@@ -502,10 +664,11 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     /** The policy chose {@code node} to evict. Lock held. */
     private boolean evict(BoundedNode<K, V> node, long now) {
-        if (!map.remove(node.key, node)) {
+        Object previous = unlinkIfCurrent(node);
+        if (previous == null) {
             return false; // replaced or removed meanwhile: that thread reports it
         }
-        pendRemoval(node.key, node.retire(), now >= node.deadline ? RemovalCause.EXPIRED : RemovalCause.SIZE);
+        pendRemoval(node.key, Node.valueOf(previous), isExpired(node, previous, now) ? RemovalCause.EXPIRED : RemovalCause.SIZE);
         return true;
     }
 
@@ -553,8 +716,10 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     private void callListener(K key, V value, RemovalCause cause) {
         try {
             listener.onRemoval(key, value, cause);
-        } catch (RuntimeException e) {
-            // Documented: a listener's exception never reaches the cache's caller.
+        } catch (Exception e) {
+            // Documented: a listener's exception never reaches the cache's caller. The JDK's platform
+            // logger keeps kv-core free of dependencies and routes to whatever logging the app uses.
+            LOGGER.log(System.Logger.Level.WARNING, "removal listener threw for key " + key + " (" + cause + ")", e);
         }
     }
 
@@ -564,7 +729,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     @Override
     public long estimatedSize() {
-        return map.mappingCount();
+        return table.size();
     }
 
     @Override
@@ -588,24 +753,28 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         return ticker.read() - origin;
     }
 
-    /** Iterates the live entries, skipping expired ones, as snapshots; weakly consistent. */
+    /**
+     * Iterates the live entries as snapshots, skipping expired ones. Weakly consistent: each table
+     * segment is copied under its lock when the iteration reaches it.
+     */
     Iterator<CacheEntry<K, V>> liveEntries() {
-        Iterator<Node<K, V>> nodes = map.values().iterator();
         return new Iterator<>() {
+            private int segment;
+            private Iterator<Node<K, V>> nodes = List.<Node<K, V>>of().iterator();
             private CacheEntry<K, V> next;
 
             @Override
             public boolean hasNext() {
-                while (next == null && nodes.hasNext()) {
-                    Node<K, V> node = nodes.next();
-                    V value = node.value;
-                    long now = now();
-                    if (value != null && now < node.deadline) {
-                        long left = node.deadline == Ttl.NEVER_NANOS ? Long.MAX_VALUE : node.deadline - now;
-                        next = new CacheEntry<>(node.key, value, left);
+                while (next == null) {
+                    while (!nodes.hasNext()) {
+                        if (segment == table.segmentCount()) {
+                            return false;
+                        }
+                        nodes = table.snapshot(segment++).iterator();
                     }
+                    next = liveEntry(nodes.next(), false); // follows a node superseded since the copy
                 }
-                return next != null;
+                return true;
             }
 
             @Override
@@ -622,22 +791,12 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     /** Whether some key maps to a live entry; for views, which take untyped keys. */
     boolean containsKeyQuietly(Object key) {
-        Node<K, V> node = map.get(key);
-        return node != null && !node.isRetired() && now() < node.deadline;
+        return getQuietly(key) != null;
     }
 
     /** The live value of an untyped key, without counting stats; for views. */
     V getQuietly(Object key) {
-        for (;;) {
-            Node<K, V> node = map.get(key);
-            if (node == null) {
-                return null;
-            }
-            V value = node.value;
-            if (value != null) {
-                return now() < node.deadline ? value : null;
-            }
-        }
+        return read(key, false);
     }
 
     long defaultTtlNanos() {
