@@ -125,6 +125,19 @@ class LimitsTest {
     }
 
     @Test
+    void idleConnectionsAreClosedAfterTheIdleTimeout() throws Exception {
+        try (TestServer quick = new TestServer("--idle-timeout", "300ms"); RawHttp raw = new RawHttp(quick.port())) {
+            raw.send(RawHttp.request("GET", "/health", null));
+            assertEquals(200, raw.read().status());
+            long begin = System.nanoTime();
+            assertEquals("", raw.readToEnd()); // blocks until the server closes it
+            long millis = (System.nanoTime() - begin) / 1_000_000;
+            // Generous margins: a loaded 2-core machine can delay the close, never advance it much.
+            assertTrue(millis >= 200 && millis < 8_000, "closed after " + millis + " ms");
+        }
+    }
+
+    @Test
     void theEntryBoundEvicts() throws Exception {
         try (TestServer small = new TestServer("--max-entries", "100", "--max-bytes", "1MiB")) {
             for (int i = 0; i < 1000; i++) {
