@@ -40,6 +40,7 @@ final class ByteSizes {
     }
 
     private static IllegalArgumentException invalid(String text) {
-        return new IllegalArgumentException("invalid size '" + text + "': expected bytes, or with a unit: 512KiB, 1MiB, 2GiB");
+        return new IllegalArgumentException(
+                "invalid size '" + text + "': expected bytes, or with a unit: 512KiB, 1MiB, 2GiB");
     }
 }

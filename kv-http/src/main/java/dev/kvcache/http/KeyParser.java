@@ -25,7 +25,8 @@ final class KeyParser {
             if (c >= 0x80) {
                 if (c < 0x800) {
                     bytes += 1;
-                } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
+                } else if (Character.isHighSurrogate(c) && i + 1 < length
+                        && Character.isLowSurrogate(text.charAt(i + 1))) {
                     bytes += 2; // the pair is 4 bytes, counted as 2 chars already
                     i++;
                 } else {

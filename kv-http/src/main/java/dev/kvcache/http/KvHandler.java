@@ -131,12 +131,13 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
                 size(response, callback, method, startNanos);
                 break;
             case METRICS:
-                readOnly(response, callback, method, startNanos, Replies.PROMETHEUS,
-                        method <= Metrics.HEAD ? metrics.render(store.size(), store.payloadBytes(), store.stats()) : null);
+                readOnly(response, callback, method, startNanos, Replies.PROMETHEUS, method <= Metrics.HEAD
+                        ? metrics.render(store.size(), store.payloadBytes(), store.stats())
+                        : null);
                 break;
             case STATS:
                 readOnly(response, callback, method, startNanos, Replies.JSON, method <= Metrics.HEAD
-                        ? StatsJson.render(store, options, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - createdNanos), draining)
+                        ? StatsJson.render(store, options, uptimeMillis(), draining)
                         : null);
                 break;
             case HEALTH:
@@ -324,7 +325,8 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
     }
 
     /** GET/HEAD-only resources; {@code body} is null for any other method. */
-    private void readOnly(Response response, Callback callback, int method, long startNanos, HttpField type, byte[] body) {
+    private void readOnly(Response response, Callback callback, int method, long startNanos, HttpField type,
+            byte[] body) {
         if (body == null) {
             Replies.methodNotAllowed(response, callback, "GET, HEAD", Replies.READ_METHODS);
             sent(method, HttpStatus.METHOD_NOT_ALLOWED_405, startNanos);
@@ -343,6 +345,10 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
         Replies.bytes(response, callback, status, Replies.TEXT_PLAIN, draining ? Replies.DRAINING : Replies.HEALTHY,
                 method == Metrics.GET);
         sent(method, status, startNanos);
+    }
+
+    private long uptimeMillis() {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - createdNanos);
     }
 
     private void sent(int method, int status, long startNanos) {
@@ -370,7 +376,8 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
             if (end < 0) {
                 end = length;
             }
-            if (end - from > name.length() && query.startsWith(name, from) && query.charAt(from + name.length()) == '=') {
+            if (end - from > name.length() && query.startsWith(name, from)
+                    && query.charAt(from + name.length()) == '=') {
                 return query.substring(from + name.length() + 1, end);
             }
             from = end + 1;

@@ -196,7 +196,8 @@ public final class KvHandlerOptions {
          */
         public KvHandlerOptions build() {
             if (maxBytes < maxEntries) {
-                throw new IllegalArgumentException("maxBytes (" + maxBytes + ") must be >= maxEntries (" + maxEntries + ")");
+                throw new IllegalArgumentException(
+                        "maxBytes (" + maxBytes + ") must be >= maxEntries (" + maxEntries + ")");
             }
             return new KvHandlerOptions(this);
         }

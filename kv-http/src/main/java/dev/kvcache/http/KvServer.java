@@ -129,7 +129,8 @@ public final class KvServer implements AutoCloseable {
         boolean timedOut = false;
         try {
             if (config.shutdownDelayMillis > 0) {
-                log.info("Still serving for {} ms (--shutdown-delay) before closing the listener", config.shutdownDelayMillis);
+                log.info("Still serving for {} ms (--shutdown-delay) before closing the listener",
+                        config.shutdownDelayMillis);
                 Thread.sleep(config.shutdownDelayMillis);
             }
             server.stop();

@@ -89,7 +89,8 @@ final class Metrics {
     /** Renders the exposition text. */
     byte[] render(long cacheSize, long payloadBytes, CacheStats stats) {
         StringBuilder out = new StringBuilder(2048);
-        header(out, "in_flight_requests", "gauge", "A gauge of requests currently being served by the wrapped handler.");
+        header(out, "in_flight_requests", "gauge",
+                "A gauge of requests currently being served by the wrapped handler.");
         out.append("in_flight_requests ").append(inFlight.sum()).append('\n');
 
         header(out, "api_requests_total", "counter", "A counter for requests to the wrapped handler.");
@@ -115,7 +116,8 @@ final class Metrics {
         out.append("request_duration_seconds_sum ").append(durationNanos.sum() / 1e9).append('\n');
         out.append("request_duration_seconds_count ").append(cumulative).append('\n');
 
-        gauge(out, "cache_size", "Number of entries in the cache (an estimate: counts expired entries not yet reclaimed).", cacheSize);
+        gauge(out, "cache_size",
+                "Number of entries in the cache (an estimate: counts expired entries not yet reclaimed).", cacheSize);
         gauge(out, "cache_bytes", "Payload bytes (keys and values) held by the cache.", payloadBytes);
         counter(out, "cache_hits_total", "Reads that found a live value.", stats.hitCount());
         counter(out, "cache_misses_total", "Reads that found no live value.", stats.missCount());

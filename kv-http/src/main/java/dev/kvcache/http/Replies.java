@@ -22,7 +22,8 @@ import org.eclipse.jetty.util.Callback;
 final class Replies {
     static final HttpField TEXT_PLAIN = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
     static final HttpField JSON = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "application/json");
-    static final HttpField PROMETHEUS = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+    static final HttpField PROMETHEUS =
+            new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
     /** Values come back with the type they were written with; browsers must not second-guess it. */
     private static final HttpField NOSNIFF = new PreEncodedHttpField("X-Content-Type-Options", "nosniff");
     private static final HttpField CONNECTION_CLOSE = new PreEncodedHttpField(HttpHeader.CONNECTION, "close");
@@ -139,7 +140,8 @@ final class Replies {
     }
 
     /** A body computed for this request (size, stats, metrics); never cached by intermediaries. */
-    static void bytes(Response response, Callback callback, int status, HttpField contentType, byte[] body, boolean withBody) {
+    static void bytes(Response response, Callback callback, int status, HttpField contentType, byte[] body,
+            boolean withBody) {
         response.setStatus(status);
         HttpFields.Mutable headers = response.getHeaders();
         headers.put(contentType);

@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
         usageHelpAutoWidth = true,
         description = {
             "An HTTP key-value cache whose entries expire a time-to-live after their last write.",
-            "Compatible with the Go \"Simple HTTP KV server\": POST /{key} stores, GET /{key} reads, POST /size counts.",
+            "Compatible with the Go \"Simple HTTP KV server\": POST /{key} stores, GET /{key} reads,"
+                    + " POST /size counts.",
             "Every flag can also be set by the environment variable shown with it; the command line wins."},
         footer = {"", "Routes, limits and a curl walkthrough: docs/http.md"})
 final class ServerConfig {
@@ -44,7 +45,8 @@ final class ServerConfig {
     long ttlMillis;
 
     @Option(names = "--max-key-bytes", paramLabel = "BYTES", defaultValue = "250", converter = Size.class,
-            description = "Longest key accepted, UTF-8 bytes (longer: 414). Env KV_MAX_KEY_BYTES. Default: ${DEFAULT-VALUE}.")
+            description = "Longest key accepted, UTF-8 bytes (longer: 414). Env KV_MAX_KEY_BYTES."
+                    + " Default: ${DEFAULT-VALUE}.")
     long maxKeyBytes;
 
     @Option(names = "--max-value-bytes", paramLabel = "BYTES", defaultValue = "1MiB", converter = Size.class,
@@ -58,7 +60,8 @@ final class ServerConfig {
     long maxHeaderBytes;
 
     @Option(names = "--max-entries", paramLabel = "COUNT", defaultValue = "2000000", converter = Size.class,
-            description = "Most entries held; beyond, entries are evicted (S3-FIFO). Env KV_MAX_ENTRIES. Default: ${DEFAULT-VALUE}.")
+            description = "Most entries held; beyond, entries are evicted (S3-FIFO). Env KV_MAX_ENTRIES."
+                    + " Default: ${DEFAULT-VALUE}.")
     long maxEntries;
 
     @Option(names = "--max-bytes", paramLabel = "BYTES", defaultValue = "256MiB", converter = Size.class,
@@ -75,14 +78,17 @@ final class ServerConfig {
                     + " Env KV_THREADS. Default: ${DEFAULT-VALUE}.")
     int threads;
 
-    @Option(names = "--shutdown-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationMillis.class,
+    @Option(names = "--shutdown-timeout", paramLabel = "DURATION", defaultValue = "10s",
+            converter = DurationMillis.class,
             description = "On SIGTERM/SIGINT, how long to let requests in flight finish."
                     + " Env KV_SHUTDOWN_TIMEOUT. Default: ${DEFAULT-VALUE}.")
     long shutdownTimeoutMillis;
 
-    @Option(names = "--shutdown-delay", paramLabel = "DURATION", defaultValue = "0", converter = DurationMillisOrZero.class,
+    @Option(names = "--shutdown-delay", paramLabel = "DURATION", defaultValue = "0",
+            converter = DurationMillisOrZero.class,
             description = "On SIGTERM/SIGINT, how long to keep serving with /health answering 503 before"
-                    + " closing the listener, so load balancers can notice. Env KV_SHUTDOWN_DELAY. Default: ${DEFAULT-VALUE}.")
+                    + " closing the listener, so load balancers can notice. Env KV_SHUTDOWN_DELAY."
+                    + " Default: ${DEFAULT-VALUE}.")
     long shutdownDelayMillis;
 
     @Option(names = "--access-log", negatable = true, defaultValue = "false", fallbackValue = "true",
@@ -137,12 +143,14 @@ final class ServerConfig {
     private void validate(CommandLine commandLine) {
         check(commandLine, port >= 0 && port <= 65535, "--port must be in [0, 65535], was " + port);
         check(commandLine, threads >= 8, "--threads must be at least 8, was " + threads);
-        check(commandLine, maxKeyBytes >= 1 && maxKeyBytes <= 64 * 1024, "--max-key-bytes must be in [1, 64KiB], was " + maxKeyBytes);
+        check(commandLine, maxKeyBytes >= 1 && maxKeyBytes <= 64 * 1024,
+                "--max-key-bytes must be in [1, 64KiB], was " + maxKeyBytes);
         check(commandLine, maxValueBytes <= 1L << 30, "--max-value-bytes must be at most 1GiB, was " + maxValueBytes);
         check(commandLine, maxHeaderBytes >= 1024 && maxHeaderBytes <= 1 << 20,
                 "--max-header-bytes must be in [1KiB, 1MiB], was " + maxHeaderBytes);
         check(commandLine, maxEntries >= 1, "--max-entries must be at least 1, was " + maxEntries);
-        check(commandLine, maxBytes >= maxEntries, "--max-bytes (" + maxBytes + ") must be at least --max-entries (" + maxEntries + ")");
+        check(commandLine, maxBytes >= maxEntries,
+                "--max-bytes (" + maxBytes + ") must be at least --max-entries (" + maxEntries + ")");
     }
 
     private static void check(CommandLine commandLine, boolean ok, String message) {
