@@ -37,7 +37,7 @@ class StressTest {
     private static final int KEYS = 64;
     private static final int MAXIMUM_SIZE = 32;
     private static final long DEFAULT_TTL_NANOS = 200_000;
-    private static final long RUN_NANOS = TimeUnit.MILLISECONDS.toNanos(2_000);
+    private static final long RUN_NANOS = TimeUnit.MILLISECONDS.toNanos(1_500);
     private static final long NEVER = Long.MAX_VALUE;
 
     /** A stored value, unique per write. Identity equality: two writes never store equal values. */
