@@ -55,6 +55,85 @@ class BoundedEvictionTest {
         }
     }
 
+    /**
+     * The bound counts the entries the cache holds: once some are removed, as many new ones fit
+     * without evicting anything (the builder: entries are evicted only when a write takes the cache
+     * over the bound).
+     */
+    @Test
+    void removedEntriesMakeRoomWithoutEvictingLiveOnes() {
+        RecordingListener<Integer, Integer> listener = new RecordingListener<>();
+        KvCache<Integer, Integer> cache = KvCache.builder()
+                .ticker(ticker)
+                .maximumSize(10)
+                .removalListener(listener)
+                .build();
+        for (int i = 0; i < 10; i++) {
+            cache.put(i, i);
+        }
+        for (int i = 5; i < 10; i++) {
+            assertEquals(i, cache.remove(i));
+        }
+        for (int i = 10; i < 15; i++) {
+            cache.put(i, i);
+        }
+        cache.cleanUp();
+
+        assertEquals(0, listener.count(RemovalCause.SIZE), () -> "evicted within the bound: " + listener.removals());
+        assertEquals(10, cache.estimatedSize());
+        for (int i : new int[] {0, 1, 2, 3, 4, 10, 11, 12, 13, 14}) {
+            assertEquals(i, cache.getIfPresent(i), "key " + i);
+        }
+    }
+
+    @Test
+    void invalidatedEntriesMakeRoomWithoutEvictingLiveOnes() {
+        RecordingListener<Integer, Integer> listener = new RecordingListener<>();
+        KvCache<Integer, Integer> cache = KvCache.builder()
+                .ticker(ticker)
+                .maximumWeight(10, (Integer k, Integer v) -> 1)
+                .removalListener(listener)
+                .build();
+        for (int i = 0; i < 10; i++) {
+            cache.put(i, i);
+        }
+        cache.asMap().keySet().removeIf(k -> k >= 5);
+        for (int i = 10; i < 15; i++) {
+            cache.put(i, i);
+        }
+        cache.cleanUp();
+
+        assertEquals(0, listener.count(RemovalCause.SIZE), () -> "evicted within the bound: " + listener.removals());
+        assertEquals(10, cache.estimatedSize());
+    }
+
+    /**
+     * The builder: the bound is restored before a write returns, or by the thread doing maintenance
+     * as it finishes, so the overshoot is limited to the writes in flight; once every writer has
+     * returned, none are, and the cache must be within its bound without a {@code cleanUp()}.
+     */
+    @Test
+    void boundHoldsOnceConcurrentWritersHaveReturned() throws InterruptedException {
+        for (int round = 0; round < 5; round++) {
+            KvCache<Integer, Integer> cache = KvCache.builder().ticker(ticker).maximumSize(100).build();
+            Thread[] writers = new Thread[4];
+            for (int t = 0; t < writers.length; t++) {
+                int base = t * 1_000_000;
+                writers[t] = new Thread(() -> {
+                    for (int i = 0; i < 20_000; i++) {
+                        cache.put(base + i, i);
+                    }
+                });
+                writers[t].start();
+            }
+            for (Thread writer : writers) {
+                writer.join();
+            }
+            assertTrue(cache.estimatedSize() <= 100, "round " + round + ": " + cache.estimatedSize()
+                    + " entries after every writer returned, bound 100");
+        }
+    }
+
     @Test
     void maximumSizeZeroKeepsNothing() {
         RecordingListener<String, String> listener = new RecordingListener<>();

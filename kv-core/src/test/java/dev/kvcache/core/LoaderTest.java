@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -179,6 +180,97 @@ class LoaderTest {
         } else {
             assertNull(cache.getIfPresent("k"));
         }
+    }
+
+    /**
+     * The loader's failure reaches every caller that was waiting for it, and no waiter runs the loader
+     * again. Sound only if the waiters were really waiting, so the strict check runs when every caller
+     * was seen parked after entering {@code get}; a caller that came late may legitimately load.
+     */
+    @Test
+    void callersWaitingOnAFailedLoadGetItsException() throws Exception {
+        AtomicInteger loads = new AtomicInteger();
+        AtomicInteger entering = new AtomicInteger();
+        CountDownLatch loaderEntered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CyclicBarrier start = new CyclicBarrier(CALLERS);
+        IllegalStateException failure = new IllegalStateException("the load fails");
+        // One loader instance for every caller, so no lambda is linked while the callers race.
+        Function<String, String> loader = key -> {
+            int n = loads.incrementAndGet();
+            if (n == 1) {
+                loaderEntered.countDown();
+                await(release);
+                throw failure;
+            }
+            return "loaded again " + n;
+        };
+        List<Future<String>> results = new ArrayList<>();
+        List<Thread> callers = new ArrayList<>();
+        for (int i = 0; i < CALLERS; i++) {
+            results.add(pool.submit(() -> {
+                synchronized (callers) {
+                    callers.add(Thread.currentThread());
+                }
+                start.await();
+                entering.incrementAndGet();
+                return cache.get("k", loader);
+            }));
+        }
+        assertTrue(loaderEntered.await(10, TimeUnit.SECONDS));
+        boolean allParked = awaitParkedInside(callers, entering);
+        release.countDown();
+
+        List<Object> outcomes = new ArrayList<>();
+        for (Future<String> result : results) {
+            try {
+                outcomes.add(result.get(10, TimeUnit.SECONDS));
+            } catch (ExecutionException e) {
+                outcomes.add(e.getCause());
+            }
+        }
+        if (allParked) {
+            assertEquals(1, loads.get(), () -> "waiters ran the loader again; outcomes " + outcomes);
+            for (Object outcome : outcomes) {
+                assertSame(failure, outcome, () -> "outcomes " + outcomes);
+            }
+            assertNull(cache.getIfPresent("k"));
+        } else {
+            assertTrue(outcomes.contains(failure), outcomes.toString());
+        }
+    }
+
+    @Test
+    void loadTimeDoesNotShortenTheLoadedEntrysTtl() {
+        cache.get("k", key -> {
+            ticker.advance(Duration.ofSeconds(3));
+            return "v";
+        });
+        // Stored, with the default TTL, when the loader returned.
+        assertEquals(TTL.toNanos(), cache.getEntryIfPresent("k").expiresInNanos());
+        ticker.advance(TTL.toNanos() - 1);
+        assertEquals("v", cache.getIfPresent("k"));
+    }
+
+    /** Waits until every caller has entered {@code get} and is parked; false if that does not happen in 2 s. */
+    private static boolean awaitParkedInside(List<Thread> callers, AtomicInteger entering)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            if (entering.get() == CALLERS) {
+                List<Thread> snapshot;
+                synchronized (callers) {
+                    snapshot = List.copyOf(callers);
+                }
+                if (snapshot.stream().allMatch(t -> t.getState() == Thread.State.WAITING
+                        || t.getState() == Thread.State.TIMED_WAITING
+                        || t.getState() == Thread.State.BLOCKED)) {
+                    return true;
+                }
+            }
+            Thread.sleep(1);
+        }
+        return false;
     }
 
     @Test

@@ -292,6 +292,24 @@ class RemovalListenerTest {
                 "EXPIRED e=x now null"), seen);
     }
 
+    /** "An exception thrown by the listener is caught and dropped": checked ones too (Kotlin, Lombok). */
+    @Test
+    void listenerThrowingACheckedExceptionDoesNotReachTheCaller() {
+        KvCache<String, String> fragile = KvCache.builder()
+                .ticker(ticker)
+                .removalListener((String k, String v, RemovalCause c) -> sneakyThrow(new java.io.IOException(k)))
+                .build();
+        fragile.put("k", "1");
+        fragile.put("k", "2");
+        assertEquals("2", fragile.remove("k"));
+        assertNull(fragile.getIfPresent("k"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> void sneakyThrow(Throwable e) throws E {
+        throw (E) e;
+    }
+
     @Test
     void throwingListenerDoesNotBreakTheCache() {
         AtomicInteger calls = new AtomicInteger();
