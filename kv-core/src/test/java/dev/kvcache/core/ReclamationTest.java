@@ -1,0 +1,133 @@
+package dev.kvcache.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Expired entries are reclaimed, not just hidden: by {@link KvCache#cleanUp()} exactly, and by ordinary
+ * use of the cache within about 70 ms of their deadline, for TTLs from nanoseconds to years.
+ */
+class ReclamationTest {
+
+    static Stream<Named<Duration>> ttls() {
+        return Stream.of(
+                Named.of("1 ns", Duration.ofNanos(1)),
+                Named.of("1 ms", Duration.ofMillis(1)),
+                Named.of("1 s", Duration.ofSeconds(1)),
+                Named.of("10 s", Duration.ofSeconds(10)),
+                Named.of("10 min", Duration.ofMinutes(10)),
+                Named.of("10 h", Duration.ofHours(10)),
+                Named.of("30 days", Duration.ofDays(30)),
+                Named.of("3 years", Duration.ofDays(3 * 365)));
+    }
+
+    /** The KvCache contract: reclaimed no later than about 70 ms after the deadline while the cache is used. */
+    @ParameterizedTest
+    @MethodSource("ttls")
+    void readsOfOtherKeysReclaimAnExpiredEntrySoonAfterItsDeadline(Duration ttl) {
+        FakeTicker ticker = new FakeTicker();
+        RecordingListener<String, String> listener = new RecordingListener<>();
+        KvCache<String, String> cache = KvCache.builder()
+                .ticker(ticker)
+                .removalListener(listener)
+                .build();
+        cache.put("other", "x");
+        cache.put("k", "v", ttl);
+
+        ticker.advance(ttl.plusMillis(150));
+        for (int i = 0; i < 3; i++) {
+            assertEquals("x", cache.getIfPresent("other"));
+        }
+        listener.assertExactly(RecordingListener.removal("k", "v", RemovalCause.EXPIRED));
+        assertEquals(1, cache.estimatedSize());
+    }
+
+    @ParameterizedTest
+    @MethodSource("ttls")
+    void readsReclaimAfterTimePassesInSmallSteps(Duration ttl) {
+        FakeTicker ticker = new FakeTicker();
+        RecordingListener<String, String> listener = new RecordingListener<>();
+        KvCache<String, String> cache = KvCache.builder()
+                .ticker(ticker)
+                .removalListener(listener)
+                .build();
+        cache.put("other", "x");
+        cache.put("k", "v", ttl);
+
+        // Reach the deadline in steps with reads in between, so the wheel cascades level by level.
+        long step = Math.max(Duration.ofMillis(10).toNanos(), ttl.toNanos() / 40);
+        long target = ticker.read() + ttl.toNanos() + Duration.ofMillis(150).toNanos();
+        while (ticker.read() < target) {
+            ticker.advance(Math.min(step, target - ticker.read()));
+            cache.getIfPresent("other");
+        }
+        cache.getIfPresent("other");
+        listener.assertExactly(RecordingListener.removal("k", "v", RemovalCause.EXPIRED));
+    }
+
+    /**
+     * A model check of the timer wheel: entries with TTLs spread over every level of the wheel, written
+     * at random times, with time moving in random jumps; after each {@code cleanUp()} exactly the
+     * entries whose deadline has not come are held, and each other one was reported once.
+     */
+    @Test
+    void cleanUpReclaimsExactlyTheExpiredEntries() {
+        Random random = new Random(2026);
+        FakeTicker ticker = new FakeTicker();
+        RecordingListener<Integer, Long> listener = new RecordingListener<>();
+        KvCache<Integer, Long> cache = KvCache.builder()
+                .ticker(ticker)
+                .removalListener(listener)
+                .build();
+        Map<Integer, Long> deadlines = new HashMap<>();
+        long[] scales = {1L, 1_000L, 1_000_000L, 67_108_864L, 1_000_000_000L, 4_294_967_296L,
+                60_000_000_000L, 274_877_906_944L, 3_600_000_000_000L, 17_592_186_044_416L,
+                86_400_000_000_000L, 1_125_899_906_842_624L, 31_536_000_000_000_000L};
+        int nextKey = 0;
+        for (int step = 0; step < 300; step++) {
+            for (int i = 0; i < 20; i++) {
+                long scale = scales[random.nextInt(scales.length)];
+                long ttl = 1 + (long) (random.nextDouble() * scale * 4);
+                int key = nextKey++;
+                // The deadline as the contract defines it, by this ticker; stored as the value.
+                long deadline = ticker.read() + ttl;
+                cache.put(key, deadline, Duration.ofNanos(ttl));
+                deadlines.put(key, deadline);
+            }
+            long scale = scales[random.nextInt(scales.length)];
+            ticker.advance((long) (random.nextDouble() * scale));
+            cache.cleanUp();
+
+            long now = ticker.read();
+            List<Integer> shouldLive = new ArrayList<>();
+            deadlines.forEach((key, deadline) -> {
+                if (now < deadline) {
+                    shouldLive.add(key);
+                }
+            });
+            assertEquals(shouldLive.size(), cache.estimatedSize(), "held entries after cleanUp, step " + step);
+            for (int key : shouldLive) {
+                assertEquals(deadlines.get(key), cache.getIfPresent(key), "live key " + key);
+            }
+            deadlines.keySet().retainAll(shouldLive);
+        }
+        assertEquals(nextKey - deadlines.size(), listener.size());
+        for (RecordingListener.Removal<Integer, Long> r : listener.removals()) {
+            assertEquals(RemovalCause.EXPIRED, r.cause());
+            assertTrue(r.value() <= ticker.read());
+        }
+        assertEquals(nextKey - deadlines.size(), listener.removals().stream().map(r -> r.key()).distinct().count());
+    }
+}
