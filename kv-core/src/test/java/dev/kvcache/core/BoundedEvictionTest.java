@@ -86,6 +86,33 @@ class BoundedEvictionTest {
         }
     }
 
+    /** A cache far below its bound, with put/remove churn, must never evict its long-lived entries. */
+    @Test
+    void putRemoveChurnFarBelowTheBoundEvictsNothing() {
+        RecordingListener<String, Integer> listener = new RecordingListener<>();
+        KvCache<String, Integer> cache = KvCache.builder()
+                .ticker(ticker)
+                .maximumSize(100)
+                .removalListener(listener)
+                .build();
+        for (int i = 0; i < 5; i++) {
+            cache.put("long-lived-" + i, i);
+        }
+        for (int i = 0; i < 1_000; i++) {
+            cache.put("temporary", i);
+            assertEquals(i, cache.remove("temporary"));
+            assertTrue(cache.estimatedSize() <= 6);
+        }
+        cache.cleanUp();
+
+        assertEquals(0, listener.count(RemovalCause.SIZE), () -> listener.count(RemovalCause.SIZE)
+                + " evictions in a cache that never held more than 6 of 100 entries, e.g. "
+                + listener.removals().stream().filter(r -> r.cause() == RemovalCause.SIZE).limit(5).toList());
+        for (int i = 0; i < 5; i++) {
+            assertEquals(i, cache.getIfPresent("long-lived-" + i));
+        }
+    }
+
     @Test
     void invalidatedEntriesMakeRoomWithoutEvictingLiveOnes() {
         RecordingListener<Integer, Integer> listener = new RecordingListener<>();
