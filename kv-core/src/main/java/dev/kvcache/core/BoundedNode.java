@@ -26,11 +26,11 @@ final class BoundedNode<K, V> extends Node<K, V> {
     byte queue = UNLINKED;
 
     /*
-     * Queue links, maintenance-owned. Before the node is drained, {@code next} is its link in the write
-     * buffer (a Treiber stack), published by the buffer's CAS.
+     * Queue links, maintenance-owned. Before the node is drained, {@code queueNext} is its link in the
+     * write buffer (a Treiber stack), published by the buffer's CAS.
      */
-    BoundedNode<K, V> prev;
-    BoundedNode<K, V> next;
+    BoundedNode<K, V> queuePrev;
+    BoundedNode<K, V> queueNext;
 
     /*
      * The node this write replaced in the map, so that maintenance can put the new node in the old
@@ -39,8 +39,8 @@ final class BoundedNode<K, V> extends Node<K, V> {
      */
     BoundedNode<K, V> replaced;
 
-    BoundedNode(K key, V value, long deadline, int weight) {
-        super(key, value, deadline);
+    BoundedNode(int hash, K key, V value, long deadline, int weight) {
+        super(hash, key, value, deadline);
         this.weight = weight;
     }
 

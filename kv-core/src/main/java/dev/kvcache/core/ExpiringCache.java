@@ -6,9 +6,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
@@ -22,12 +23,14 @@ import java.util.function.Function;
  * The cache engine behind {@link KvCache}.
  *
  * <h2>Concurrency</h2>
- * A {@link ConcurrentHashMap} maps each key to an immutable {@link Node} per write (value and deadline
- * together). Every single-key operation is one atomic map operation on the node reference (put,
- * putIfAbsent, replace or remove with the expected node, or compute), so it is linearizable per key
- * and serializes only with writes to the same hash bin. Reads are a map get plus a deadline check: no
- * lock, no allocation. The thread whose map operation takes a node out of the map retires it (clears
- * its value) and reports the removal, so every removal is reported exactly once.
+ * A {@link NodeTable} maps each key to an immutable {@link Node} per write (value and deadline
+ * together). Every single-key write is one atomic table operation on the node reference (put,
+ * putIfAbsent, or replace/remove of an expected node), so it is linearizable per key and serializes
+ * only with writes to the same table segment. Reads are a lock-free table lookup plus a deadline
+ * check: no lock, no allocation. The thread whose table operation takes a node out of the table
+ * retires it (clears its value) and reports the removal, so every removal is reported exactly once.
+ * Loads ({@code get(key, loader)}) are deduplicated through a small map of in-flight loads, so a slow
+ * loader blocks only the callers waiting for the same key.
  *
  * <h2>Expiration</h2>
  * Time is the ticker's reading minus the cache's origin, so it starts near zero and a deadline of
@@ -57,7 +60,8 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         }
     }
 
-    private final ConcurrentHashMap<K, Node<K, V>> map;
+    private final NodeTable<K, V> table;
+    private final ConcurrentHashMap<K, Loading<V>> loading = new ConcurrentHashMap<>();
     private final Ticker ticker;
     private final long origin;
     private final long defaultTtlNanos;
@@ -83,7 +87,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         this.ticker = builder.ticker;
         this.origin = ticker.read();
         this.defaultTtlNanos = builder.ttlNanos;
-        this.map = new ConcurrentHashMap<>(builder.initialCapacity);
+        this.table = new NodeTable<>(builder.initialCapacity);
         this.wheel = new TimerWheel<>(0);
         this.nextMaintenance = wheel.nextTick(0);
         boolean bounded = builder.maximumWeight != KvCacheBuilder.UNSET;
@@ -102,7 +106,8 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     @Override
     public V getIfPresent(K key) {
-        Node<K, V> node = map.get(key);
+        int hash = NodeTable.hash(key);
+        Node<K, V> node = table.get(key, hash);
         for (;;) {
             if (node == null) {
                 stats.recordMiss();
@@ -119,13 +124,14 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
                 afterRead(now);
                 return null;
             }
-            node = map.get(key); // retired by a concurrent write: look again
+            node = table.get(key, hash); // retired by a concurrent write: look again
         }
     }
 
     @Override
     public CacheEntry<K, V> getEntryIfPresent(K key) {
-        Node<K, V> node = map.get(key);
+        int hash = NodeTable.hash(key);
+        Node<K, V> node = table.get(key, hash);
         for (;;) {
             if (node == null) {
                 stats.recordMiss();
@@ -143,7 +149,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
                 afterRead(now);
                 return null;
             }
-            node = map.get(key);
+            node = table.get(key, hash);
         }
     }
 
@@ -154,47 +160,67 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         if (present != null) {
             return present;
         }
-        Load<K, V> load = new Load<>();
-        map.compute(key, (k, current) -> {
-            long now = now();
-            if (current != null) {
-                V value = current.value;
-                if (value != null && now < current.deadline) {
-                    load.value = value; // loaded by a racing caller meanwhile
-                    return current;
-                }
-            }
-            long start = ticker.read();
-            V loaded;
-            try {
-                loaded = loader.apply(k);
-            } catch (RuntimeException | Error e) {
-                stats.recordLoad(false, ticker.read() - start);
-                throw e;
-            }
-            stats.recordLoad(loaded != null, ticker.read() - start);
-            if (loaded == null) {
-                return current; // leaves an expired node to maintenance
-            }
-            load.value = loaded;
-            load.created = newNode(k, loaded, now, defaultTtlNanos);
-            load.replaced = current;
-            load.now = now;
-            return load.created;
-        });
-        if (load.created != null) {
-            stats.recordPut();
-            afterWrite(load.created, load.replaced, load.now);
+        Loading<V> mine = new Loading<>();
+        Loading<V> theirs = loading.putIfAbsent(key, mine);
+        if (theirs != null) {
+            return theirs.await();
         }
-        return load.value;
+        try {
+            V value = load(key, loader);
+            mine.complete(value);
+            return value;
+        } catch (RuntimeException | Error e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            loading.remove(key, mine);
+        }
     }
 
-    /** What a {@code get(key, loader)} compute did; written inside the compute, read after it. */
-    private static final class Load<K, V> {
-        V value;
-        Node<K, V> created;
-        Node<K, V> replaced;
-        long now;
+    /** Runs the loader for an absent key, as the one caller that owns its in-flight load. */
+    private V load(K key, Function<? super K, ? extends V> loader) {
+        V present = getQuietly(key); // a load that finished just before ours took over
+        if (present != null) {
+            return present;
+        }
+        long start = ticker.read();
+        V loaded;
+        try {
+            loaded = loader.apply(key);
+        } catch (RuntimeException | Error e) {
+            stats.recordLoad(false, ticker.read() - start);
+            throw e;
+        }
+        stats.recordLoad(loaded != null, ticker.read() - start);
+        if (loaded == null) {
+            return null;
+        }
+        // A value written by someone else while we loaded wins, as it would had it come just after.
+        V raced = putIfAbsent(key, loaded, defaultTtlNanos);
+        return raced != null ? raced : loaded;
+    }
+
+    /** An in-flight load that other callers for the same key wait on. */
+    private static final class Loading<V> extends CompletableFuture<V> {
+        private final Thread loader = Thread.currentThread();
+
+        V await() {
+            if (loader == Thread.currentThread()) {
+                throw new IllegalStateException("recursive load: the loader called get() for its own key");
+            }
+            try {
+                return join();
+            } catch (CompletionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (cause instanceof Error err) {
+                    throw err;
+                }
+                throw e;
+            }
+        }
     }
 
     private void onHit(Node<K, V> node, long now) {
@@ -225,11 +251,10 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     /** Stores a value; returns the previous live value or {@code null}. */
     V put(K key, V value, long ttlNanos) {
-        Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");
         long now = now();
-        Node<K, V> created = newNode(key, value, now, ttlNanos);
-        Node<K, V> replaced = map.put(key, created);
+        Node<K, V> created = newNode(NodeTable.hash(key), key, value, now, ttlNanos);
+        Node<K, V> replaced = table.put(created);
         stats.recordPut();
         V previous = replaced == null || now >= replaced.deadline ? null : replaced.value;
         afterWrite(created, replaced, now);
@@ -247,11 +272,11 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     }
 
     private V putIfAbsent(K key, V value, long ttlNanos) {
-        Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");
+        int hash = NodeTable.hash(key);
         for (;;) {
             long now = now();
-            Node<K, V> current = map.get(key);
+            Node<K, V> current = table.get(key, hash);
             if (current != null) {
                 V currentValue = current.value;
                 if (currentValue == null) {
@@ -261,10 +286,10 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
                     return currentValue;
                 }
             }
-            Node<K, V> created = newNode(key, value, now, ttlNanos);
+            Node<K, V> created = newNode(hash, key, value, now, ttlNanos);
             boolean stored = current == null
-                    ? map.putIfAbsent(key, created) == null
-                    : map.replace(key, current, created); // the expired node, if still mapped
+                    ? table.putIfAbsent(created) == null
+                    : table.replace(current, created); // the expired node, if still mapped
             if (stored) {
                 stats.recordPut();
                 afterWrite(created, current, now);
@@ -275,11 +300,11 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     @Override
     public V replace(K key, V value) {
-        Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");
+        int hash = NodeTable.hash(key);
         for (;;) {
             long now = now();
-            Node<K, V> current = map.get(key);
+            Node<K, V> current = table.get(key, hash);
             if (current == null) {
                 return null;
             }
@@ -290,8 +315,8 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
             if (now >= current.deadline) {
                 return null;
             }
-            Node<K, V> created = newNode(key, value, now, defaultTtlNanos);
-            if (map.replace(key, current, created)) {
+            Node<K, V> created = newNode(hash, key, value, now, defaultTtlNanos);
+            if (table.replace(current, created)) {
                 stats.recordPut();
                 afterWrite(created, current, now);
                 return currentValue;
@@ -310,12 +335,12 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     }
 
     private boolean replace(K key, V expected, V value, long ttlNanos) {
-        Objects.requireNonNull(key, "key");
         Objects.requireNonNull(expected, "expected");
         Objects.requireNonNull(value, "value");
+        int hash = NodeTable.hash(key);
         for (;;) {
             long now = now();
-            Node<K, V> current = map.get(key);
+            Node<K, V> current = table.get(key, hash);
             if (current == null) {
                 return false;
             }
@@ -326,8 +351,8 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
             if (now >= current.deadline || !currentValue.equals(expected)) {
                 return false;
             }
-            Node<K, V> created = newNode(key, value, now, ttlNanos);
-            if (map.replace(key, current, created)) {
+            Node<K, V> created = newNode(hash, key, value, now, ttlNanos);
+            if (table.replace(current, created)) {
                 stats.recordPut();
                 afterWrite(created, current, now);
                 return true;
@@ -337,7 +362,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     @Override
     public V remove(K key) {
-        Node<K, V> removed = map.remove(key);
+        Node<K, V> removed = table.remove(key, NodeTable.hash(key));
         if (removed == null) {
             return null;
         }
@@ -351,11 +376,11 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     @Override
     public boolean remove(K key, V expected) {
-        Objects.requireNonNull(key, "key");
         Objects.requireNonNull(expected, "expected");
+        int hash = NodeTable.hash(key);
         for (;;) {
             long now = now();
-            Node<K, V> current = map.get(key);
+            Node<K, V> current = table.get(key, hash);
             if (current == null) {
                 return false;
             }
@@ -366,7 +391,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
             if (now >= current.deadline || !currentValue.equals(expected)) {
                 return false;
             }
-            if (map.remove(key, current)) {
+            if (table.remove(current)) {
                 notifyRemoval(current.key, current.retire(), RemovalCause.EXPLICIT);
                 afterRemove(now);
                 return true;
@@ -376,26 +401,27 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     @Override
     public void invalidateAll() {
-        for (Map.Entry<K, Node<K, V>> e : map.entrySet()) {
-            Node<K, V> node = e.getValue();
-            if (map.remove(e.getKey(), node)) {
-                boolean expired = now() >= node.deadline;
-                notifyRemoval(node.key, node.retire(), expired ? RemovalCause.EXPIRED : RemovalCause.EXPLICIT);
+        for (int i = 0; i < table.segmentCount(); i++) {
+            for (Node<K, V> node : table.snapshot(i)) {
+                if (table.remove(node)) {
+                    boolean expired = now() >= node.deadline;
+                    notifyRemoval(node.key, node.retire(), expired ? RemovalCause.EXPIRED : RemovalCause.EXPLICIT);
+                }
             }
         }
         afterRemove(now());
     }
 
-    private Node<K, V> newNode(K key, V value, long now, long ttlNanos) {
+    private Node<K, V> newNode(int hash, K key, V value, long now, long ttlNanos) {
         long deadline = Ttl.deadline(now, ttlNanos);
         if (policy == null) {
-            return new Node<>(key, value, deadline);
+            return new Node<>(hash, key, value, deadline);
         }
         int weight = weigher == null ? 1 : weigher.weigh(key, value);
         if (weight < 0) {
             throw new IllegalArgumentException("weigher returned a negative weight " + weight + " for key " + key);
         }
-        return new BoundedNode<>(key, value, deadline, weight);
+        return new BoundedNode<>(hash, key, value, deadline, weight);
     }
 
     /**
@@ -472,8 +498,8 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         if (writeBuffer != null) {
             BoundedNode<K, V> node = writeBuffer.takeAll();
             while (node != null) {
-                BoundedNode<K, V> next = node.next;
-                node.next = null;
+                BoundedNode<K, V> next = node.queueNext;
+                node.queueNext = null;
                 policy.onWrite(node);
                 node = next;
             }
@@ -492,7 +518,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     /** The wheel found {@code node} due or retired. Lock held. */
     private void expire(Node<K, V> node, long now) {
-        if (!node.isRetired() && map.remove(node.key, node)) {
+        if (!node.isRetired() && table.remove(node)) {
             pendRemoval(node.key, node.retire(), RemovalCause.EXPIRED);
         }
         if (policy != null) {
@@ -502,7 +528,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     /** The policy chose {@code node} to evict. Lock held. */
     private boolean evict(BoundedNode<K, V> node, long now) {
-        if (!map.remove(node.key, node)) {
+        if (!table.remove(node)) {
             return false; // replaced or removed meanwhile: that thread reports it
         }
         pendRemoval(node.key, node.retire(), now >= node.deadline ? RemovalCause.EXPIRED : RemovalCause.SIZE);
@@ -564,7 +590,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     @Override
     public long estimatedSize() {
-        return map.mappingCount();
+        return table.size();
     }
 
     @Override
@@ -588,15 +614,25 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         return ticker.read() - origin;
     }
 
-    /** Iterates the live entries, skipping expired ones, as snapshots; weakly consistent. */
+    /**
+     * Iterates the live entries as snapshots, skipping expired ones. Weakly consistent: each table
+     * segment is copied under its lock when the iteration reaches it.
+     */
     Iterator<CacheEntry<K, V>> liveEntries() {
-        Iterator<Node<K, V>> nodes = map.values().iterator();
         return new Iterator<>() {
+            private int segment;
+            private Iterator<Node<K, V>> nodes = List.<Node<K, V>>of().iterator();
             private CacheEntry<K, V> next;
 
             @Override
             public boolean hasNext() {
-                while (next == null && nodes.hasNext()) {
+                while (next == null) {
+                    while (!nodes.hasNext()) {
+                        if (segment == table.segmentCount()) {
+                            return false;
+                        }
+                        nodes = table.snapshot(segment++).iterator();
+                    }
                     Node<K, V> node = nodes.next();
                     V value = node.value;
                     long now = now();
@@ -605,7 +641,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
                         next = new CacheEntry<>(node.key, value, left);
                     }
                 }
-                return next != null;
+                return true;
             }
 
             @Override
@@ -622,14 +658,15 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     /** Whether some key maps to a live entry; for views, which take untyped keys. */
     boolean containsKeyQuietly(Object key) {
-        Node<K, V> node = map.get(key);
+        Node<K, V> node = table.get(key, NodeTable.hash(key));
         return node != null && !node.isRetired() && now() < node.deadline;
     }
 
     /** The live value of an untyped key, without counting stats; for views. */
     V getQuietly(Object key) {
+        int hash = NodeTable.hash(key);
         for (;;) {
-            Node<K, V> node = map.get(key);
+            Node<K, V> node = table.get(key, hash);
             if (node == null) {
                 return null;
             }

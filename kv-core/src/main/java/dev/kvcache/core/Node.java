@@ -14,6 +14,8 @@ package dev.kvcache.core;
  * sees {@code value == null} and looks the key up again.
  */
 class Node<K, V> {
+    /** The key's spread hash ({@link NodeTable#hash}). */
+    final int hash;
     final K key;
     /** Absolute deadline on the cache's time axis; {@link Ttl#NEVER_NANOS} for no expiry. */
     final long deadline;
@@ -33,7 +35,14 @@ class Node<K, V> {
      */
     Node<K, V> wheelNext;
 
-    Node(K key, V value, long deadline) {
+    /*
+     * Link in the hash table's bin chain. Accessed through NodeTable's VarHandle with release stores
+     * (writers, under the segment lock) and acquire loads (lock-free readers); plain under the lock.
+     */
+    Node<K, V> next;
+
+    Node(int hash, K key, V value, long deadline) {
+        this.hash = hash;
         this.key = key;
         this.value = value;
         this.deadline = deadline;

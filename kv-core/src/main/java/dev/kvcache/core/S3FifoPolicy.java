@@ -158,10 +158,10 @@ final class S3FifoPolicy<K, V> {
 
         void addNewest(BoundedNode<K, V> node) {
             node.queue = id;
-            node.prev = null;
-            node.next = newest;
+            node.queuePrev = null;
+            node.queueNext = newest;
             if (newest != null) {
-                newest.prev = node;
+                newest.queuePrev = node;
             } else {
                 oldest = node;
             }
@@ -170,20 +170,20 @@ final class S3FifoPolicy<K, V> {
         }
 
         void unlink(BoundedNode<K, V> node) {
-            BoundedNode<K, V> prev = node.prev;
-            BoundedNode<K, V> next = node.next;
+            BoundedNode<K, V> prev = node.queuePrev;
+            BoundedNode<K, V> next = node.queueNext;
             if (prev != null) {
-                prev.next = next;
+                prev.queueNext = next;
             } else {
                 newest = next;
             }
             if (next != null) {
-                next.prev = prev;
+                next.queuePrev = prev;
             } else {
                 oldest = prev;
             }
-            node.prev = null;
-            node.next = null;
+            node.queuePrev = null;
+            node.queueNext = null;
             node.queue = BoundedNode.UNLINKED;
             weight -= node.weight;
         }
@@ -197,23 +197,23 @@ final class S3FifoPolicy<K, V> {
 
         /** Puts {@code replacement} where {@code existing} is. */
         void replace(BoundedNode<K, V> existing, BoundedNode<K, V> replacement) {
-            BoundedNode<K, V> prev = existing.prev;
-            BoundedNode<K, V> next = existing.next;
-            replacement.prev = prev;
-            replacement.next = next;
+            BoundedNode<K, V> prev = existing.queuePrev;
+            BoundedNode<K, V> next = existing.queueNext;
+            replacement.queuePrev = prev;
+            replacement.queueNext = next;
             replacement.queue = id;
             if (prev != null) {
-                prev.next = replacement;
+                prev.queueNext = replacement;
             } else {
                 newest = replacement;
             }
             if (next != null) {
-                next.prev = replacement;
+                next.queuePrev = replacement;
             } else {
                 oldest = replacement;
             }
-            existing.prev = null;
-            existing.next = null;
+            existing.queuePrev = null;
+            existing.queueNext = null;
             weight += replacement.weight - existing.weight;
         }
     }

@@ -5,7 +5,7 @@ import java.lang.invoke.VarHandle;
 
 /**
  * Hands new nodes of a bounded cache from writers to maintenance without a lock: a Treiber stack
- * linked through {@link BoundedNode#next}, pushed by any thread and emptied in one swap by the single
+ * linked through {@link BoundedNode#queueNext}, pushed by any thread and emptied in one swap by the single
  * maintainer. Emptying takes the whole stack at once, so the usual ABA hazard of a popping Treiber
  * stack cannot arise.
  */
@@ -28,15 +28,15 @@ final class WriteBuffer<K, V> {
             // Acquire: nothing to see through the head, but the CAS below needs a fresh value anyway.
             @SuppressWarnings("unchecked")
             BoundedNode<K, V> h = (BoundedNode<K, V>) HEAD.getAcquire(this);
-            node.next = h;
-            // Release (full CAS): publishes node.next, node.replaced and the node's fields to the drainer.
+            node.queueNext = h;
+            // Release (full CAS): publishes node.queueNext, node.replaced and the node's fields to the drainer.
             if (HEAD.compareAndSet(this, h, node)) {
                 return;
             }
         }
     }
 
-    /** Returns every pushed node, most recent first, linked through {@code next}; empties the buffer. */
+    /** Returns every pushed node, most recent first, linked through {@code queueNext}; empties the buffer. */
     @SuppressWarnings("unchecked")
     BoundedNode<K, V> takeAll() {
         // Acquire via getAndSet: pairs with the pushers' CAS, making their writes to the nodes visible.
