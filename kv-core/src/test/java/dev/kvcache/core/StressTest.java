@@ -18,10 +18,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Four threads run random operations on a small key space of a bounded, expiring cache while a fifth
+ * Four threads run random operations on the keys of a bounded, expiring cache while a fifth
  * advances a fake ticker; then the test checks the accounting of every value ever written.
  *
  * <p>Every write stores a fresh {@link Val} with a unique id, so each value can be followed: it is
@@ -34,10 +35,8 @@ import org.junit.jupiter.api.Test;
  */
 class StressTest {
     private static final int WORKERS = 4;
-    private static final int KEYS = 64;
-    private static final int MAXIMUM_SIZE = 32;
     private static final long DEFAULT_TTL_NANOS = 200_000;
-    private static final long RUN_NANOS = TimeUnit.MILLISECONDS.toNanos(1_500);
+    private static final long RUN_NANOS = TimeUnit.MILLISECONDS.toNanos(900);
     private static final long NEVER = Long.MAX_VALUE;
 
     /** A stored value, unique per write. Identity equality: two writes never store equal values. */
@@ -74,12 +73,9 @@ class StressTest {
     private final AtomicLong operations = new AtomicLong();
     private final AtomicBoolean running = new AtomicBoolean(true);
 
-    private final KvCache<Integer, Val> cache = KvCache.builder()
-            .ticker(ticker)
-            .timeToLive(Duration.ofNanos(DEFAULT_TTL_NANOS))
-            .maximumSize(MAXIMUM_SIZE)
-            .removalListener(this::onRemoval)
-            .build();
+    private int keys;
+    private int maximumSize;
+    private KvCache<Integer, Val> cache;
 
     private void onRemoval(Integer key, Val value, RemovalCause cause) {
         long now = ticker.read();
@@ -96,8 +92,19 @@ class StressTest {
         }
     }
 
-    @Test
-    void randomOperationsKeepEveryValueAccountedFor() throws InterruptedException {
+    /** A small key space (contention on every key) and a large one (the table grows while it runs). */
+    @ParameterizedTest(name = "{0} keys, maximumSize {1}")
+    @CsvSource({"64, 32", "4096, 1024"})
+    void randomOperationsKeepEveryValueAccountedFor(int keys, int maximumSize) throws InterruptedException {
+        this.keys = keys;
+        this.maximumSize = maximumSize;
+        this.cache = KvCache.builder()
+                .ticker(ticker)
+                .timeToLive(Duration.ofNanos(DEFAULT_TTL_NANOS))
+                .maximumSize(maximumSize)
+                .initialCapacity(0)
+                .removalListener(this::onRemoval)
+                .build();
         List<Thread> threads = new ArrayList<>();
         long endAt = System.nanoTime() + RUN_NANOS;
         for (int w = 0; w < WORKERS; w++) {
@@ -116,7 +123,7 @@ class StressTest {
 
         cache.cleanUp();
         Map<Long, Val> live = new ConcurrentHashMap<>();
-        for (int key = 0; key < KEYS; key++) {
+        for (int key = 0; key < keys; key++) {
             Val v = cache.getIfPresent(key);
             if (v != null) {
                 live.put(v.id, v);
@@ -128,7 +135,7 @@ class StressTest {
         assertNoErrors();
         assertEquals(live.keySet(), iterated, "getIfPresent and iteration disagree on the live values");
         assertEquals(live.size(), cache.estimatedSize(), "estimatedSize after cleanUp, without writers");
-        assertTrue(live.size() <= MAXIMUM_SIZE, live.size() + " live entries");
+        assertTrue(live.size() <= maximumSize, live.size() + " live entries");
         for (Long id : live.keySet()) {
             assertTrue(stored.containsKey(id), "live value never stored: " + live.get(id));
             assertTrue(!notified.containsKey(id), "live value was notified: " + live.get(id) + " " + notified.get(id));
@@ -169,12 +176,12 @@ class StressTest {
     }
 
     private void work(SplittableRandom random, long endAt) {
-        Val[] observed = new Val[KEYS];
+        Val[] observed = new Val[keys];
         try {
             long n = 0;
             while ((n & 255) != 0 || System.nanoTime() < endAt) {
                 n++;
-                int key = random.nextInt(KEYS);
+                int key = random.nextInt(keys);
                 operate(random, key, observed);
                 if ((n & 63) == 0 && cache.estimatedSize() < 0) {
                     error("negative estimatedSize " + cache.estimatedSize());
