@@ -1,6 +1,7 @@
 package dev.kvcache.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -9,6 +10,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
@@ -129,5 +132,68 @@ class ReclamationTest {
             assertTrue(r.value() <= ticker.read());
         }
         assertEquals(nextKey - deadlines.size(), listener.removals().stream().map(r -> r.key()).distinct().count());
+    }
+
+    /**
+     * A writer may be descheduled between reading the clock and finishing its write, while another
+     * thread's maintenance moves time past the new entry's deadline. Once the write has returned and
+     * nothing else is running, {@code cleanUp()} must still reclaim the entry ("reclaims every
+     * expired entry"; {@code estimatedSize()} is then exact).
+     */
+    @Test
+    void cleanUpReclaimsAnEntryWhoseWriterWasPreemptedAfterReadingTheClock() throws InterruptedException {
+        FakeTicker time = new FakeTicker();
+        PausingTicker ticker = new PausingTicker(time);
+        RecordingListener<String, String> listener = new RecordingListener<>();
+        KvCache<String, String> cache = KvCache.builder()
+                .ticker(ticker)
+                .timeToLive(Duration.ofSeconds(1))
+                .removalListener(listener)
+                .build();
+        Thread writer = new Thread(() -> cache.put("k", "v"));
+        ticker.pauseNextReadBy(writer);
+        writer.start();
+        assertTrue(ticker.paused.await(10, TimeUnit.SECONDS), "the write did not read the clock");
+
+        time.advance(Duration.ofSeconds(10));
+        cache.cleanUp();              // maintenance moves on while the writer is descheduled
+        ticker.resume.countDown();
+        writer.join(10_000);
+
+        assertNull(cache.getIfPresent("k"), "written with a deadline 9 s in the past");
+        cache.cleanUp();
+        assertEquals(0, cache.estimatedSize(), "an expired entry survived cleanUp()");
+        listener.assertExactly(RecordingListener.removal("k", "v", RemovalCause.EXPIRED));
+    }
+
+    /** A ticker that, once, holds a chosen thread right after it read the time, as a preemption would. */
+    private static final class PausingTicker implements Ticker {
+        private final FakeTicker time;
+        private volatile Thread toPause;
+        final CountDownLatch paused = new CountDownLatch(1);
+        final CountDownLatch resume = new CountDownLatch(1);
+
+        PausingTicker(FakeTicker time) {
+            this.time = time;
+        }
+
+        void pauseNextReadBy(Thread thread) {
+            toPause = thread;
+        }
+
+        @Override
+        public long read() {
+            long now = time.read();
+            if (Thread.currentThread() == toPause) {
+                toPause = null;
+                paused.countDown();
+                try {
+                    resume.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return now;
+        }
     }
 }
