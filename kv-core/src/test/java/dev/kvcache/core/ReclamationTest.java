@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
@@ -153,47 +152,16 @@ class ReclamationTest {
         Thread writer = new Thread(() -> cache.put("k", "v"));
         ticker.pauseNextReadBy(writer);
         writer.start();
-        assertTrue(ticker.paused.await(10, TimeUnit.SECONDS), "the write did not read the clock");
+        assertTrue(ticker.awaitPaused(), "the write did not read the clock");
 
         time.advance(Duration.ofSeconds(10));
         cache.cleanUp();              // maintenance moves on while the writer is descheduled
-        ticker.resume.countDown();
+        ticker.resume();
         writer.join(10_000);
 
         assertNull(cache.getIfPresent("k"), "written with a deadline 9 s in the past");
         cache.cleanUp();
         assertEquals(0, cache.estimatedSize(), "an expired entry survived cleanUp()");
         listener.assertExactly(RecordingListener.removal("k", "v", RemovalCause.EXPIRED));
-    }
-
-    /** A ticker that, once, holds a chosen thread right after it read the time, as a preemption would. */
-    private static final class PausingTicker implements Ticker {
-        private final FakeTicker time;
-        private volatile Thread toPause;
-        final CountDownLatch paused = new CountDownLatch(1);
-        final CountDownLatch resume = new CountDownLatch(1);
-
-        PausingTicker(FakeTicker time) {
-            this.time = time;
-        }
-
-        void pauseNextReadBy(Thread thread) {
-            toPause = thread;
-        }
-
-        @Override
-        public long read() {
-            long now = time.read();
-            if (Thread.currentThread() == toPause) {
-                toPause = null;
-                paused.countDown();
-                try {
-                    resume.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return now;
-        }
     }
 }
