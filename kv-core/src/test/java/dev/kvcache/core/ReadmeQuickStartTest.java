@@ -3,7 +3,12 @@ package dev.kvcache.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** Runs the README's quick-start sample verbatim, so the README cannot drift from the API. */
@@ -33,5 +38,21 @@ class ReadmeQuickStartTest {
                 "k1 TTL " + k1TtlNanos);
         assertEquals(3, cache.estimatedSize());
         cache.close();
+    }
+
+    /** The README's first Java block is the sample above, line for line. */
+    @Test
+    void readmeShowsThisSampleVerbatim() throws IOException {
+        Path readme = Path.of("..", "README.md");
+        Path self = Path.of("src", "test", "java", "dev", "kvcache", "core", "ReadmeQuickStartTest.java");
+        List<String> readmeLines = Files.readAllLines(readme);
+        int start = readmeLines.indexOf("```java");
+        assertTrue(start >= 0, "README.md has no ```java block");
+        int end = readmeLines.subList(start + 1, readmeLines.size()).indexOf("```") + start + 1;
+        String sample = readmeLines.subList(start + 1, end).stream()
+                .map(line -> line.isEmpty() ? line : "        " + line)
+                .collect(Collectors.joining("\n"));
+        String source = Files.readString(self);
+        assertTrue(source.contains(sample), "README sample differs from this test's:\n" + sample);
     }
 }
