@@ -12,6 +12,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -263,6 +267,51 @@ class RemovalListenerTest {
                 removal("k", "v", RemovalCause.REPLACED),
                 removal("k", "w", RemovalCause.EXPLICIT));
         assertTrue(tasks.get() >= 1, "the executor ran no task");
+    }
+
+    @Test
+    void asynchronousExecutorDeliversEveryNotificationOnce() throws InterruptedException {
+        ExecutorService async = Executors.newFixedThreadPool(2);
+        RecordingListener<String, String> recorded = new RecordingListener<>();
+        KvCache<String, String> withPool = KvCache.builder()
+                .ticker(ticker)
+                .timeToLive(TTL)
+                .maximumSize(2)
+                .executor(async)
+                .removalListener(recorded)
+                .build();
+        withPool.put("a", "1");
+        withPool.put("a", "2");
+        withPool.remove("a");
+        withPool.put("b", "1", Duration.ofSeconds(1));
+        withPool.put("c", "1");
+        withPool.put("d", "1");
+        withPool.put("e", "1");
+        ticker.advance(Duration.ofSeconds(1));
+        withPool.cleanUp();
+        async.shutdown();
+        assertTrue(async.awaitTermination(10, TimeUnit.SECONDS));
+
+        assertEquals(1, recorded.count(RemovalCause.REPLACED), () -> recorded.removals().toString());
+        assertEquals(1, recorded.count(RemovalCause.EXPLICIT), () -> recorded.removals().toString());
+        assertEquals(2, recorded.count(RemovalCause.SIZE) + recorded.count(RemovalCause.EXPIRED),
+                () -> recorded.removals().toString());
+        assertEquals(2, withPool.estimatedSize());
+    }
+
+    @Test
+    void executorThatRejectsStillLosesNoNotification() {
+        RecordingListener<String, String> recorded = new RecordingListener<>();
+        KvCache<String, String> rejecting = KvCache.builder()
+                .ticker(ticker)
+                .executor(task -> {
+                    throw new RejectedExecutionException("saturated");
+                })
+                .removalListener(recorded)
+                .build();
+        rejecting.put("k", "v");
+        assertEquals("v", rejecting.remove("k"));
+        recorded.assertExactly(removal("k", "v", RemovalCause.EXPLICIT));
     }
 
     @Test

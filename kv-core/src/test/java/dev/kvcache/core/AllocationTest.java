@@ -1,0 +1,85 @@
+package dev.kvcache.core;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Method;
+import java.time.Duration;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The documented "on a hit, allocates nothing" of {@link KvCache#getIfPresent}, measured with the
+ * JVM's per-thread allocation counter (HotSpot's {@code com.sun.management.ThreadMXBean}).
+ */
+class AllocationTest {
+    private static final int KEYS = 1_000;
+    private static final int HITS = 200_000;
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"unbounded", "bounded", "bounded with stats"})
+    void hitsAllocateNothing(String configuration) throws ReflectiveOperationException {
+        AllocationCounter counter = AllocationCounter.forCurrentThread();
+        Assumptions.assumeTrue(counter != null, "needs HotSpot's per-thread allocation counter");
+
+        KvCacheBuilder<Object, Object> builder = KvCache.builder()
+                .ticker(new FakeTicker())
+                .timeToLive(Duration.ofHours(1));
+        if (!configuration.equals("unbounded")) {
+            builder.maximumSize(10 * KEYS);
+        }
+        if (configuration.endsWith("stats")) {
+            builder.recordStats();
+        }
+        KvCache<String, String> cache = builder.build();
+        String[] keys = new String[KEYS];
+        for (int i = 0; i < KEYS; i++) {
+            keys[i] = "key-" + i;
+            cache.put(keys[i], "value");
+        }
+        for (int i = 0; i < HITS; i++) {
+            assertNotNull(cache.getIfPresent(keys[i % KEYS])); // warm up: interpreter, then compiled code
+        }
+
+        long before = counter.allocatedBytes();
+        int found = 0;
+        for (int i = 0; i < HITS; i++) {
+            if (cache.getIfPresent(keys[i % KEYS]) != null) {
+                found++;
+            }
+        }
+        long allocated = counter.allocatedBytes() - before;
+
+        assertTrue(found == HITS);
+        // A few hundred bytes of slack for the measurement itself; one object per hit would be >= 3 MB.
+        assertTrue(allocated < 64 * 1024, allocated + " bytes allocated by " + HITS + " hits");
+    }
+
+    /**
+     * HotSpot's {@code com.sun.management.ThreadMXBean#getThreadAllocatedBytes}, reached reflectively:
+     * the tests compile inside the zero-dependency module, which does not read {@code jdk.management}.
+     */
+    private record AllocationCounter(Object bean, Method counter, long threadId) {
+        static AllocationCounter forCurrentThread() {
+            try {
+                Object bean = Class.forName("java.lang.management.ManagementFactory")
+                        .getMethod("getThreadMXBean").invoke(null);
+                Class<?> hotspot = Class.forName("com.sun.management.ThreadMXBean");
+                if (!hotspot.isInstance(bean)
+                        || !(boolean) hotspot.getMethod("isThreadAllocatedMemoryEnabled").invoke(bean)) {
+                    return null;
+                }
+                @SuppressWarnings("deprecation") // getId(): Thread.threadId() is Java 19+
+                long id = Thread.currentThread().getId();
+                return new AllocationCounter(bean, hotspot.getMethod("getThreadAllocatedBytes", long.class), id);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        long allocatedBytes() throws ReflectiveOperationException {
+            return (long) counter.invoke(bean, threadId);
+        }
+    }
+}
