@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class StressTest {
     private static final int WORKERS = 4;
     private static final long DEFAULT_TTL_NANOS = 200_000;
-    private static final long RUN_NANOS = TimeUnit.MILLISECONDS.toNanos(900);
+    private static final long RUN_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final long NEVER = Long.MAX_VALUE;
 
     /** A stored value, unique per write. Identity equality: two writes never store equal values. */
@@ -44,6 +44,8 @@ class StressTest {
         final long id;
         final int key;
         final long ttlNanos;
+        /** Its weight, for the weighted configuration: 0 to 3, zero included. */
+        final int weight;
         /** The ticker before the write was called: the deadline is at least this plus the TTL. */
         final long writeStart;
         /** The ticker after the write returned, or {@link Long#MAX_VALUE} until then. */
@@ -54,6 +56,7 @@ class StressTest {
             this.key = key;
             this.ttlNanos = ttlNanos;
             this.writeStart = writeStart;
+            this.weight = (int) (id % 4);
         }
 
         @Override
@@ -92,19 +95,27 @@ class StressTest {
         }
     }
 
-    /** A small key space (contention on every key) and a large one (the table grows while it runs). */
-    @ParameterizedTest(name = "{0} keys, maximumSize {1}")
-    @CsvSource({"64, 32", "4096, 1024"})
-    void randomOperationsKeepEveryValueAccountedFor(int keys, int maximumSize) throws InterruptedException {
+    /**
+     * A small key space (contention on every key), a large one (the table grows while it runs), and a
+     * weighted bound (weights 0 to 3, so the bound is on total weight, not on the count).
+     */
+    @ParameterizedTest(name = "{0} keys, bound {1}, weighted {2}")
+    @CsvSource({"64, 32, false", "4096, 1024, false", "256, 96, true"})
+    void randomOperationsKeepEveryValueAccountedFor(int keys, int maximumSize, boolean weighted)
+            throws InterruptedException {
         this.keys = keys;
         this.maximumSize = maximumSize;
-        this.cache = KvCache.builder()
+        KvCacheBuilder<Object, Object> builder = KvCache.builder()
                 .ticker(ticker)
                 .timeToLive(Duration.ofNanos(DEFAULT_TTL_NANOS))
-                .maximumSize(maximumSize)
-                .initialCapacity(0)
-                .removalListener(this::onRemoval)
-                .build();
+                .initialCapacity(0);
+        if (weighted) {
+            this.cache = builder.maximumWeight(maximumSize, (Integer k, Val v) -> v.weight)
+                    .removalListener(this::onRemoval)
+                    .build();
+        } else {
+            this.cache = builder.maximumSize(maximumSize).removalListener(this::onRemoval).build();
+        }
         List<Thread> threads = new ArrayList<>();
         long endAt = System.nanoTime() + RUN_NANOS;
         for (int w = 0; w < WORKERS; w++) {
@@ -135,7 +146,8 @@ class StressTest {
         assertNoErrors();
         assertEquals(live.keySet(), iterated, "getIfPresent and iteration disagree on the live values");
         assertEquals(live.size(), cache.estimatedSize(), "estimatedSize after cleanUp, without writers");
-        assertTrue(live.size() <= maximumSize, live.size() + " live entries");
+        long held = weighted ? live.values().stream().mapToLong(v -> v.weight).sum() : live.size();
+        assertTrue(held <= maximumSize, (weighted ? "live weight " : "live entries ") + held);
         for (Long id : live.keySet()) {
             assertTrue(stored.containsKey(id), "live value never stored: " + live.get(id));
             assertTrue(!notified.containsKey(id), "live value was notified: " + live.get(id) + " " + notified.get(id));
