@@ -62,11 +62,13 @@ class ConcurrentGrowthTest {
                 SplittableRandom random = new SplittableRandom(seed);
                 while (writing.get()) {
                     int key = random.nextInt(STABLE_KEYS);
-                    if (cache.getIfPresent(key) == null
-                            || cache.getEntryIfPresent(key) == null
-                            || !cache.asMap().containsKey(key)
-                            || cache.asMap().get(key) == null) {
-                        errors.add("stable key " + key + " missed during growth");
+                    String missedBy = cache.getIfPresent(key) == null ? "getIfPresent"
+                            : cache.getEntryIfPresent(key) == null ? "getEntryIfPresent"
+                            : cache.asMap().get(key) == null ? "asMap().get"
+                            : !cache.asMap().containsKey(key) ? "asMap().containsKey"
+                            : null;
+                    if (missedBy != null) {
+                        errors.add(missedBy + " missed stable key " + key + " during growth");
                         if (errors.size() > 20) {
                             return;
                         }
@@ -83,7 +85,7 @@ class ConcurrentGrowthTest {
             t.join();
         }
 
-        assertTrue(errors.isEmpty(), () -> errors.size() + " misses, e.g. " + errors.peek());
+        assertTrue(errors.isEmpty(), () -> errors.size() + " misses: " + errors);
         for (int i = 0; i < STABLE_KEYS; i++) {
             assertTrue(cache.getIfPresent(i) != null, "stable key " + i);
         }
