@@ -100,7 +100,7 @@ class StressTest {
      * weighted bound (weights 0 to 3, so the bound is on total weight, not on the count).
      */
     @ParameterizedTest(name = "{0} keys, bound {1}, weighted {2}")
-    @CsvSource({"64, 32, false", "4096, 1024, false", "256, 96, true"})
+    @CsvSource({"64, 32, false", "4096, 1024, false", "256, 300, true"})
     void randomOperationsKeepEveryValueAccountedFor(int keys, int maximumSize, boolean weighted)
             throws InterruptedException {
         this.keys = keys;
@@ -182,7 +182,7 @@ class StressTest {
     private void advanceTicker() {
         SplittableRandom random = new SplittableRandom(7);
         while (running.get()) {
-            ticker.advance(1 + random.nextInt(20_000));
+            ticker.advance(1 + random.nextInt(40_000));
             LockSupport.parkNanos(50_000);
         }
     }
