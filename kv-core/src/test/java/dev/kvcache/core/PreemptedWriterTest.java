@@ -15,17 +15,12 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A write that has to wait for its key (another write of the key is in progress) while the entry
- * expires, and while a read sees it absent, takes effect after that read: by the contract
- * ("linearizable per key"; an expired entry "behaves as absent for every operation") it must find the
- * entry expired. Conditional writes fail, and an overwrite reports the old value as
- * {@link RemovalCause#EXPIRED}, not {@link RemovalCause#REPLACED}. A write that judged liveness by a
- * clock reading taken before it waited would get this wrong.
- *
- * <p>The key is kept busy by a first write that a {@link PausingTicker} holds right after it read
- * the clock; that write finds the entry live and changes nothing. (A write held between its own clock
- * reading and its store can always act on an entry a lock-free read has just seen expire; that window
- * is inherent to lock-free reads and is not tested here.)
+ * A write that is delayed while the entry it acts on expires, and while a read sees that entry
+ * absent, takes effect after that read: by the contract ("linearizable per key"; an expired entry
+ * "behaves as absent for every operation") it must find the entry expired. Conditional writes fail,
+ * and an overwrite reports the old value as {@link RemovalCause#EXPIRED}, not
+ * {@link RemovalCause#REPLACED}. Two delays: waiting for the key (another write of it is in progress),
+ * and being descheduled right after reading the clock, both arranged with a {@link PausingTicker}.
  */
 class PreemptedWriterTest {
     /** Short, and time moves by little, so that no maintenance reclaims the entry meanwhile. */
@@ -63,7 +58,8 @@ class PreemptedWriterTest {
                 .build();
         cache.put("k", "old", TTL);
 
-        Thread busy = new Thread(() -> cache.putIfAbsent("k", "unused"));
+        // Keeps the key busy without ever changing it: its expected value never matches.
+        Thread busy = new Thread(() -> cache.replace("k", "no such value", "unused"));
         ticker.pauseNextReadBy(busy);
         busy.start();
         assertTrue(ticker.awaitPaused(), "the first write did not read the clock");
@@ -79,6 +75,44 @@ class PreemptedWriterTest {
                 "the write took effect before the read, so before the deadline: no waiting to test");
         ticker.resume();
         busy.join(10_000);
+        writer.join(10_000);
+
+        assertEquals(expectedResult, result.get(), name + " acted on an entry a completed read had seen expired");
+        assertEquals(expectedValue, cache.getIfPresent("k"));
+        cache.cleanUp();
+        assertTrue(listener.removals().contains(removal("k", "old", RemovalCause.EXPIRED)),
+                () -> "notifications: " + listener.removals());
+        assertEquals(1, listener.size(), () -> "notifications: " + listener.removals());
+    }
+
+    /**
+     * The writer is held right after its own clock reading, wherever the engine takes it (inside the
+     * key's lock, say): a lock-free read that sees the entry expired meanwhile must still win.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("writes")
+    void writeHeldRightAfterReadingTheClockFindsTheEntryExpired(String name,
+            Function<KvCache<String, String>, Object> write, Object expectedResult, String expectedValue)
+            throws InterruptedException {
+        FakeTicker time = new FakeTicker();
+        PausingTicker ticker = new PausingTicker(time);
+        RecordingListener<String, String> listener = new RecordingListener<>();
+        KvCache<String, String> cache = KvCache.builder()
+                .ticker(ticker)
+                .timeToLive(Duration.ofMinutes(1))
+                .removalListener(listener)
+                .build();
+        cache.put("k", "old", TTL);
+
+        AtomicReference<Object> result = new AtomicReference<>();
+        Thread writer = new Thread(() -> result.set(write.apply(cache)));
+        ticker.pauseNextReadBy(writer);
+        writer.start();
+        assertTrue(ticker.awaitPaused(), "the write did not read the clock");
+        time.advance(TTL.multipliedBy(2));
+        Assumptions.assumeTrue(cache.getIfPresent("k") == null,
+                "the write took effect before the read, so before the deadline");
+        ticker.resume();
         writer.join(10_000);
 
         assertEquals(expectedResult, result.get(), name + " acted on an entry a completed read had seen expired");
