@@ -412,7 +412,6 @@ class ExpiryTest {
 
     @Test
     void entriesWrittenLongAfterBuildKeepExactDeadlines() {
-        // Entries written long after build keep exact deadlines.
         ticker.advance(Duration.ofDays(3650));
         long writtenAt = ticker.read();
         cache.put("k", "v", Duration.ofNanos(1));

@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * A key that is overwritten again and again is present the whole time, so every operation running
  * concurrently with the overwrites must see it present (per-key linearizability). Each case races one
- * operation against a thread that keeps putting new values for the key, for about 200 ms.
+ * operation against a thread that keeps putting new values for the key, for a quarter of a second
+ * (iteration, whose miss window is narrow, three times as long).
  */
 class ReplacementRaceTest {
     private static final String KEY = "k";
