@@ -130,6 +130,5 @@ class ConcurrentGrowthTest {
         } finally {
             writer.join();
         }
-        assertTrue(passes > 0);
     }
 }

@@ -413,11 +413,9 @@ class ExpiryTest {
     @Test
     void entriesWrittenLongAfterBuildKeepExactDeadlines() {
         ticker.advance(Duration.ofDays(3650));
-        long writtenAt = ticker.read();
         cache.put("k", "v", Duration.ofNanos(1));
         assertEquals(1, cache.getEntryIfPresent("k").expiresInNanos());
         ticker.advance(1);
         assertNull(cache.getIfPresent("k"));
-        assertEquals(writtenAt + 1, ticker.read());
     }
 }
