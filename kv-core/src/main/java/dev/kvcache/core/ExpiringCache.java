@@ -54,6 +54,9 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     /** How many times one call drains the write buffer before leaving the rest to later operations. */
     private static final int MAX_MAINTENANCE_PASSES = 8;
 
+    /** Superseded nodes the timer wheel may hold beyond twice the live entries before a sweep. */
+    private static final long SWEEP_SLACK = 1024;
+
     static {
         try {
             NEXT_MAINTENANCE = MethodHandles.lookup()
@@ -643,6 +646,9 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
             wheel.advanceExactly(now, node -> expire(node, now));
         } else {
             wheel.advance(now, node -> expire(node, now));
+        }
+        if (wheel.size() > 2 * table.size() + SWEEP_SLACK) {
+            wheel.sweep(); // superseded nodes outnumber live ones: drop them now, not at their deadlines
         }
         if (policy != null) {
             policy.evictExcess(node -> evict(node, now));
