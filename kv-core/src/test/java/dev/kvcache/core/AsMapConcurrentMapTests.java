@@ -33,10 +33,6 @@ public final class AsMapConcurrentMapTests {
                 .ticker(Ticker.coarse())
                 .timeToLive(Duration.ofHours(1))
                 .build()));
-        suite.addTest(suiteFor("TTL, system ticker", () -> KvCache.builder()
-                .ticker(Ticker.system())
-                .timeToLive(Duration.ofHours(1))
-                .build()));
         suite.addTest(suiteFor("maximumSize", () -> KvCache.builder()
                 .maximumSize(1_000)
                 .build()));

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ConcurrentGrowthTest {
     private static final int STABLE_KEYS = 2_000;
-    private static final long RUN_NANOS = TimeUnit.MILLISECONDS.toNanos(700);
+    private static final long RUN_NANOS = TimeUnit.MILLISECONDS.toNanos(400);
 
     @ParameterizedTest(name = "bounded = {0}")
     @ValueSource(booleans = {false, true})

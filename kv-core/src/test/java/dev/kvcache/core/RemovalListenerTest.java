@@ -18,10 +18,35 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Every removal is reported exactly once, with the right cause, key and value. */
 class RemovalListenerTest {
+    /*
+     * The engine logs a listener's exception (as it should) through System.Logger, by default
+     * java.util.logging; the listeners here throw on purpose, so their stack traces are muted while
+     * this class runs. Reflective: the tests compile inside the module, which does not read java.logging.
+     */
+    private static Object engineLogger;
+    private static Object previousLevel;
+
+    @BeforeAll
+    static void muteExpectedListenerFailures() throws ReflectiveOperationException {
+        Class<?> loggerClass = Class.forName("java.util.logging.Logger");
+        Class<?> levelClass = Class.forName("java.util.logging.Level");
+        engineLogger = loggerClass.getMethod("getLogger", String.class).invoke(null, "dev.kvcache.core");
+        previousLevel = loggerClass.getMethod("getLevel").invoke(engineLogger);
+        loggerClass.getMethod("setLevel", levelClass).invoke(engineLogger, levelClass.getField("OFF").get(null));
+    }
+
+    @AfterAll
+    static void restoreLogging() throws ReflectiveOperationException {
+        Class<?> loggerClass = Class.forName("java.util.logging.Logger");
+        loggerClass.getMethod("setLevel", Class.forName("java.util.logging.Level")).invoke(engineLogger, previousLevel);
+    }
+
     private static final Duration TTL = Duration.ofSeconds(10);
 
     private final FakeTicker ticker = new FakeTicker();

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ReplacementRaceTest {
     private static final String KEY = "k";
-    private static final long RUN_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    private static final long RUN_NANOS = TimeUnit.MILLISECONDS.toNanos(150);
 
     /** One probe of the key; returns whether it saw the key present. */
     static Stream<Arguments> probes() {
