@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
@@ -36,7 +37,7 @@ class ReclamationTest {
     }
 
     /** The KvCache contract: reclaimed no later than about 70 ms after the deadline while the cache is used. */
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("ttls")
     void readsOfOtherKeysReclaimAnExpiredEntrySoonAfterItsDeadline(Duration ttl) {
         FakeTicker ticker = new FakeTicker();
@@ -56,7 +57,39 @@ class ReclamationTest {
         assertEquals(1, cache.estimatedSize());
     }
 
-    @ParameterizedTest
+    static Stream<Named<Consumer<KvCache<String, String>>>> reads() {
+        return Stream.of(
+                Named.of("getIfPresent, hit", c -> assertEquals("x", c.getIfPresent("other"))),
+                Named.of("getIfPresent, miss", c -> assertNull(c.getIfPresent("absent"))),
+                Named.of("getEntryIfPresent, hit", c -> assertEquals("x", c.getEntryIfPresent("other").getValue())),
+                Named.of("getEntryIfPresent, miss", c -> assertNull(c.getEntryIfPresent("absent"))),
+                Named.of("get with loader, hit", c -> assertEquals("x", c.get("other", k -> "loaded"))));
+    }
+
+    /**
+     * "Reclaimed no later than about 70 ms after its deadline whenever the cache is being used": by
+     * any read, hit or miss, of any key.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("reads")
+    void everyKindOfReadDrivesReclamation(Consumer<KvCache<String, String>> read) {
+        FakeTicker ticker = new FakeTicker();
+        RecordingListener<String, String> listener = new RecordingListener<>();
+        KvCache<String, String> cache = KvCache.builder()
+                .ticker(ticker)
+                .removalListener(listener)
+                .build();
+        cache.put("other", "x");
+        cache.put("k", "v", Duration.ofSeconds(10));
+
+        ticker.advance(Duration.ofSeconds(10).plusMillis(150));
+        for (int i = 0; i < 3; i++) {
+            read.accept(cache);
+        }
+        listener.assertExactly(RecordingListener.removal("k", "v", RemovalCause.EXPIRED));
+    }
+
+    @ParameterizedTest(name = "{0}")
     @MethodSource("ttls")
     void readsReclaimAfterTimePassesInSmallSteps(Duration ttl) {
         FakeTicker ticker = new FakeTicker();
@@ -131,6 +164,51 @@ class ReclamationTest {
             assertTrue(r.value() <= ticker.read());
         }
         assertEquals(nextKey - deadlines.size(), listener.removals().stream().map(r -> r.key()).distinct().count());
+    }
+
+    /**
+     * Heavy overwriting under long TTLs leaves many superseded nodes behind for the reclamation
+     * machinery to discard; none of that may lose the live entries: each is still reclaimed once, at
+     * its own deadline, by use of the cache and by {@code cleanUp()}.
+     */
+    @Test
+    void everyLiveEntryIsReclaimedAfterHeavyOverwriting() {
+        FakeTicker ticker = new FakeTicker();
+        RecordingListener<Integer, Integer> listener = new RecordingListener<>();
+        KvCache<Integer, Integer> cache = KvCache.builder()
+                .ticker(ticker)
+                .timeToLive(Duration.ofHours(1))
+                .removalListener(listener)
+                .build();
+        cache.put(-1, -1, KvCache.NEVER); // read below: a hit
+        int keys = 100;
+        int writesPerKey = 200;
+        for (int round = 0; round < writesPerKey; round++) {
+            for (int key = 0; key < keys; key++) {
+                // Odd keys end on a short TTL, even keys on the default hour; some rounds never expire.
+                Duration ttl = round == writesPerKey - 1 && key % 2 == 1 ? Duration.ofMinutes(1)
+                        : round % 7 == 0 ? KvCache.NEVER : Duration.ofHours(1);
+                cache.put(key, round, ttl);
+            }
+            ticker.advance(Duration.ofMillis(1));
+        }
+        assertEquals(keys * (writesPerKey - 1), listener.count(RemovalCause.REPLACED));
+
+        ticker.advance(Duration.ofMinutes(1).plusMillis(150));
+        for (int i = 0; i < 3; i++) {
+            assertEquals(-1, cache.getIfPresent(-1)); // use, not cleanUp: reclaims within a wheel tick
+        }
+        assertEquals(keys / 2, listener.count(RemovalCause.EXPIRED), "short-TTL keys reclaimed by use");
+        ticker.advance(Duration.ofHours(1));
+        cache.cleanUp();
+        assertEquals(1, cache.estimatedSize());
+        assertEquals(keys, listener.count(RemovalCause.EXPIRED));
+        assertEquals(keys * writesPerKey, listener.size());
+        for (RecordingListener.Removal<Integer, Integer> r : listener.removals()) {
+            if (r.cause() == RemovalCause.EXPIRED) {
+                assertEquals(writesPerKey - 1, r.value(), "only the last write of a key expires");
+            }
+        }
     }
 
     /**
