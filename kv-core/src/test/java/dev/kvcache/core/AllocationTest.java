@@ -1,25 +1,48 @@
 package dev.kvcache.core;
 
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Method;
 import java.time.Duration;
+import java.util.function.BiPredicate;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The documented "on a hit, allocates nothing" of {@link KvCache#getIfPresent}, measured with the
- * JVM's per-thread allocation counter (HotSpot's {@code com.sun.management.ThreadMXBean}).
+ * The documented "reads ... on a hit, allocate nothing" ({@link KvCache}: getIfPresent,
+ * getEntryIfPresent, the reads of asMap()), measured with the JVM's per-thread allocation counter
+ * (HotSpot's {@code com.sun.management.ThreadMXBean}).
  */
 class AllocationTest {
     private static final int KEYS = 1_000;
     private static final int HITS = 200_000;
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "getIfPresent, {0}")
     @ValueSource(strings = {"unbounded", "bounded", "bounded with stats"})
     void hitsAllocateNothing(String configuration) throws ReflectiveOperationException {
+        assertHitsAllocateNothing(configuration, (cache, key) -> cache.getIfPresent(key) != null);
+    }
+
+    static Stream<Named<BiPredicate<KvCache<String, String>, String>>> reads() {
+        return Stream.of(
+                Named.of("getEntryIfPresent", (c, k) -> c.getEntryIfPresent(k) != null),
+                Named.of("asMap().get", (c, k) -> c.asMap().get(k) != null),
+                Named.of("asMap().containsKey", (c, k) -> c.asMap().containsKey(k)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("reads")
+    void otherReadsAllocateNothingOnAHit(BiPredicate<KvCache<String, String>, String> read)
+            throws ReflectiveOperationException {
+        assertHitsAllocateNothing("bounded", read);
+    }
+
+    private static void assertHitsAllocateNothing(String configuration, BiPredicate<KvCache<String, String>, String> hit)
+            throws ReflectiveOperationException {
         AllocationCounter counter = AllocationCounter.forCurrentThread();
         Assumptions.assumeTrue(counter != null, "needs HotSpot's per-thread allocation counter");
 
@@ -39,13 +62,13 @@ class AllocationTest {
             cache.put(keys[i], "value");
         }
         for (int i = 0; i < HITS; i++) {
-            assertNotNull(cache.getIfPresent(keys[i % KEYS])); // warm up: interpreter, then compiled code
+            assertTrue(hit.test(cache, keys[i % KEYS])); // warm up: interpreter, then compiled code
         }
 
         long before = counter.allocatedBytes();
         int found = 0;
         for (int i = 0; i < HITS; i++) {
-            if (cache.getIfPresent(keys[i % KEYS]) != null) {
+            if (hit.test(cache, keys[i % KEYS])) {
                 found++;
             }
         }
