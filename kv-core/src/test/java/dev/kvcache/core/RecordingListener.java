@@ -39,8 +39,11 @@ final class RecordingListener<K, V> implements RemovalListener<K, V> {
     /** Asserts the notifications so far are exactly these, in any order, each as many times as listed. */
     @SafeVarargs
     final void assertExactly(Removal<K, V>... expected) {
-        assertEquals(multiset(List.of(expected)), multiset(removals()),
-                () -> "notifications: " + removals());
+        List<Removal<K, V>> wanted = new ArrayList<>();
+        for (Removal<K, V> removal : expected) {
+            wanted.add(removal);
+        }
+        assertEquals(multiset(wanted), multiset(removals()), () -> "notifications: " + removals());
     }
 
     static <K, V> Removal<K, V> removal(K key, V value, RemovalCause cause) {
