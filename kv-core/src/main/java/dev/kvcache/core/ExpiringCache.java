@@ -123,6 +123,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     @SuppressWarnings("unchecked")
     private V read(Object key, boolean record) {
         Node<K, V> node = table.get(key, NodeTable.hash(key));
+        long now = now();
         while (node != null) {
             Object state = node.state();
             if (state instanceof Node) {
@@ -132,24 +133,24 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
                 node = (Node<K, V>) state; // superseded by a write: its successor is the key's node
                 continue;
             }
-            long now = now();
             if (now < node.deadline) {
                 if (record) {
-                    onHit(node, now);
+                    onHit(node);
                 }
+                afterRead(now);
                 return (V) state;
             }
             if (pinExpired(node, state)) {
-                if (record) {
-                    afterRead(now);
-                }
                 break;
             }
-            // A write superseded the node between our two reads of it: look at its successor.
+            // A write superseded the node between our two reads of it: look at its successor, with
+            // a fresh reading of the ticker (the successor may have been written after ours).
+            now = now();
         }
         if (record) {
             stats.recordMiss();
         }
+        afterRead(now);
         return null;
     }
 
@@ -167,6 +168,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         } else {
             stats.recordHit();
         }
+        afterRead(now());
         return entry;
     }
 
@@ -267,12 +269,11 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         }
     }
 
-    private void onHit(Node<K, V> node, long now) {
+    private void onHit(Node<K, V> node) {
         if (policy != null) {
             ((BoundedNode<K, V>) node).recordAccess();
         }
         stats.recordHit();
-        afterRead(now);
     }
 
     private void afterRead(long now) {

@@ -15,7 +15,9 @@ import java.util.function.Function;
  * and its return, and whether an entry is expired is decided at that instant. In particular, once any
  * read has found an entry expired, no operation still in flight treats it as live, however its thread
  * was scheduled. Reads ({@link #getIfPresent}, {@link #getEntryIfPresent}, the reads of
- * {@link #asMap()}) never take a lock and, on a hit, allocate nothing; they are not blocked by writes.
+ * {@link #asMap()}) never take a lock and are not blocked by writes; {@link #getIfPresent} and
+ * {@code asMap().get}/{@code containsKey} allocate nothing on a hit ({@link #getEntryIfPresent}
+ * allocates only the snapshot it returns).
  * Writes to different keys do not contend on a shared lock (a write locks one of several table
  * segments for a few pointer updates). Actions in a thread before {@code put(k, v)} happen-before the
  * actions that follow a read of {@code k} in another thread that returns {@code v}.
