@@ -369,35 +369,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     @Override
     @SuppressWarnings("unchecked")
     public V replace(K key, V value) {
-        int hash = NodeTable.hash(key);
-        int weight = weigh(key, Objects.requireNonNull(value, "value"));
-        NodeTable.Segment<K, V> segment = table.segmentFor(hash);
-        Node<K, V> created;
-        Node<K, V> current;
-        Object previous;
-        long now;
-        segment.lock();
-        try {
-            now = now();
-            current = segment.find(key, hash);
-            if (current == null) {
-                return null;
-            }
-            previous = current.state();
-            if (isExpired(current, previous, now)) {
-                return null;
-            }
-            created = newNode(hash, key, value, Ttl.deadline(now, defaultTtlNanos), weight);
-            if (!current.casState(previous, created)) {
-                return null; // a reader pinned its expiry meanwhile
-            }
-            segment.link(created, current);
-        } finally {
-            segment.unlock();
-        }
-        stats.recordPut();
-        afterWrite(created, current, previous, now);
-        return (V) previous;
+        return (V) replaceLive(key, null, value, defaultTtlNanos);
     }
 
     @Override
@@ -411,8 +383,15 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     }
 
     private boolean replace(K key, V expected, V value, long ttlNanos) {
+        return replaceLive(key, Objects.requireNonNull(expected, "expected"), value, ttlNanos) != null;
+    }
+
+    /**
+     * Replaces the key's live value, if it equals {@code expected} (any value when that is null);
+     * returns the value replaced, or null if nothing was.
+     */
+    private Object replaceLive(K key, V expected, V value, long ttlNanos) {
         int hash = NodeTable.hash(key);
-        Objects.requireNonNull(expected, "expected");
         int weight = weigh(key, Objects.requireNonNull(value, "value"));
         NodeTable.Segment<K, V> segment = table.segmentFor(hash);
         Node<K, V> created;
@@ -424,15 +403,15 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
             now = now();
             current = segment.find(key, hash);
             if (current == null) {
-                return false;
+                return null;
             }
             previous = current.state();
-            if (isExpired(current, previous, now) || !previous.equals(expected)) {
-                return false;
+            if (isExpired(current, previous, now) || (expected != null && !previous.equals(expected))) {
+                return null;
             }
             created = newNode(hash, key, value, Ttl.deadline(now, ttlNanos), weight);
             if (!current.casState(previous, created)) {
-                return false; // a reader pinned its expiry meanwhile
+                return null; // a reader pinned its expiry meanwhile
             }
             segment.link(created, current);
         } finally {
@@ -440,7 +419,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         }
         stats.recordPut();
         afterWrite(created, current, previous, now);
-        return true;
+        return previous;
     }
 
     @Override
