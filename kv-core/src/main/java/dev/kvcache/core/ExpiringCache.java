@@ -317,7 +317,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
             if (replaced != null) {
                 previous = replaced.supersede(created);
             }
-            segment.link(created, replaced);
+            link(segment, created, replaced);
         } finally {
             segment.unlock();
         }
@@ -357,7 +357,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
                 }
                 previous = current.supersede(created);
             }
-            segment.link(created, current);
+            link(segment, created, current);
         } finally {
             segment.unlock();
         }
@@ -413,7 +413,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
             if (!current.casState(previous, created)) {
                 return null; // a reader pinned its expiry meanwhile
             }
-            segment.link(created, current);
+            link(segment, created, current);
         } finally {
             segment.unlock();
         }
@@ -517,6 +517,18 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         return now >= node.deadline || state instanceof Node.Expired;
     }
 
+    /**
+     * Links {@code created} in place of {@code current} (or of nothing). Segment lock held: a bounded
+     * node records what it replaced here, under the lock, so the chain of a key's writes is complete
+     * for the policy however their buffer pushes interleave (see {@link S3FifoPolicy}).
+     */
+    private void link(NodeTable.Segment<K, V> segment, Node<K, V> created, Node<K, V> current) {
+        if (policy != null) {
+            ((BoundedNode<K, V>) created).replaced = (BoundedNode<K, V>) current;
+        }
+        segment.link(created, current);
+    }
+
     /** The weight of a new entry: 1 unless a weigher is set. Runs before any lock is taken. */
     private int weigh(K key, V value) {
         if (policy == null || weigher == null) {
@@ -549,9 +561,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
             wheel.schedule(created, now);
         }
         if (policy != null) {
-            BoundedNode<K, V> node = (BoundedNode<K, V>) created;
-            node.replaced = (BoundedNode<K, V>) replaced;
-            writeBuffer.push(node);
+            writeBuffer.push((BoundedNode<K, V>) created);
             maintainIfIdle();
         } else if (now >= (long) NEXT_MAINTENANCE.getOpaque(this)) {
             maintainIfIdle();
