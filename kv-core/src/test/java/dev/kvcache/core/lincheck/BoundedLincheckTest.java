@@ -3,9 +3,13 @@ package dev.kvcache.core.lincheck;
 import dev.kvcache.core.KvCache;
 import org.junit.jupiter.api.Test;
 
-/** Linearizability of a cache bounded to two entries over three keys, so that writes evict. */
+/**
+ * A cache bounded to two entries over three keys, so that writes evict: linearizable against a map
+ * that may drop any entry while it is over the bound ({@link EvictingMapVerifier}), and within its
+ * bound whenever no operation runs.
+ */
 public class BoundedLincheckTest extends CacheOperations {
-    private static final int MAXIMUM_SIZE = 2;
+    static final int MAXIMUM_SIZE = 2;
 
     public BoundedLincheckTest() {
         super(ticker -> KvCache.builder().ticker(ticker).maximumSize(MAXIMUM_SIZE).build());
@@ -18,11 +22,11 @@ public class BoundedLincheckTest extends CacheOperations {
 
     @Test
     void stress() {
-        LincheckBudget.stress().check(getClass());
+        LincheckBudget.stress().verifier(EvictingMapVerifier.class).check(getClass());
     }
 
     @Test
     void modelChecking() {
-        LincheckBudget.modelChecking().check(getClass());
+        LincheckBudget.modelChecking().verifier(EvictingMapVerifier.class).check(getClass());
     }
 }
