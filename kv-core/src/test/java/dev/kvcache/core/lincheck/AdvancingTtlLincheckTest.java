@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvcache.core.KvCache;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import kotlin.Unit;
-import kotlin.reflect.KFunction;
-import kotlin.reflect.jvm.ReflectJvmMapping;
 import org.jetbrains.lincheck.LincheckAssertionError;
 import org.jetbrains.lincheck.datastructures.DSLThreadScenario;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
@@ -86,14 +83,7 @@ public class AdvancingTtlLincheckTest extends CacheOperations {
         assertTrue(events.get(publish).text().contains(".setRelease("), events.get(publish).text());
     }
 
-    /** Adds the operation {@code name} of this class to a custom scenario's thread. */
     private static Unit actor(DSLThreadScenario thread, String name, Object... arguments) {
-        KFunction<?> function = Arrays.stream(AdvancingTtlLincheckTest.class.getMethods())
-                .filter(m -> m.getName().equals(name) && m.getParameterCount() == arguments.length)
-                .map(ReflectJvmMapping::getKotlinFunction)
-                .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no operation " + name));
-        thread.actor(function, arguments);
-        return Unit.INSTANCE;
+        return Scenarios.actor(thread, AdvancingTtlLincheckTest.class, name, arguments);
     }
 }

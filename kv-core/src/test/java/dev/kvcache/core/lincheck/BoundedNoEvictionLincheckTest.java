@@ -1,6 +1,9 @@
 package dev.kvcache.core.lincheck;
 
 import dev.kvcache.core.KvCache;
+import kotlin.Unit;
+import org.jetbrains.lincheck.datastructures.DSLThreadScenario;
+import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,5 +30,37 @@ public class BoundedNoEvictionLincheckTest extends CacheOperations {
     @Test
     void modelChecking() {
         LincheckBudget.modelChecking().check(getClass());
+    }
+
+    /**
+     * The smallest scenario in which the model checker found an eviction with the cache within its
+     * bound (three live entries, bound three): two overwrites of one key, the first descheduled
+     * between linking its node and pushing it onto the write buffer. The second is drained first, its
+     * predecessor is not in the policy yet, so it is admitted as a new entry while the key's original
+     * node still counts: the policy weighs four entries and evicts a live one (key 2 here).
+     */
+    @Test
+    void overwritesRacingToTheWriteBufferEvictNothing() {
+        new ModelCheckingOptions()
+                .iterations(0)
+                .addCustomScenario(scenario -> {
+                    scenario.initial(t -> {
+                        actor(t, "put", 2, 2);
+                        actor(t, "put", 3, 3);
+                        return actor(t, "put", 1, 1);
+                    });
+                    scenario.parallel(p -> {
+                        p.thread(t -> actor(t, "replace", 1, 2));
+                        p.thread(t -> actor(t, "replaceIfEquals", 1, 2, 3));
+                        return Unit.INSTANCE;
+                    });
+                    scenario.post(t -> actor(t, "putIfAbsent", 2, 1)); // 2 is still there: returns 2
+                    return Unit.INSTANCE;
+                })
+                .check(getClass());
+    }
+
+    private static Unit actor(DSLThreadScenario thread, String name, Object... arguments) {
+        return Scenarios.actor(thread, BoundedNoEvictionLincheckTest.class, name, arguments);
     }
 }
