@@ -14,8 +14,8 @@ final class LincheckBudget {
 
     static StressOptions stress() {
         return new StressOptions()
-                .iterations(6)
-                .invocationsPerIteration(500)
+                .iterations(5)
+                .invocationsPerIteration(400)
                 .threads(3)
                 .actorsPerThread(2)
                 .actorsBefore(2)
@@ -26,8 +26,8 @@ final class LincheckBudget {
 
     static ModelCheckingOptions modelChecking() {
         return new ModelCheckingOptions()
-                .iterations(6)
-                .invocationsPerIteration(150)
+                .iterations(5)
+                .invocationsPerIteration(100)
                 .threads(2)
                 .actorsPerThread(3)
                 .actorsBefore(2)
