@@ -54,7 +54,7 @@ public class AdvancingTtlLincheckTest extends CacheOperations {
     void writeDescheduledAcrossAnExpiryIsLinearizable() {
         new ModelCheckingOptions()
                 .iterations(0) // only this scenario, all of its interleavings up to the budget
-                .invocationsPerIteration(500)
+                .invocationsPerIteration(LincheckBudget.CUSTOM_SCENARIO_INVOCATIONS)
                 .addCustomScenario(scenario -> {
                     scenario.initial(t -> actor(t, "putWithTtl", 1, 1, 1)); // expires at the advance
                     scenario.parallel(p -> {

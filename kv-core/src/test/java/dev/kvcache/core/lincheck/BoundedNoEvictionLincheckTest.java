@@ -45,7 +45,7 @@ public class BoundedNoEvictionLincheckTest extends CacheOperations {
     void overwritesRacingToTheWriteBufferEvictNothing() {
         new ModelCheckingOptions()
                 .iterations(0)
-                .invocationsPerIteration(500)
+                .invocationsPerIteration(LincheckBudget.CUSTOM_SCENARIO_INVOCATIONS)
                 .addCustomScenario(scenario -> {
                     scenario.initial(t -> {
                         actor(t, "put", 2, 2);
