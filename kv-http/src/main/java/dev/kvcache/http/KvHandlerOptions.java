@@ -20,11 +20,11 @@ import java.util.Objects;
  *   <li>{@code maxBytes} (default a quarter of the maximum heap, {@link #defaultMaxBytes()}) and
  *       {@code maxEntries} (default 2 000 000): bounds on what
  *       the cache holds, enforced together through kv-core's single weight bound. An entry weighs its
- *       payload (key bytes + value bytes) but at least {@code maxBytes / maxEntries}; keeping the total
- *       weight within {@code maxBytes} therefore keeps both the payload within {@code maxBytes} and the
- *       count within {@code maxEntries}. When small and large entries mix, the cache may evict (per
- *       kv-core's S3-FIFO policy) a little before either figure is reached exactly. Memory use is about
- *       the payload plus some 150 bytes of overhead per entry.
+ *       payload (key bytes + value bytes) plus an estimated 256 bytes of per-entry objects, but at least
+ *       {@code maxBytes / maxEntries}; keeping the total weight within {@code maxBytes} therefore keeps
+ *       the memory the entries use near {@code maxBytes}, tiny entries included, and the count within
+ *       {@code maxEntries}. When small and large entries mix, the cache may evict (per kv-core's
+ *       S3-FIFO policy) a little before either figure is reached exactly.
  * </ul>
  */
 public final class KvHandlerOptions {
@@ -101,7 +101,7 @@ public final class KvHandlerOptions {
         return maxEntries;
     }
 
-    /** @return the most payload bytes (keys and values) the cache holds */
+    /** @return the most bytes the cache holds: keys, values and an estimated 256 bytes per entry */
     public long maxBytes() {
         return maxBytes;
     }
@@ -193,8 +193,8 @@ public final class KvHandlerOptions {
         }
 
         /**
-         * @param bytes the most payload bytes the cache holds (default {@link #defaultMaxBytes()}, a quarter
-         *     of the maximum heap)
+         * @param bytes the most bytes the cache holds, keys, values and 256 bytes per entry (default
+         *     {@link #defaultMaxBytes()}, a quarter of the maximum heap)
          * @return this builder
          * @throws IllegalArgumentException if {@code bytes} is less than 1
          */

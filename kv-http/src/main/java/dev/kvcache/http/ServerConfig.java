@@ -66,7 +66,8 @@ final class ServerConfig {
 
     @Option(names = "--max-bytes", paramLabel = "BYTES|PERCENT%", defaultValue = "25%",
             converter = HeapShareOrSize.class,
-            description = "Most payload bytes (keys + values) held; beyond, entries are evicted. A size, or a"
+            description = "Most bytes held (keys + values + about 256 B per entry); beyond, entries are evicted."
+                    + " A size, or a"
                     + " percentage of the maximum heap (-Xmx). Env KV_MAX_BYTES. Default: ${DEFAULT-VALUE} of the"
                     + " heap.")
     long maxBytes;

@@ -38,9 +38,25 @@ class HostileMemoryBoundTest {
     }
 
     @Test
+    void aFloodOfTinyEntriesIsBoundedByTheirOverheadNotJustTheirPayload() {
+        // 1 MiB bound, 50 000 entries of 3 to 7 payload bytes: 300 KB of payload, but some 12 MB of heap
+        // once each entry's objects are counted. The bound must hold the latter.
+        KeyStore store = new KeyStore(KvHandlerOptions.builder().maxEntries(1_000_000).maxBytes(1L << 20)
+                .ticker(new FakeTicker()).build());
+        for (int i = 0; i < 50_000; i++) {
+            store.write("t" + i, store.newValue(new byte[] {1}, Replies.TEXT_PLAIN), null, Conditions.NONE);
+        }
+        long perEntry = 3 + KeyStore.ENTRY_OVERHEAD_BYTES; // the smallest key and value: "t0", one byte
+        assertTrue(store.size() <= (1L << 20) / perEntry, store.size() + " entries held under a 1 MiB bound");
+        assertTrue(store.size() >= (1L << 20) / perEntry / 2, "a bound is not an emptying: " + store.size());
+        assertTrue(store.stats().evictionCount() > 40_000, store.stats().toString());
+    }
+
+    @Test
     void theHelpStatesTheDefaultShare() {
         StringWriter out = new StringWriter();
-        assertEquals(0, KvServer.run(new String[] {"--help"}, Map.of(), new PrintWriter(out), new PrintWriter(new StringWriter())));
+        PrintWriter err = new PrintWriter(new StringWriter());
+        assertEquals(0, KvServer.run(new String[] {"--help"}, Map.of(), new PrintWriter(out), err));
         String help = out.toString().replaceAll("\\s+", " ");
         assertTrue(help.contains("percentage of the maximum heap (-Xmx)"), help);
         assertTrue(help.contains("Default: 25% of the heap"), help);

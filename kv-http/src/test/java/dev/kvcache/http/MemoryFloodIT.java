@@ -1,5 +1,6 @@
 package dev.kvcache.http;
 
+import static java.net.http.HttpResponse.BodyHandlers.ofString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,12 +74,11 @@ class MemoryFloodIT {
                     + sentBytes.get() + " B in " + writes + " writes");
 
             assertTrue(process.isAlive(), Files.readString(output));
-            assertEquals("ok\n", client.send(request(base + "/health").build(), HttpResponse.BodyHandlers.ofString()).body());
+            assertEquals("ok\n", client.send(request(base + "/health").build(), ofString()).body());
             HttpResponse<String> post = client.send(request(base + "/kv/after-the-flood")
-                    .POST(HttpRequest.BodyPublishers.ofString("still here")).build(), HttpResponse.BodyHandlers.ofString());
+                    .POST(HttpRequest.BodyPublishers.ofString("still here")).build(), ofString());
             assertEquals(200, post.statusCode());
-            assertEquals("still here", client.send(request(base + "/kv/after-the-flood").build(),
-                    HttpResponse.BodyHandlers.ofString()).body());
+            assertEquals("still here", client.send(request(base + "/kv/after-the-flood").build(), ofString()).body());
             JsonNode stats = stats(client, base);
             // The counter is an estimate while writes are in flight: allow one value per client on top.
             long slack = (long) CLIENTS * MAX_VALUE;
@@ -119,7 +119,7 @@ class MemoryFloodIT {
     }
 
     private JsonNode stats(HttpClient client, String base) throws Exception {
-        return json.readTree(client.send(request(base + "/stats").build(), HttpResponse.BodyHandlers.ofString()).body());
+        return json.readTree(client.send(request(base + "/stats").build(), ofString()).body());
     }
 
     private static HttpRequest.Builder request(String uri) {
