@@ -381,11 +381,38 @@ class HostileInputTest {
         return exchange(request.append("\r\n").append(body == null ? "" : body).toString());
     }
 
-    /** One request on its own connection; one reply. */
+    @Test
+    void errorsToHeadCarryNoBodySoTheConnectionStaysInStep() throws Exception {
+        // Jetty raises these after parsing the request, and keeps the connection: a stray body after the
+        // HEAD answer would be read as the start of the next response.
+        for (String path : List.of("/kv/%C3", "/kv/a%2Fb")) {
+            try (RawHttp raw = new RawHttp(server.port())) {
+                raw.send("HEAD " + path + " HTTP/1.1\r\nHost: x\r\n\r\n"
+                        + RawHttp.request("GET", "/kv/sentinel-a", null));
+                RawHttp.Reply error = raw.read(true);
+                assertEquals(400, error.status(), path);
+                assertTrue(error.headers().get("content-type").startsWith("text/plain"), error.toString());
+                RawHttp.Reply next = raw.read();
+                assertEquals(200, next.status(), path);
+                assertEquals("alpha", next.body());
+            }
+        }
+    }
+
+    /**
+     * One request on its own connection; one reply. Retried once on a new connection if the server
+     * closes the first without a reply: on a loaded machine the 500 ms idle timeout can expire before
+     * the server gets to a freshly accepted connection, which is the timeout doing its job.
+     */
     private static RawHttp.Reply exchange(String request) throws IOException {
         try (RawHttp raw = new RawHttp(server.port())) {
             raw.send(request);
             return raw.read();
+        } catch (IOException closedBeforeAnswering) {
+            try (RawHttp raw = new RawHttp(server.port())) {
+                raw.send(request);
+                return raw.read();
+            }
         }
     }
 
