@@ -5,7 +5,7 @@
 #
 # Usage: kv-bench/soak.sh [--minutes N] [--interval S] [--out DIR] [--port P] [--xmx SIZE]
 #                         [--connections C] [--pipelining P] [--tolerance PCT] [--server-jar JAR]
-#                         [-- extra server flags]
+#                         [--judge samples.csv] [-- extra server flags]
 # --server-jar runs another jar than kv-http/target/kvcache-server.jar: pass a copy when you will
 # rebuild the project during the soak, which would replace the jar under the running server.
 # Needs: the jars (mvn -B -q -DskipTests package), a JDK with jcmd, Linux /proc.
@@ -17,9 +17,12 @@
 # load; this is a leak test, not a benchmark.
 #
 # Verdict, per series, over the samples after the first third (warm-up): it "grew" when the mean of
-# the last third exceeds the mean of the middle third by more than the tolerance (default 10 %, plus
-# a small absolute slack for threads and fds), AND the least-squares slope over the last two thirds,
-# extrapolated over the whole run, is also above the tolerance. Either alone is noise on a busy box.
+# the last third exceeds the mean of the middle third by more than the tolerance (heap and RSS: 10 %
+# by default; threads and fds: 2 and 4) and by more than 2 standard errors (z > 2), AND the
+# least-squares slope over the last two thirds, extrapolated over the whole run, is also above the
+# tolerance and more than 2 standard errors above zero (t > 2). Either test alone, or either without
+# its significance check, flags the noise of a TTL-bound live set on a busy box.
+# --judge FILE only judges an existing samples.csv.
 set -euo pipefail
 
 minutes=10
@@ -32,6 +35,7 @@ pipelining=4
 tolerance=10
 extra=()
 server_jar=""
+judge_only=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --minutes) minutes="$2"; shift 2 ;;
@@ -43,14 +47,69 @@ while [[ $# -gt 0 ]]; do
         --pipelining) pipelining="$2"; shift 2 ;;
         --tolerance) tolerance="$2"; shift 2 ;;
         --server-jar) server_jar="$2"; shift 2 ;;
+        --judge) judge_only="$2"; shift 2 ;;
         --) shift; extra=("$@"); break ;;
-        -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
     esac
 done
 if ! [[ "$minutes" =~ ^[0-9]+(\.[0-9]+)?$ && "$interval" =~ ^[0-9]+$ && "$interval" -ge 1 ]]; then
     echo "--minutes must be a number and --interval a whole number of seconds >= 1" >&2
     exit 2
+fi
+
+# Judges a samples CSV: prints a table and a verdict; exit status 0 bounded, 1 grew, 3 too few samples.
+judge() {
+    awk -F, -v tol="$tolerance" '
+    NR == 1 { for (c = 2; c <= NF; c++) name[c] = $c; cols = NF; next }
+    { n++; t[n] = $1; for (c = 2; c <= cols; c++) v[c, n] = $c }
+    function mean(c, from, to,    i, s) { s = 0; for (i = from; i <= to; i++) s += v[c, i]; return s / (to - from + 1) }
+    function variance(c, from, to, mu,    i, s) {
+        s = 0; for (i = from; i <= to; i++) s += (v[c, i] - mu) ^ 2; return to > from ? s / (to - from) : 0
+    }
+    END {
+        if (n < 9) { print "too few samples (" n ") for a verdict"; print "VERDICT: INCONCLUSIVE"; exit 3 }
+        # Heap and RSS: relative tolerance. Threads and fds are counts: any growth beyond a small slack.
+        rel[2] = tol; rel[3] = tol; rel[4] = 0; rel[5] = 0
+        slack[2] = 0; slack[3] = 0; slack[4] = 2; slack[5] = 4
+        a = int(n / 3); b = int(2 * n / 3)
+        printf "%-14s %10s %10s %10s %10s %8s %8s %10s %8s  %s\n", "series", "first", "mid-third", "last-third",
+               "max", "growth%", "z", "slope%/run", "t", "result"
+        grew = 0
+        for (c = 2; c <= cols; c++) {
+            mid = mean(c, a + 1, b); last = mean(c, b + 1, n)
+            # Standard error of the difference of the two means: noise, not growth, below 2 of them.
+            se = sqrt(variance(c, a + 1, b, mid) / (b - a) + variance(c, b + 1, n, last) / (n - b))
+            z = se > 0 ? (last - mid) / se : (last > mid ? 99 : 0)
+            max = 0; for (i = 1; i <= n; i++) if (v[c, i] > max) max = v[c, i]
+            # Least squares over the last two thirds, and the t statistic of its slope.
+            sx = sy = 0; m = 0
+            for (i = a + 1; i <= n; i++) { sx += t[i]; sy += v[c, i]; m++ }
+            mx = sx / m; my = sy / m; sxx = sxy = 0
+            for (i = a + 1; i <= n; i++) { sxx += (t[i] - mx) ^ 2; sxy += (t[i] - mx) * (v[c, i] - my) }
+            slope = sxx > 0 ? sxy / sxx : 0
+            ssr = 0; for (i = a + 1; i <= n; i++) ssr += (v[c, i] - my - slope * (t[i] - mx)) ^ 2
+            slopeSe = sxx > 0 && m > 2 ? sqrt(ssr / (m - 2) / sxx) : 0
+            tstat = slopeSe > 0 ? slope / slopeSe : (slope > 0 ? 99 : 0)
+            span = t[n] - t[1]
+            base = mid > 0 ? mid : 1
+            growth = 100 * (last - mid) / base
+            slopePct = 100 * slope * span / base
+            bad = last > mid * (1 + rel[c] / 100) + slack[c] && z > 2 \
+                && slopePct > rel[c] && slope * span > slack[c] && tstat > 2
+            if (bad) grew++
+            printf "%-14s %10d %10.0f %10.0f %10d %8.1f %8.1f %10.1f %8.1f  %s\n", name[c], v[c, 1], mid, last, max,
+                   growth, z, slopePct, tstat, bad ? "GREW" : "bounded"
+        }
+        print ""
+        print (grew ? "VERDICT: GREW (" grew " series)" : "VERDICT: BOUNDED (every series)")
+        exit grew ? 1 : 0
+    }' "$1"
+}
+
+if [[ -n "$judge_only" ]]; then
+    judge "$judge_only"
+    exit $?
 fi
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -126,41 +185,7 @@ kill -0 "$server_pid" 2>/dev/null || server_alive=no
 oom=no
 grep -q OutOfMemoryError "$out/server.log" && oom=yes
 
-# Verdict and summary table.
-awk -F, -v tol="$tolerance" -v out="$summary" '
-    NR == 1 { for (c = 2; c <= NF; c++) name[c] = $c; cols = NF; next }
-    { n++; t[n] = $1; for (c = 2; c <= cols; c++) v[c, n] = $c }
-    END {
-        if (n < 6) { print "too few samples (" n ") for a verdict" > out; print "VERDICT: INCONCLUSIVE" > out; exit 3 }
-        slack[2] = 0; slack[3] = 0; slack[4] = 2; slack[5] = 4
-        a = int(n / 3); b = int(2 * n / 3)
-        printf "%-14s %12s %12s %12s %12s %10s %14s  %s\n", "series", "first", "mid-third", "last-third", "max",
-               "growth%", "slope%/run", "result" > out
-        grew = 0
-        for (c = 2; c <= cols; c++) {
-            mid = 0; last = 0; max = 0
-            for (i = a + 1; i <= b; i++) mid += v[c, i]
-            for (i = b + 1; i <= n; i++) last += v[c, i]
-            mid /= (b - a); last /= (n - b)
-            for (i = 1; i <= n; i++) if (v[c, i] > max) max = v[c, i]
-            # Least squares over the last two thirds.
-            sx = sy = sxx = sxy = 0; m = 0
-            for (i = a + 1; i <= n; i++) { x = t[i]; y = v[c, i]; sx += x; sy += y; sxx += x * x; sxy += x * y; m++ }
-            den = m * sxx - sx * sx
-            slope = den == 0 ? 0 : (m * sxy - sx * sy) / den
-            span = t[n] - t[1]
-            base = mid > 0 ? mid : 1
-            growth = 100 * (last - mid) / base
-            slopePct = 100 * slope * span / base
-            bad = last > mid * (1 + tol / 100) + slack[c] && slopePct > tol && slope * span > slack[c]
-            if (bad) grew++
-            printf "%-14s %12d %12.0f %12.0f %12d %10.1f %14.1f  %s\n", name[c], v[c, 1], mid, last, max, growth,
-                   slopePct, bad ? "GREW" : "bounded" > out
-        }
-        print "" > out
-        print (grew ? "VERDICT: GREW (" grew " series)" : "VERDICT: BOUNDED (every series)") > out
-        exit grew ? 1 : 0
-    }' "$csv" && verdict=0 || verdict=$?
+judge "$csv" >"$summary" && verdict=0 || verdict=$?
 
 # The chart: one panel per series, each scaled to its own maximum, time on the x axis.
 awk -F, '
