@@ -9,7 +9,8 @@
 # --server-jar runs another jar than kv-http/target/kvcache-server.jar: pass a copy when you will
 # rebuild the project during the soak, which would replace the jar under the running server.
 # Needs: the jars (mvn -B -q -DskipTests package), a JDK with jcmd, Linux /proc.
-# Exit status: 0 when every series is bounded, 1 when one grew, 2 for bad options or a failed start.
+# Exit status: 0 when every series is bounded, 1 when one grew (or the server died or ran out of
+# memory), 2 for bad options or a failed start, 3 when there are too few samples (< 9) to judge.
 #
 # The heap series is the heap used right after a forced full GC (jcmd GC.run), i.e. the live set:
 # heap used at a random instant mostly measures how far the young generation has filled since the
@@ -49,7 +50,7 @@ while [[ $# -gt 0 ]]; do
         --server-jar) server_jar="$2"; shift 2 ;;
         --judge) judge_only="$2"; shift 2 ;;
         --) shift; extra=("$@"); break ;;
-        -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
     esac
 done
