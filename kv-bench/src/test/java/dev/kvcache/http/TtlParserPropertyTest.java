@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 class TtlParserPropertyTest {
     @Test
     void everyAcceptedDurationRoundTripsInEachForm() {
-        qt().withExamples(2_000).forAll(integers().between(0, DurationSpec.UNITS.size() - 1), longs().between(1, Long.MAX_VALUE))
+        qt().withExamples(2_000)
+                .forAll(integers().between(0, DurationSpec.UNITS.size() - 1), longs().between(1, Long.MAX_VALUE))
                 .checkAssert((unit, seed) -> {
                     long max = TtlParser.MAX_MILLIS / DurationSpec.UNIT_MILLIS[unit];
                     // Small values are where mistakes hide; large ones near the limit too.

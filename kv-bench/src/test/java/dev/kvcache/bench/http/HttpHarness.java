@@ -109,7 +109,8 @@ final class HttpHarness {
         assertEquals(notModified ? 304 : 200, response.statusCode(), () -> step + " status; live: " + describe(live));
         assertEquals(live.etag(), header(response, "ETag", step), () -> step + " ETag");
         long remaining = live.deadlineMillis() - model.nowMillis();
-        assertEquals(Long.toString(remaining), header(response, "Kv-Ttl-Remaining-Ms", step), () -> step + " remaining");
+        assertEquals(Long.toString(remaining), header(response, "Kv-Ttl-Remaining-Ms", step),
+                () -> step + " remaining");
         assertEquals("max-age=" + remaining / 1000, header(response, "Cache-Control", step), () -> step + " max-age");
         if (!notModified) {
             assertEquals(live.contentType(), header(response, "Content-Type", step), () -> step + " Content-Type");
@@ -184,7 +185,8 @@ final class HttpHarness {
 
     private static String header(HttpResponse<?> response, String name, String step) {
         Optional<String> value = response.headers().firstValue(name);
-        assertTrue(value.isPresent(), () -> step + ": header " + name + " missing; headers " + response.headers().map());
+        assertTrue(value.isPresent(),
+                () -> step + ": header " + name + " missing; headers " + response.headers().map());
         return value.get();
     }
 

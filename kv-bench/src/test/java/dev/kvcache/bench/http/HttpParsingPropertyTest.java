@@ -125,7 +125,8 @@ class HttpParsingPropertyTest {
     void keysAreMeasuredDecoded() {
         server.reset();
         String spaces = "/kv/" + "%20".repeat(84);
-        HttpResponse<byte[]> put = server.send(server.request(spaces).PUT(HttpRequest.BodyPublishers.ofString("")).build());
+        HttpResponse<byte[]> put =
+                server.send(server.request(spaces).PUT(HttpRequest.BodyPublishers.ofString("")).build());
         assertEquals(204, put.statusCode(), "PUT of a key of 84 spaces (84 bytes of UTF-8)");
         server.send(server.request("/kv/a%20b%3Fc").PUT(HttpRequest.BodyPublishers.ofString("")).build());
         JsonNode stats = json(server.send(server.request("/stats").GET().build()));
