@@ -182,6 +182,12 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
     }
 
     private void key(Request request, Response response, Callback callback, int method, long startNanos, String key) {
+        if (key == null) {
+            Replies.closeIfBodyUnread(request, response);
+            Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.message("Invalid percent-encoding in the key"));
+            sent(method, HttpStatus.BAD_REQUEST_400, startNanos);
+            return;
+        }
         if (KeyParser.utf8Length(key) > options.maxKeyBytes()) {
             Replies.closeIfBodyUnread(request, response);
             Replies.text(response, callback, HttpStatus.URI_TOO_LONG_414,
