@@ -82,6 +82,10 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
         return options;
     }
 
+    KeyStore store() {
+        return store;
+    }
+
     /**
      * Starts answering {@code /health} with 503. The server calls this when it stops gracefully;
      * calling it directly lets a load balancer drain traffic before the server stops. Idempotent.
