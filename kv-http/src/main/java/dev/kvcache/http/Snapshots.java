@@ -76,13 +76,16 @@ final class Snapshots implements AutoCloseable {
         long loaded = 0;
         long expired = 0;
         for (SnapshotFile.Entry entry : contents.entries()) {
-            long remainingMillis = entry.remainingMillis() < 0 ? -1 : entry.remainingMillis() - elapsedMillis;
-            if (remainingMillis == 0 || remainingMillis < -1) {
+            Duration ttl;
+            if (entry.remainingMillis() < 0) {
+                ttl = KvCache.NEVER;
+            } else if (entry.remainingMillis() > elapsedMillis) {
+                ttl = Duration.ofMillis(entry.remainingMillis() - elapsedMillis);
+            } else {
                 expired++;
                 continue;
             }
-            store.restore(entry.key(), entry.value(),
-                    remainingMillis < 0 ? KvCache.NEVER : Duration.ofMillis(remainingMillis));
+            store.restore(entry.key(), entry.value(), ttl);
             loaded++;
         }
         LOG.info("Restored {} entries from {} (written {}, {} ms ago); skipped {} that expired meanwhile",
