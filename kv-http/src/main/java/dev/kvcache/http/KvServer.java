@@ -29,8 +29,18 @@ import picocli.CommandLine;
  * SIGINT it shuts down gracefully: {@code /health} turns 503, the listener closes, requests in flight
  * get up to {@code --shutdown-timeout} to finish, and it logs what it did.
  *
- * <p>Exit status: 0 after a shutdown or for {@code --help}/{@code --version}; 2 for invalid flags;
- * 1 if the server cannot start (for example, the port is taken).
+ * <p>Security: with {@code --auth-token} every request but {@code /health} needs
+ * {@code Authorization: Bearer <token>} ({@link BearerAuth}); without one, the server refuses to
+ * listen on a non-loopback address unless {@code --insecure}. With {@code --tls-keystore} it serves
+ * HTTPS (h2 and HTTP/1.1 by ALPN), otherwise cleartext HTTP/1.1 and h2c ({@link Connectors}).
+ *
+ * <p>Persistence: with {@code --snapshot FILE} it restores the entries from FILE before it listens,
+ * and writes them back after it stopped serving on SIGTERM/SIGINT, and every
+ * {@code --snapshot-interval} ({@link Snapshots}).
+ *
+ * <p>Exit status: 0 after a shutdown or for {@code --help}/{@code --version}; 2 for invalid flags, or
+ * for a non-loopback address without a token or {@code --insecure}; 1 if the server cannot start (for
+ * example, the port is taken, the keystore cannot be read, or the snapshot is corrupt).
  */
 public final class KvServer implements AutoCloseable {
     private final ServerConfig config;
@@ -153,8 +163,8 @@ public final class KvServer implements AutoCloseable {
 
     /**
      * Stops gracefully: {@code /health} turns 503; after {@code --shutdown-delay} the listener closes;
-     * requests in flight get up to {@code --shutdown-timeout} to finish; then everything stops.
-     * Idempotent; logs each step.
+     * requests in flight get up to {@code --shutdown-timeout} to finish; then everything stops, and the
+     * snapshot, if any, is written. Idempotent; logs each step.
      */
     @Override
     public synchronized void close() {

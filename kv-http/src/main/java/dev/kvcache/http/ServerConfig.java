@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
  * variable named after its long flag ({@code --max-key-bytes} is {@code KV_MAX_KEY_BYTES}). A flag
  * given on the command line wins over the environment, which wins over the default. The defaults
  * reproduce the Go server (port 8081, TTL 10 000 ms) except the host, 127.0.0.1 rather than every
- * interface, since the API has no authentication.
+ * interface: authentication ({@code --auth-token}) is optional, and a server reachable from other
+ * machines without it must be asked for explicitly ({@code --insecure}).
  */
 @Command(
         name = "kvcache-server",
@@ -35,8 +36,8 @@ final class ServerConfig {
     int port;
 
     @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
-            description = "Address to listen on. 0.0.0.0 exposes the server on every interface (logged as a"
-                    + " warning: the API has no authentication). Env KV_HOST. Default: ${DEFAULT-VALUE}.")
+            description = "Address to listen on. 0.0.0.0 exposes the server on every interface; a non-loopback"
+                    + " address needs --auth-token (or --insecure). Env KV_HOST. Default: ${DEFAULT-VALUE}.")
     String host;
 
     @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "10000ms", converter = DurationMillis.class,
