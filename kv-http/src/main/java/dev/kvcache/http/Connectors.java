@@ -50,7 +50,9 @@ final class Connectors {
         https.addCustomizer(secure);
         HttpConnectionFactory http1 = new HttpConnectionFactory(https);
         HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(https);
-        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(h2.getProtocol(), http1.getProtocol());
+        // Without a list, ALPN offers the protocols of the factories that follow it on the connector, in
+        // order (h2 first), under their ALPN names ("http/1.1", which Jetty's "HTTP/1.1" does not match).
+        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
         alpn.setDefaultProtocol(http1.getProtocol());
         SslConnectionFactory tls = new SslConnectionFactory(ssl, alpn.getProtocol());
         return new ServerConnector(server, tls, alpn, h2, http1);

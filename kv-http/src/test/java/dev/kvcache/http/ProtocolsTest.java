@@ -68,6 +68,21 @@ class ProtocolsTest {
             assertEquals("{\"over\":\"h2\"}", read.body());
             assertEquals("application/json", read.headers().firstValue("Content-Type").orElse(null));
 
+            // A client that offers only "http/1.1" by ALPN (as curl --http1.1 does) gets it.
+            try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) keystore.clientContext().getSocketFactory()
+                    .createSocket("127.0.0.1", server.port())) {
+                socket.setSoTimeout(10_000);
+                javax.net.ssl.SSLParameters parameters = socket.getSSLParameters();
+                parameters.setApplicationProtocols(new String[] {"http/1.1"});
+                socket.setSSLParameters(parameters);
+                socket.startHandshake();
+                assertEquals("http/1.1", socket.getApplicationProtocol());
+                socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                byte[] status = socket.getInputStream().readNBytes(15);
+                assertEquals("HTTP/1.1 200 OK", new String(status, StandardCharsets.US_ASCII));
+            }
+
             // A client that does not trust the certificate cannot talk to it.
             HttpClient untrusting = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             assertThrows(SSLHandshakeException.class, () -> untrusting.send(
