@@ -5,7 +5,6 @@ import dev.kvcache.core.CacheStats;
 import dev.kvcache.core.KvCache;
 import dev.kvcache.core.RemovalCause;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpField;
 
@@ -27,13 +26,19 @@ final class KeyStore {
     private final Duration defaultTtl;
     private final int minWeight;
     private final LongAdder payloadBytes = new LongAdder();
-    /*
-     * Versions start from the wall clock (in units of 1/65536 ms) so that an ETag a client kept from
-     * an earlier run of the server cannot match a value written by this one.
-     */
-    private final AtomicLong versions = new AtomicLong(System.currentTimeMillis() << 16);
+    /** Whether this store built the cache (and so sees every removal through its listener). */
+    private final boolean owned;
+
+    /** A store over a cache that the application built and may share; see {@link #payloadBytes()}. */
+    KeyStore(KvCache<String, StoredValue> cache, KvHandlerOptions options) {
+        this.cache = java.util.Objects.requireNonNull(cache, "cache");
+        this.defaultTtl = options.defaultTtl();
+        this.minWeight = 1;
+        this.owned = false;
+    }
 
     KeyStore(KvHandlerOptions options) {
+        this.owned = true;
         this.defaultTtl = options.defaultTtl();
         this.minWeight = (int) Math.min(Integer.MAX_VALUE,
                 (options.maxBytes() + options.maxEntries() - 1) / options.maxEntries());
@@ -53,7 +58,7 @@ final class KeyStore {
 
     /** @return a new value with a version no other write of this store has used */
     StoredValue newValue(byte[] bytes, HttpField contentType) {
-        return new StoredValue(bytes, contentType, versions.incrementAndGet());
+        return new StoredValue(bytes, contentType, StoredValue.nextVersion());
     }
 
     /**
@@ -66,7 +71,9 @@ final class KeyStore {
         Duration lifetime = ttl == null ? defaultTtl : ttl;
         if (conditions.isNone()) {
             cache.put(key, value, lifetime);
-            payloadBytes.add(payload(key, value));
+            if (owned) {
+                payloadBytes.add(payload(key, value));
+            }
             // The caller does not need to know whether it replaced: only POST/PUT answers read it, and
             // they answer the same for both without preconditions.
             return WriteOutcome.REPLACED;
@@ -130,9 +137,11 @@ final class KeyStore {
      * @param ttl the remaining time-to-live, positive, or {@link dev.kvcache.core.KvCache#NEVER}
      */
     void restore(String key, StoredValue value, Duration ttl) {
-        versions.accumulateAndGet(value.version(), Math::max);
+        StoredValue.versionsAbove(value.version());
         cache.put(key, value, ttl);
-        payloadBytes.add(payload(key, value));
+        if (owned) {
+            payloadBytes.add(payload(key, value));
+        }
     }
 
     /** @return the number of entries, an estimate that counts expired entries not yet reclaimed */
@@ -140,9 +149,24 @@ final class KeyStore {
         return cache.estimatedSize();
     }
 
-    /** @return the payload bytes (keys and values) held, an estimate under concurrent writes */
+    /**
+     * @return the payload bytes (keys and values) held, an estimate under concurrent writes. Counted
+     *     as entries come and go when this store built the cache; summed over the entries (O(n), on
+     *     each call) when the application supplied it, since its removals are not observed here.
+     */
     long payloadBytes() {
+        if (!owned) {
+            long sum = 0;
+            for (java.util.Map.Entry<String, StoredValue> e : cache.asMap().entrySet()) {
+                sum += payload(e.getKey(), e.getValue());
+            }
+            return sum;
+        }
         return Math.max(0, payloadBytes.sum());
+    }
+
+    KvCache<String, StoredValue> cache() {
+        return cache;
     }
 
     CacheStats stats() {
@@ -153,7 +177,9 @@ final class KeyStore {
         if (!stored) {
             return WriteOutcome.PRECONDITION_FAILED;
         }
-        payloadBytes.add(payload(key, value));
+        if (owned) {
+            payloadBytes.add(payload(key, value));
+        }
         return outcome;
     }
 

@@ -1,6 +1,7 @@
 package dev.kvcache.http;
 
 import dev.kvcache.core.CacheEntry;
+import dev.kvcache.core.KvCache;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -19,8 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A Jetty 12 core {@link Handler} that serves a kvcache over HTTP: the Go "Simple HTTP KV server"
  * protocol and the namespaced, conditional, TTL-aware routes described in {@code docs/http.md}.
- * It builds and owns its cache from {@link KvHandlerOptions}. Mount it as the server's handler, or
- * under a context path:
+ * It serves a kv-core {@link KvCache} of {@link StoredValue}s: its own, built from
+ * {@link KvHandlerOptions}, or one the application supplies and shares. Mount it as the server's
+ * handler, or under a context path:
  *
  * <pre>{@code
  * server.setHandler(new ContextHandler(new KvHandler(KvHandlerOptions.defaults()), "/cache"));
@@ -67,7 +69,7 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
     private volatile boolean draining;
 
     /**
-     * Creates a handler and its empty cache.
+     * Creates a handler and its empty cache, bounded and timed by {@code options}.
      *
      * @param options the TTL, limits and clock
      * @throws NullPointerException if {@code options} is null
@@ -77,6 +79,30 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
         this.store = new KeyStore(options);
     }
 
+    /**
+     * Creates a handler over a cache the application built, and may use itself at the same time
+     * (values made with {@link StoredValue#of} are served like those written over HTTP). The cache's
+     * own bounds, TTL and listener apply; from {@code options} the handler takes the key and value
+     * size limits and the TTL of writes that give none. {@code /stats} then sums the payload bytes
+     * over the entries on each call, since the handler does not see the cache's removals.
+     *
+     * <pre>{@code
+     * KvCache<String, StoredValue> cache = KvCache.builder()
+     *         .timeToLive(Duration.ofMinutes(5))
+     *         .maximumSize(100_000)
+     *         .build();
+     * server.setHandler(new ContextHandler(new KvHandler(cache, KvHandlerOptions.defaults()), "/cache"));
+     * }</pre>
+     *
+     * @param cache the cache to serve
+     * @param options the limits and default TTL
+     * @throws NullPointerException if an argument is null
+     */
+    public KvHandler(KvCache<String, StoredValue> cache, KvHandlerOptions options) {
+        this.options = java.util.Objects.requireNonNull(options, "options");
+        this.store = new KeyStore(cache, options);
+    }
+
     /** @return the options this handler was built with */
     public KvHandlerOptions options() {
         return options;
@@ -84,6 +110,11 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
 
     KeyStore store() {
         return store;
+    }
+
+    /** @return the cache this handler serves, built by it or given to it */
+    public KvCache<String, StoredValue> cache() {
+        return store.cache();
     }
 
     /**

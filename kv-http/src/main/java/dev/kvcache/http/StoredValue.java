@@ -1,5 +1,7 @@
 package dev.kvcache.http;
 
+import dev.kvcache.core.KvCache;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 
@@ -12,8 +14,19 @@ import org.eclipse.jetty.http.HttpHeader;
  * version, so {@code KvCache.replace(key, expected, value, ttl)} with the instance a request read
  * succeeds only if no other write happened in between: compare-and-set by identity of the write,
  * not by content (two writes of the same bytes have different ETags).
+ *
+ * <p>Application code that shares a handler's cache (see {@link KvHandler#KvHandler(KvCache,
+ * KvHandlerOptions)}) makes values with {@link #of} and reads them with {@link #toByteArray()},
+ * {@link #mediaType()} and {@link #etag()}.
  */
-final class StoredValue {
+public final class StoredValue {
+    /*
+     * Versions start from the wall clock (in units of 1/65536 ms) so that an ETag a client kept from an
+     * earlier run of the server cannot match a value written by this one; JVM-wide, so values made by
+     * different handlers, or by application code, never share one.
+     */
+    private static final AtomicLong VERSIONS = new AtomicLong(System.currentTimeMillis() << 16);
+
     private final byte[] bytes;
     private final HttpField contentType;
     private final long version;
@@ -33,6 +46,43 @@ final class StoredValue {
         this.etag = new HttpField(HttpHeader.ETAG, Conditions.etagOf(version));
     }
 
+    /**
+     * Makes a value as an HTTP write would: a copy of {@code bytes}, a content type, and a fresh version.
+     *
+     * @param bytes the value; copied
+     * @param contentType the media type reads answer with, e.g. {@code "application/json"}
+     * @return the value
+     * @throws NullPointerException if an argument is null
+     */
+    public static StoredValue of(byte[] bytes, String contentType) {
+        return new StoredValue(bytes.clone(), new HttpField(HttpHeader.CONTENT_TYPE,
+                java.util.Objects.requireNonNull(contentType, "contentType")), nextVersion());
+    }
+
+    /** @return a version no other value in this JVM has */
+    static long nextVersion() {
+        return VERSIONS.incrementAndGet();
+    }
+
+    /**
+     * Makes every later {@link #nextVersion()} exceed {@code version}, that of a value restored from a
+     * snapshot, so that new writes never repeat a restored ETag.
+     */
+    static void versionsAbove(long version) {
+        VERSIONS.accumulateAndGet(version, Math::max);
+    }
+
+    /** @return a copy of the value's bytes */
+    public byte[] toByteArray() {
+        return bytes.clone();
+    }
+
+    /** @return the content type reads answer with */
+    public String mediaType() {
+        return contentType.getValue();
+    }
+
+    /** The array itself, shared with responses; never modified. */
     byte[] bytes() {
         return bytes;
     }
@@ -49,8 +99,8 @@ final class StoredValue {
         return etag;
     }
 
-    /** @return the quoted strong entity tag, e.g. {@code "k3x9a"} */
-    String etag() {
+    /** @return the quoted strong entity tag reads answer with, e.g. {@code "k3x9a"} */
+    public String etag() {
         return etag.getValue();
     }
 
