@@ -52,8 +52,10 @@ final class Snapshots implements AutoCloseable {
      * @throws SnapshotFile.CorruptException if the file is corrupt and {@code ignoreCorrupt} is false;
      *     nothing is loaded then
      * @throws IOException if the file cannot be read
+     * @throws IllegalArgumentException if the file's directory is missing or not writable
      */
     Restored restore(boolean ignoreCorrupt) throws IOException {
+        checkWritable();
         SnapshotFile.Contents contents;
         try {
             contents = SnapshotFile.read(file);
@@ -91,6 +93,22 @@ final class Snapshots implements AutoCloseable {
         LOG.info("Restored {} entries from {} (written {}, {} ms ago); skipped {} that expired meanwhile",
                 loaded, file, Instant.ofEpochMilli(contents.writtenAtMillis()), elapsedMillis, expired);
         return new Restored(loaded, expired);
+    }
+
+    /**
+     * Finds out at start, not at the shutdown that would lose the entries, whether snapshots can be
+     * written: creates and deletes a temporary file where {@link SnapshotFile#write} will.
+     *
+     * @throws IllegalArgumentException if the directory is missing or not writable
+     */
+    private void checkWritable() {
+        Path directory = file.toAbsolutePath().getParent();
+        try {
+            Files.delete(Files.createTempFile(directory, file.getFileName() + ".", ".tmp"));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot write snapshots to " + directory + " (--snapshot " + file
+                    + "): " + e, e);
+        }
     }
 
     /** Starts writing the snapshot every interval, if one was given. */

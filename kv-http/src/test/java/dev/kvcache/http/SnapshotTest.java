@@ -246,5 +246,12 @@ class SnapshotTest {
             assertNotEquals(200, get(server, "k").statusCode());
         }
         assertEquals(0, SnapshotFile.read(file).entries().size(), "written on shutdown, empty");
+
+        // A directory that cannot hold the snapshot stops the start, rather than the data at shutdown.
+        ServerConfig nowhere = ServerConfig.parse(new String[] {"--port", "0", "--snapshot",
+                dir.resolve("missing-dir").resolve("cache.snap").toString()}, Map.of());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> KvServer.start(nowhere, new FakeTicker()).close());
+        assertTrue(e.getMessage().startsWith("cannot write snapshots to "), e.getMessage());
     }
 }
