@@ -18,6 +18,16 @@ import org.eclipse.jetty.http.HttpField;
  * one (see {@link StoredValue#equals}), otherwise the check is repeated against the newer value.
  */
 final class KeyStore {
+    /**
+     * What an entry costs beyond its key and value bytes, estimated from the object layouts (64-bit JVM,
+     * compressed references): kv-core's node and table slot (about 72 B), the {@link StoredValue}, its
+     * ETag field and string (about 120 B), and the headers of the key's and value's arrays and the key's
+     * String (about 56 B). Counted in each entry's weight, so that the byte bound holds for tiny entries
+     * too: without it, a flood of one-byte values under a 32 MiB bound could hold millions of entries
+     * and several hundred MiB of heap.
+     */
+    static final int ENTRY_OVERHEAD_BYTES = 256;
+
     enum WriteOutcome { REPLACED, CREATED, PRECONDITION_FAILED }
 
     enum DeleteOutcome { DELETED, ABSENT, PRECONDITION_FAILED }
@@ -184,7 +194,7 @@ final class KeyStore {
     }
 
     private int weigh(String key, StoredValue value) {
-        return (int) Math.min(Integer.MAX_VALUE, Math.max(minWeight, payload(key, value)));
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(minWeight, payload(key, value) + ENTRY_OVERHEAD_BYTES));
     }
 
     private void onRemoval(String key, StoredValue value, RemovalCause cause) {

@@ -17,16 +17,20 @@ import java.util.Objects;
  *   <li>{@code maxValueBytes} (default 1 MiB): larger bodies are refused with 413, as soon as the
  *       {@code Content-Length} shows it or, for a chunked body, as soon as it grows past the limit; the
  *       body is never buffered beyond the limit.
- *   <li>{@code maxBytes} (default 256 MiB) and {@code maxEntries} (default 2 000 000): bounds on what
+ *   <li>{@code maxBytes} (default a quarter of the maximum heap, {@link #defaultMaxBytes()}) and
+ *       {@code maxEntries} (default 2 000 000): bounds on what
  *       the cache holds, enforced together through kv-core's single weight bound. An entry weighs its
- *       payload (key bytes + value bytes) but at least {@code maxBytes / maxEntries}; keeping the total
- *       weight within {@code maxBytes} therefore keeps both the payload within {@code maxBytes} and the
- *       count within {@code maxEntries}. When small and large entries mix, the cache may evict (per
- *       kv-core's S3-FIFO policy) a little before either figure is reached exactly. Memory use is about
- *       the payload plus some 150 bytes of overhead per entry.
+ *       payload (key bytes + value bytes) plus an estimated 256 bytes of per-entry objects, but at least
+ *       {@code maxBytes / maxEntries}; keeping the total weight within {@code maxBytes} therefore keeps
+ *       the memory the entries use near {@code maxBytes}, tiny entries included, and the count within
+ *       {@code maxEntries}. When small and large entries mix, the cache may evict (per kv-core's
+ *       S3-FIFO policy) a little before either figure is reached exactly.
  * </ul>
  */
 public final class KvHandlerOptions {
+    /** The share of the maximum heap that {@link #defaultMaxBytes()} allows, in percent. */
+    public static final int DEFAULT_HEAP_PERCENT = 25;
+    private static final long DEFAULT_MAX_ENTRIES = 2_000_000;
     private static final KvHandlerOptions DEFAULTS = builder().build();
 
     private final Duration defaultTtl;
@@ -45,7 +49,10 @@ public final class KvHandlerOptions {
         this.ticker = builder.ticker;
     }
 
-    /** @return the defaults: TTL 10 s, keys 250 bytes, values 1 MiB, 2 000 000 entries, 256 MiB, coarse ticker */
+    /**
+     * @return the defaults: TTL 10 s, keys 250 bytes, values 1 MiB, 2 000 000 entries, a quarter of the
+     *     maximum heap ({@link #defaultMaxBytes()}), coarse ticker
+     */
     public static KvHandlerOptions defaults() {
         return DEFAULTS;
     }
@@ -53,6 +60,25 @@ public final class KvHandlerOptions {
     /** @return a builder holding the defaults */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * The default bound on payload bytes held: {@value #DEFAULT_HEAP_PERCENT} % of the JVM's maximum heap
+     * ({@link Runtime#maxMemory()}), so that a flood of large values is evicted long before the heap
+     * fills, whatever {@code -Xmx} the server runs with; 256 MiB if the heap has no stated maximum;
+     * never less than the default entry bound (one byte per entry).
+     *
+     * @return the default of {@code maxBytes}, in bytes
+     */
+    public static long defaultMaxBytes() {
+        return heapShare(DEFAULT_HEAP_PERCENT);
+    }
+
+    /** @return {@code percent} % of the maximum heap, at least the default entry bound */
+    static long heapShare(double percent) {
+        long maxHeap = Runtime.getRuntime().maxMemory();
+        long share = maxHeap == Long.MAX_VALUE ? 256L << 20 : (long) (maxHeap * (percent / 100));
+        return Math.max(DEFAULT_MAX_ENTRIES, share);
     }
 
     /** @return the time-to-live of values written without their own */
@@ -75,7 +101,7 @@ public final class KvHandlerOptions {
         return maxEntries;
     }
 
-    /** @return the most payload bytes (keys and values) the cache holds */
+    /** @return the most bytes the cache holds: keys, values and an estimated 256 bytes per entry */
     public long maxBytes() {
         return maxBytes;
     }
@@ -106,8 +132,8 @@ public final class KvHandlerOptions {
         private Duration defaultTtl = Duration.ofMillis(10_000);
         private int maxKeyBytes = 250;
         private int maxValueBytes = 1 << 20;
-        private long maxEntries = 2_000_000;
-        private long maxBytes = 256L << 20;
+        private long maxEntries = DEFAULT_MAX_ENTRIES;
+        private long maxBytes = defaultMaxBytes();
         private Ticker ticker = Ticker.coarse();
 
         private Builder() {}
@@ -167,7 +193,8 @@ public final class KvHandlerOptions {
         }
 
         /**
-         * @param bytes the most payload bytes the cache holds (default 256 MiB)
+         * @param bytes the most bytes the cache holds, keys, values and 256 bytes per entry (default
+         *     {@link #defaultMaxBytes()}, a quarter of the maximum heap)
          * @return this builder
          * @throws IllegalArgumentException if {@code bytes} is less than 1
          */

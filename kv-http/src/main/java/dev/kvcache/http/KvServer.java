@@ -65,6 +65,7 @@ public final class KvServer implements AutoCloseable {
         QueuedThreadPool threads = new QueuedThreadPool(config.threads, Math.min(8, config.threads));
         threads.setName("kv-http");
         this.server = new Server(threads);
+        server.setErrorHandler(new PlainErrorHandler());
         HttpConfiguration http = new HttpConfiguration();
         http.setRequestHeaderSize((int) config.maxHeaderBytes);
         http.setSendServerVersion(false);

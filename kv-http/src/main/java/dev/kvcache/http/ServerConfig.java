@@ -65,9 +65,12 @@ final class ServerConfig {
                     + " Default: ${DEFAULT-VALUE}.")
     long maxEntries;
 
-    @Option(names = "--max-bytes", paramLabel = "BYTES", defaultValue = "256MiB", converter = Size.class,
-            description = "Most payload bytes (keys + values) held; beyond, entries are evicted."
-                    + " Env KV_MAX_BYTES. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-bytes", paramLabel = "BYTES|PERCENT%", defaultValue = "25%",
+            converter = HeapShareOrSize.class,
+            description = "Most bytes held (keys + values + about 256 B per entry); beyond, entries are evicted."
+                    + " A size, or a"
+                    + " percentage of the maximum heap (-Xmx). Env KV_MAX_BYTES. Default: ${DEFAULT-VALUE} of the"
+                    + " heap.")
     long maxBytes;
 
     @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationMillis.class,
@@ -321,6 +324,27 @@ final class ServerConfig {
         @Override
         public Long convert(String value) {
             return ByteSizes.parse(value);
+        }
+    }
+
+    /** A size, or {@code N%} of the maximum heap ({@link KvHandlerOptions#defaultMaxBytes()} is 25 %). */
+    static final class HeapShareOrSize implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            String trimmed = value.trim();
+            if (!trimmed.endsWith("%")) {
+                return ByteSizes.parse(trimmed);
+            }
+            double percent;
+            try {
+                percent = Double.parseDouble(trimmed.substring(0, trimmed.length() - 1));
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("invalid percentage '" + value + "'");
+            }
+            if (!(percent > 0 && percent <= 100)) {
+                throw new CommandLine.TypeConversionException("percentage must be in (0, 100], was '" + value + "'");
+            }
+            return KvHandlerOptions.heapShare(percent);
         }
     }
 

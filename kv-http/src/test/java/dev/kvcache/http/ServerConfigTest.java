@@ -24,7 +24,7 @@ class ServerConfigTest {
         assertEquals(1 << 20, config.maxValueBytes);
         assertEquals(8 * 1024, config.maxHeaderBytes);
         assertEquals(2_000_000, config.maxEntries);
-        assertEquals(256L << 20, config.maxBytes);
+        assertEquals(Runtime.getRuntime().maxMemory() / 4, config.maxBytes); // 25 % of -Xmx
         assertEquals(30_000, config.idleTimeoutMillis);
         assertEquals(10_000, config.shutdownTimeoutMillis);
         assertEquals(0, config.shutdownDelayMillis);
