@@ -126,6 +126,34 @@ final class KeyStore {
         }
     }
 
+    /**
+     * Calls {@code action} with each live entry and its remaining TTL, as
+     * {@link dev.kvcache.core.KvCache#asMap()} iterates them: weakly consistent, so writes during the
+     * walk may or may not be seen; an entry that expires or is removed meanwhile is skipped.
+     */
+    void forEachLive(java.util.function.Consumer<CacheEntry<String, StoredValue>> action) {
+        for (String key : cache.asMap().keySet()) {
+            CacheEntry<String, StoredValue> entry = cache.getEntryIfPresent(key);
+            if (entry != null) {
+                action.accept(entry);
+            }
+        }
+    }
+
+    /**
+     * Stores a value restored from a snapshot, with its old version, and makes sure that versions of
+     * new writes stay above it (their ETags must not collide with restored ones).
+     *
+     * @param ttl the remaining time-to-live, positive, or {@link dev.kvcache.core.KvCache#NEVER}
+     */
+    void restore(String key, StoredValue value, Duration ttl) {
+        StoredValue.versionsAbove(value.version());
+        cache.put(key, value, ttl);
+        if (owned) {
+            payloadBytes.add(payload(key, value));
+        }
+    }
+
     /** @return the number of entries, an estimate that counts expired entries not yet reclaimed */
     long size() {
         return cache.estimatedSize();

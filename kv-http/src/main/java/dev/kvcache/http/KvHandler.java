@@ -108,6 +108,10 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
         return options;
     }
 
+    KeyStore store() {
+        return store;
+    }
+
     /** @return the cache this handler serves, built by it or given to it */
     public KvCache<String, StoredValue> cache() {
         return store.cache();

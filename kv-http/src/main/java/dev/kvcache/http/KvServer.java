@@ -2,12 +2,14 @@ package dev.kvcache.http;
 
 import dev.kvcache.core.Ticker;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.server.CustomRequestLog;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.Slf4jRequestLogWriter;
@@ -27,8 +29,18 @@ import picocli.CommandLine;
  * SIGINT it shuts down gracefully: {@code /health} turns 503, the listener closes, requests in flight
  * get up to {@code --shutdown-timeout} to finish, and it logs what it did.
  *
- * <p>Exit status: 0 after a shutdown or for {@code --help}/{@code --version}; 2 for invalid flags;
- * 1 if the server cannot start (for example, the port is taken).
+ * <p>Security: with {@code --auth-token} every request but {@code /health} needs
+ * {@code Authorization: Bearer <token>} ({@link BearerAuth}); without one, the server refuses to
+ * listen on a non-loopback address unless {@code --insecure}. With {@code --tls-keystore} it serves
+ * HTTPS (h2 and HTTP/1.1 by ALPN), otherwise cleartext HTTP/1.1 and h2c ({@link Connectors}).
+ *
+ * <p>Persistence: with {@code --snapshot FILE} it restores the entries from FILE before it listens,
+ * and writes them back after it stopped serving on SIGTERM/SIGINT, and every
+ * {@code --snapshot-interval} ({@link Snapshots}).
+ *
+ * <p>Exit status: 0 after a shutdown or for {@code --help}/{@code --version}; 2 for invalid flags, or
+ * for a non-loopback address without a token or {@code --insecure}; 1 if the server cannot start (for
+ * example, the port is taken, the keystore cannot be read, or the snapshot is corrupt).
  */
 public final class KvServer implements AutoCloseable {
     private final ServerConfig config;
@@ -37,10 +49,17 @@ public final class KvServer implements AutoCloseable {
     private final ServerConnector connector;
     private final GracefulHandler graceful;
     private final KvHandler handler;
+    private final String authToken;
+    private final Snapshots snapshots;
     private boolean closed;
 
-    private KvServer(ServerConfig config, Ticker ticker) {
+    private KvServer(ServerConfig config, Ticker ticker, Clock clock) {
         this.config = config;
+        this.authToken = config.resolveAuthToken();
+        String refusal = config.protectedModeRefusal(authToken);
+        if (refusal != null) {
+            throw new IllegalArgumentException(refusal);
+        }
         this.handler = new KvHandler(config.handlerOptions().ticker(ticker).build());
 
         QueuedThreadPool threads = new QueuedThreadPool(config.threads, Math.min(8, config.threads));
@@ -51,14 +70,17 @@ public final class KvServer implements AutoCloseable {
         http.setRequestHeaderSize((int) config.maxHeaderBytes);
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
-        this.connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        this.connector = config.tlsKeystore == null
+                ? Connectors.cleartext(server, http)
+                : Connectors.tls(server, http, config.tlsKeystore, config.resolveTlsPassword());
         connector.setHost(config.host);
         connector.setPort(config.port);
         connector.setIdleTimeout(config.idleTimeoutMillis);
         server.addConnector(connector);
 
         // Counts requests in flight, and answers 503 to new ones once a graceful stop has begun.
-        this.graceful = new GracefulHandler(handler);
+        Handler served = authToken == null ? handler : new BearerAuth(handler, authToken, config.protectMetrics);
+        this.graceful = new GracefulHandler(served);
         server.setHandler(graceful);
         server.setStopTimeout(config.shutdownTimeoutMillis);
         if (config.accessLog) {
@@ -66,6 +88,9 @@ public final class KvServer implements AutoCloseable {
             writer.setLoggerName("dev.kvcache.http.access");
             server.setRequestLog(new CustomRequestLog(writer, CustomRequestLog.EXTENDED_NCSA_FORMAT));
         }
+        this.snapshots = config.snapshot == null
+                ? null
+                : new Snapshots(Path.of(config.snapshot), handler.store(), clock, config.snapshotIntervalMillis);
     }
 
     /**
@@ -74,15 +99,32 @@ public final class KvServer implements AutoCloseable {
      * @param config the configuration
      * @param ticker the cache's clock ({@link Ticker#coarse()} in production, a fake one in tests)
      * @return the started server
-     * @throws Exception if Jetty cannot start (for example, the port is taken)
+     * @throws IllegalArgumentException if a secret file cannot be read, or the host is not a loopback
+     *     address while there is neither a token nor {@code --insecure} (the message says why)
+     * @throws SnapshotFile.CorruptException if the snapshot is corrupt and not to be ignored
+     * @throws Exception if Jetty cannot start (for example, the port is taken or the keystore unreadable)
      */
     static KvServer start(ServerConfig config, Ticker ticker) throws Exception {
-        KvServer kv = new KvServer(config, ticker);
+        return start(config, ticker, Clock.systemUTC());
+    }
+
+    /** As {@link #start(ServerConfig, Ticker)}, with the wall clock that snapshots are dated by. */
+    static KvServer start(ServerConfig config, Ticker ticker, Clock clock) throws Exception {
+        KvServer kv = new KvServer(config, ticker, clock);
         kv.log.info("cache expire time: {}ms", config.ttlMillis);
         kv.log.info("Starting server on {} ...", config.port);
-        if (config.allInterfaces()) {
-            kv.log.warn("Listening on every interface (--host {}): the API has no authentication;"
-                    + " anyone who can reach this port can read, overwrite and delete every key", config.host);
+        if (!config.loopbackOnly()) {
+            if (kv.authToken == null) {
+                kv.log.warn("Listening on {} without authentication (--insecure): anyone who can reach this port"
+                        + " can read, overwrite and delete every key", config.host);
+            } else if (config.tlsKeystore == null) {
+                kv.log.warn("Listening on {} without TLS: the token and the values travel in cleartext; use"
+                        + " --tls-keystore, or a TLS-terminating proxy on a trusted network", config.host);
+            }
+        }
+        if (kv.snapshots != null) {
+            // Before the listener opens, so that no request sees a partly restored cache.
+            kv.snapshots.restore(config.snapshotIgnoreCorrupt);
         }
         try {
             kv.server.start();
@@ -90,11 +132,19 @@ public final class KvServer implements AutoCloseable {
             kv.server.stop();
             throw e;
         }
+        if (kv.snapshots != null) {
+            kv.snapshots.startPeriodic();
+        }
         KvHandlerOptions options = kv.handler.options();
-        kv.log.info("Listening on http://{}:{} (max key {} B, max value {} B, max {} entries / {} B,"
-                        + " {} threads, idle timeout {} ms, access log {})",
-                config.host, kv.port(), options.maxKeyBytes(), options.maxValueBytes(), options.maxEntries(),
-                options.maxBytes(), config.threads, config.idleTimeoutMillis, config.accessLog ? "on" : "off");
+        kv.log.info("Listening on {}://{}:{} (max key {} B, max value {} B, max {} entries / {} B,"
+                        + " {} threads, idle timeout {} ms, access log {}, {}, {})",
+                config.tlsKeystore == null ? "http" : "https", config.host, kv.port(), options.maxKeyBytes(),
+                options.maxValueBytes(), options.maxEntries(), options.maxBytes(), config.threads,
+                config.idleTimeoutMillis, config.accessLog ? "on" : "off",
+                config.tlsKeystore == null ? "HTTP/1.1 and h2c" : "TLS: h2 and HTTP/1.1",
+                kv.authToken == null ? "no authentication"
+                        : config.protectMetrics ? "bearer token required but for /health"
+                        : "bearer token required but for /health, /metrics, /stats");
         return kv;
     }
 
@@ -114,8 +164,8 @@ public final class KvServer implements AutoCloseable {
 
     /**
      * Stops gracefully: {@code /health} turns 503; after {@code --shutdown-delay} the listener closes;
-     * requests in flight get up to {@code --shutdown-timeout} to finish; then everything stops.
-     * Idempotent; logs each step.
+     * requests in flight get up to {@code --shutdown-timeout} to finish; then everything stops, and the
+     * snapshot, if any, is written. Idempotent; logs each step.
      */
     @Override
     public synchronized void close() {
@@ -148,6 +198,16 @@ public final class KvServer implements AutoCloseable {
                     + " connections were closed", millis, config.shutdownTimeoutMillis);
         } else {
             log.info("Stopped in {} ms; every request in flight completed", millis);
+        }
+        if (snapshots != null) {
+            // After the server stopped: every acknowledged write is in the cache, and no more come.
+            snapshots.close();
+            try {
+                snapshots.save();
+            } catch (Exception e) {
+                log.error("Could not write the snapshot to {}: {}; the previous one, if any, is intact",
+                        config.snapshot, e.toString());
+            }
         }
     }
 
@@ -188,9 +248,23 @@ public final class KvServer implements AutoCloseable {
             commandLine.printVersionHelp(out);
             return 0;
         }
+        ServerConfig config = commandLine.getCommand();
+        try {
+            String refusal = config.protectedModeRefusal(config.resolveAuthToken());
+            if (refusal != null) {
+                err.println(refusal);
+                return 2;
+            }
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            return 2;
+        }
         KvServer kv;
         try {
-            kv = start(commandLine.getCommand(), Ticker.coarse());
+            kv = start(config, Ticker.coarse());
+        } catch (IllegalArgumentException | SnapshotFile.CorruptException e) {
+            LoggerFactory.getLogger(KvServer.class).error("Cannot start: {}", e.getMessage());
+            return 1;
         } catch (Exception e) {
             LoggerFactory.getLogger(KvServer.class).error("Cannot start: {}", e.toString());
             return 1;

@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
  * variable named after its long flag ({@code --max-key-bytes} is {@code KV_MAX_KEY_BYTES}). A flag
  * given on the command line wins over the environment, which wins over the default. The defaults
  * reproduce the Go server (port 8081, TTL 10 000 ms) except the host, 127.0.0.1 rather than every
- * interface, since the API has no authentication.
+ * interface: authentication ({@code --auth-token}) is optional, and a server reachable from other
+ * machines without it must be asked for explicitly ({@code --insecure}).
  */
 @Command(
         name = "kvcache-server",
@@ -35,8 +36,8 @@ final class ServerConfig {
     int port;
 
     @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
-            description = "Address to listen on. 0.0.0.0 exposes the server on every interface (logged as a"
-                    + " warning: the API has no authentication). Env KV_HOST. Default: ${DEFAULT-VALUE}.")
+            description = "Address to listen on. 0.0.0.0 exposes the server on every interface; a non-loopback"
+                    + " address needs --auth-token (or --insecure). Env KV_HOST. Default: ${DEFAULT-VALUE}.")
     String host;
 
     @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "10000ms", converter = DurationMillis.class,
@@ -99,6 +100,57 @@ final class ServerConfig {
                     + " Env KV_ACCESS_LOG=true. Default: ${DEFAULT-VALUE}.")
     boolean accessLog;
 
+    @Option(names = "--auth-token", paramLabel = "TOKEN",
+            description = "Require 'Authorization: Bearer TOKEN' on every request but /health (others get 401)."
+                    + " Prefer the variable or --auth-token-file: a flag shows in the process list."
+                    + " Env KV_AUTH_TOKEN. Default: none.")
+    String authToken;
+
+    @Option(names = "--auth-token-file", paramLabel = "FILE",
+            description = "Read the token from FILE (surrounding whitespace ignored). Env KV_AUTH_TOKEN_FILE.")
+    String authTokenFile;
+
+    @Option(names = "--protect-metrics", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "With a token, also require it for /metrics and /stats (--no-protect-metrics leaves"
+                    + " them open to scrapers). Env KV_PROTECT_METRICS. Default: ${DEFAULT-VALUE}.")
+    boolean protectMetrics;
+
+    @Option(names = "--insecure", defaultValue = "false", fallbackValue = "true",
+            description = "Allow listening on a non-loopback address without a token (refused otherwise)."
+                    + " Env KV_INSECURE=true. Default: ${DEFAULT-VALUE}.")
+    boolean insecure;
+
+    @Option(names = "--tls-keystore", paramLabel = "FILE",
+            description = "Serve HTTPS (HTTP/1.1 and h2 by ALPN) with the key and certificate in this PKCS12 file."
+                    + " Env KV_TLS_KEYSTORE. Default: none (cleartext HTTP/1.1 and h2c).")
+    String tlsKeystore;
+
+    @Option(names = "--tls-password", paramLabel = "PASSWORD",
+            description = "Password of the keystore. Prefer the variable or --tls-password-file."
+                    + " Env KV_TLS_PASSWORD.")
+    String tlsPassword;
+
+    @Option(names = "--tls-password-file", paramLabel = "FILE",
+            description = "Read the keystore password from FILE (surrounding whitespace ignored)."
+                    + " Env KV_TLS_PASSWORD_FILE.")
+    String tlsPasswordFile;
+
+    @Option(names = "--snapshot", paramLabel = "FILE",
+            description = "Restore the entries from FILE at start, and write them to it on shutdown"
+                    + " (and every --snapshot-interval). Env KV_SNAPSHOT. Default: none.")
+    String snapshot;
+
+    @Option(names = "--snapshot-interval", paramLabel = "DURATION", defaultValue = "0",
+            converter = DurationMillisOrZero.class,
+            description = "Also write the snapshot this often; 0: only on shutdown. Env KV_SNAPSHOT_INTERVAL."
+                    + " Default: ${DEFAULT-VALUE}.")
+    long snapshotIntervalMillis;
+
+    @Option(names = "--snapshot-ignore-corrupt", defaultValue = "false", fallbackValue = "true",
+            description = "Start empty when the snapshot is corrupt (it is kept aside as FILE.corrupt) instead of"
+                    + " refusing to start. Env KV_SNAPSHOT_IGNORE_CORRUPT=true. Default: ${DEFAULT-VALUE}.")
+    boolean snapshotIgnoreCorrupt;
+
     /**
      * Parses arguments with {@code env} as the second source of values.
      *
@@ -154,6 +206,12 @@ final class ServerConfig {
         check(commandLine, maxEntries >= 1, "--max-entries must be at least 1, was " + maxEntries);
         check(commandLine, maxBytes >= maxEntries,
                 "--max-bytes (" + maxBytes + ") must be at least --max-entries (" + maxEntries + ")");
+        check(commandLine, authToken == null || authTokenFile == null,
+                "give either --auth-token or --auth-token-file (or their variables), not both");
+        check(commandLine, tlsPassword == null || tlsPasswordFile == null,
+                "give either --tls-password or --tls-password-file (or their variables), not both");
+        check(commandLine, authToken == null || BearerAuth.isValidToken(authToken),
+                "--auth-token must be 1 to 1024 visible ASCII characters without spaces");
     }
 
     private static void check(CommandLine commandLine, boolean ok, String message) {
@@ -165,6 +223,77 @@ final class ServerConfig {
     /** @return whether the host listens on every interface */
     boolean allInterfaces() {
         return host.isEmpty() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.equals("*");
+    }
+
+    /**
+     * @return whether the host is a loopback address (127.0.0.0/8, ::1, localhost), reachable only from
+     *     this machine; a name is resolved
+     */
+    boolean loopbackOnly() {
+        if (allInterfaces()) {
+            return false;
+        }
+        String name = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        try {
+            for (java.net.InetAddress address : java.net.InetAddress.getAllByName(name)) {
+                if (!address.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /**
+     * @return the bearer token from {@code --auth-token} or {@code --auth-token-file}, or {@code null}
+     * @throws IllegalArgumentException if the file cannot be read or holds no valid token
+     */
+    String resolveAuthToken() {
+        if (authTokenFile == null) {
+            return authToken;
+        }
+        String token = readSecret(authTokenFile, "--auth-token-file");
+        if (!BearerAuth.isValidToken(token)) {
+            throw new IllegalArgumentException("--auth-token-file " + authTokenFile
+                    + " must hold 1 to 1024 visible ASCII characters without spaces");
+        }
+        return token;
+    }
+
+    /**
+     * @return the keystore password from {@code --tls-password} or {@code --tls-password-file}, or {@code null}
+     * @throws IllegalArgumentException if the file cannot be read
+     */
+    String resolveTlsPassword() {
+        return tlsPasswordFile == null ? tlsPassword : readSecret(tlsPasswordFile, "--tls-password-file");
+    }
+
+    private static String readSecret(String file, String flag) {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of(file)).strip();
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot read " + flag + " " + file + ": " + e, e);
+        }
+    }
+
+    /**
+     * Redis' "protected mode": a server reachable from other machines must authenticate its clients,
+     * unless told explicitly that the network is trusted.
+     *
+     * @param token the resolved bearer token, or {@code null}
+     * @return why the server must not start, or {@code null} if it may
+     */
+    String protectedModeRefusal(String token) {
+        if (token != null || insecure || loopbackOnly()) {
+            return null;
+        }
+        return "Refusing to listen on " + (host.isEmpty() ? "every interface" : host) + " without authentication:"
+                + " anyone who can reach this port could read, overwrite and delete every key. Either require a"
+                + " token (set KV_AUTH_TOKEN, or --auth-token-file FILE; clients then send 'Authorization: Bearer"
+                + " <token>'), or listen on 127.0.0.1 (the default), or, if only trusted clients can reach this"
+                + " address (a private network or a firewall), start with --insecure.";
     }
 
     KvHandlerOptions.Builder handlerOptions() {

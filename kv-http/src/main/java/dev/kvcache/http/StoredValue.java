@@ -64,6 +64,14 @@ public final class StoredValue {
         return VERSIONS.incrementAndGet();
     }
 
+    /**
+     * Makes every later {@link #nextVersion()} exceed {@code version}, that of a value restored from a
+     * snapshot, so that new writes never repeat a restored ETag.
+     */
+    static void versionsAbove(long version) {
+        VERSIONS.accumulateAndGet(version, Math::max);
+    }
+
     /** @return a copy of the value's bytes */
     public byte[] toByteArray() {
         return bytes.clone();

@@ -13,6 +13,8 @@
  * write rules), {@code BodyReader} (asynchronous request bodies), {@code TtlParser} and
  * {@code ByteSizes} (duration and size strings), {@code Conditions} (ETag preconditions),
  * {@code Replies} (response writing), {@code Metrics} (Prometheus text), {@code StatsJson}
- * ({@code /stats}), {@code ServerConfig} (flags and environment).
+ * ({@code /stats}), {@code ServerConfig} (flags and environment), {@code BearerAuth} (token
+ * authentication), {@code Connectors} (HTTP/1.1, h2c, TLS with h2), {@code SnapshotFile} (the snapshot
+ * format) and {@code Snapshots} (when snapshots are written and restored).
  */
 package dev.kvcache.http;

@@ -84,7 +84,8 @@ class ServerConfigTest {
             assertTrue(usage.contains("Env " + variable), variable + " missing from the help");
             // The variable really is read: it changes the option's value.
             String value = Map.of("--access-log", "true", "--max-bytes", "1GiB", "--max-header-bytes", "2KiB",
-                    "--host", "::1", "--shutdown-delay", "12s").getOrDefault(option.longestName(), "12");
+                    "--host", "::1", "--shutdown-delay", "12s", "--protect-metrics", "false", "--insecure", "true",
+                    "--snapshot-ignore-corrupt", "true").getOrDefault(option.longestName(), "12");
             CommandLine withVariable = ServerConfig.commandLine(Map.of(variable, value));
             ServerConfig.parse(withVariable, new String[0]);
             Object fromVariable = withVariable.getCommandSpec().findOption(option.longestName()).getValue();

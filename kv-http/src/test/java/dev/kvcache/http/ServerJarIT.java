@@ -93,7 +93,8 @@ class ServerJarIT {
             Matcher listening = Pattern.compile("Listening on http://127.0.0.1:(\\d+)").matcher(log);
             assertTrue(listening.find(), log);
             String base = "http://127.0.0.1:" + listening.group(1);
-            HttpResponse<String> get = HttpClient.newHttpClient().send(
+            // HTTP/1.1 explicitly: java.net.http would otherwise upgrade to h2c, logged as HTTP/2.0.
+            HttpResponse<String> get = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
                     HttpRequest.newBuilder(URI.create(base + "/logged-key")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(404, get.statusCode());
             while (!Files.readString(output).contains("\"GET /logged-key HTTP/1.1\" 404")) {

@@ -21,8 +21,13 @@ final class TestServer implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     TestServer(String... flags) throws Exception {
+        this(java.time.Clock.systemUTC(), flags);
+    }
+
+    /** A server whose snapshots are dated by {@code clock}. */
+    TestServer(java.time.Clock clock, String... flags) throws Exception {
         String[] args = Stream.concat(Stream.of("--port", "0", "--threads", "16"), Stream.of(flags)).toArray(String[]::new);
-        server = KvServer.start(ServerConfig.parse(args, Map.of()), ticker);
+        server = KvServer.start(ServerConfig.parse(args, Map.of()), ticker, clock);
     }
 
     int port() {

@@ -1,0 +1,60 @@
+package dev.kvcache.http;
+
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+
+/**
+ * Builds the standalone server's listening connector, for one of two protocol stacks:
+ * <ul>
+ *   <li>cleartext: HTTP/1.1, and HTTP/2 for clients that ask for it, either with prior knowledge (the
+ *       connection opens with the HTTP/2 preface) or with {@code Upgrade: h2c} on an HTTP/1.1 request;
+ *   <li>TLS, from a PKCS12 keystore: HTTP/2 ({@code h2}) or HTTP/1.1 as the client chooses by ALPN,
+ *       HTTP/1.1 for clients without ALPN. ALPN is the JDK's own (jetty-alpn-java-server, found by
+ *       {@link java.util.ServiceLoader}).
+ * </ul>
+ * Both protocols share one {@link HttpConfiguration}, so header limits apply to HTTP/2 too.
+ */
+final class Connectors {
+    private Connectors() {}
+
+    /** @return a connector serving HTTP/1.1 and h2c in cleartext */
+    static ServerConnector cleartext(Server server, HttpConfiguration http) {
+        return new ServerConnector(server, new HttpConnectionFactory(http), new HTTP2CServerConnectionFactory(http));
+    }
+
+    /**
+     * @param keystore the PKCS12 file with the server's key and certificate chain
+     * @param password its password, or {@code null} for none
+     * @return a connector serving h2 and HTTP/1.1 over TLS; the keystore is read when the server starts
+     */
+    static ServerConnector tls(Server server, HttpConfiguration http, String keystore, String password) {
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setKeyStorePath(keystore);
+        ssl.setKeyStoreType("PKCS12");
+        if (password != null) {
+            ssl.setKeyStorePassword(password);
+        }
+        HttpConfiguration https = new HttpConfiguration(http);
+        SecureRequestCustomizer secure = new SecureRequestCustomizer();
+        // One certificate serves every name: a client reaching it by address or by another name than the
+        // certificate's has already decided to trust it, so requests are not refused for their Host.
+        secure.setSniHostCheck(false);
+        https.addCustomizer(secure);
+        HttpConnectionFactory http1 = new HttpConnectionFactory(https);
+        HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(https);
+        // Without a list, ALPN offers the protocols of the factories that follow it on the connector, in
+        // order (h2 first), under their ALPN names ("http/1.1", which Jetty's "HTTP/1.1" does not match).
+        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
+        alpn.setDefaultProtocol(http1.getProtocol());
+        SslConnectionFactory tls = new SslConnectionFactory(ssl, alpn.getProtocol());
+        return new ServerConnector(server, tls, alpn, h2, http1);
+    }
+}

@@ -1,0 +1,168 @@
+package dev.kvcache.http;
+
+import dev.kvcache.core.KvCache;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Persists a {@link KeyStore} across restarts in one {@link SnapshotFile}: restores it before the
+ * server starts, writes it on shutdown and, optionally, periodically in a background thread. Writes
+ * never overlap. Time spent while the server was down counts against restored TTLs, measured with
+ * the wall clock (a clock that went backwards counts as no time).
+ */
+final class Snapshots implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Snapshots.class);
+
+    private final Path file;
+    private final KeyStore store;
+    private final Clock clock;
+    private final long intervalMillis;
+    private ScheduledExecutorService periodic;
+
+    /**
+     * @param intervalMillis how often {@link #startPeriodic()} writes, 0 for never
+     */
+    Snapshots(Path file, KeyStore store, Clock clock, long intervalMillis) {
+        this.file = file;
+        this.store = store;
+        this.clock = clock;
+        this.intervalMillis = intervalMillis;
+    }
+
+    /** What {@link #restore} loaded. */
+    record Restored(long loaded, long expired) {}
+
+    /**
+     * Loads the snapshot into the store, skipping entries whose TTL ran out meanwhile; a missing file
+     * loads nothing. Logs what it did.
+     *
+     * @param ignoreCorrupt on a corrupt file, set it aside as {@code FILE.corrupt} and load nothing,
+     *     rather than throw
+     * @throws SnapshotFile.CorruptException if the file is corrupt and {@code ignoreCorrupt} is false;
+     *     nothing is loaded then
+     * @throws IOException if the file cannot be read
+     * @throws IllegalArgumentException if the file's directory is missing or not writable
+     */
+    Restored restore(boolean ignoreCorrupt) throws IOException {
+        checkWritable();
+        SnapshotFile.Contents contents;
+        try {
+            contents = SnapshotFile.read(file);
+        } catch (NoSuchFileException e) {
+            LOG.info("No snapshot at {} yet: starting empty", file);
+            return new Restored(0, 0);
+        } catch (SnapshotFile.CorruptException e) {
+            if (!ignoreCorrupt) {
+                throw new SnapshotFile.CorruptException("Snapshot " + file + " is corrupt: " + e.getMessage()
+                        + ". Refusing to start rather than serve wrong or partial data: move the file away, or"
+                        + " start with --snapshot-ignore-corrupt to set it aside and start empty.");
+            }
+            Path aside = file.resolveSibling(file.getFileName() + ".corrupt");
+            Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
+            LOG.warn("Snapshot {} is corrupt: {}; moved it to {} and starting empty (--snapshot-ignore-corrupt)",
+                    file, e.getMessage(), aside);
+            return new Restored(0, 0);
+        }
+        long elapsedMillis = Math.max(0, clock.millis() - contents.writtenAtMillis());
+        long loaded = 0;
+        long expired = 0;
+        for (SnapshotFile.Entry entry : contents.entries()) {
+            Duration ttl;
+            if (entry.remainingMillis() < 0) {
+                ttl = KvCache.NEVER;
+            } else if (entry.remainingMillis() > elapsedMillis) {
+                ttl = Duration.ofMillis(entry.remainingMillis() - elapsedMillis);
+            } else {
+                expired++;
+                continue;
+            }
+            store.restore(entry.key(), entry.value(), ttl);
+            loaded++;
+        }
+        LOG.info("Restored {} entries from {} (written {}, {} ms ago); skipped {} that expired meanwhile",
+                loaded, file, Instant.ofEpochMilli(contents.writtenAtMillis()), elapsedMillis, expired);
+        return new Restored(loaded, expired);
+    }
+
+    /**
+     * Finds out at start, not at the shutdown that would lose the entries, whether snapshots can be
+     * written: creates and deletes a temporary file where {@link SnapshotFile#write} will.
+     *
+     * @throws IllegalArgumentException if the directory is missing or not writable
+     */
+    private void checkWritable() {
+        Path directory = file.toAbsolutePath().getParent();
+        try {
+            Files.delete(Files.createTempFile(directory, file.getFileName() + ".", ".tmp"));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot write snapshots to " + directory + " (--snapshot " + file
+                    + "): " + e, e);
+        }
+    }
+
+    /** Starts writing the snapshot every interval, if one was given. */
+    synchronized void startPeriodic() {
+        if (intervalMillis <= 0 || periodic != null) {
+            return;
+        }
+        periodic = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "kv-snapshot");
+            thread.setDaemon(true);
+            return thread;
+        });
+        periodic.scheduleWithFixedDelay(this::savePeriodically, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void savePeriodically() {
+        try {
+            save();
+        } catch (IOException | RuntimeException e) {
+            // The previous snapshot is intact; the next attempt may succeed (a full disk freed, say).
+            LOG.warn("Periodic snapshot to {} failed: {}", file, e.toString());
+        }
+    }
+
+    /**
+     * Writes every live entry to the file, replacing it atomically, and logs it. Serialized with other
+     * writes of this instance.
+     *
+     * @return what was written
+     * @throws IOException if the file cannot be written; the previous snapshot is then intact
+     */
+    synchronized SnapshotFile.Written save() throws IOException {
+        long beginNanos = System.nanoTime();
+        SnapshotFile.Written written = SnapshotFile.write(file, store, clock.millis());
+        LOG.info("Wrote snapshot of {} entries ({} bytes) to {} in {} ms", written.entries(), written.bytes(), file,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beginNanos));
+        return written;
+    }
+
+    /** Stops periodic writes, waiting for one in progress. Does not write. Idempotent. */
+    @Override
+    public void close() {
+        ScheduledExecutorService executor;
+        synchronized (this) {
+            executor = periodic;
+        }
+        if (executor == null) {
+            return;
+        }
+        executor.shutdown();
+        try {
+            executor.awaitTermination(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package dev.kvcache.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Bearer-token authentication and the refusal to listen beyond loopback without it. */
+class AuthTest {
+    private static final String TOKEN = "s3cr3t-T0ken_with.chars~+/=";
+    private static final String BEARER = "Bearer " + TOKEN;
+    /** Shared: each stop takes about a second while the client's idle connection drains. */
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = new TestServer("--auth-token", TOKEN);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void withoutTheTokenEveryKeyRequestIs401AndStoresNothing() throws Exception {
+        {
+            HttpResponse<String> post = server.post("/refused1", "v1");
+            assertEquals(401, post.statusCode());
+            assertEquals("Unauthorized\n", post.body());
+            assertEquals("Bearer realm=\"kvcache\"", post.headers().firstValue("WWW-Authenticate").orElse(null));
+            assertEquals(401, server.put("/kv/refused2", "v2").statusCode());
+            assertEquals(401, server.method("DELETE", "/kv/refused2").statusCode());
+            assertEquals(401, server.get("/refused1").statusCode());
+            assertEquals(401, server.send(server.request("/size").POST(
+                    java.net.http.HttpRequest.BodyPublishers.noBody())).statusCode());
+
+            // With the token: nothing was stored by the refused writes.
+            assertEquals(404, server.send(server.request("/refused1").header("Authorization", BEARER).GET())
+                    .statusCode());
+            assertEquals(404, server.send(server.request("/kv/refused2").header("Authorization", BEARER).GET())
+                    .statusCode());
+        }
+    }
+
+    @Test
+    void theRightTokenIsServedAndAWrongOneIsNot() throws Exception {
+        {
+            HttpResponse<String> post = server.send(server.request("/k1").header("Authorization", BEARER)
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("v1")));
+            assertEquals(200, post.statusCode());
+            // The scheme is case-insensitive (RFC 7235).
+            HttpResponse<String> get = server.send(server.request("/k1").header("Authorization", "bearer " + TOKEN).GET());
+            assertEquals(200, get.statusCode());
+            assertEquals("v1", get.body());
+
+            for (String wrong : new String[] {"Bearer " + TOKEN + "x", "Bearer " + TOKEN.substring(1),
+                    "Bearer " + TOKEN.toUpperCase(java.util.Locale.ROOT), "Basic " + TOKEN, "Bearer", "Bearer ",
+                    TOKEN, "Bearer caf\u00e9"}) {
+                HttpResponse<String> refused = server.send(server.request("/k1").header("Authorization", wrong)
+                        .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("overwritten")));
+                assertEquals(401, refused.statusCode(), wrong);
+                assertEquals("Bearer realm=\"kvcache\", error=\"invalid_token\"",
+                        refused.headers().firstValue("WWW-Authenticate").orElse(null), wrong);
+            }
+            assertEquals("v1", server.send(server.request("/k1").header("Authorization", BEARER).GET()).body());
+        }
+    }
+
+    @Test
+    void healthIsOpenAndMetricsAndStatsNeedTheTokenUnlessLeftOpen() throws Exception {
+        {
+            assertEquals(200, server.get("/health").statusCode());
+            assertEquals(401, server.get("/metrics").statusCode());
+            assertEquals(401, server.get("/stats").statusCode());
+            assertEquals(200, server.send(server.request("/metrics").header("Authorization", BEARER).GET()).statusCode());
+            assertEquals(200, server.send(server.request("/stats").header("Authorization", BEARER).GET()).statusCode());
+        }
+        try (TestServer open = new TestServer("--auth-token", TOKEN, "--no-protect-metrics")) {
+            TestServer server = open;
+            assertEquals(200, server.get("/health").statusCode());
+            assertEquals(200, server.get("/metrics").statusCode());
+            assertEquals(200, server.get("/stats").statusCode());
+            assertEquals(401, server.get("/size").statusCode());
+            assertEquals(401, server.get("/kv/metrics").statusCode());
+        }
+    }
+
+    @Test
+    void aRefusedWriteWithABodyClosesTheConnection() throws Exception {
+        try (RawHttp raw = new RawHttp(server.port())) {
+            raw.send(RawHttp.request("POST", "/refused3", "value"));
+            RawHttp.Reply reply = raw.read();
+            assertEquals(401, reply.status());
+            assertEquals("close", reply.headers().get("connection"));
+        }
+    }
+
+    @Test
+    void theTokenCanComeFromAFileOrTheEnvironment(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("token");
+        Files.writeString(file, TOKEN + "\n");
+        try (TestServer fromFile = new TestServer("--auth-token-file", file.toString())) {
+            TestServer server = fromFile;
+            assertEquals(401, server.get("/k1").statusCode());
+            assertEquals(404, server.send(server.request("/k1").header("Authorization", BEARER).GET()).statusCode());
+        }
+        assertEquals(TOKEN, ServerConfig.parse(new String[0], Map.of("KV_AUTH_TOKEN", TOKEN)).resolveAuthToken());
+        assertThrows(CommandLine.ParameterException.class, () -> ServerConfig.parse(
+                new String[] {"--auth-token", TOKEN, "--auth-token-file", file.toString()}, Map.of()));
+        assertThrows(CommandLine.ParameterException.class, () -> ServerConfig.parse(
+                new String[] {"--auth-token", "has space"}, Map.of()));
+        Files.writeString(file, "\n");
+        ServerConfig empty = ServerConfig.parse(new String[] {"--auth-token-file", file.toString()}, Map.of());
+        assertThrows(IllegalArgumentException.class, empty::resolveAuthToken);
+        ServerConfig missing = ServerConfig.parse(new String[] {"--auth-token-file", dir.resolve("no").toString()},
+                Map.of());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, missing::resolveAuthToken);
+        assertTrue(e.getMessage().contains("cannot read --auth-token-file"), e.getMessage());
+    }
+
+    @Test
+    void tokenComparisonNeedsTheExactBytes() {
+        BearerAuth auth = new BearerAuth(new KvHandler(KvHandlerOptions.defaults()), "abc", true);
+        assertTrue(auth.matches("Bearer abc"));
+        assertTrue(auth.matches("BEARER  abc "));
+        assertFalse(auth.matches("Bearer ab"));
+        assertFalse(auth.matches("Bearer abcd"));
+        assertFalse(auth.matches("Bearer abC"));
+        assertFalse(auth.matches("Bearerabc"));
+        assertFalse(auth.matches(null));
+        assertFalse(auth.toString().contains("abc"));
+        assertThrows(IllegalArgumentException.class, () -> new BearerAuth(auth, "", true));
+        assertThrows(IllegalArgumentException.class, () -> new BearerAuth(auth, "a\u0000b", true));
+        assertThrows(IllegalArgumentException.class, () -> new BearerAuth(auth, "x".repeat(1025), true));
+    }
+
+    @Test
+    void aNonLoopbackAddressWithoutATokenIsRefusedUnlessInsecure() {
+        for (String host : new String[] {"0.0.0.0", "::", "", "*", "192.0.2.1"}) {
+            ServerConfig config = ServerConfig.parse(new String[] {"--host", host}, Map.of());
+            String refusal = config.protectedModeRefusal(null);
+            assertNotNull(refusal, host);
+            assertTrue(refusal.contains("without authentication") && refusal.contains("--insecure")
+                    && refusal.contains("KV_AUTH_TOKEN"), refusal);
+            assertNull(config.protectedModeRefusal(TOKEN), host);
+            assertNull(ServerConfig.parse(new String[] {"--host", host, "--insecure"}, Map.of())
+                    .protectedModeRefusal(null), host);
+            assertThrows(IllegalArgumentException.class, () -> KvServer.start(config, new FakeTicker()), host);
+        }
+        for (String host : new String[] {"127.0.0.1", "127.0.0.2", "::1", "[::1]", "localhost"}) {
+            assertNull(ServerConfig.parse(new String[] {"--host", host}, Map.of()).protectedModeRefusal(null), host);
+        }
+    }
+
+    @Test
+    void theCommandLineExitsWith2AndExplains() {
+        StringWriter err = new StringWriter();
+        int status = KvServer.run(new String[] {"--host", "0.0.0.0", "--port", "0"}, Map.of(),
+                new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
+        assertEquals(2, status);
+        assertTrue(err.toString().startsWith("Refusing to listen on 0.0.0.0 without authentication"), err.toString());
+        assertEquals(1, err.toString().strip().lines().count(), "one paragraph: " + err);
+    }
+}
