@@ -1,6 +1,710 @@
 package dev.kvcache.core;
 
-/** The engine; being written. */
-abstract class ExpiringCache<K, V> implements KvCache<K, V> {
-    ExpiringCache(KvCacheBuilder<K, V> builder) {}
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+/**
+ * The cache engine behind {@link KvCache}.
+ *
+ * <h2>Concurrency</h2>
+ * A {@link NodeTable} maps each key to an immutable {@link Node} per write (value and deadline
+ * together). Every single-key write is one atomic table operation on the node reference (put,
+ * putIfAbsent, or replace/remove of an expected node), so it is linearizable per key and serializes
+ * only with writes to the same table segment. Reads are a lock-free table lookup plus a deadline
+ * check: no lock, no allocation. The thread whose table operation takes a node out of the table
+ * retires it (clears its value) and reports the removal, so every removal is reported exactly once.
+ * Loads ({@code get(key, loader)}) are deduplicated through a small map of in-flight loads, so a slow
+ * loader blocks only the callers waiting for the same key.
+ *
+ * <h2>Expiration</h2>
+ * Time is the ticker's reading minus the cache's origin, so it starts near zero and a deadline of
+ * {@link Long#MAX_VALUE} means "never". Reads compare the deadline themselves, which makes expiry exact;
+ * the {@link TimerWheel} only reclaims memory. Writers push their node onto the wheel with a CAS; the
+ * wheel is advanced under the maintenance lock, taken with {@code tryLock} by whichever operation
+ * notices that a wheel tick has passed, so no operation ever waits for it.
+ *
+ * <h2>Eviction</h2>
+ * A bounded cache also pushes each new node onto a lock-free {@link WriteBuffer}; the maintenance lock
+ * holder drains it into the {@link S3FifoPolicy} queues and evicts down to the bound. Writers try the
+ * lock after every write; a writer that fails leaves its node to the holder, who re-checks the buffer
+ * after unlocking, so the bound is restored before the last concurrent write returns.
+ */
+final class ExpiringCache<K, V> implements KvCache<K, V> {
+    private static final VarHandle NEXT_MAINTENANCE;
+
+    /** How many times one call drains the write buffer before leaving the rest to later operations. */
+    private static final int MAX_MAINTENANCE_PASSES = 8;
+
+    static {
+        try {
+            NEXT_MAINTENANCE = MethodHandles.lookup()
+                    .findVarHandle(ExpiringCache.class, "nextMaintenance", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final NodeTable<K, V> table;
+    private final ConcurrentHashMap<K, Loading<V>> loading = new ConcurrentHashMap<>();
+    private final Ticker ticker;
+    private final long origin;
+    private final long defaultTtlNanos;
+    private final Weigher<? super K, ? super V> weigher;
+    private final TimerWheel<K, V> wheel;
+    private final S3FifoPolicy<K, V> policy;
+    private final WriteBuffer<K, V> writeBuffer;
+    private final ReentrantLock maintenanceLock = new ReentrantLock();
+    private final StatsCounter stats;
+    private final RemovalListener<? super K, ? super V> listener;
+    private final Executor executor;
+    private final ScheduledFuture<?> scheduledCleanUp;
+    private final MapView<K, V> mapView = new MapView<>(this);
+
+    /** Removals found during maintenance, reported after the lock is released; maintenance-owned. */
+    private List<Removal<K, V>> pendingRemovals = new ArrayList<>();
+
+    /** Cache time at which maintenance is next due; read with getOpaque by every operation. */
+    @SuppressWarnings("unused") // accessed through NEXT_MAINTENANCE
+    private long nextMaintenance;
+
+    ExpiringCache(KvCacheBuilder<K, V> builder) {
+        this.ticker = builder.ticker;
+        this.origin = ticker.read();
+        this.defaultTtlNanos = builder.ttlNanos;
+        this.table = new NodeTable<>(builder.initialCapacity);
+        this.wheel = new TimerWheel<>(0);
+        this.nextMaintenance = wheel.nextTick(0);
+        boolean bounded = builder.maximumWeight != KvCacheBuilder.UNSET;
+        this.weigher = bounded && builder.weighted ? builder.weigher : null;
+        this.policy = bounded ? new S3FifoPolicy<>(builder.maximumWeight, builder.weighted) : null;
+        this.writeBuffer = bounded ? new WriteBuffer<>() : null;
+        this.stats = builder.recordStats ? StatsCounter.concurrent() : StatsCounter.DISABLED;
+        this.listener = builder.removalListener;
+        this.executor = builder.executor;
+        this.scheduledCleanUp = builder.scheduler == null ? null
+                : builder.scheduler.scheduleWithFixedDelay(new ScheduledCleanUp(this),
+                        TimerWheel.RESOLUTION_NANOS, TimerWheel.RESOLUTION_NANOS, TimeUnit.NANOSECONDS);
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Override
+    public V getIfPresent(K key) {
+        int hash = NodeTable.hash(key);
+        Node<K, V> node = table.get(key, hash);
+        for (;;) {
+            if (node == null) {
+                stats.recordMiss();
+                return null;
+            }
+            long now = now();
+            V value = node.value;
+            if (value != null) {
+                if (now < node.deadline) {
+                    onHit(node, now);
+                    return value;
+                }
+                stats.recordMiss();
+                afterRead(now);
+                return null;
+            }
+            node = table.get(key, hash); // retired by a concurrent write: look again
+        }
+    }
+
+    @Override
+    public CacheEntry<K, V> getEntryIfPresent(K key) {
+        int hash = NodeTable.hash(key);
+        Node<K, V> node = table.get(key, hash);
+        for (;;) {
+            if (node == null) {
+                stats.recordMiss();
+                return null;
+            }
+            long now = now();
+            V value = node.value;
+            if (value != null) {
+                if (now < node.deadline) {
+                    onHit(node, now);
+                    long left = node.deadline == Ttl.NEVER_NANOS ? Long.MAX_VALUE : node.deadline - now;
+                    return new CacheEntry<>(node.key, value, left);
+                }
+                stats.recordMiss();
+                afterRead(now);
+                return null;
+            }
+            node = table.get(key, hash);
+        }
+    }
+
+    @Override
+    public V get(K key, Function<? super K, ? extends V> loader) {
+        Objects.requireNonNull(loader, "loader");
+        V present = getIfPresent(key);
+        if (present != null) {
+            return present;
+        }
+        Loading<V> mine = new Loading<>();
+        Loading<V> theirs = loading.putIfAbsent(key, mine);
+        if (theirs != null) {
+            return theirs.await();
+        }
+        try {
+            V value = load(key, loader);
+            mine.complete(value);
+            return value;
+        } catch (RuntimeException | Error e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            loading.remove(key, mine);
+        }
+    }
+
+    /** Runs the loader for an absent key, as the one caller that owns its in-flight load. */
+    private V load(K key, Function<? super K, ? extends V> loader) {
+        V present = getQuietly(key); // a load that finished just before ours took over
+        if (present != null) {
+            return present;
+        }
+        long start = ticker.read();
+        V loaded;
+        try {
+            loaded = loader.apply(key);
+        } catch (RuntimeException | Error e) {
+            stats.recordLoad(false, ticker.read() - start);
+            throw e;
+        }
+        stats.recordLoad(loaded != null, ticker.read() - start);
+        if (loaded == null) {
+            return null;
+        }
+        // A value written by someone else while we loaded wins, as it would had it come just after.
+        V raced = putIfAbsent(key, loaded, defaultTtlNanos);
+        return raced != null ? raced : loaded;
+    }
+
+    /** An in-flight load that other callers for the same key wait on. */
+    private static final class Loading<V> extends CompletableFuture<V> {
+        private final Thread loader = Thread.currentThread();
+
+        V await() {
+            if (loader == Thread.currentThread()) {
+                throw new IllegalStateException("recursive load: the loader called get() for its own key");
+            }
+            try {
+                return join();
+            } catch (CompletionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (cause instanceof Error err) {
+                    throw err;
+                }
+                throw e;
+            }
+        }
+    }
+
+    private void onHit(Node<K, V> node, long now) {
+        if (policy != null) {
+            ((BoundedNode<K, V>) node).recordAccess();
+        }
+        stats.recordHit();
+        afterRead(now);
+    }
+
+    private void afterRead(long now) {
+        if (now >= (long) NEXT_MAINTENANCE.getOpaque(this)) {
+            maintainIfIdle();
+        }
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    @Override
+    public void put(K key, V value) {
+        put(key, value, defaultTtlNanos);
+    }
+
+    @Override
+    public void put(K key, V value, Duration ttl) {
+        put(key, value, Ttl.toNanos(ttl));
+    }
+
+    /** Stores a value; returns the previous live value or {@code null}. */
+    V put(K key, V value, long ttlNanos) {
+        Objects.requireNonNull(value, "value");
+        long now = now();
+        Node<K, V> created = newNode(NodeTable.hash(key), key, value, now, ttlNanos);
+        Node<K, V> replaced = table.put(created);
+        stats.recordPut();
+        V previous = replaced == null || now >= replaced.deadline ? null : replaced.value;
+        afterWrite(created, replaced, now);
+        return previous;
+    }
+
+    @Override
+    public V putIfAbsent(K key, V value) {
+        return putIfAbsent(key, value, defaultTtlNanos);
+    }
+
+    @Override
+    public V putIfAbsent(K key, V value, Duration ttl) {
+        return putIfAbsent(key, value, Ttl.toNanos(ttl));
+    }
+
+    private V putIfAbsent(K key, V value, long ttlNanos) {
+        Objects.requireNonNull(value, "value");
+        int hash = NodeTable.hash(key);
+        for (;;) {
+            long now = now();
+            Node<K, V> current = table.get(key, hash);
+            if (current != null) {
+                V currentValue = current.value;
+                if (currentValue == null) {
+                    continue; // retired meanwhile
+                }
+                if (now < current.deadline) {
+                    return currentValue;
+                }
+            }
+            Node<K, V> created = newNode(hash, key, value, now, ttlNanos);
+            boolean stored = current == null
+                    ? table.putIfAbsent(created) == null
+                    : table.replace(current, created); // the expired node, if still mapped
+            if (stored) {
+                stats.recordPut();
+                afterWrite(created, current, now);
+                return null;
+            }
+        }
+    }
+
+    @Override
+    public V replace(K key, V value) {
+        Objects.requireNonNull(value, "value");
+        int hash = NodeTable.hash(key);
+        for (;;) {
+            long now = now();
+            Node<K, V> current = table.get(key, hash);
+            if (current == null) {
+                return null;
+            }
+            V currentValue = current.value;
+            if (currentValue == null) {
+                continue;
+            }
+            if (now >= current.deadline) {
+                return null;
+            }
+            Node<K, V> created = newNode(hash, key, value, now, defaultTtlNanos);
+            if (table.replace(current, created)) {
+                stats.recordPut();
+                afterWrite(created, current, now);
+                return currentValue;
+            }
+        }
+    }
+
+    @Override
+    public boolean replace(K key, V expected, V value) {
+        return replace(key, expected, value, defaultTtlNanos);
+    }
+
+    @Override
+    public boolean replace(K key, V expected, V value, Duration ttl) {
+        return replace(key, expected, value, Ttl.toNanos(ttl));
+    }
+
+    private boolean replace(K key, V expected, V value, long ttlNanos) {
+        Objects.requireNonNull(expected, "expected");
+        Objects.requireNonNull(value, "value");
+        int hash = NodeTable.hash(key);
+        for (;;) {
+            long now = now();
+            Node<K, V> current = table.get(key, hash);
+            if (current == null) {
+                return false;
+            }
+            V currentValue = current.value;
+            if (currentValue == null) {
+                continue;
+            }
+            if (now >= current.deadline || !currentValue.equals(expected)) {
+                return false;
+            }
+            Node<K, V> created = newNode(hash, key, value, now, ttlNanos);
+            if (table.replace(current, created)) {
+                stats.recordPut();
+                afterWrite(created, current, now);
+                return true;
+            }
+        }
+    }
+
+    @Override
+    public V remove(K key) {
+        Node<K, V> removed = table.remove(key, NodeTable.hash(key));
+        if (removed == null) {
+            return null;
+        }
+        long now = now();
+        V value = removed.retire();
+        boolean expired = now >= removed.deadline;
+        notifyRemoval(removed.key, value, expired ? RemovalCause.EXPIRED : RemovalCause.EXPLICIT);
+        afterRemove(now);
+        return expired ? null : value;
+    }
+
+    @Override
+    public boolean remove(K key, V expected) {
+        Objects.requireNonNull(expected, "expected");
+        int hash = NodeTable.hash(key);
+        for (;;) {
+            long now = now();
+            Node<K, V> current = table.get(key, hash);
+            if (current == null) {
+                return false;
+            }
+            V currentValue = current.value;
+            if (currentValue == null) {
+                continue;
+            }
+            if (now >= current.deadline || !currentValue.equals(expected)) {
+                return false;
+            }
+            if (table.remove(current)) {
+                notifyRemoval(current.key, current.retire(), RemovalCause.EXPLICIT);
+                afterRemove(now);
+                return true;
+            }
+        }
+    }
+
+    @Override
+    public void invalidateAll() {
+        for (int i = 0; i < table.segmentCount(); i++) {
+            for (Node<K, V> node : table.snapshot(i)) {
+                if (table.remove(node)) {
+                    boolean expired = now() >= node.deadline;
+                    notifyRemoval(node.key, node.retire(), expired ? RemovalCause.EXPIRED : RemovalCause.EXPLICIT);
+                }
+            }
+        }
+        afterRemove(now());
+    }
+
+    private Node<K, V> newNode(int hash, K key, V value, long now, long ttlNanos) {
+        long deadline = Ttl.deadline(now, ttlNanos);
+        if (policy == null) {
+            return new Node<>(hash, key, value, deadline);
+        }
+        int weight = weigher == null ? 1 : weigher.weigh(key, value);
+        if (weight < 0) {
+            throw new IllegalArgumentException("weigher returned a negative weight " + weight + " for key " + key);
+        }
+        return new BoundedNode<>(hash, key, value, deadline, weight);
+    }
+
+    /**
+     * Completes a write that put {@code created} into the map in place of {@code replaced} (or of
+     * nothing): retires and reports the old node, schedules the new one, and runs maintenance if due.
+     */
+    private void afterWrite(Node<K, V> created, Node<K, V> replaced, long now) {
+        if (replaced != null) {
+            // Retire before the buffer push below, so maintenance never sees a live predecessor
+            // it must keep after draining its replacement.
+            V old = replaced.retire();
+            notifyRemoval(replaced.key, old, now >= replaced.deadline ? RemovalCause.EXPIRED : RemovalCause.REPLACED);
+        }
+        if (created.deadline != Ttl.NEVER_NANOS) {
+            wheel.schedule(created, now);
+        }
+        if (policy != null) {
+            BoundedNode<K, V> node = (BoundedNode<K, V>) created;
+            node.replaced = (BoundedNode<K, V>) replaced;
+            writeBuffer.push(node);
+            maintainIfIdle();
+        } else if (now >= (long) NEXT_MAINTENANCE.getOpaque(this)) {
+            maintainIfIdle();
+        }
+    }
+
+    private void afterRemove(long now) {
+        if (now >= (long) NEXT_MAINTENANCE.getOpaque(this)) {
+            maintainIfIdle();
+        }
+    }
+
+    // ---------------------------------------------------------------- maintenance
+
+    @Override
+    public void cleanUp() {
+        List<Removal<K, V>> removals;
+        maintenanceLock.lock();
+        try {
+            maintain(true);
+            removals = takePendingRemovals();
+        } finally {
+            maintenanceLock.unlock();
+        }
+        deliver(removals);
+    }
+
+    /**
+     * Runs maintenance unless another thread is: never waits. A writer whose {@code tryLock} fails
+     * leaves its node to the holder, who re-checks the write buffer after unlocking; the re-checks are
+     * capped so that a thread cannot be kept here indefinitely by other threads' writes (their own
+     * writes then do the work).
+     */
+    void maintainIfIdle() {
+        int passes = 0;
+        do {
+            if (!maintenanceLock.tryLock()) {
+                return;
+            }
+            List<Removal<K, V>> removals;
+            try {
+                maintain(false);
+                removals = takePendingRemovals();
+            } finally {
+                maintenanceLock.unlock();
+            }
+            deliver(removals);
+        } while (writeBuffer != null && ++passes < MAX_MAINTENANCE_PASSES && !writeBuffer.isEmpty());
+    }
+
+    /** Drains the write buffer, reclaims expired nodes and evicts to the bound. Lock held. */
+    private void maintain(boolean exact) {
+        long now = now();
+        if (writeBuffer != null) {
+            BoundedNode<K, V> node = writeBuffer.takeAll();
+            while (node != null) {
+                BoundedNode<K, V> next = node.queueNext;
+                node.queueNext = null;
+                policy.onWrite(node);
+                node = next;
+            }
+        }
+        if (exact) {
+            wheel.advanceExactly(now, node -> expire(node, now));
+        } else {
+            wheel.advance(now, node -> expire(node, now));
+        }
+        if (policy != null) {
+            policy.evictExcess(node -> evict(node, now));
+        }
+        // Opaque: operations poll it; a stale value only makes one of them try the lock needlessly.
+        NEXT_MAINTENANCE.setOpaque(this, wheel.nextTick(now));
+    }
+
+    /** The wheel found {@code node} due or retired. Lock held. */
+    private void expire(Node<K, V> node, long now) {
+        if (!node.isRetired() && table.remove(node)) {
+            pendRemoval(node.key, node.retire(), RemovalCause.EXPIRED);
+        }
+        if (policy != null) {
+            policy.onDead((BoundedNode<K, V>) node);
+        }
+    }
+
+    /** The policy chose {@code node} to evict. Lock held. */
+    private boolean evict(BoundedNode<K, V> node, long now) {
+        if (!table.remove(node)) {
+            return false; // replaced or removed meanwhile: that thread reports it
+        }
+        pendRemoval(node.key, node.retire(), now >= node.deadline ? RemovalCause.EXPIRED : RemovalCause.SIZE);
+        return true;
+    }
+
+    private void pendRemoval(K key, V value, RemovalCause cause) {
+        stats.recordRemoval(cause);
+        if (listener != null) {
+            pendingRemovals.add(new Removal<>(key, value, cause));
+        }
+    }
+
+    private List<Removal<K, V>> takePendingRemovals() {
+        if (pendingRemovals.isEmpty()) {
+            return List.of();
+        }
+        List<Removal<K, V>> taken = pendingRemovals;
+        pendingRemovals = new ArrayList<>();
+        return taken;
+    }
+
+    private void deliver(List<Removal<K, V>> removals) {
+        for (Removal<K, V> r : removals) {
+            dispatch(r.key, r.value, r.cause);
+        }
+    }
+
+    private void notifyRemoval(K key, V value, RemovalCause cause) {
+        stats.recordRemoval(cause);
+        if (listener != null) {
+            dispatch(key, value, cause);
+        }
+    }
+
+    private void dispatch(K key, V value, RemovalCause cause) {
+        if (executor == null) {
+            callListener(key, value, cause);
+            return;
+        }
+        try {
+            executor.execute(() -> callListener(key, value, cause));
+        } catch (RejectedExecutionException e) {
+            callListener(key, value, cause); // never lose a notification
+        }
+    }
+
+    private void callListener(K key, V value, RemovalCause cause) {
+        try {
+            listener.onRemoval(key, value, cause);
+        } catch (RuntimeException e) {
+            // Documented: a listener's exception never reaches the cache's caller.
+        }
+    }
+
+    private record Removal<K, V>(K key, V value, RemovalCause cause) {}
+
+    // ---------------------------------------------------------------- views and state
+
+    @Override
+    public long estimatedSize() {
+        return table.size();
+    }
+
+    @Override
+    public CacheStats stats() {
+        return stats.snapshot();
+    }
+
+    @Override
+    public ConcurrentMap<K, V> asMap() {
+        return mapView;
+    }
+
+    @Override
+    public void close() {
+        if (scheduledCleanUp != null) {
+            scheduledCleanUp.cancel(false);
+        }
+    }
+
+    long now() {
+        return ticker.read() - origin;
+    }
+
+    /**
+     * Iterates the live entries as snapshots, skipping expired ones. Weakly consistent: each table
+     * segment is copied under its lock when the iteration reaches it.
+     */
+    Iterator<CacheEntry<K, V>> liveEntries() {
+        return new Iterator<>() {
+            private int segment;
+            private Iterator<Node<K, V>> nodes = List.<Node<K, V>>of().iterator();
+            private CacheEntry<K, V> next;
+
+            @Override
+            public boolean hasNext() {
+                while (next == null) {
+                    while (!nodes.hasNext()) {
+                        if (segment == table.segmentCount()) {
+                            return false;
+                        }
+                        nodes = table.snapshot(segment++).iterator();
+                    }
+                    Node<K, V> node = nodes.next();
+                    V value = node.value;
+                    long now = now();
+                    if (value != null && now < node.deadline) {
+                        long left = node.deadline == Ttl.NEVER_NANOS ? Long.MAX_VALUE : node.deadline - now;
+                        next = new CacheEntry<>(node.key, value, left);
+                    }
+                }
+                return true;
+            }
+
+            @Override
+            public CacheEntry<K, V> next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                CacheEntry<K, V> e = next;
+                next = null;
+                return e;
+            }
+        };
+    }
+
+    /** Whether some key maps to a live entry; for views, which take untyped keys. */
+    boolean containsKeyQuietly(Object key) {
+        Node<K, V> node = table.get(key, NodeTable.hash(key));
+        return node != null && !node.isRetired() && now() < node.deadline;
+    }
+
+    /** The live value of an untyped key, without counting stats; for views. */
+    V getQuietly(Object key) {
+        int hash = NodeTable.hash(key);
+        for (;;) {
+            Node<K, V> node = table.get(key, hash);
+            if (node == null) {
+                return null;
+            }
+            V value = node.value;
+            if (value != null) {
+                return now() < node.deadline ? value : null;
+            }
+        }
+    }
+
+    long defaultTtlNanos() {
+        return defaultTtlNanos;
+    }
+
+    @Override
+    public String toString() {
+        return "KvCache[size~" + estimatedSize() + ", ttl=" + (defaultTtlNanos == Ttl.NEVER_NANOS ? "never"
+                : Duration.ofNanos(defaultTtlNanos)) + (policy == null ? "" : ", bounded") + "]";
+    }
+
+    /**
+     * The scheduler's periodic task. Holds the cache weakly so that a cache its owner dropped without
+     * closing can still be collected; the task then cancels itself.
+     */
+    private static final class ScheduledCleanUp implements Runnable {
+        private final java.lang.ref.WeakReference<ExpiringCache<?, ?>> cache;
+
+        ScheduledCleanUp(ExpiringCache<?, ?> cache) {
+            this.cache = new java.lang.ref.WeakReference<>(cache);
+        }
+
+        @Override
+        public void run() {
+            ExpiringCache<?, ?> c = cache.get();
+            if (c == null) {
+                throw new IllegalStateException("cache collected"); // ends a fixed-delay schedule
+            }
+            c.maintainIfIdle();
+        }
+    }
 }

@@ -78,8 +78,9 @@ public final class KvCacheBuilder<K, V> {
      * the main queue gives every entry that was read one more round (a CLOCK). Scans and one-hit
      * wonders so pass through without flushing the popular entries. The bound is restored by the
      * writing thread before its write returns, unless another thread is doing the maintenance at that
-     * moment, in which case that thread restores it; the overshoot is therefore limited to the writes
-     * in flight.
+     * moment, in which case that thread restores it as it finishes (or, under a continuous stream of
+     * writes from other threads, their next write does): the overshoot is limited to the writes in
+     * flight. {@link KvCache#cleanUp()} always restores it.
      *
      * @param maximumWeight the bound, zero or more
      * @param weigher computes each entry's weight
@@ -136,8 +137,9 @@ public final class KvCacheBuilder<K, V> {
     }
 
     /**
-     * Sets the executor that runs removal notifications and scheduled maintenance (default: the
-     * thread that caused the removal, after the cache has released every lock).
+     * Sets the executor that runs removal notifications (default: the thread that caused the removal,
+     * after the cache has released every lock). Maintenance itself always runs on the thread of an
+     * operation that finds it due, in small amortized steps, or on the {@link #scheduler scheduler}.
      *
      * @param executor the executor
      * @return this builder
@@ -199,7 +201,7 @@ public final class KvCacheBuilder<K, V> {
     public <K1 extends K, V1 extends V> KvCache<K1, V1> build() {
         @SuppressWarnings("unchecked")
         KvCacheBuilder<K1, V1> self = (KvCacheBuilder<K1, V1>) this;
-        throw new IllegalStateException("engine not in this commit");
+        return new ExpiringCache<>(self);
     }
 
     private void requireBoundUnset() {

@@ -4,7 +4,8 @@ package dev.kvcache.core;
  * Computes the weight of an entry, for caches bounded by {@link KvCacheBuilder#maximumWeight(long)}.
  *
  * <p>The weight is computed once, when the entry is written, and is not recomputed; it must be
- * non-negative. An entry of weight zero still occupies memory but never counts towards the bound.
+ * non-negative. An entry of weight zero does not count towards the bound, though it can still be
+ * evicted like any other to make room.
  * A weigher must be fast and thread-safe, and must not call back into the cache.
  *
  * @param <K> the key type

@@ -1,0 +1,390 @@
+package dev.kvcache.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The hash table of a cache: nodes are the table's entries, so a hit costs the same pointer chases as
+ * a {@link java.util.concurrent.ConcurrentHashMap} lookup and no more.
+ *
+ * <h2>Concurrency</h2>
+ * The table is split into segments, each a chained hash table guarded by its own lock for writes.
+ * Reads take no lock: they load the segment's table and follow the bin's chain with acquire loads,
+ * which pair with the release stores that link nodes in, so a reader that reaches a node sees its
+ * fields. Writers only ever change a chain by one release store that keeps it well-formed for a
+ * reader standing anywhere on it: inserting a node before its successor, unlinking a node (the
+ * unlinked node keeps its {@code next}, so a reader on it walks on), or replacing a node by its
+ * successor-sharing replacement.
+ *
+ * <h2>Resizing without misleading readers</h2>
+ * Each bin's chain is kept sorted by bit-reversed hash, so when a segment's table doubles, bin
+ * {@code i} splits into bins {@code i} and {@code i + n} at a single point: the nodes whose bit
+ * {@code n} is clear come first. The new table points into the same chains and is published first;
+ * only then is each chain cut at the split point. Nodes are never copied, so a node keeps its identity
+ * (the timer wheel and eviction queues refer to it) for its whole life. A reader still on the old
+ * table may be cut off before its key and miss it; every miss is therefore confirmed by re-reading the
+ * segment's table after the traversal and retried if it changed. Hits need no confirmation: a node
+ * with the right key is the right node.
+ */
+final class NodeTable<K, V> {
+    private static final VarHandle NEXT;
+    private static final VarHandle BIN = MethodHandles.arrayElementVarHandle(Node[].class);
+    private static final int MAX_TABLE_LENGTH = 1 << 30;
+
+    static {
+        try {
+            NEXT = MethodHandles.lookup().findVarHandle(Node.class, "next", Node.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Segment<K, V>[] segments;
+    private final int segmentShift;
+
+    /** What a locked write decides from the key's current node. */
+    interface Decision<K, V> {
+        /**
+         * Given the current node of the key (null if none), returns the node to map the key to: the
+         * same node to leave it, null to remove it, or a new node to insert or replace it with.
+         */
+        Node<K, V> decide(Node<K, V> current);
+    }
+
+    @SuppressWarnings("unchecked")
+    NodeTable(int initialCapacity) {
+        int segmentCount = 16;
+        while (segmentCount < 4 * Runtime.getRuntime().availableProcessors() && segmentCount < 256) {
+            segmentCount <<= 1;
+        }
+        segments = (Segment<K, V>[]) new Segment<?, ?>[segmentCount];
+        segmentShift = 32 - Integer.numberOfTrailingZeros(segmentCount);
+        int perSegment = Math.max(4, tableLengthFor(initialCapacity / segmentCount + 1));
+        for (int i = 0; i < segmentCount; i++) {
+            segments[i] = new Segment<>(perSegment);
+        }
+    }
+
+    /** Spreads a key's hash so that both its low bits (bins) and high bits (segments) vary. */
+    static int hash(Object key) {
+        int h = key.hashCode();
+        return h ^ (h >>> 16);
+    }
+
+    private Segment<K, V> segmentFor(int hash) {
+        // Multiplicative mixing: small integer keys have no high bits of their own.
+        return segments[(hash * 0x9E3779B9) >>> segmentShift];
+    }
+
+    // ---------------------------------------------------------------- lock-free reads
+
+    /** Returns the node mapped to {@code key}, or null. Lock-free. */
+    Node<K, V> get(Object key, int hash) {
+        Segment<K, V> segment = segmentFor(hash);
+        for (;;) {
+            Node<K, V>[] table = segment.table; // volatile read
+            Node<K, V> node = first(table, hash);
+            while (node != null) {
+                if (node.hash == hash && (node.key == key || key.equals(node.key))) {
+                    return node;
+                }
+                node = nextOf(node);
+            }
+            // A miss counts only if no resize published a new table during the walk (see class doc).
+            // The fence keeps the walk's loads before the re-read.
+            VarHandle.acquireFence();
+            if (segment.table == table) {
+                return null;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- locked writes
+
+    /** Maps {@code created} in place of any node of its key; returns the replaced node or null. */
+    Node<K, V> put(Node<K, V> created) {
+        Segment<K, V> segment = segmentFor(created.hash);
+        segment.lock();
+        try {
+            return segment.put(created, null, false);
+        } finally {
+            segment.unlock();
+        }
+    }
+
+    /**
+     * Applies {@code decision} atomically to the key's current node; returns the node that was mapped
+     * before (null if none).
+     */
+    Node<K, V> update(K key, int hash, Decision<K, V> decision) {
+        Segment<K, V> segment = segmentFor(hash);
+        segment.lock();
+        try {
+            Node<K, V> current = segment.find(key, hash);
+            Node<K, V> next = decision.decide(current);
+            if (next != current) {
+                if (next == null) {
+                    segment.unlink(current);
+                } else {
+                    segment.put(next, current, true);
+                }
+            }
+            return current;
+        } finally {
+            segment.unlock();
+        }
+    }
+
+    /** Unmaps the key's node, whatever it is; returns it, or null. */
+    Node<K, V> remove(Object key, int hash) {
+        Segment<K, V> segment = segmentFor(hash);
+        segment.lock();
+        try {
+            Node<K, V> current = segment.find(key, hash);
+            if (current != null) {
+                segment.unlink(current);
+            }
+            return current;
+        } finally {
+            segment.unlock();
+        }
+    }
+
+    /** Unmaps {@code node} if it is still its key's mapping (compared by identity). */
+    boolean remove(Node<K, V> node) {
+        Segment<K, V> segment = segmentFor(node.hash);
+        segment.lock();
+        try {
+            if (segment.find(node.key, node.hash) != node) {
+                return false;
+            }
+            segment.unlink(node);
+            return true;
+        } finally {
+            segment.unlock();
+        }
+    }
+
+    /** Maps {@code created} in place of {@code expected} if that is still the key's mapping. */
+    boolean replace(Node<K, V> expected, Node<K, V> created) {
+        Segment<K, V> segment = segmentFor(expected.hash);
+        segment.lock();
+        try {
+            if (segment.find(expected.key, expected.hash) != expected) {
+                return false;
+            }
+            segment.put(created, expected, true);
+            return true;
+        } finally {
+            segment.unlock();
+        }
+    }
+
+    /** Maps {@code created} if its key has no node; returns the existing node, or null if stored. */
+    Node<K, V> putIfAbsent(Node<K, V> created) {
+        Segment<K, V> segment = segmentFor(created.hash);
+        segment.lock();
+        try {
+            Node<K, V> current = segment.find(created.key, created.hash);
+            if (current == null) {
+                segment.put(created, null, true);
+            }
+            return current;
+        } finally {
+            segment.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- whole-table operations
+
+    /** Number of mapped nodes, summed over segments without locking: an estimate under writes. */
+    long size() {
+        long size = 0;
+        for (Segment<K, V> segment : segments) {
+            size += segment.countOpaque();
+        }
+        return size;
+    }
+
+    int segmentCount() {
+        return segments.length;
+    }
+
+    /** The nodes of one segment at one instant (taken under its lock). */
+    List<Node<K, V>> snapshot(int segmentIndex) {
+        Segment<K, V> segment = segments[segmentIndex];
+        segment.lock();
+        try {
+            List<Node<K, V>> nodes = new ArrayList<>(segment.count);
+            for (Node<K, V> bin : segment.table) {
+                for (Node<K, V> n = bin; n != null; n = n.next) {
+                    nodes.add(n);
+                }
+            }
+            return nodes;
+        } finally {
+            segment.unlock();
+        }
+    }
+
+    private static <K, V> Node<K, V> first(Node<K, V>[] table, int hash) {
+        // Acquire: pairs with the release store that linked the node, so its fields are visible.
+        @SuppressWarnings("unchecked")
+        Node<K, V> n = (Node<K, V>) BIN.getAcquire(table, hash & (table.length - 1));
+        return n;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <K, V> Node<K, V> nextOf(Node<K, V> node) {
+        // Acquire: as for first(); the link may have been written by a concurrent insert.
+        return (Node<K, V>) NEXT.getAcquire(node);
+    }
+
+    private static int tableLengthFor(int capacity) {
+        int needed = (int) Math.min(MAX_TABLE_LENGTH, (long) (capacity / 0.75f) + 1);
+        return Math.max(1, Integer.highestOneBit(needed - 1) << 1);
+    }
+
+    /** Bit-reversed hash as an unsigned sort key: the order of nodes within a bin. */
+    private static int order(int hash) {
+        return Integer.reverse(hash);
+    }
+
+    /** One lock-guarded chained hash table. Fields other than {@code table} are lock-guarded. */
+    @SuppressWarnings("serial")
+    private static final class Segment<K, V> extends ReentrantLock {
+        private static final VarHandle COUNT;
+
+        static {
+            try {
+                COUNT = MethodHandles.lookup().findVarHandle(Segment.class, "count", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        /* Volatile: readers load it first, and a resize publishes the doubled table through it. */
+        volatile Node<K, V>[] table;
+        int count;
+        private int threshold;
+
+        @SuppressWarnings("unchecked")
+        Segment(int length) {
+            table = (Node<K, V>[]) new Node<?, ?>[length];
+            threshold = (int) (length * 0.75f);
+        }
+
+        int countOpaque() {
+            // Opaque: size() wants a recent count, not an ordered one.
+            return (int) COUNT.getOpaque(this);
+        }
+
+        Node<K, V> find(Object key, int hash) {
+            Node<K, V>[] tab = table;
+            for (Node<K, V> n = tab[hash & (tab.length - 1)]; n != null; n = n.next) {
+                if (n.hash == hash && (n.key == key || key.equals(n.key))) {
+                    return n;
+                }
+            }
+            return null;
+        }
+
+        /**
+         * Links {@code created}; if {@code existing} is given (or, when not {@code known}, found by
+         * key) it is replaced in its position. Returns the replaced node or null. Lock held.
+         */
+        Node<K, V> put(Node<K, V> created, Node<K, V> existing, boolean known) {
+            Node<K, V>[] tab = table;
+            int index = created.hash & (tab.length - 1);
+            if (!known) {
+                existing = find(created.key, created.hash);
+            }
+            if (existing != null) {
+                // Same key, same place in the chain: the replacement takes the successor, then is
+                // published in one release store; a reader on the old node walks on through its next.
+                created.next = existing.next;
+                Node<K, V> prev = predecessor(tab, index, existing);
+                if (prev == null) {
+                    BIN.setRelease(tab, index, created);
+                } else {
+                    NEXT.setRelease(prev, created);
+                }
+                return existing;
+            }
+            int key = order(created.hash);
+            Node<K, V> prev = null;
+            Node<K, V> n = tab[index];
+            while (n != null && Integer.compareUnsigned(order(n.hash), key) < 0) {
+                prev = n;
+                n = n.next;
+            }
+            created.next = n;
+            // Release: the node's fields and its next are written before it becomes reachable.
+            if (prev == null) {
+                BIN.setRelease(tab, index, created);
+            } else {
+                NEXT.setRelease(prev, created);
+            }
+            COUNT.setOpaque(this, count + 1);
+            if (count > threshold && tab.length < MAX_TABLE_LENGTH) {
+                grow();
+            }
+            return null;
+        }
+
+        /** Unlinks {@code node}, which must be mapped. Lock held. */
+        void unlink(Node<K, V> node) {
+            Node<K, V>[] tab = table;
+            int index = node.hash & (tab.length - 1);
+            Node<K, V> prev = predecessor(tab, index, node);
+            // Release store of the successor; the unlinked node keeps its next for readers on it.
+            if (prev == null) {
+                BIN.setRelease(tab, index, node.next);
+            } else {
+                NEXT.setRelease(prev, node.next);
+            }
+            COUNT.setOpaque(this, count - 1);
+        }
+
+        private static <K, V> Node<K, V> predecessor(Node<K, V>[] tab, int index, Node<K, V> node) {
+            Node<K, V> prev = null;
+            for (Node<K, V> n = tab[index]; n != node; n = n.next) {
+                prev = n;
+            }
+            return prev;
+        }
+
+        /** Doubles the table in place; see the class doc. Lock held. */
+        private void grow() {
+            Node<K, V>[] old = table;
+            int n = old.length;
+            @SuppressWarnings("unchecked")
+            Node<K, V>[] doubled = (Node<K, V>[]) new Node<?, ?>[n << 1];
+            for (int i = 0; i < n; i++) {
+                Node<K, V> node = old[i];
+                while (node != null && (node.hash & n) == 0) {
+                    node = node.next;
+                }
+                doubled[i] = old[i] != node ? old[i] : null; // the low run, if any, starts the chain
+                doubled[i + n] = node;                        // the high run
+            }
+            // Volatile write: publishes the new table (and its array contents) before any chain is cut.
+            table = doubled;
+            threshold = (int) (doubled.length * 0.75f);
+            for (int i = 0; i < n; i++) {
+                Node<K, V> lastLow = null;
+                for (Node<K, V> node = old[i]; node != null && (node.hash & n) == 0; node = node.next) {
+                    lastLow = node;
+                }
+                if (lastLow != null && lastLow.next != null) {
+                    // Release: ordered after the table publication above, so a reader that sees the cut
+                    // and then re-reads the table sees the new one and retries.
+                    NEXT.setRelease(lastLow, (Node<K, V>) null);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,251 @@
+package dev.kvcache.core;
+
+/**
+ * The S3-FIFO eviction policy (Yang et al., "FIFO queues are all you need for cache eviction",
+ * SOSP 2023), by weight. Maintenance-owned: every method runs under the cache's maintenance lock, so
+ * nothing here is synchronized.
+ *
+ * <ul>
+ *   <li>A new entry enters the <em>small</em> queue (a tenth of the maximum weight), unless its key is
+ *       in the <em>ghost</em> list of recently evicted keys, in which case it enters <em>main</em>.
+ *   <li>When the small queue is over its share, its oldest entry moves to main if it was read while in
+ *       small, and is evicted (its key remembered as a ghost) if not. One-hit wonders and scans so
+ *       leave quickly without disturbing main.
+ *   <li>Main is a CLOCK: its oldest entry, if read since it was last looked at, gets another round
+ *       (its counter decremented); otherwise it is evicted.
+ * </ul>
+ * Reads only bump a node's saturating counter ({@link BoundedNode#recordAccess()}); they never touch
+ * the queues, which is what keeps reads lock-free.
+ *
+ * <p>Nodes retired by a concurrent write or removal stay linked until the policy meets them: a
+ * replacement takes over its predecessor's place (see {@link #onWrite}), other dead nodes are
+ * dropped when they reach the end of a queue or their deadline passes.
+ */
+final class S3FifoPolicy<K, V> {
+    private final long maximumWeight;
+    private final long smallMaximumWeight;
+    private final Queue<K, V> small = new Queue<>(BoundedNode.SMALL);
+    private final Queue<K, V> main = new Queue<>(BoundedNode.MAIN);
+    private final Ghosts ghosts;
+
+    /** Evicts a live node: removes it from the map if it is still the mapping, reporting the outcome. */
+    interface Evictor<K, V> {
+        /** @return whether {@code node} was still mapped and is now evicted (false: it was already dead) */
+        boolean evict(BoundedNode<K, V> node);
+    }
+
+    S3FifoPolicy(long maximumWeight, boolean weighted) {
+        this.maximumWeight = maximumWeight;
+        this.smallMaximumWeight = maximumWeight / 10;
+        // The ghost list remembers about as many keys as the main queue holds, capped at 2^20 slots.
+        long expectedEntries = weighted ? Math.min(maximumWeight, 1 << 16) : maximumWeight;
+        this.ghosts = new Ghosts((int) Math.min(expectedEntries, 1 << 20));
+    }
+
+    long weightedSize() {
+        return small.weight + main.weight;
+    }
+
+    /** Admits a node drained from the write buffer. */
+    void onWrite(BoundedNode<K, V> node) {
+        BoundedNode<K, V> predecessor = node.replaced;
+        node.replaced = null;
+        if (node.isRetired() || node.queue == BoundedNode.DROPPED) {
+            // Replaced, removed or expired before maintenance saw it.
+            node.queue = BoundedNode.DROPPED;
+            if (predecessor != null) {
+                onDead(predecessor);
+            }
+            return;
+        }
+        if (predecessor != null && predecessor.isQueued()) {
+            // An overwrite keeps the key's place and popularity, as an in-place update would.
+            Queue<K, V> queue = predecessor.queue == BoundedNode.SMALL ? small : main;
+            queue.replace(predecessor, node);
+            node.frequency = predecessor.frequency;
+            predecessor.queue = BoundedNode.DROPPED;
+        } else if (ghosts.contains(node.key.hashCode())) {
+            main.addNewest(node);
+        } else {
+            small.addNewest(node);
+        }
+    }
+
+    /** Unlinks a node that left the map (expired, or retired by another thread). Idempotent. */
+    void onDead(BoundedNode<K, V> node) {
+        if (node.queue == BoundedNode.SMALL) {
+            small.unlink(node);
+        } else if (node.queue == BoundedNode.MAIN) {
+            main.unlink(node);
+        }
+        node.queue = BoundedNode.DROPPED;
+    }
+
+    /** Evicts until the total weight is within the maximum. */
+    void evictExcess(Evictor<K, V> evictor) {
+        while (weightedSize() > maximumWeight) {
+            if (small.weight > smallMaximumWeight || main.isEmpty()) {
+                evictFromSmall(evictor);
+            } else {
+                evictFromMain(evictor);
+            }
+        }
+    }
+
+    private void evictFromSmall(Evictor<K, V> evictor) {
+        while (!small.isEmpty()) {
+            BoundedNode<K, V> oldest = small.oldest();
+            if (oldest.isRetired()) {
+                onDead(oldest);
+                return;
+            }
+            if (oldest.frequency > 0) {
+                small.unlink(oldest);
+                oldest.frequency = 0;
+                main.addNewest(oldest);
+                if (main.weight > maximumWeight - smallMaximumWeight && !main.isEmpty()) {
+                    evictFromMain(evictor);
+                    return;
+                }
+                continue;
+            }
+            small.unlink(oldest);
+            oldest.queue = BoundedNode.DROPPED;
+            if (evictor.evict(oldest)) {
+                ghosts.add(oldest.key.hashCode());
+            }
+            return;
+        }
+    }
+
+    private void evictFromMain(Evictor<K, V> evictor) {
+        while (!main.isEmpty()) {
+            BoundedNode<K, V> oldest = main.oldest();
+            if (oldest.isRetired()) {
+                onDead(oldest);
+                return;
+            }
+            if (oldest.frequency > 0) {
+                oldest.frequency--;
+                main.moveToNewest(oldest);
+                continue;
+            }
+            main.unlink(oldest);
+            oldest.queue = BoundedNode.DROPPED;
+            evictor.evict(oldest);
+            return;
+        }
+    }
+
+    /** A doubly-linked FIFO of nodes with its total weight; newest at the head. */
+    private static final class Queue<K, V> {
+        private final byte id;
+        private BoundedNode<K, V> newest;
+        private BoundedNode<K, V> oldest;
+        long weight;
+
+        Queue(byte id) {
+            this.id = id;
+        }
+
+        boolean isEmpty() {
+            return oldest == null;
+        }
+
+        BoundedNode<K, V> oldest() {
+            return oldest;
+        }
+
+        void addNewest(BoundedNode<K, V> node) {
+            node.queue = id;
+            node.queuePrev = null;
+            node.queueNext = newest;
+            if (newest != null) {
+                newest.queuePrev = node;
+            } else {
+                oldest = node;
+            }
+            newest = node;
+            weight += node.weight;
+        }
+
+        void unlink(BoundedNode<K, V> node) {
+            BoundedNode<K, V> prev = node.queuePrev;
+            BoundedNode<K, V> next = node.queueNext;
+            if (prev != null) {
+                prev.queueNext = next;
+            } else {
+                newest = next;
+            }
+            if (next != null) {
+                next.queuePrev = prev;
+            } else {
+                oldest = prev;
+            }
+            node.queuePrev = null;
+            node.queueNext = null;
+            node.queue = BoundedNode.UNLINKED;
+            weight -= node.weight;
+        }
+
+        void moveToNewest(BoundedNode<K, V> node) {
+            if (node != newest) {
+                unlink(node);
+                addNewest(node);
+            }
+        }
+
+        /** Puts {@code replacement} where {@code existing} is. */
+        void replace(BoundedNode<K, V> existing, BoundedNode<K, V> replacement) {
+            BoundedNode<K, V> prev = existing.queuePrev;
+            BoundedNode<K, V> next = existing.queueNext;
+            replacement.queuePrev = prev;
+            replacement.queueNext = next;
+            replacement.queue = id;
+            if (prev != null) {
+                prev.queueNext = replacement;
+            } else {
+                newest = replacement;
+            }
+            if (next != null) {
+                next.queuePrev = replacement;
+            } else {
+                oldest = replacement;
+            }
+            existing.queuePrev = null;
+            existing.queueNext = null;
+            weight += replacement.weight - existing.weight;
+        }
+    }
+
+    /**
+     * Fingerprints of recently evicted keys: a direct-mapped table where a newer key overwrites an older
+     * one in the same slot, an O(1), allocation-free approximation of the ghost FIFO.
+     */
+    private static final class Ghosts {
+        private final int[] fingerprints;
+        private final int mask;
+
+        Ghosts(int expectedEntries) {
+            int size = Integer.highestOneBit(Math.max(16, expectedEntries - 1) << 1);
+            fingerprints = new int[size];
+            mask = size - 1;
+        }
+
+        void add(int hash) {
+            int f = fingerprint(hash);
+            fingerprints[f & mask] = f;
+        }
+
+        boolean contains(int hash) {
+            int f = fingerprint(hash);
+            return fingerprints[f & mask] == f;
+        }
+
+        private static int fingerprint(int hash) {
+            int h = hash * 0x9E3779B9; // spread, so that sequential keys do not share low bits
+            h ^= h >>> 16;
+            return h == 0 ? 1 : h; // 0 marks an empty slot
+        }
+    }
+}

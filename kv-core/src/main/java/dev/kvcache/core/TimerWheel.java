@@ -1,0 +1,148 @@
+package dev.kvcache.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A hierarchical timer wheel that finds expired nodes in O(1) amortized work per write, with lock-free
+ * scheduling.
+ *
+ * <p>Five levels of 64 buckets each. A level-{@code i} bucket spans {@code 2^SHIFT[i]} ns: about 67 ms,
+ * 4.3 s, 4.6 min, 4.9 h and 13 days; a node goes to the finest level whose 64 buckets reach its
+ * deadline. When time enters a coarse bucket, maintenance moves its nodes down to finer levels; when
+ * time leaves a level-0 bucket, its nodes are due and are expired. A node is so touched at most once
+ * per level, and is reclaimed at most one level-0 span (about 67 ms) after its deadline once
+ * maintenance runs. Nodes whose deadline lies beyond the coarsest level's 2.3-year reach alias into a
+ * bucket that comes round earlier, and are simply rescheduled then.
+ *
+ * <p>Concurrency: {@link #schedule} may run on any thread at any time: each bucket is a Treiber stack
+ * (linked by {@link Node#wheelNext}) pushed with a CAS. {@link #advance} runs only under the cache's
+ * maintenance lock and empties a bucket with one getAndSet, so pushes and drains never need a lock.
+ * A push that races with the drain of its own bucket lands in the emptied bucket and is found one
+ * revolution of that level later; this only delays reclamation (by at most 4.3 s for the short TTLs
+ * where the race can happen) and never lets a read return an expired value, because reads check the
+ * deadline themselves.
+ */
+final class TimerWheel<K, V> {
+    static final int BUCKETS = 64;
+    private static final int[] SHIFT = {26, 32, 38, 44, 50};
+    private static final int LEVELS = SHIFT.length;
+
+    /** The span of a level-0 bucket: the wheel's resolution, and so the reclamation slack. */
+    static final long RESOLUTION_NANOS = 1L << SHIFT[0];
+
+    private static final VarHandle BUCKET = MethodHandles.arrayElementVarHandle(Node[].class);
+
+    /** All buckets, level-major: level {@code i}, bucket {@code j} is at {@code i * BUCKETS + j}. */
+    private final Node<K, V>[] buckets;
+
+    private static final VarHandle TIME;
+
+    static {
+        try {
+            TIME = MethodHandles.lookup().findVarHandle(TimerWheel.class, "time", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Time up to which buckets have been processed; written by maintenance only. */
+    @SuppressWarnings("unused") // also accessed through TIME
+    private long time;
+
+    /** Receives the nodes that {@link #advance} finds due or retired. */
+    interface Expirer<K, V> {
+        /** Called under the maintenance lock for a node whose deadline is at or before {@code now}. */
+        void expire(Node<K, V> node);
+    }
+
+    @SuppressWarnings("unchecked")
+    TimerWheel(long now) {
+        buckets = (Node<K, V>[]) new Node<?, ?>[LEVELS * BUCKETS];
+        time = now;
+    }
+
+    /** Schedules {@code node}, whose deadline is finite, as seen from time {@code now}. Any thread. */
+    void schedule(Node<K, V> node, long now) {
+        // Opaque: place the node relative to the wheel's own time if it has moved past the writer's
+        // reading of the clock, so the node does not land in a bucket the wheel has already passed.
+        long wheelTime = (long) TIME.getOpaque(this);
+        int slot = slotFor(node.deadline, Math.max(now, wheelTime));
+        for (;;) {
+            @SuppressWarnings("unchecked")
+            Node<K, V> head = (Node<K, V>) BUCKET.getAcquire(buckets, slot);
+            node.wheelNext = head;
+            // Full CAS: publishes node.wheelNext (and the node) to the drainer's getAndSet.
+            if (BUCKET.compareAndSet(buckets, slot, head, node)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Moves the wheel to {@code now}: due nodes go to {@code expirer}, the rest move to finer levels.
+     * A level-0 bucket is processed once time has left it; a coarser bucket as soon as time enters it,
+     * so that its nodes reach level 0 before their deadlines rather than up to a bucket-span after.
+     * Maintenance lock held.
+     */
+    void advance(long now, Expirer<K, V> expirer) {
+        long previous = time;
+        if (now <= previous) {
+            return;
+        }
+        // Opaque: writers read it to place nodes; they need a recent value, not an ordered one.
+        TIME.setOpaque(this, now);
+        for (int level = 0; level < LEVELS; level++) {
+            long previousTicks = previous >>> SHIFT[level];
+            long currentTicks = now >>> SHIFT[level];
+            if (currentTicks == previousTicks) {
+                break; // coarser levels tick even less often
+            }
+            long first = level == 0 ? previousTicks : previousTicks + 1;
+            int count = (int) Math.min(currentTicks - previousTicks, BUCKETS);
+            for (int i = 0; i < count; i++) {
+                drain(level * BUCKETS + (int) ((first + i) & (BUCKETS - 1)), now, expirer);
+            }
+        }
+    }
+
+    /**
+     * Like {@link #advance}, then also expires the due nodes of the current level-0 bucket, which
+     * {@code advance} leaves until time has passed it: after this call no due node remains scheduled
+     * (barring a push that raced with it). For {@code cleanUp()}.
+     */
+    void advanceExactly(long now, Expirer<K, V> expirer) {
+        advance(now, expirer);
+        drain((int) ((Math.max(now, time) >>> SHIFT[0]) & (BUCKETS - 1)), Math.max(now, time), expirer);
+    }
+
+    private void drain(int slot, long now, Expirer<K, V> expirer) {
+        // Acquire via getAndSet: pairs with schedule()'s CAS so the nodes' links are visible.
+        @SuppressWarnings("unchecked")
+        Node<K, V> node = (Node<K, V>) BUCKET.getAndSet(buckets, slot, (Node<K, V>) null);
+        while (node != null) {
+            Node<K, V> next = node.wheelNext;
+            node.wheelNext = null;
+            if (node.deadline <= now || node.isRetired()) {
+                expirer.expire(node);
+            } else {
+                schedule(node, now);
+            }
+            node = next;
+        }
+    }
+
+    /** The time to call {@link #advance} next: the end of the current level-0 bucket. */
+    long nextTick(long now) {
+        return ((now >>> SHIFT[0]) + 1) << SHIFT[0];
+    }
+
+    private static int slotFor(long deadline, long now) {
+        long delta = Math.max(0, deadline - now);
+        int level = 0;
+        while (level < LEVELS - 1 && delta >= (1L << (SHIFT[level] + 6))) {
+            level++;
+        }
+        return level * BUCKETS + (int) ((deadline >>> SHIFT[level]) & (BUCKETS - 1));
+    }
+}
