@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds kv-bench, then measures kvcache against ConcurrentHashMap (the ceiling) and Caffeine (the peer):
 #   1. JMH CacheBenchmark (get hit, get miss, put with TTL, 80/20 mix; uniform and Zipf keys) on 1 and
-#      2 threads with -prof gc, plus Caffeine with a same-thread executor for puts;
+#      2 threads with -prof gc, plus two variants for transparency: kvcache with the exact system
+#      ticker on get hits, and Caffeine with a same-thread executor on puts;
 #   2. the hit-ratio simulation (kvcache S3-FIFO vs Caffeine W-TinyLFU vs LRU);
 #   3. the memory footprint per entry (JOL).
 # Prints Markdown tables with the ratios; everything lands in kv-bench/target/jmh/.
@@ -12,7 +13,7 @@
 #              under the 10 s TTL, or add "-p ttlSeconds=..." (the trial fails if entries expired).
 #              Smoke test: JMH_OPTS="-f 1 -wi 0 -i 1 -r 100ms" SIMULATIONS=no kv-bench/jmh.sh
 #   THREADS    thread counts to run (default "1 2")
-#   PEERS      peers of the main matrix (default ConcurrentHashMap,Caffeine,kvcache,kvcache-system)
+#   PEERS      peers of the main matrix (default ConcurrentHashMap,Caffeine,kvcache)
 #   SIMULATIONS=no   skips the hit-ratio and footprint runs
 #   BUILD=no         uses the existing kv-bench/target/benchmarks.jar
 set -euo pipefail
@@ -20,7 +21,7 @@ cd "$(dirname "$0")/.."
 
 jmh_opts=${JMH_OPTS:-"-f 1 -wi 2 -w 1s -i 3 -r 1s"}
 threads=${THREADS:-"1 2"}
-peers=${PEERS:-ConcurrentHashMap,Caffeine,kvcache,kvcache-system}
+peers=${PEERS:-ConcurrentHashMap,Caffeine,kvcache}
 jar=kv-bench/target/benchmarks.jar
 out=kv-bench/target/jmh
 started=$(date +%s)
@@ -57,6 +58,7 @@ run_jmh() { # name, then JMH arguments
 
 for t in $threads; do
   run_jmh "cache-t$t" 'CacheBenchmark\.' -t "$t" -p peer="$peers"
+  run_jmh "kvcache-system-ticker-t$t" 'CacheBenchmark\.getHit' -t "$t" -p peer=kvcache-system
   run_jmh "caffeine-same-thread-t$t" 'CacheBenchmark\.putWithTtl' -t "$t" -p peer=Caffeine-sameThread
 done
 

@@ -25,7 +25,9 @@ import java.util.function.Function;
  * long-term popularity; S3-FIFO only by "read again while in the small queue"), both well above LRU;
  * and, with the scan, both near their scan-free ratio while LRU loses a large part of its hits.
  * Both caches run their maintenance on the calling thread ({@code executor(Runnable::run)} for
- * Caffeine), so the result is deterministic for the fixed seeds.
+ * Caffeine), so the traces and kvcache's result are deterministic for the fixed seeds; Caffeine's can
+ * move by a few hundredths of a point between runs, as its admission draws a random number against
+ * hash flooding.
  *
  * <pre>
  * java -cp kv-bench/target/benchmarks.jar dev.kvcache.bench.sim.HitRatioSimulation
@@ -36,9 +38,15 @@ public final class HitRatioSimulation {
     private static final int REQUESTS = 2_000_000;
     private static final long SEED = 42;
 
+    /** How often the simulation checks that a cache holds no more than its bound. */
+    private static final int SIZE_CHECK_INTERVAL = 1024;
+
     /** A bounded cache under simulation. */
     private interface Policy {
         Long get(Long key, Function<Long, Long> loader);
+
+        /** The number of entries held now. */
+        long size();
     }
 
     /** Counts its calls: each is a miss. */
@@ -53,6 +61,8 @@ public final class HitRatioSimulation {
     }
 
     private final Long[] keys;
+    /** Bound violations seen, reported after the tables: a policy over its bound would inflate its ratio. */
+    private final StringBuilder oversized = new StringBuilder();
 
     private HitRatioSimulation() {
         // The Zipf keys and, above them, the scan's keys, boxed once.
@@ -83,6 +93,11 @@ public final class HitRatioSimulation {
             }
         }
         simulation.scanResistance();
+        System.out.println();
+        System.out.println(simulation.oversized.length() == 0
+                ? "Bound check: no cache held more entries than its maximum size at any check (every "
+                        + SIZE_CHECK_INTERVAL + " requests)."
+                : "BOUND EXCEEDED:\n" + simulation.oversized);
     }
 
     private void scanResistance() {
@@ -119,19 +134,23 @@ public final class HitRatioSimulation {
     }
 
     private void printRow(String trace, int size, int[] requests, boolean[] counted) {
-        double kvcache = hitRatio(kvcache(size), requests, counted);
-        double caffeine = hitRatio(caffeine(size), requests, counted);
-        double lru = hitRatio(lru(size), requests, counted);
+        double kvcache = hitRatio("kvcache " + trace, size, kvcache(size), requests, counted);
+        double caffeine = hitRatio("Caffeine " + trace, size, caffeine(size), requests, counted);
+        double lru = hitRatio("LRU " + trace, size, lru(size), requests, counted);
         System.out.printf(Locale.ROOT, "| %s | %,d | %.2f %% | %.2f %% | %.2f %% | %+.2f points |%n",
                 trace, size, 100 * kvcache, 100 * caffeine, 100 * lru, 100 * (kvcache - caffeine));
     }
 
     /** The share of the counted requests (all when {@code counted} is null) that hit. */
-    private double hitRatio(Policy policy, int[] requests, boolean[] counted) {
+    private double hitRatio(String name, int maximumSize, Policy policy, int[] requests, boolean[] counted) {
         CountingLoader loader = new CountingLoader();
         long hits = 0;
         long total = 0;
+        long largest = 0;
         for (int i = 0; i < requests.length; i++) {
+            if (i % SIZE_CHECK_INTERVAL == 0) {
+                largest = Math.max(largest, policy.size());
+            }
             long loadsBefore = loader.loads;
             policy.get(keys[requests[i]], loader);
             if (counted == null || counted[i]) {
@@ -141,17 +160,42 @@ public final class HitRatioSimulation {
                 }
             }
         }
+        largest = Math.max(largest, policy.size());
+        if (largest > maximumSize) {
+            oversized.append(String.format(Locale.ROOT, "- %s: held %,d entries, bound %,d%n",
+                    name, largest, maximumSize));
+        }
         return (double) hits / total;
     }
 
     private static Policy kvcache(int size) {
         KvCache<Long, Long> cache = KvCache.builder().maximumSize(size).build();
-        return cache::get;
+        return new Policy() {
+            @Override
+            public Long get(Long key, Function<Long, Long> loader) {
+                return cache.get(key, loader);
+            }
+
+            @Override
+            public long size() {
+                return cache.estimatedSize();
+            }
+        };
     }
 
     private static Policy caffeine(int size) {
         Cache<Long, Long> cache = Caffeine.newBuilder().maximumSize(size).executor(Runnable::run).build();
-        return cache::get;
+        return new Policy() {
+            @Override
+            public Long get(Long key, Function<Long, Long> loader) {
+                return cache.get(key, loader);
+            }
+
+            @Override
+            public long size() {
+                return cache.estimatedSize();
+            }
+        };
     }
 
     private static Policy lru(int size) {
@@ -161,6 +205,16 @@ public final class HitRatioSimulation {
                 return size() > size;
             }
         };
-        return map::computeIfAbsent;
+        return new Policy() {
+            @Override
+            public Long get(Long key, Function<Long, Long> loader) {
+                return map.computeIfAbsent(key, loader);
+            }
+
+            @Override
+            public long size() {
+                return map.size();
+            }
+        };
     }
 }
