@@ -16,7 +16,8 @@ interface CacheAdapter {
 
     /** The peers, as accepted by {@link #create}; the JMH {@code peer} parameter takes these. */
     List<String> PEERS = List.of(
-            "ConcurrentHashMap", "Caffeine", "Caffeine-sameThread", "kvcache", "kvcache-system");
+            "ConcurrentHashMap", "Caffeine", "Caffeine-sameThread", "kvcache", "kvcache-system",
+            "kvcache-noTtl");
 
     /** Returns the live value of {@code key}, or null. */
     Long get(Long key);
@@ -39,6 +40,8 @@ interface CacheAdapter {
      *   <li>{@code kvcache}: {@code KvCache.builder().timeToLive(ttl).build()}, the default coarse ticker.
      *   <li>{@code kvcache-system}: the same with {@code .ticker(Ticker.system())}, a clock call per read
      *       as Caffeine makes it.
+     *   <li>{@code kvcache-noTtl}: {@code KvCache.builder().build()}, entries never expire: a diagnostic
+     *       that separates the cost of the table from the cost of expiry.
      * </ul>
      *
      * @throws IllegalArgumentException for an unknown peer
@@ -57,6 +60,8 @@ interface CacheAdapter {
             case "kvcache-system":
                 return new KvCacheAdapter(
                         KvCache.builder().timeToLive(ttl).ticker(Ticker.system()).build());
+            case "kvcache-noTtl":
+                return new KvCacheAdapter(KvCache.builder().build());
             default:
                 throw new IllegalArgumentException("unknown peer " + peer + ", expected one of " + PEERS);
         }
