@@ -30,7 +30,8 @@ import org.openjdk.jmh.infra.ThreadParams;
  *
  * <p>Expect kvcache hits at 0.85x ConcurrentHashMap or better and well above Caffeine, because its
  * default ticker makes a hit a hash lookup plus one volatile load where Caffeine reads
- * {@code System.nanoTime()}; {@code kvcache-system} shows the cost of that clock call. Expect puts
+ * {@code System.nanoTime()}; {@code kvcache-system} shows the cost of that clock call, and
+ * {@code kvcache-noTtl} (no expiry) the cost of the table alone. Expect puts
  * above Caffeine, which records every write in a buffer for its policy; Zipf above uniform for every
  * peer, as the popular entries stay in the CPU caches; and, with {@code -prof gc}, 0 B/op for hits.
  *
