@@ -1,0 +1,158 @@
+package dev.kvcache.bench.property;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kvcache.core.KvCache;
+import dev.kvcache.core.KvCacheBuilder;
+import dev.kvcache.core.RemovalCause;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToIntFunction;
+
+/**
+ * Runs a {@link CacheOp} sequence against a real cache and the {@link CacheModel} side by side, and
+ * checks after every step that both agree: each operation's result, the whole live content (read
+ * through {@code asMap()}, which does not disturb the eviction policy), the bound, and every removal
+ * notification (right key and value, a cause that fits, never twice).
+ */
+final class CacheHarness {
+    /** Removal notification as received. */
+    private record Removal(int key, int value, RemovalCause cause) {}
+
+    private final FakeTicker ticker = new FakeTicker();
+    private final CacheModel model = new CacheModel();
+    private final List<Removal> removals = new ArrayList<>();
+    /** Every value stored and not yet reported removed, by value. */
+    private final Map<Integer, CacheModel.Stored> outstanding = new HashMap<>();
+    private final KvCache<Integer, Integer> cache;
+    private final long maximumWeight;
+    private final ToIntFunction<Integer> weightOfKey;
+    private int nextValue = 100;
+
+    private CacheHarness(KvCacheBuilder<Object, Object> builder, long maximumWeight, ToIntFunction<Integer> weightOfKey) {
+        this.cache = builder.timeToLive(Duration.ofMillis(CacheOps.DEFAULT_TTL_MILLIS)).ticker(ticker)
+                .<Integer, Integer>removalListener((k, v, cause) -> removals.add(new Removal(k, v, cause)))
+                .build();
+        this.maximumWeight = maximumWeight;
+        this.weightOfKey = weightOfKey;
+    }
+
+    static CacheHarness unbounded() {
+        return new CacheHarness(KvCache.builder(), Long.MAX_VALUE, k -> 1);
+    }
+
+    static CacheHarness boundedBySize(int maximumSize) {
+        return new CacheHarness(KvCache.builder().maximumSize(maximumSize), maximumSize, k -> 1);
+    }
+
+    /** Bounded by weight, each entry weighing {@code key % 4 + 1}. */
+    static CacheHarness boundedByWeight(long maximumWeight) {
+        KvCacheBuilder<Object, Object> b = KvCache.builder();
+        b.<Integer, Integer>maximumWeight(maximumWeight, (k, v) -> k % 4 + 1);
+        return new CacheHarness(b, maximumWeight, k -> k % 4 + 1);
+    }
+
+    void run(List<CacheOp> ops) {
+        for (CacheOp op : ops) {
+            step(op);
+        }
+        cache.cleanUp();
+        checkRemovals(null);
+        checkContent("final cleanUp()");
+        // Nothing leaks: every stored value is live or was reported exactly once.
+        assertEquals(new HashMap<>(model.liveView()).values().stream().sorted().toList(),
+                outstanding.keySet().stream().sorted().toList(), "values neither live nor reported");
+    }
+
+    private void step(CacheOp op) {
+        if (op instanceof CacheOp.Put p) {
+            write(p.key(), CacheOps.DEFAULT_TTL_MILLIS, v -> {
+                cache.put(p.key(), v);
+                return null;
+            }, null);
+        } else if (op instanceof CacheOp.PutWithTtl p) {
+            write(p.key(), p.ttlMillis(), v -> {
+                cache.put(p.key(), v, Duration.ofMillis(p.ttlMillis()));
+                return null;
+            }, null);
+        } else if (op instanceof CacheOp.Get g) {
+            assertEquals(model.live(g.key()), cache.getIfPresent(g.key()), op::toString);
+        } else if (op instanceof CacheOp.Remove r) {
+            assertEquals(model.live(r.key()), cache.remove(r.key()), op::toString);
+            model.remove(r.key());
+        } else if (op instanceof CacheOp.PutIfAbsent p) {
+            Integer current = model.live(p.key());
+            if (current != null) {
+                assertEquals(current, cache.putIfAbsent(p.key(), nextValue++), op::toString);
+            } else {
+                write(p.key(), CacheOps.DEFAULT_TTL_MILLIS, v -> cache.putIfAbsent(p.key(), v), null);
+            }
+        } else if (op instanceof CacheOp.Replace r) {
+            Integer current = model.live(r.key());
+            if (current == null) {
+                assertEquals(null, cache.replace(r.key(), nextValue++), op::toString);
+            } else {
+                write(r.key(), CacheOps.DEFAULT_TTL_MILLIS, v -> cache.replace(r.key(), v), current);
+            }
+        } else if (op instanceof CacheOp.CompareAndSet c) {
+            Integer current = model.live(c.key());
+            if (current == null || !c.withCurrentValue()) {
+                int stale = current == null ? -1 : current + 1_000_000; // never stored
+                assertEquals(false, cache.replace(c.key(), stale, nextValue++), op::toString);
+            } else {
+                write(c.key(), CacheOps.DEFAULT_TTL_MILLIS,
+                        v -> cache.replace(c.key(), current, v) ? current : null, current);
+            }
+        } else if (op instanceof CacheOp.Advance a) {
+            ticker.advance(a.nanos());
+            model.advance(a.nanos());
+        } else if (op instanceof CacheOp.CleanUp) {
+            cache.cleanUp();
+        } else {
+            throw new AssertionError("unknown op " + op);
+        }
+        checkRemovals(op);
+        checkContent(op.toString());
+    }
+
+    /** A write that stores a fresh value; {@code call} returns the operation's result. */
+    private void write(int key, long ttlMillis, java.util.function.IntFunction<Integer> call, Integer expectedResult) {
+        int value = nextValue++;
+        Integer result = call.apply(value);
+        assertEquals(expectedResult, result, () -> "result of the write of " + value + " to " + key);
+        CacheModel.Stored stored = model.store(key, value, ttlMillis * 1_000_000);
+        outstanding.put(value, stored);
+    }
+
+    private void checkRemovals(CacheOp op) {
+        for (Removal r : removals) {
+            CacheModel.Stored stored = outstanding.remove(r.value());
+            assertNotNull(stored, () -> "unknown or duplicate notification " + r + " after " + op);
+            assertEquals(stored.key(), r.key(), () -> "notification key " + r);
+            if (r.cause() == RemovalCause.EXPIRED) {
+                assertTrue(stored.deadline() <= model.now(), () -> "EXPIRED before its deadline: " + r
+                        + " deadline " + stored.deadline() + " now " + model.now());
+            } else if (r.cause() == RemovalCause.SIZE) {
+                assertTrue(maximumWeight != Long.MAX_VALUE, "SIZE eviction in an unbounded cache");
+                assertEquals(r.value(), model.live(r.key()), () -> "SIZE eviction of a value not live: " + r);
+                model.evict(r.key(), r.value());
+            } else {
+                assertTrue(!Integer.valueOf(r.value()).equals(model.live(r.key())),
+                        () -> r.cause() + " notification for a value still live: " + r + " after " + op);
+            }
+        }
+        removals.clear();
+    }
+
+    private void checkContent(String after) {
+        Map<Integer, Integer> actual = new HashMap<>(cache.asMap());
+        assertEquals(model.liveView(), actual, () -> "live content after " + after);
+        long weight = actual.keySet().stream().mapToLong(weightOfKey::applyAsInt).sum();
+        assertTrue(weight <= maximumWeight, () -> "weight " + weight + " over " + maximumWeight + " after " + after);
+    }
+}

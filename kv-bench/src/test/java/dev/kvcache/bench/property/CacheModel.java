@@ -1,0 +1,58 @@
+package dev.kvcache.bench.property;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The reference model of an expiring cache: a plain map of key to (value, deadline) and the time.
+ * An entry is live while {@code now < deadline}; nothing else about expiry is modelled, because when
+ * the real cache reclaims memory is not observable through its reads.
+ */
+final class CacheModel {
+    record Stored(int key, int value, long deadline) {}
+
+    private final Map<Integer, Stored> entries = new HashMap<>();
+    private long now;
+
+    long now() {
+        return now;
+    }
+
+    void advance(long nanos) {
+        now += nanos;
+    }
+
+    /** The live value of {@code key}, or null. */
+    Integer live(int key) {
+        Stored s = entries.get(key);
+        return s != null && now < s.deadline ? s.value : null;
+    }
+
+    Stored store(int key, int value, long ttlNanos) {
+        Stored s = new Stored(key, value, now + ttlNanos);
+        entries.put(key, s);
+        return s;
+    }
+
+    void remove(int key) {
+        entries.remove(key);
+    }
+
+    /** Drops {@code key} if it still holds {@code value} (the cache evicted it). */
+    void evict(int key, int value) {
+        Stored s = entries.get(key);
+        if (s != null && s.value == value) {
+            entries.remove(key);
+        }
+    }
+
+    Map<Integer, Integer> liveView() {
+        Map<Integer, Integer> view = new HashMap<>();
+        entries.forEach((k, s) -> {
+            if (now < s.deadline) {
+                view.put(k, s.value);
+            }
+        });
+        return view;
+    }
+}

@@ -1,0 +1,45 @@
+package dev.kvcache.bench.property;
+
+import static org.quicktheories.generators.SourceDSL.booleans;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+
+import java.util.List;
+import org.quicktheories.api.Pair;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
+
+/**
+ * Generators of {@link CacheOp} sequences. Keys come from a small range so that operations collide;
+ * clock moves favour the exact TTL boundaries ({@code ttl - 1 ns}, {@code ttl}) where off-by-one
+ * mistakes live.
+ */
+final class CacheOps {
+    static final long DEFAULT_TTL_MILLIS = 1_000;
+    static final int KEYS = 8;
+
+    private CacheOps() {}
+
+    static Gen<List<CacheOp>> sequences(int maxLength) {
+        return lists().of(op()).ofSizeBetween(1, maxLength);
+    }
+
+    static Gen<CacheOp> op() {
+        Gen<Integer> key = integers().between(0, KEYS - 1);
+        Gen<CacheOp> put = key.map(CacheOp.Put::new);
+        Gen<CacheOp> putTtl = key.zip(Generate.pick(List.of(1L, 10L, 500L, 999L, 1_000L, 2_000L, 60_000L)),
+                (k, ttl) -> new CacheOp.PutWithTtl(k, ttl));
+        Gen<CacheOp> get = key.map(CacheOp.Get::new);
+        Gen<CacheOp> remove = key.map(CacheOp.Remove::new);
+        Gen<CacheOp> putIfAbsent = key.map(CacheOp.PutIfAbsent::new);
+        Gen<CacheOp> replace = key.map(CacheOp.Replace::new);
+        Gen<CacheOp> cas = key.zip(booleans().all(), (k, current) -> new CacheOp.CompareAndSet(k, current));
+        Gen<CacheOp> advance = Generate.pick(List.of(1L, 999_999L, 1_000_000L, 10_000_000L, 499_999_999L,
+                500_000_000L, 999_999_999L, 1_000_000_000L, 61_000_000_000L)).map(CacheOp.Advance::new);
+        Gen<CacheOp> cleanUp = Generate.constant(new CacheOp.CleanUp());
+        return Generate.frequency(List.of(
+                Pair.of(6, put), Pair.of(3, putTtl), Pair.of(6, get), Pair.of(2, remove),
+                Pair.of(2, putIfAbsent), Pair.of(2, replace), Pair.of(2, cas), Pair.of(4, advance),
+                Pair.of(1, cleanUp)));
+    }
+}
