@@ -44,6 +44,16 @@ final class BoundedNode<K, V> extends Node<K, V> {
         this.weight = weight;
     }
 
+    /**
+     * A marker pushed through the write buffer when {@code removed} was removed explicitly: it is born
+     * retired and carries the removed node as its predecessor, so draining it unlinks that node.
+     */
+    static <K, V> BoundedNode<K, V> tombstone(BoundedNode<K, V> removed) {
+        BoundedNode<K, V> marker = new BoundedNode<>(removed.hash, removed.key, null, Ttl.NEVER_NANOS, 0);
+        marker.replaced = removed;
+        return marker;
+    }
+
     void recordAccess() {
         byte f = frequency;
         if (f < MAX_FREQUENCY) {

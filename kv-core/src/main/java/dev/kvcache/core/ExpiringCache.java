@@ -47,6 +47,7 @@ import java.util.function.Function;
  */
 final class ExpiringCache<K, V> implements KvCache<K, V> {
     private static final VarHandle NEXT_MAINTENANCE;
+    private static final System.Logger LOGGER = System.getLogger("dev.kvcache.core");
 
     /** How many times one call drains the write buffer before leaving the rest to later operations. */
     private static final int MAX_MAINTENANCE_PASSES = 8;
@@ -238,6 +239,12 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     }
 
     // ---------------------------------------------------------------- writes
+    //
+    // Every write locks the key's table segment, reads the clock under that lock, decides, and links
+    // or unlinks one node. Reading the clock inside the atomic step matters: a writer descheduled
+    // between an earlier clock read and its write would otherwise act on an entry that had expired
+    // meanwhile (and that a completed read had already seen as absent). Everything else (retiring the
+    // displaced node, notifications, scheduling, maintenance) happens after the unlock.
 
     @Override
     public void put(K key, V value) {
@@ -251,10 +258,21 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     /** Stores a value; returns the previous live value or {@code null}. */
     V put(K key, V value, long ttlNanos) {
-        Objects.requireNonNull(value, "value");
-        long now = now();
-        Node<K, V> created = newNode(NodeTable.hash(key), key, value, now, ttlNanos);
-        Node<K, V> replaced = table.put(created);
+        int hash = NodeTable.hash(key);
+        int weight = weigh(key, Objects.requireNonNull(value, "value"));
+        NodeTable.Segment<K, V> segment = table.segmentFor(hash);
+        Node<K, V> created;
+        Node<K, V> replaced;
+        long now;
+        segment.lock();
+        try {
+            now = now();
+            created = newNode(hash, key, value, Ttl.deadline(now, ttlNanos), weight);
+            replaced = segment.find(key, hash);
+            segment.link(created, replaced);
+        } finally {
+            segment.unlock();
+        }
         stats.recordPut();
         V previous = replaced == null || now >= replaced.deadline ? null : replaced.value;
         afterWrite(created, replaced, now);
@@ -272,56 +290,54 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     }
 
     private V putIfAbsent(K key, V value, long ttlNanos) {
-        Objects.requireNonNull(value, "value");
         int hash = NodeTable.hash(key);
-        for (;;) {
-            long now = now();
-            Node<K, V> current = table.get(key, hash);
-            if (current != null) {
-                V currentValue = current.value;
-                if (currentValue == null) {
-                    continue; // retired meanwhile
-                }
-                if (now < current.deadline) {
-                    return currentValue;
-                }
+        int weight = weigh(key, Objects.requireNonNull(value, "value"));
+        NodeTable.Segment<K, V> segment = table.segmentFor(hash);
+        Node<K, V> created;
+        Node<K, V> current;
+        long now;
+        segment.lock();
+        try {
+            now = now();
+            current = segment.find(key, hash);
+            if (current != null && now < current.deadline) {
+                return current.value; // mapped nodes are never retired, so this is non-null
             }
-            Node<K, V> created = newNode(hash, key, value, now, ttlNanos);
-            boolean stored = current == null
-                    ? table.putIfAbsent(created) == null
-                    : table.replace(current, created); // the expired node, if still mapped
-            if (stored) {
-                stats.recordPut();
-                afterWrite(created, current, now);
-                return null;
-            }
+            created = newNode(hash, key, value, Ttl.deadline(now, ttlNanos), weight);
+            segment.link(created, current);
+        } finally {
+            segment.unlock();
         }
+        stats.recordPut();
+        afterWrite(created, current, now);
+        return null;
     }
 
     @Override
     public V replace(K key, V value) {
-        Objects.requireNonNull(value, "value");
         int hash = NodeTable.hash(key);
-        for (;;) {
-            long now = now();
-            Node<K, V> current = table.get(key, hash);
-            if (current == null) {
+        int weight = weigh(key, Objects.requireNonNull(value, "value"));
+        NodeTable.Segment<K, V> segment = table.segmentFor(hash);
+        Node<K, V> created;
+        Node<K, V> current;
+        V previous;
+        long now;
+        segment.lock();
+        try {
+            now = now();
+            current = segment.find(key, hash);
+            if (current == null || now >= current.deadline) {
                 return null;
             }
-            V currentValue = current.value;
-            if (currentValue == null) {
-                continue;
-            }
-            if (now >= current.deadline) {
-                return null;
-            }
-            Node<K, V> created = newNode(hash, key, value, now, defaultTtlNanos);
-            if (table.replace(current, created)) {
-                stats.recordPut();
-                afterWrite(created, current, now);
-                return currentValue;
-            }
+            previous = current.value;
+            created = newNode(hash, key, value, Ttl.deadline(now, defaultTtlNanos), weight);
+            segment.link(created, current);
+        } finally {
+            segment.unlock();
         }
+        stats.recordPut();
+        afterWrite(created, current, now);
+        return previous;
     }
 
     @Override
@@ -335,97 +351,120 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     }
 
     private boolean replace(K key, V expected, V value, long ttlNanos) {
-        Objects.requireNonNull(expected, "expected");
-        Objects.requireNonNull(value, "value");
         int hash = NodeTable.hash(key);
-        for (;;) {
-            long now = now();
-            Node<K, V> current = table.get(key, hash);
-            if (current == null) {
+        Objects.requireNonNull(expected, "expected");
+        int weight = weigh(key, Objects.requireNonNull(value, "value"));
+        NodeTable.Segment<K, V> segment = table.segmentFor(hash);
+        Node<K, V> created;
+        Node<K, V> current;
+        long now;
+        segment.lock();
+        try {
+            now = now();
+            current = segment.find(key, hash);
+            if (current == null || now >= current.deadline || !current.value.equals(expected)) {
                 return false;
             }
-            V currentValue = current.value;
-            if (currentValue == null) {
-                continue;
-            }
-            if (now >= current.deadline || !currentValue.equals(expected)) {
-                return false;
-            }
-            Node<K, V> created = newNode(hash, key, value, now, ttlNanos);
-            if (table.replace(current, created)) {
-                stats.recordPut();
-                afterWrite(created, current, now);
-                return true;
-            }
+            created = newNode(hash, key, value, Ttl.deadline(now, ttlNanos), weight);
+            segment.link(created, current);
+        } finally {
+            segment.unlock();
         }
+        stats.recordPut();
+        afterWrite(created, current, now);
+        return true;
     }
 
     @Override
     public V remove(K key) {
-        Node<K, V> removed = table.remove(key, NodeTable.hash(key));
-        if (removed == null) {
-            return null;
+        int hash = NodeTable.hash(key);
+        NodeTable.Segment<K, V> segment = table.segmentFor(hash);
+        Node<K, V> removed;
+        long now;
+        segment.lock();
+        try {
+            now = now();
+            removed = segment.find(key, hash);
+            if (removed == null) {
+                return null;
+            }
+            segment.unlink(removed);
+        } finally {
+            segment.unlock();
         }
-        long now = now();
-        V value = removed.retire();
         boolean expired = now >= removed.deadline;
+        V value = removed.retire();
         notifyRemoval(removed.key, value, expired ? RemovalCause.EXPIRED : RemovalCause.EXPLICIT);
-        afterRemove(now);
+        afterRemove(removed, now);
         return expired ? null : value;
     }
 
     @Override
     public boolean remove(K key, V expected) {
-        Objects.requireNonNull(expected, "expected");
         int hash = NodeTable.hash(key);
-        for (;;) {
-            long now = now();
-            Node<K, V> current = table.get(key, hash);
-            if (current == null) {
+        Objects.requireNonNull(expected, "expected");
+        NodeTable.Segment<K, V> segment = table.segmentFor(hash);
+        Node<K, V> removed;
+        long now;
+        segment.lock();
+        try {
+            now = now();
+            removed = segment.find(key, hash);
+            if (removed == null || now >= removed.deadline || !removed.value.equals(expected)) {
                 return false;
             }
-            V currentValue = current.value;
-            if (currentValue == null) {
-                continue;
-            }
-            if (now >= current.deadline || !currentValue.equals(expected)) {
-                return false;
-            }
-            if (table.remove(current)) {
-                notifyRemoval(current.key, current.retire(), RemovalCause.EXPLICIT);
-                afterRemove(now);
-                return true;
-            }
+            segment.unlink(removed);
+        } finally {
+            segment.unlock();
         }
+        notifyRemoval(removed.key, removed.retire(), RemovalCause.EXPLICIT);
+        afterRemove(removed, now);
+        return true;
     }
 
     @Override
     public void invalidateAll() {
         for (int i = 0; i < table.segmentCount(); i++) {
             for (Node<K, V> node : table.snapshot(i)) {
-                if (table.remove(node)) {
-                    boolean expired = now() >= node.deadline;
-                    notifyRemoval(node.key, node.retire(), expired ? RemovalCause.EXPIRED : RemovalCause.EXPLICIT);
+                NodeTable.Segment<K, V> segment = table.segmentFor(node.hash);
+                long now;
+                segment.lock();
+                try {
+                    if (segment.find(node.key, node.hash) != node) {
+                        continue; // overwritten or removed since the snapshot: that write reports it
+                    }
+                    now = now();
+                    segment.unlink(node);
+                } finally {
+                    segment.unlock();
                 }
+                boolean expired = now >= node.deadline;
+                notifyRemoval(node.key, node.retire(), expired ? RemovalCause.EXPIRED : RemovalCause.EXPLICIT);
+                afterRemove(node, now);
             }
         }
-        afterRemove(now());
     }
 
-    private Node<K, V> newNode(int hash, K key, V value, long now, long ttlNanos) {
-        long deadline = Ttl.deadline(now, ttlNanos);
-        if (policy == null) {
-            return new Node<>(hash, key, value, deadline);
+    /** The weight of a new entry: 1 unless a weigher is set. Runs before any lock is taken. */
+    private int weigh(K key, V value) {
+        if (policy == null || weigher == null) {
+            return 1;
         }
-        int weight = weigher == null ? 1 : weigher.weigh(key, value);
+        int weight = weigher.weigh(key, value);
         if (weight < 0) {
             throw new IllegalArgumentException("weigher returned a negative weight " + weight + " for key " + key);
         }
-        return new BoundedNode<>(hash, key, value, deadline, weight);
+        return weight;
+    }
+
+    private Node<K, V> newNode(int hash, K key, V value, long deadline, int weight) {
+        return policy == null
+                ? new Node<>(hash, key, value, deadline)
+                : new BoundedNode<>(hash, key, value, deadline, weight);
     }
 
     /**
-     * Completes a write that put {@code created} into the map in place of {@code replaced} (or of
+     * Completes a write that put {@code created} into the table in place of {@code replaced} (or of
      * nothing): retires and reports the old node, schedules the new one, and runs maintenance if due.
      */
     private void afterWrite(Node<K, V> created, Node<K, V> replaced, long now) {
@@ -448,8 +487,16 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         }
     }
 
-    private void afterRemove(long now) {
-        if (now >= (long) NEXT_MAINTENANCE.getOpaque(this)) {
+    /**
+     * Completes a removal. A bounded cache tells the policy through the write buffer (with a tombstone
+     * that carries the removed node), so that the removed entry's weight is released at once instead
+     * of when the policy happens to meet the node.
+     */
+    private void afterRemove(Node<K, V> removed, long now) {
+        if (policy != null) {
+            writeBuffer.push(BoundedNode.tombstone((BoundedNode<K, V>) removed));
+            maintainIfIdle();
+        } else if (now >= (long) NEXT_MAINTENANCE.getOpaque(this)) {
             maintainIfIdle();
         }
     }
@@ -579,8 +626,10 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     private void callListener(K key, V value, RemovalCause cause) {
         try {
             listener.onRemoval(key, value, cause);
-        } catch (RuntimeException e) {
-            // Documented: a listener's exception never reaches the cache's caller.
+        } catch (Exception e) {
+            // Documented: a listener's exception never reaches the cache's caller. The JDK's platform
+            // logger keeps kv-core free of dependencies and routes to whatever logging the app uses.
+            LOGGER.log(System.Logger.Level.WARNING, "removal listener threw for key " + key + " (" + cause + ")", e);
         }
     }
 
@@ -635,6 +684,17 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
                     }
                     Node<K, V> node = nodes.next();
                     V value = node.value;
+                    while (value == null) {
+                        // Retired since the segment was copied: its key may well have a newer node.
+                        node = table.get(node.key, node.hash);
+                        if (node == null) {
+                            break;
+                        }
+                        value = node.value;
+                    }
+                    if (value == null) {
+                        continue;
+                    }
                     long now = now();
                     if (value != null && now < node.deadline) {
                         long left = node.deadline == Ttl.NEVER_NANOS ? Long.MAX_VALUE : node.deadline - now;
@@ -658,8 +718,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     /** Whether some key maps to a live entry; for views, which take untyped keys. */
     boolean containsKeyQuietly(Object key) {
-        Node<K, V> node = table.get(key, NodeTable.hash(key));
-        return node != null && !node.isRetired() && now() < node.deadline;
+        return getQuietly(key) != null;
     }
 
     /** The live value of an untyped key, without counting stats; for views. */

@@ -45,15 +45,6 @@ final class NodeTable<K, V> {
     private final Segment<K, V>[] segments;
     private final int segmentShift;
 
-    /** What a locked write decides from the key's current node. */
-    interface Decision<K, V> {
-        /**
-         * Given the current node of the key (null if none), returns the node to map the key to: the
-         * same node to leave it, null to remove it, or a new node to insert or replace it with.
-         */
-        Node<K, V> decide(Node<K, V> current);
-    }
-
     @SuppressWarnings("unchecked")
     NodeTable(int initialCapacity) {
         int segmentCount = 16;
@@ -72,11 +63,6 @@ final class NodeTable<K, V> {
     static int hash(Object key) {
         int h = key.hashCode();
         return h ^ (h >>> 16);
-    }
-
-    private Segment<K, V> segmentFor(int hash) {
-        // Multiplicative mixing: small integer keys have no high bits of their own.
-        return segments[(hash * 0x9E3779B9) >>> segmentShift];
     }
 
     // ---------------------------------------------------------------- lock-free reads
@@ -104,53 +90,14 @@ final class NodeTable<K, V> {
 
     // ---------------------------------------------------------------- locked writes
 
-    /** Maps {@code created} in place of any node of its key; returns the replaced node or null. */
-    Node<K, V> put(Node<K, V> created) {
-        Segment<K, V> segment = segmentFor(created.hash);
-        segment.lock();
-        try {
-            return segment.put(created, null, false);
-        } finally {
-            segment.unlock();
-        }
-    }
-
     /**
-     * Applies {@code decision} atomically to the key's current node; returns the node that was mapped
-     * before (null if none).
+     * The segment that holds {@code hash}'s bin. Writers lock it, decide from {@link Segment#find} (and
+     * the clock, read under the lock so the decision holds at the instant the write takes effect), then
+     * {@link Segment#link} or {@link Segment#unlink}.
      */
-    Node<K, V> update(K key, int hash, Decision<K, V> decision) {
-        Segment<K, V> segment = segmentFor(hash);
-        segment.lock();
-        try {
-            Node<K, V> current = segment.find(key, hash);
-            Node<K, V> next = decision.decide(current);
-            if (next != current) {
-                if (next == null) {
-                    segment.unlink(current);
-                } else {
-                    segment.put(next, current, true);
-                }
-            }
-            return current;
-        } finally {
-            segment.unlock();
-        }
-    }
-
-    /** Unmaps the key's node, whatever it is; returns it, or null. */
-    Node<K, V> remove(Object key, int hash) {
-        Segment<K, V> segment = segmentFor(hash);
-        segment.lock();
-        try {
-            Node<K, V> current = segment.find(key, hash);
-            if (current != null) {
-                segment.unlink(current);
-            }
-            return current;
-        } finally {
-            segment.unlock();
-        }
+    Segment<K, V> segmentFor(int hash) {
+        // Multiplicative mixing: small integer keys have no high bits of their own.
+        return segments[(hash * 0x9E3779B9) >>> segmentShift];
     }
 
     /** Unmaps {@code node} if it is still its key's mapping (compared by identity). */
@@ -163,36 +110,6 @@ final class NodeTable<K, V> {
             }
             segment.unlink(node);
             return true;
-        } finally {
-            segment.unlock();
-        }
-    }
-
-    /** Maps {@code created} in place of {@code expected} if that is still the key's mapping. */
-    boolean replace(Node<K, V> expected, Node<K, V> created) {
-        Segment<K, V> segment = segmentFor(expected.hash);
-        segment.lock();
-        try {
-            if (segment.find(expected.key, expected.hash) != expected) {
-                return false;
-            }
-            segment.put(created, expected, true);
-            return true;
-        } finally {
-            segment.unlock();
-        }
-    }
-
-    /** Maps {@code created} if its key has no node; returns the existing node, or null if stored. */
-    Node<K, V> putIfAbsent(Node<K, V> created) {
-        Segment<K, V> segment = segmentFor(created.hash);
-        segment.lock();
-        try {
-            Node<K, V> current = segment.find(created.key, created.hash);
-            if (current == null) {
-                segment.put(created, null, true);
-            }
-            return current;
         } finally {
             segment.unlock();
         }
@@ -255,7 +172,7 @@ final class NodeTable<K, V> {
 
     /** One lock-guarded chained hash table. Fields other than {@code table} are lock-guarded. */
     @SuppressWarnings("serial")
-    private static final class Segment<K, V> extends ReentrantLock {
+    static final class Segment<K, V> extends ReentrantLock {
         private static final VarHandle COUNT;
 
         static {
@@ -282,6 +199,7 @@ final class NodeTable<K, V> {
             return (int) COUNT.getOpaque(this);
         }
 
+        /** The key's node, or null. Lock held. */
         Node<K, V> find(Object key, int hash) {
             Node<K, V>[] tab = table;
             for (Node<K, V> n = tab[hash & (tab.length - 1)]; n != null; n = n.next) {
@@ -293,15 +211,12 @@ final class NodeTable<K, V> {
         }
 
         /**
-         * Links {@code created}; if {@code existing} is given (or, when not {@code known}, found by
-         * key) it is replaced in its position. Returns the replaced node or null. Lock held.
+         * Maps {@code created}, in the place of {@code existing} (its key's current node, from
+         * {@link #find}) if there is one. Lock held.
          */
-        Node<K, V> put(Node<K, V> created, Node<K, V> existing, boolean known) {
+        void link(Node<K, V> created, Node<K, V> existing) {
             Node<K, V>[] tab = table;
             int index = created.hash & (tab.length - 1);
-            if (!known) {
-                existing = find(created.key, created.hash);
-            }
             if (existing != null) {
                 // Same key, same place in the chain: the replacement takes the successor, then is
                 // published in one release store; a reader on the old node walks on through its next.
@@ -312,7 +227,7 @@ final class NodeTable<K, V> {
                 } else {
                     NEXT.setRelease(prev, created);
                 }
-                return existing;
+                return;
             }
             int key = order(created.hash);
             Node<K, V> prev = null;
@@ -332,7 +247,6 @@ final class NodeTable<K, V> {
             if (count > threshold && tab.length < MAX_TABLE_LENGTH) {
                 grow();
             }
-            return null;
         }
 
         /** Unlinks {@code node}, which must be mapped. Lock held. */

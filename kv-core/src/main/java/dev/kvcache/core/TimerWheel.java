@@ -138,7 +138,12 @@ final class TimerWheel<K, V> {
     }
 
     private static int slotFor(long deadline, long now) {
-        long delta = Math.max(0, deadline - now);
+        long delta = deadline - now;
+        if (delta <= 0) {
+            // Already due (its writer was descheduled while the wheel moved on): the current level-0
+            // bucket, which the next advance or cleanUp() drains, not a bucket the wheel has passed.
+            return (int) ((now >>> SHIFT[0]) & (BUCKETS - 1));
+        }
         int level = 0;
         while (level < LEVELS - 1 && delta >= (1L << (SHIFT[level] + 6))) {
             level++;
