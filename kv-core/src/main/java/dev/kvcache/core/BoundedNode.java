@@ -48,8 +48,9 @@ final class BoundedNode<K, V> extends Node<K, V> {
      * A marker pushed through the write buffer when {@code removed} was removed explicitly: it is born
      * retired and carries the removed node as its predecessor, so draining it unlinks that node.
      */
+    @SuppressWarnings("unchecked")
     static <K, V> BoundedNode<K, V> tombstone(BoundedNode<K, V> removed) {
-        BoundedNode<K, V> marker = new BoundedNode<>(removed.hash, removed.key, null, Ttl.NEVER_NANOS, 0);
+        BoundedNode<K, V> marker = new BoundedNode<>(removed.hash, removed.key, (V) REMOVED, Ttl.NEVER_NANOS, 0);
         marker.replaced = removed;
         return marker;
     }

@@ -24,13 +24,15 @@ import java.util.function.Function;
  *
  * <h2>Concurrency</h2>
  * A {@link NodeTable} maps each key to an immutable {@link Node} per write (value and deadline
- * together). Every single-key write is one atomic table operation on the node reference (put,
- * putIfAbsent, or replace/remove of an expected node), so it is linearizable per key and serializes
- * only with writes to the same table segment. Reads are a lock-free table lookup plus a deadline
- * check: no lock, no allocation. The thread whose table operation takes a node out of the table
- * retires it (clears its value) and reports the removal, so every removal is reported exactly once.
- * Loads ({@code get(key, loader)}) are deduplicated through a small map of in-flight loads, so a slow
- * loader blocks only the callers waiting for the same key.
+ * together). A write locks the key's table segment, reads the ticker, decides, and takes effect with one
+ * CAS on the current node's state (pointing it at its successor: the new node, or {@link Node#REMOVED})
+ * before relinking the table; it serializes only with writes to the same segment. A read is a
+ * lock-free table lookup that follows successors to the key's current node and compares its deadline
+ * with a fresh ticker reading: no lock, no allocation, no retry loop. A read that finds a live node past
+ * its deadline pins that with a CAS, so a write that read the ticker earlier cannot take effect as if
+ * the entry were still live (see {@link Node}). The thread whose CAS retires a node reports the removal,
+ * so every removal is reported exactly once. Loads ({@code get(key, loader)}) are deduplicated through
+ * a small map of in-flight loads, so a slow loader blocks only the callers waiting for the same key.
  *
  * <h2>Expiration</h2>
  * Time is the ticker's reading minus the cache's origin, so it starts near zero and a deadline of
@@ -51,6 +53,9 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     /** How many times one call drains the write buffer before leaving the rest to later operations. */
     private static final int MAX_MAINTENANCE_PASSES = 8;
+
+    /** Superseded nodes the timer wheel may hold beyond twice the live entries before a sweep. */
+    private static final long SWEEP_SLACK = 1024;
 
     static {
         try {
@@ -107,51 +112,91 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     @Override
     public V getIfPresent(K key) {
-        int hash = NodeTable.hash(key);
-        Node<K, V> node = table.get(key, hash);
-        for (;;) {
-            if (node == null) {
-                stats.recordMiss();
-                return null;
-            }
-            long now = now();
-            V value = node.value;
-            if (value != null) {
-                if (now < node.deadline) {
-                    onHit(node, now);
-                    return value;
+        return read(key, true);
+    }
+
+    /**
+     * The value of the key's live node, or null. Follows successors from the node the table returns,
+     * so a write that has taken effect is seen even before the table is relinked. Lock-free,
+     * allocation-free on a hit; the only CAS is the one pinning an observed expiry.
+     */
+    @SuppressWarnings("unchecked")
+    private V read(Object key, boolean record) {
+        Node<K, V> node = table.get(key, NodeTable.hash(key));
+        long now = now();
+        while (node != null) {
+            Object state = node.state();
+            if (state instanceof Node) {
+                if (state == Node.REMOVED || state instanceof Node.Expired) {
+                    break;
                 }
-                stats.recordMiss();
-                afterRead(now);
-                return null;
+                node = (Node<K, V>) state; // superseded by a write: its successor is the key's node
+                continue;
             }
-            node = table.get(key, hash); // retired by a concurrent write: look again
+            if (now < node.deadline) {
+                if (record) {
+                    onHit(node);
+                }
+                afterRead(now);
+                return (V) state;
+            }
+            if (pinExpired(node, state)) {
+                break;
+            }
+            // A write superseded the node between our two reads of it: look at its successor, with
+            // a fresh reading of the ticker (the successor may have been written after ours).
+            now = now();
         }
+        if (record) {
+            stats.recordMiss();
+        }
+        afterRead(now);
+        return null;
+    }
+
+    /** Records that a reader saw {@code node}, holding {@code value}, past its deadline. */
+    @SuppressWarnings("unchecked")
+    private static <K, V> boolean pinExpired(Node<K, V> node, Object value) {
+        return node.casState(value, new Node.Expired<>(node, (V) value));
     }
 
     @Override
     public CacheEntry<K, V> getEntryIfPresent(K key) {
-        int hash = NodeTable.hash(key);
-        Node<K, V> node = table.get(key, hash);
-        for (;;) {
-            if (node == null) {
-                stats.recordMiss();
-                return null;
+        CacheEntry<K, V> entry = liveEntry(table.get(key, NodeTable.hash(key)), true);
+        if (entry == null) {
+            stats.recordMiss();
+        } else {
+            stats.recordHit();
+        }
+        afterRead(now());
+        return entry;
+    }
+
+    /** As {@link #read}, but returns a snapshot with the remaining time to live. */
+    @SuppressWarnings("unchecked")
+    private CacheEntry<K, V> liveEntry(Node<K, V> node, boolean touch) {
+        while (node != null) {
+            Object state = node.state();
+            if (state instanceof Node) {
+                if (state == Node.REMOVED || state instanceof Node.Expired) {
+                    return null;
+                }
+                node = (Node<K, V>) state;
+                continue;
             }
             long now = now();
-            V value = node.value;
-            if (value != null) {
-                if (now < node.deadline) {
-                    onHit(node, now);
-                    long left = node.deadline == Ttl.NEVER_NANOS ? Long.MAX_VALUE : node.deadline - now;
-                    return new CacheEntry<>(node.key, value, left);
+            if (now < node.deadline) {
+                if (touch && policy != null) {
+                    ((BoundedNode<K, V>) node).recordAccess();
                 }
-                stats.recordMiss();
-                afterRead(now);
+                long left = node.deadline == Ttl.NEVER_NANOS ? Long.MAX_VALUE : node.deadline - now;
+                return new CacheEntry<>(node.key, (V) state, left);
+            }
+            if (pinExpired(node, state)) {
                 return null;
             }
-            node = table.get(key, hash);
         }
+        return null;
     }
 
     @Override
@@ -224,12 +269,11 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         }
     }
 
-    private void onHit(Node<K, V> node, long now) {
+    private void onHit(Node<K, V> node) {
         if (policy != null) {
             ((BoundedNode<K, V>) node).recordAccess();
         }
         stats.recordHit();
-        afterRead(now);
     }
 
     private void afterRead(long now) {
@@ -263,20 +307,23 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         NodeTable.Segment<K, V> segment = table.segmentFor(hash);
         Node<K, V> created;
         Node<K, V> replaced;
+        Object previous = null;
         long now;
         segment.lock();
         try {
             now = now();
             created = newNode(hash, key, value, Ttl.deadline(now, ttlNanos), weight);
             replaced = segment.find(key, hash);
+            if (replaced != null) {
+                previous = replaced.supersede(created);
+            }
             segment.link(created, replaced);
         } finally {
             segment.unlock();
         }
         stats.recordPut();
-        V previous = replaced == null || now >= replaced.deadline ? null : replaced.value;
-        afterWrite(created, replaced, now);
-        return previous;
+        afterWrite(created, replaced, previous, now);
+        return replaced == null || isExpired(replaced, previous, now) ? null : Node.valueOf(previous);
     }
 
     @Override
@@ -289,55 +336,68 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         return putIfAbsent(key, value, Ttl.toNanos(ttl));
     }
 
+    @SuppressWarnings("unchecked")
     private V putIfAbsent(K key, V value, long ttlNanos) {
         int hash = NodeTable.hash(key);
         int weight = weigh(key, Objects.requireNonNull(value, "value"));
         NodeTable.Segment<K, V> segment = table.segmentFor(hash);
         Node<K, V> created;
         Node<K, V> current;
+        Object previous = null;
         long now;
         segment.lock();
         try {
             now = now();
             current = segment.find(key, hash);
-            if (current != null && now < current.deadline) {
-                return current.value; // mapped nodes are never retired, so this is non-null
-            }
             created = newNode(hash, key, value, Ttl.deadline(now, ttlNanos), weight);
+            if (current != null) {
+                Object state = current.state();
+                if (!isExpired(current, state, now)) {
+                    return (V) state; // live when read, after our ticker reading: nothing to do
+                }
+                previous = current.supersede(created);
+            }
             segment.link(created, current);
         } finally {
             segment.unlock();
         }
         stats.recordPut();
-        afterWrite(created, current, now);
+        afterWrite(created, current, previous, now);
         return null;
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public V replace(K key, V value) {
         int hash = NodeTable.hash(key);
         int weight = weigh(key, Objects.requireNonNull(value, "value"));
         NodeTable.Segment<K, V> segment = table.segmentFor(hash);
         Node<K, V> created;
         Node<K, V> current;
-        V previous;
+        Object previous;
         long now;
         segment.lock();
         try {
             now = now();
             current = segment.find(key, hash);
-            if (current == null || now >= current.deadline) {
+            if (current == null) {
                 return null;
             }
-            previous = current.value;
+            previous = current.state();
+            if (isExpired(current, previous, now)) {
+                return null;
+            }
             created = newNode(hash, key, value, Ttl.deadline(now, defaultTtlNanos), weight);
+            if (!current.casState(previous, created)) {
+                return null; // a reader pinned its expiry meanwhile
+            }
             segment.link(created, current);
         } finally {
             segment.unlock();
         }
         stats.recordPut();
-        afterWrite(created, current, now);
-        return previous;
+        afterWrite(created, current, previous, now);
+        return (V) previous;
     }
 
     @Override
@@ -357,21 +417,29 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         NodeTable.Segment<K, V> segment = table.segmentFor(hash);
         Node<K, V> created;
         Node<K, V> current;
+        Object previous;
         long now;
         segment.lock();
         try {
             now = now();
             current = segment.find(key, hash);
-            if (current == null || now >= current.deadline || !current.value.equals(expected)) {
+            if (current == null) {
+                return false;
+            }
+            previous = current.state();
+            if (isExpired(current, previous, now) || !previous.equals(expected)) {
                 return false;
             }
             created = newNode(hash, key, value, Ttl.deadline(now, ttlNanos), weight);
+            if (!current.casState(previous, created)) {
+                return false; // a reader pinned its expiry meanwhile
+            }
             segment.link(created, current);
         } finally {
             segment.unlock();
         }
         stats.recordPut();
-        afterWrite(created, current, now);
+        afterWrite(created, current, previous, now);
         return true;
     }
 
@@ -380,6 +448,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         int hash = NodeTable.hash(key);
         NodeTable.Segment<K, V> segment = table.segmentFor(hash);
         Node<K, V> removed;
+        Object previous;
         long now;
         segment.lock();
         try {
@@ -388,36 +457,44 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
             if (removed == null) {
                 return null;
             }
+            previous = removed.supersede(Node.REMOVED);
             segment.unlink(removed);
         } finally {
             segment.unlock();
         }
-        boolean expired = now >= removed.deadline;
-        V value = removed.retire();
+        boolean expired = isExpired(removed, previous, now);
+        V value = Node.valueOf(previous);
         notifyRemoval(removed.key, value, expired ? RemovalCause.EXPIRED : RemovalCause.EXPLICIT);
         afterRemove(removed, now);
         return expired ? null : value;
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public boolean remove(K key, V expected) {
         int hash = NodeTable.hash(key);
         Objects.requireNonNull(expected, "expected");
         NodeTable.Segment<K, V> segment = table.segmentFor(hash);
         Node<K, V> removed;
+        Object previous;
         long now;
         segment.lock();
         try {
             now = now();
             removed = segment.find(key, hash);
-            if (removed == null || now >= removed.deadline || !removed.value.equals(expected)) {
+            if (removed == null) {
+                return false;
+            }
+            previous = removed.state();
+            if (isExpired(removed, previous, now) || !previous.equals(expected)
+                    || !removed.casState(previous, Node.REMOVED)) {
                 return false;
             }
             segment.unlink(removed);
         } finally {
             segment.unlock();
         }
-        notifyRemoval(removed.key, removed.retire(), RemovalCause.EXPLICIT);
+        notifyRemoval(removed.key, (V) previous, RemovalCause.EXPLICIT);
         afterRemove(removed, now);
         return true;
     }
@@ -426,23 +503,39 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     public void invalidateAll() {
         for (int i = 0; i < table.segmentCount(); i++) {
             for (Node<K, V> node : table.snapshot(i)) {
-                NodeTable.Segment<K, V> segment = table.segmentFor(node.hash);
-                long now;
-                segment.lock();
-                try {
-                    if (segment.find(node.key, node.hash) != node) {
-                        continue; // overwritten or removed since the snapshot: that write reports it
-                    }
-                    now = now();
-                    segment.unlink(node);
-                } finally {
-                    segment.unlock();
+                long now = now();
+                Object previous = unlinkIfCurrent(node);
+                if (previous != null) {
+                    boolean expired = isExpired(node, previous, now);
+                    notifyRemoval(node.key, Node.valueOf(previous), expired ? RemovalCause.EXPIRED : RemovalCause.EXPLICIT);
+                    afterRemove(node, now);
                 }
-                boolean expired = now >= node.deadline;
-                notifyRemoval(node.key, node.retire(), expired ? RemovalCause.EXPIRED : RemovalCause.EXPLICIT);
-                afterRemove(node, now);
             }
         }
+    }
+
+    /**
+     * Removes {@code node} from the table if it is still its key's node; returns the state taken out of
+     * it (its value, or the pinned {@link Node.Expired}), or null if another write got there first.
+     */
+    private Object unlinkIfCurrent(Node<K, V> node) {
+        NodeTable.Segment<K, V> segment = table.segmentFor(node.hash);
+        segment.lock();
+        try {
+            if (segment.find(node.key, node.hash) != node) {
+                return null;
+            }
+            Object previous = node.supersede(Node.REMOVED);
+            segment.unlink(node);
+            return previous;
+        } finally {
+            segment.unlock();
+        }
+    }
+
+    /** Whether a node with this state is expired at {@code now}: past its deadline, or pinned so. */
+    private static boolean isExpired(Node<?, ?> node, Object state, long now) {
+        return now >= node.deadline || state instanceof Node.Expired;
     }
 
     /** The weight of a new entry: 1 unless a weigher is set. Runs before any lock is taken. */
@@ -465,14 +558,13 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     /**
      * Completes a write that put {@code created} into the table in place of {@code replaced} (or of
-     * nothing): retires and reports the old node, schedules the new one, and runs maintenance if due.
+     * nothing), whose state was {@code previous}: reports the old node, schedules the new one, and
+     * runs maintenance if due.
      */
-    private void afterWrite(Node<K, V> created, Node<K, V> replaced, long now) {
+    private void afterWrite(Node<K, V> created, Node<K, V> replaced, Object previous, long now) {
         if (replaced != null) {
-            // Retire before the buffer push below, so maintenance never sees a live predecessor
-            // it must keep after draining its replacement.
-            V old = replaced.retire();
-            notifyRemoval(replaced.key, old, now >= replaced.deadline ? RemovalCause.EXPIRED : RemovalCause.REPLACED);
+            notifyRemoval(replaced.key, Node.valueOf(previous),
+                    isExpired(replaced, previous, now) ? RemovalCause.EXPIRED : RemovalCause.REPLACED);
         }
         if (created.deadline != Ttl.NEVER_NANOS) {
             wheel.schedule(created, now);
@@ -556,6 +648,9 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         } else {
             wheel.advance(now, node -> expire(node, now));
         }
+        if (wheel.size() > 2 * table.size() + SWEEP_SLACK) {
+            wheel.sweep(); // superseded nodes outnumber live ones: drop them now, not at their deadlines
+        }
         if (policy != null) {
             policy.evictExcess(node -> evict(node, now));
         }
@@ -565,8 +660,9 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     /** The wheel found {@code node} due or retired. Lock held. */
     private void expire(Node<K, V> node, long now) {
-        if (!node.isRetired() && table.remove(node)) {
-            pendRemoval(node.key, node.retire(), RemovalCause.EXPIRED);
+        Object previous = node.isRetired() ? null : unlinkIfCurrent(node);
+        if (previous != null) {
+            pendRemoval(node.key, Node.valueOf(previous), RemovalCause.EXPIRED);
         }
         if (policy != null) {
             policy.onDead((BoundedNode<K, V>) node);
@@ -575,10 +671,11 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     /** The policy chose {@code node} to evict. Lock held. */
     private boolean evict(BoundedNode<K, V> node, long now) {
-        if (!table.remove(node)) {
+        Object previous = unlinkIfCurrent(node);
+        if (previous == null) {
             return false; // replaced or removed meanwhile: that thread reports it
         }
-        pendRemoval(node.key, node.retire(), now >= node.deadline ? RemovalCause.EXPIRED : RemovalCause.SIZE);
+        pendRemoval(node.key, Node.valueOf(previous), isExpired(node, previous, now) ? RemovalCause.EXPIRED : RemovalCause.SIZE);
         return true;
     }
 
@@ -682,24 +779,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
                         }
                         nodes = table.snapshot(segment++).iterator();
                     }
-                    Node<K, V> node = nodes.next();
-                    V value = node.value;
-                    while (value == null) {
-                        // Retired since the segment was copied: its key may well have a newer node.
-                        node = table.get(node.key, node.hash);
-                        if (node == null) {
-                            break;
-                        }
-                        value = node.value;
-                    }
-                    if (value == null) {
-                        continue;
-                    }
-                    long now = now();
-                    if (value != null && now < node.deadline) {
-                        long left = node.deadline == Ttl.NEVER_NANOS ? Long.MAX_VALUE : node.deadline - now;
-                        next = new CacheEntry<>(node.key, value, left);
-                    }
+                    next = liveEntry(nodes.next(), false); // follows a node superseded since the copy
                 }
                 return true;
             }
@@ -723,17 +803,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     /** The live value of an untyped key, without counting stats; for views. */
     V getQuietly(Object key) {
-        int hash = NodeTable.hash(key);
-        for (;;) {
-            Node<K, V> node = table.get(key, hash);
-            if (node == null) {
-                return null;
-            }
-            V value = node.value;
-            if (value != null) {
-                return now() < node.deadline ? value : null;
-            }
-        }
+        return read(key, false);
     }
 
     long defaultTtlNanos() {

@@ -11,12 +11,24 @@ import java.util.function.Function;
  *
  * <h2>Thread safety and consistency</h2>
  * All methods are safe to call from any number of threads. Every single-key operation is atomic and
- * linearizable per key: it appears to take effect at one instant between its call and its return.
- * Reads never take a lock and, on a hit, allocate nothing. Writes to different keys do not contend on
- * a shared lock. Actions in a thread before {@code put(k, v)} happen-before the actions that follow a
- * read of {@code k} in another thread that returns {@code v}. Operations over many keys
- * ({@link #invalidateAll()}, iteration of {@link #asMap()}) are not atomic snapshots; they are
- * weakly consistent, like those of {@link java.util.concurrent.ConcurrentHashMap}.
+ * linearizable per key, expiry included: it appears to take effect at one instant between its call
+ * and its return, and whether an entry is expired is decided at that instant. In particular, once any
+ * read has found an entry expired, no operation still in flight treats it as live, however its thread
+ * was scheduled. Reads ({@link #getIfPresent}, {@link #getEntryIfPresent}, the reads of
+ * {@link #asMap()}) never take a lock and are not blocked by writes; {@link #getIfPresent} and
+ * {@code asMap().get}/{@code containsKey} allocate nothing on a hit ({@link #getEntryIfPresent}
+ * allocates only the snapshot it returns).
+ * Writes to different keys do not contend on a shared lock (a write locks one of several table
+ * segments for a few pointer updates). Actions in a thread before {@code put(k, v)} happen-before the
+ * actions that follow a read of {@code k} in another thread that returns {@code v}.
+ *
+ * <p>Operations over many keys ({@link #invalidateAll()}, iteration of {@link #asMap()}) are not atomic
+ * snapshots; they are weakly consistent, like those of {@link java.util.concurrent.ConcurrentHashMap}:
+ * they reflect each key's state at some instant during the call, see every entry that was live for its
+ * whole duration, and never throw {@link java.util.ConcurrentModificationException}.
+ * {@link #estimatedSize()} is a sum of per-segment counters read without locking: an estimate under
+ * concurrent writes, never negative, and exact when no write is in flight, except that it counts
+ * expired entries not yet reclaimed.
  *
  * <h2>Expiry</h2>
  * An entry written at ticker time {@code t} with time-to-live {@code ttl} has the deadline

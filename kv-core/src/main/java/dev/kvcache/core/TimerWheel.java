@@ -2,6 +2,7 @@ package dev.kvcache.core;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A hierarchical timer wheel that finds expired nodes in O(1) amortized work per write, with lock-free
@@ -18,7 +19,12 @@ import java.lang.invoke.VarHandle;
  * <p>Concurrency: {@link #schedule} may run on any thread at any time: each bucket is a Treiber stack
  * (linked by {@link Node#wheelNext}) pushed with a CAS. {@link #advance} runs only under the cache's
  * maintenance lock and empties a bucket with one getAndSet, so pushes and drains never need a lock.
- * A push that races with the drain of its own bucket lands in the emptied bucket and is found one
+ * <p>A node superseded by a later write stays in its bucket until the wheel meets it, at its old
+ * deadline. So that heavy overwriting under long TTLs cannot fill memory with such nodes, the wheel
+ * counts what it holds, and maintenance {@link #sweep sweeps} it once it holds more than twice the
+ * live entries: amortized O(1) per write, and the wheel never holds much more than the live set.
+ *
+ * <p>A push that races with the drain of its own bucket lands in the emptied bucket and is found one
  * revolution of that level later; this only delays reclamation (by at most 4.3 s for the short TTLs
  * where the race can happen) and never lets a read return an expired value, because reads check the
  * deadline themselves.
@@ -50,6 +56,12 @@ final class TimerWheel<K, V> {
     @SuppressWarnings("unused") // also accessed through TIME
     private long time;
 
+    /** Nodes pushed by writers (striped: every write adds one); see {@link #size}. */
+    private final LongAdder scheduled = new LongAdder();
+
+    /** Nodes the wheel has let go of (expired, dropped as retired); maintenance-owned. */
+    private long released;
+
     /** Receives the nodes that {@link #advance} finds due or retired. */
     interface Expirer<K, V> {
         /** Called under the maintenance lock for a node whose deadline is at or before {@code now}. */
@@ -64,10 +76,44 @@ final class TimerWheel<K, V> {
 
     /** Schedules {@code node}, whose deadline is finite, as seen from time {@code now}. Any thread. */
     void schedule(Node<K, V> node, long now) {
+        scheduled.increment();
+        push(node, now);
+    }
+
+    /** The number of nodes in the wheel, live or superseded; exact when no write is in flight. */
+    long size() {
+        return scheduled.sum() - released;
+    }
+
+    /**
+     * Drops every superseded node from every bucket. O(nodes held); maintenance lock held. Nodes pushed
+     * meanwhile land in emptied buckets and are kept.
+     */
+    void sweep() {
+        for (int slot = 0; slot < buckets.length; slot++) {
+            @SuppressWarnings("unchecked")
+            Node<K, V> node = (Node<K, V>) BUCKET.getAndSet(buckets, slot, (Node<K, V>) null);
+            while (node != null) {
+                Node<K, V> next = node.wheelNext;
+                if (node.isRetired()) {
+                    node.wheelNext = null;
+                    released++;
+                } else {
+                    pushTo(slot, node);
+                }
+                node = next;
+            }
+        }
+    }
+
+    private void push(Node<K, V> node, long now) {
         // Opaque: place the node relative to the wheel's own time if it has moved past the writer's
         // reading of the clock, so the node does not land in a bucket the wheel has already passed.
         long wheelTime = (long) TIME.getOpaque(this);
-        int slot = slotFor(node.deadline, Math.max(now, wheelTime));
+        pushTo(slotFor(node.deadline, Math.max(now, wheelTime)), node);
+    }
+
+    private void pushTo(int slot, Node<K, V> node) {
         for (;;) {
             @SuppressWarnings("unchecked")
             Node<K, V> head = (Node<K, V>) BUCKET.getAcquire(buckets, slot);
@@ -124,9 +170,10 @@ final class TimerWheel<K, V> {
             Node<K, V> next = node.wheelNext;
             node.wheelNext = null;
             if (node.deadline <= now || node.isRetired()) {
+                released++;
                 expirer.expire(node);
             } else {
-                schedule(node, now);
+                push(node, now);
             }
             node = next;
         }

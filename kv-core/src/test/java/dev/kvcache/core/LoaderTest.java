@@ -1,0 +1,341 @@
+package dev.kvcache.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code get(key, loader)}: loads absent or expired keys once, stores nothing on failure. */
+class LoaderTest {
+    private static final Duration TTL = Duration.ofSeconds(10);
+    private static final int CALLERS = 8;
+
+    private final FakeTicker ticker = new FakeTicker();
+    private final KvCache<String, String> cache = KvCache.builder()
+            .ticker(ticker)
+            .timeToLive(TTL)
+            .recordStats()
+            .build();
+    private final ExecutorService pool = Executors.newFixedThreadPool(CALLERS);
+
+    @AfterEach
+    void stopPool() throws InterruptedException {
+        pool.shutdownNow();
+        assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void loadsAbsentKeyOnceAndStoresIt() {
+        AtomicInteger loads = new AtomicInteger();
+        assertEquals("value of k", cache.get("k", key -> {
+            loads.incrementAndGet();
+            return "value of " + key;
+        }));
+        assertEquals("value of k", cache.get("k", key -> fail("loader called for a live key")));
+        assertEquals("value of k", cache.getIfPresent("k"));
+        assertEquals(1, loads.get());
+        assertEquals(TTL.toNanos(), cache.getEntryIfPresent("k").expiresInNanos());
+    }
+
+    @Test
+    void liveValueIsReturnedWithoutCallingTheLoader() {
+        cache.put("k", "v");
+        assertEquals("v", cache.get("k", key -> fail("loader called for a live key")));
+    }
+
+    @Test
+    void loaderReturningNullStoresNothing() {
+        assertNull(cache.get("k", key -> null));
+        assertNull(cache.getIfPresent("k"));
+        cache.cleanUp();
+        assertEquals(0, cache.estimatedSize());
+        assertEquals("v", cache.get("k", key -> "v"));
+    }
+
+    @Test
+    void loaderExceptionPropagatesAndNothingIsStored() {
+        IllegalStateException failure = new IllegalStateException("backend down");
+        IllegalStateException thrown = assertThrows(IllegalStateException.class,
+                () -> cache.get("k", key -> {
+                    throw failure;
+                }));
+        assertSame(failure, thrown);
+        assertNull(cache.getIfPresent("k"));
+        cache.cleanUp();
+        assertEquals(0, cache.estimatedSize());
+        assertEquals(1, cache.stats().loadFailureCount());
+        assertEquals(0, cache.stats().loadSuccessCount());
+        // The key is not poisoned: the next call loads again.
+        assertEquals("v", cache.get("k", key -> "v"));
+        assertEquals(1, cache.stats().loadSuccessCount());
+    }
+
+    @Test
+    void loaderExceptionOnAnExpiredKeyLeavesItAbsent() {
+        cache.put("k", "old");
+        ticker.advance(TTL);
+        assertThrows(ArithmeticException.class, () -> cache.get("k", key -> {
+            throw new ArithmeticException();
+        }));
+        assertNull(cache.getIfPresent("k"));
+    }
+
+    @Test
+    void concurrentCallersForOneKeyRunTheLoaderOnce() throws Exception {
+        AtomicInteger loads = new AtomicInteger();
+        CountDownLatch loaderEntered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CyclicBarrier start = new CyclicBarrier(CALLERS);
+        List<Future<String>> results = new ArrayList<>();
+        List<Thread> callers = new ArrayList<>();
+        for (int i = 0; i < CALLERS; i++) {
+            results.add(pool.submit(() -> {
+                synchronized (callers) {
+                    callers.add(Thread.currentThread());
+                }
+                start.await();
+                return cache.get("k", key -> {
+                    int n = loads.incrementAndGet();
+                    loaderEntered.countDown();
+                    await(release);
+                    return "loaded " + n;
+                });
+            }));
+        }
+        assertTrue(loaderEntered.await(10, TimeUnit.SECONDS));
+        awaitAllOtherCallersParked(callers);
+        release.countDown();
+
+        for (Future<String> result : results) {
+            assertEquals("loaded 1", result.get(10, TimeUnit.SECONDS));
+        }
+        assertEquals(1, loads.get());
+        assertEquals("loaded 1", cache.getIfPresent("k"));
+        assertEquals(1, cache.stats().loadSuccessCount());
+    }
+
+    @Test
+    void waitersForAFailedLoadSeeTheFailureOrLoadAgain() throws Exception {
+        AtomicInteger loads = new AtomicInteger();
+        CountDownLatch loaderEntered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CyclicBarrier start = new CyclicBarrier(CALLERS);
+        IllegalStateException failure = new IllegalStateException("first load fails");
+        List<Future<String>> results = new ArrayList<>();
+        List<Thread> callers = new ArrayList<>();
+        for (int i = 0; i < CALLERS; i++) {
+            results.add(pool.submit(() -> {
+                synchronized (callers) {
+                    callers.add(Thread.currentThread());
+                }
+                start.await();
+                return cache.get("k", key -> {
+                    int n = loads.incrementAndGet();
+                    if (n == 1) {
+                        loaderEntered.countDown();
+                        await(release);
+                        throw failure;
+                    }
+                    return "loaded " + n;
+                });
+            }));
+        }
+        assertTrue(loaderEntered.await(10, TimeUnit.SECONDS));
+        awaitAllOtherCallersParked(callers);
+        release.countDown();
+
+        int failures = 0;
+        List<String> values = new ArrayList<>();
+        for (Future<String> result : results) {
+            try {
+                values.add(result.get(10, TimeUnit.SECONDS));
+            } catch (ExecutionException e) {
+                assertSame(failure, e.getCause());
+                failures++;
+            }
+        }
+        assertTrue(failures >= 1, "the caller whose loader threw must see the exception");
+        // A caller that did not wait for the failed load ran a later load or read its result.
+        assertTrue(loads.get() - 1 <= values.size(), loads.get() + " loads for " + values.size() + " values");
+        if (!values.isEmpty()) {
+            assertTrue(values.contains(cache.getIfPresent("k")), "stored value was returned by its load");
+            assertTrue(values.stream().allMatch(v -> v.startsWith("loaded ")), values.toString());
+        } else {
+            assertNull(cache.getIfPresent("k"));
+        }
+    }
+
+    /**
+     * The loader's failure reaches every caller that was waiting for it, and no waiter runs the loader
+     * again. Sound only if the waiters were really waiting, so the strict check runs when every caller
+     * was seen parked after entering {@code get}; a caller that came late may legitimately load.
+     */
+    @Test
+    void callersWaitingOnAFailedLoadGetItsException() throws Exception {
+        AtomicInteger loads = new AtomicInteger();
+        AtomicInteger entering = new AtomicInteger();
+        CountDownLatch loaderEntered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CyclicBarrier start = new CyclicBarrier(CALLERS);
+        IllegalStateException failure = new IllegalStateException("the load fails");
+        // One loader instance for every caller, so no lambda is linked while the callers race.
+        Function<String, String> loader = key -> {
+            int n = loads.incrementAndGet();
+            if (n == 1) {
+                loaderEntered.countDown();
+                await(release);
+                throw failure;
+            }
+            return "loaded again " + n;
+        };
+        List<Future<String>> results = new ArrayList<>();
+        List<Thread> callers = new ArrayList<>();
+        for (int i = 0; i < CALLERS; i++) {
+            results.add(pool.submit(() -> {
+                synchronized (callers) {
+                    callers.add(Thread.currentThread());
+                }
+                start.await();
+                entering.incrementAndGet();
+                return cache.get("k", loader);
+            }));
+        }
+        assertTrue(loaderEntered.await(10, TimeUnit.SECONDS));
+        boolean allParked = awaitParkedInside(callers, entering);
+        release.countDown();
+
+        List<Object> outcomes = new ArrayList<>();
+        for (Future<String> result : results) {
+            try {
+                outcomes.add(result.get(10, TimeUnit.SECONDS));
+            } catch (ExecutionException e) {
+                outcomes.add(e.getCause());
+            }
+        }
+        if (allParked) {
+            assertEquals(1, loads.get(), () -> "waiters ran the loader again; outcomes " + outcomes);
+            for (Object outcome : outcomes) {
+                assertSame(failure, outcome, () -> "outcomes " + outcomes);
+            }
+            assertNull(cache.getIfPresent("k"));
+        } else {
+            assertTrue(outcomes.contains(failure), outcomes.toString());
+        }
+    }
+
+    @Test
+    void loadTimeDoesNotShortenTheLoadedEntrysTtl() {
+        cache.get("k", key -> {
+            ticker.advance(Duration.ofSeconds(3));
+            return "v";
+        });
+        // Stored, with the default TTL, when the loader returned.
+        assertEquals(TTL.toNanos(), cache.getEntryIfPresent("k").expiresInNanos());
+        ticker.advance(TTL.toNanos() - 1);
+        assertEquals("v", cache.getIfPresent("k"));
+    }
+
+    /** Waits until every caller has entered {@code get} and is parked; false if that does not happen in 2 s. */
+    private static boolean awaitParkedInside(List<Thread> callers, AtomicInteger entering)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            if (entering.get() == CALLERS) {
+                List<Thread> snapshot;
+                synchronized (callers) {
+                    snapshot = List.copyOf(callers);
+                }
+                if (snapshot.stream().allMatch(t -> t.getState() == Thread.State.WAITING
+                        || t.getState() == Thread.State.TIMED_WAITING
+                        || t.getState() == Thread.State.BLOCKED)) {
+                    return true;
+                }
+            }
+            Thread.sleep(1);
+        }
+        return false;
+    }
+
+    @Test
+    void readsAndOtherKeysDoNotWaitForALoad() throws Exception {
+        cache.put("other", "x");
+        CountDownLatch loaderEntered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Future<String> loading = pool.submit(() -> cache.get("k", key -> {
+            loaderEntered.countDown();
+            await(release);
+            return "v";
+        }));
+        try {
+            assertTrue(loaderEntered.await(10, TimeUnit.SECONDS));
+            // Reads are lock-free: they return at once, seeing the key as still absent.
+            assertNull(pool.submit(() -> cache.getIfPresent("k")).get(10, TimeUnit.SECONDS));
+            assertEquals("x", pool.submit(() -> cache.getIfPresent("other")).get(10, TimeUnit.SECONDS));
+            assertEquals("y", pool.submit(() -> cache.get("third", key -> "y")).get(10, TimeUnit.SECONDS));
+        } finally {
+            release.countDown();
+        }
+        assertEquals("v", loading.get(10, TimeUnit.SECONDS));
+        assertEquals("v", cache.getIfPresent("k"));
+    }
+
+    @Test
+    void loadedValueHasTheDefaultTtlAndExpiresExactly() {
+        cache.get("k", key -> "v");
+        ticker.advance(TTL.toNanos() - 1);
+        assertEquals("v", cache.getIfPresent("k"));
+        ticker.advance(1);
+        assertNull(cache.getIfPresent("k"));
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("latch not released");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Gives the callers other than the loading one time to reach the cache and park on the load, so
+     * that the test exercises waiting; the assertions hold whatever the timing (a late caller just
+     * reads the stored value), this only makes the test stronger.
+     */
+    private static void awaitAllOtherCallersParked(List<Thread> callers) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            List<Thread> snapshot;
+            synchronized (callers) {
+                snapshot = List.copyOf(callers);
+            }
+            long waiting = snapshot.stream().filter(t -> t.getState() == Thread.State.WAITING
+                    || t.getState() == Thread.State.TIMED_WAITING
+                    || t.getState() == Thread.State.BLOCKED).count();
+            // All callers park: one in the loader on the latch, the others in the cache.
+            if (snapshot.size() == CALLERS && waiting == CALLERS) {
+                return;
+            }
+            Thread.sleep(1);
+        }
+    }
+}

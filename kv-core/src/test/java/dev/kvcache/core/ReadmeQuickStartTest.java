@@ -1,0 +1,58 @@
+package dev.kvcache.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** Runs the README's quick-start sample verbatim, so the README cannot drift from the API. */
+class ReadmeQuickStartTest {
+
+    @Test
+    void quickStartSampleWorksAsTheReadmeSays() {
+        KvCache<String, String> cache = KvCache.builder()
+                .timeToLive(Duration.ofSeconds(10))
+                .maximumSize(10_000)
+                .build();
+        cache.put("k1", "v1");
+        String v = cache.getIfPresent("k1");                    // "v1" for the next 10 seconds
+        cache.put("session", "abc", Duration.ofMinutes(30));    // per-entry TTL
+        String loaded = cache.get("k2", key -> "computed " + key);
+
+        assertEquals("v1", v);
+        assertEquals("computed k2", loaded);
+        assertEquals("abc", cache.getIfPresent("session"));
+        assertEquals("computed k2", cache.getIfPresent("k2"));
+        long sessionTtlNanos = cache.getEntryIfPresent("session").expiresInNanos();
+        long k1TtlNanos = cache.getEntryIfPresent("k1").expiresInNanos();
+        // Real (coarse) time: the per-entry TTL is 30 min, the default 10 s; both only count down.
+        assertTrue(sessionTtlNanos > Duration.ofMinutes(29).toNanos()
+                && sessionTtlNanos <= Duration.ofMinutes(30).toNanos(), "session TTL " + sessionTtlNanos);
+        assertTrue(k1TtlNanos > 0 && k1TtlNanos <= Duration.ofSeconds(10).toNanos(),
+                "k1 TTL " + k1TtlNanos);
+        assertEquals(3, cache.estimatedSize());
+        cache.close();
+    }
+
+    /** The README's first Java block is the sample above, line for line. */
+    @Test
+    void readmeShowsThisSampleVerbatim() throws IOException {
+        Path readme = Path.of("..", "README.md");
+        Path self = Path.of("src", "test", "java", "dev", "kvcache", "core", "ReadmeQuickStartTest.java");
+        List<String> readmeLines = Files.readAllLines(readme);
+        int start = readmeLines.indexOf("```java");
+        assertTrue(start >= 0, "README.md has no ```java block");
+        int end = readmeLines.subList(start + 1, readmeLines.size()).indexOf("```") + start + 1;
+        String sample = readmeLines.subList(start + 1, end).stream()
+                .map(line -> line.isEmpty() ? line : "        " + line)
+                .collect(Collectors.joining("\n"));
+        String source = Files.readString(self);
+        assertTrue(source.contains(sample), "README sample differs from this test's:\n" + sample);
+    }
+}

@@ -1,0 +1,101 @@
+package dev.kvcache.http;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.thread.Invocable;
+
+/**
+ * Reads one request body without blocking: a read/demand loop over {@link Content.Source}. When no
+ * bytes are available it registers itself with {@link Request#demand} and returns; Jetty calls it
+ * again when more arrive. Being {@link InvocationType#NON_BLOCKING}, it may run on the selector thread.
+ *
+ * <p>With a {@code Content-Length} the value's array is allocated once at its exact size and the
+ * chunks are copied straight into it: the only copy of the bytes. A chunked body grows an array by
+ * doubling, up to the limit, and is trimmed once at the end. A body that exceeds the limit is refused
+ * as soon as it does, having buffered at most the limit. Subclasses hold what the request needs next.
+ */
+abstract class BodyReader implements Runnable, Invocable {
+    private static final int FIRST_CHUNKED_CAPACITY = 1024;
+
+    private final Request request;
+    private final int limit;
+    private byte[] buffer;
+    private int size;
+
+    /**
+     * @param contentLength the declared length, or -1 if the body is chunked; at most {@code limit}
+     */
+    BodyReader(Request request, long contentLength, int limit) {
+        this.request = request;
+        this.limit = limit;
+        this.buffer = contentLength > 0 ? new byte[(int) contentLength] : contentLength == 0 ? Replies.empty() : null;
+    }
+
+    Request request() {
+        return request;
+    }
+
+    /** Called once, with the whole body; the array is the reader's to give away. */
+    abstract void onBody(byte[] value);
+
+    /** Called once, instead of {@link #onBody}, when the body exceeds the limit. */
+    abstract void onTooLarge();
+
+    /** Called once, instead of {@link #onBody}, when the body cannot be read (client gone, idle timeout). */
+    abstract void onFailure(Throwable failure);
+
+    @Override
+    public InvocationType getInvocationType() {
+        return InvocationType.NON_BLOCKING;
+    }
+
+    @Override
+    public void run() {
+        for (;;) {
+            Content.Chunk chunk = request.read();
+            if (chunk == null) {
+                request.demand(this);
+                return;
+            }
+            if (Content.Chunk.isFailure(chunk)) {
+                onFailure(chunk.getFailure());
+                return;
+            }
+            boolean last = chunk.isLast();
+            ByteBuffer bytes = chunk.getByteBuffer();
+            int count = bytes.remaining();
+            if (count > limit - size) {
+                chunk.release();
+                onTooLarge();
+                return;
+            }
+            if (count > 0) {
+                ensureCapacity(size + count);
+                bytes.get(buffer, size, count);
+                size += count;
+            }
+            chunk.release();
+            if (last) {
+                onBody(result());
+                return;
+            }
+        }
+    }
+
+    private void ensureCapacity(int needed) {
+        if (buffer == null) {
+            buffer = new byte[Math.min(limit, Math.max(needed, FIRST_CHUNKED_CAPACITY))];
+        } else if (buffer.length < needed) {
+            buffer = Arrays.copyOf(buffer, (int) Math.min(limit, Math.max(needed, 2L * buffer.length)));
+        }
+    }
+
+    private byte[] result() {
+        if (buffer == null) {
+            return Replies.empty();
+        }
+        return size == buffer.length ? buffer : Arrays.copyOf(buffer, size);
+    }
+}

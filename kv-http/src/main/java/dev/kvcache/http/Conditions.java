@@ -1,0 +1,116 @@
+package dev.kvcache.http;
+
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+
+/**
+ * The preconditions of one request ({@code If-Match}, {@code If-None-Match}, RFC 9110 section 13) and
+ * how they judge the value currently stored.
+ *
+ * <ul>
+ *   <li>On writes and deletes: {@code If-None-Match: *} means create only; {@code If-Match: <etag>}
+ *       means compare-and-set against that version; {@code If-Match: *} means "only if present".
+ *       A failed precondition is answered 412. Entity tags compare strongly ({@code W/} tags never match).
+ *   <li>On reads: {@code If-None-Match} matching the current tag (weakly) is answered 304;
+ *       {@code If-Match} not matching it is answered 412.
+ * </ul>
+ * Immutable. A request without either header gets the shared {@link #NONE} (no allocation).
+ */
+final class Conditions {
+    static final Conditions NONE = new Conditions(null, null);
+
+    private final String ifMatch;
+    private final String ifNoneMatch;
+
+    private Conditions(String ifMatch, String ifNoneMatch) {
+        this.ifMatch = ifMatch;
+        this.ifNoneMatch = ifNoneMatch;
+    }
+
+    static Conditions of(HttpFields headers) {
+        String ifMatch = headers.get(HttpHeader.IF_MATCH);
+        String ifNoneMatch = headers.get(HttpHeader.IF_NONE_MATCH);
+        if (ifMatch == null && ifNoneMatch == null) {
+            return NONE;
+        }
+        return new Conditions(ifMatch, ifNoneMatch);
+    }
+
+    /** @return the quoted strong entity tag of a version */
+    static String etagOf(long version) {
+        return '"' + Long.toString(version, 36) + '"';
+    }
+
+    boolean isNone() {
+        return this == NONE;
+    }
+
+    /** @return whether the request asks to write only if no live value exists ({@code If-None-Match: *}) */
+    boolean createOnly() {
+        return ifMatch == null && isStar(ifNoneMatch);
+    }
+
+    /**
+     * Judges a write or delete against the current value.
+     *
+     * @param current the live value, or {@code null} if absent
+     * @return whether every precondition holds
+     */
+    boolean allowsWrite(StoredValue current) {
+        if (ifMatch != null && (current == null || !isStar(ifMatch) && !listContains(ifMatch, current.etag(), false))) {
+            return false;
+        }
+        return ifNoneMatch == null || current == null
+                || !isStar(ifNoneMatch) && !listContains(ifNoneMatch, current.etag(), false);
+    }
+
+    /**
+     * @param current the live value
+     * @return whether a read should be answered 304 Not Modified
+     */
+    boolean notModified(StoredValue current) {
+        return ifNoneMatch != null && (isStar(ifNoneMatch) || listContains(ifNoneMatch, current.etag(), true));
+    }
+
+    /**
+     * @param current the live value
+     * @return whether a read's {@code If-Match} fails (answered 412)
+     */
+    boolean readFails(StoredValue current) {
+        return ifMatch != null && !isStar(ifMatch) && !listContains(ifMatch, current.etag(), false);
+    }
+
+    private static boolean isStar(String header) {
+        return header != null && header.trim().equals("*");
+    }
+
+    /** Whether a comma-separated list of entity tags holds {@code etag}; weak tags count only if {@code weak}. */
+    private static boolean listContains(String header, String etag, boolean weak) {
+        int start = 0;
+        int length = header.length();
+        while (start < length) {
+            int comma = header.indexOf(',', start);
+            int end = comma < 0 ? length : comma;
+            int from = skipSpace(header, start, end);
+            int to = end;
+            while (to > from && header.charAt(to - 1) == ' ') {
+                to--;
+            }
+            if (header.startsWith("W/", from)) {
+                from += weak ? 2 : to - from;
+            }
+            if (to - from == etag.length() && header.startsWith(etag, from)) {
+                return true;
+            }
+            start = end + 1;
+        }
+        return false;
+    }
+
+    private static int skipSpace(String text, int from, int to) {
+        while (from < to && (text.charAt(from) == ' ' || text.charAt(from) == '\t')) {
+            from++;
+        }
+        return from;
+    }
+}

@@ -1,0 +1,169 @@
+package dev.kvcache.http;
+
+import dev.kvcache.core.CacheEntry;
+import dev.kvcache.core.CacheStats;
+import dev.kvcache.core.KvCache;
+import dev.kvcache.core.RemovalCause;
+import java.time.Duration;
+import java.util.concurrent.atomic.LongAdder;
+import org.eclipse.jetty.http.HttpField;
+
+/**
+ * The cache behind a {@link KvHandler} and the rules of writing to it: versions, preconditions, the
+ * entry-count and byte bounds, and the count of payload bytes held. Every operation is one or a few
+ * lock-free kv-core calls; none blocks.
+ *
+ * <p>Conditional writes loop on kv-core's atomic {@code putIfAbsent}/{@code replace}: a precondition
+ * is checked against the value read, and the write lands only if that value is still the current
+ * one (see {@link StoredValue#equals}), otherwise the check is repeated against the newer value.
+ */
+final class KeyStore {
+    enum WriteOutcome { REPLACED, CREATED, PRECONDITION_FAILED }
+
+    enum DeleteOutcome { DELETED, ABSENT, PRECONDITION_FAILED }
+
+    private final KvCache<String, StoredValue> cache;
+    private final Duration defaultTtl;
+    private final int minWeight;
+    private final LongAdder payloadBytes = new LongAdder();
+    /** Whether this store built the cache (and so sees every removal through its listener). */
+    private final boolean owned;
+
+    /** A store over a cache that the application built and may share; see {@link #payloadBytes()}. */
+    KeyStore(KvCache<String, StoredValue> cache, KvHandlerOptions options) {
+        this.cache = java.util.Objects.requireNonNull(cache, "cache");
+        this.defaultTtl = options.defaultTtl();
+        this.minWeight = 1;
+        this.owned = false;
+    }
+
+    KeyStore(KvHandlerOptions options) {
+        this.owned = true;
+        this.defaultTtl = options.defaultTtl();
+        this.minWeight = (int) Math.min(Integer.MAX_VALUE,
+                (options.maxBytes() + options.maxEntries() - 1) / options.maxEntries());
+        this.cache = KvCache.builder()
+                .timeToLive(options.defaultTtl())
+                .ticker(options.ticker())
+                .recordStats()
+                .<String, StoredValue>maximumWeight(options.maxBytes(), this::weigh)
+                .removalListener(this::onRemoval)
+                .build();
+    }
+
+    /** @return the live entry of {@code key}, with its remaining TTL, or {@code null} */
+    CacheEntry<String, StoredValue> read(String key) {
+        return cache.getEntryIfPresent(key);
+    }
+
+    /** @return a new value with a version no other write of this store has used */
+    StoredValue newValue(byte[] bytes, HttpField contentType) {
+        return new StoredValue(bytes, contentType, StoredValue.nextVersion());
+    }
+
+    /**
+     * Stores a value if the preconditions hold.
+     *
+     * @param ttl the value's TTL, or {@code null} for the default
+     * @return whether it replaced a live value, created one, or was refused
+     */
+    WriteOutcome write(String key, StoredValue value, Duration ttl, Conditions conditions) {
+        Duration lifetime = ttl == null ? defaultTtl : ttl;
+        if (conditions.isNone()) {
+            cache.put(key, value, lifetime);
+            if (owned) {
+                payloadBytes.add(payload(key, value));
+            }
+            // The caller does not need to know whether it replaced: only POST/PUT answers read it, and
+            // they answer the same for both without preconditions.
+            return WriteOutcome.REPLACED;
+        }
+        if (conditions.createOnly()) {
+            return stored(key, value, cache.putIfAbsent(key, value, lifetime) == null, WriteOutcome.CREATED);
+        }
+        for (;;) {
+            StoredValue current = cache.getIfPresent(key);
+            if (!conditions.allowsWrite(current)) {
+                return WriteOutcome.PRECONDITION_FAILED;
+            }
+            if (current == null) {
+                if (cache.putIfAbsent(key, value, lifetime) == null) {
+                    return stored(key, value, true, WriteOutcome.CREATED);
+                }
+            } else if (cache.replace(key, current, value, lifetime)) {
+                return stored(key, value, true, WriteOutcome.REPLACED);
+            }
+            // Another write landed between the read and ours: judge the preconditions again.
+        }
+    }
+
+    /** Removes a key's value if the preconditions hold. */
+    DeleteOutcome delete(String key, Conditions conditions) {
+        if (conditions.isNone()) {
+            return cache.remove(key) == null ? DeleteOutcome.ABSENT : DeleteOutcome.DELETED;
+        }
+        for (;;) {
+            StoredValue current = cache.getIfPresent(key);
+            if (!conditions.allowsWrite(current)) {
+                return DeleteOutcome.PRECONDITION_FAILED;
+            }
+            if (current == null) {
+                return DeleteOutcome.ABSENT;
+            }
+            if (cache.remove(key, current)) {
+                return DeleteOutcome.DELETED;
+            }
+        }
+    }
+
+    /** @return the number of entries, an estimate that counts expired entries not yet reclaimed */
+    long size() {
+        return cache.estimatedSize();
+    }
+
+    /**
+     * @return the payload bytes (keys and values) held, an estimate under concurrent writes. Counted
+     *     as entries come and go when this store built the cache; summed over the entries (O(n), on
+     *     each call) when the application supplied it, since its removals are not observed here.
+     */
+    long payloadBytes() {
+        if (!owned) {
+            long sum = 0;
+            for (java.util.Map.Entry<String, StoredValue> e : cache.asMap().entrySet()) {
+                sum += payload(e.getKey(), e.getValue());
+            }
+            return sum;
+        }
+        return Math.max(0, payloadBytes.sum());
+    }
+
+    KvCache<String, StoredValue> cache() {
+        return cache;
+    }
+
+    CacheStats stats() {
+        return cache.stats();
+    }
+
+    private WriteOutcome stored(String key, StoredValue value, boolean stored, WriteOutcome outcome) {
+        if (!stored) {
+            return WriteOutcome.PRECONDITION_FAILED;
+        }
+        if (owned) {
+            payloadBytes.add(payload(key, value));
+        }
+        return outcome;
+    }
+
+    private int weigh(String key, StoredValue value) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(minWeight, payload(key, value)));
+    }
+
+    private void onRemoval(String key, StoredValue value, RemovalCause cause) {
+        payloadBytes.add(-payload(key, value));
+    }
+
+    private static long payload(String key, StoredValue value) {
+        return KeyParser.utf8Length(key) + value.bytes().length;
+    }
+}

@@ -1,0 +1,205 @@
+package dev.kvcache.http;
+
+import dev.kvcache.core.Ticker;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The settings of a {@link KvHandler}: the default time-to-live, the limits it enforces, and the
+ * clock its cache reads. Immutable; build one with {@link #builder()}, or take {@link #defaults()},
+ * which reproduce the Go server (10 000 ms TTL) with the limits below.
+ *
+ * <h2>Limits</h2>
+ * <ul>
+ *   <li>{@code maxKeyBytes} (default 250): longer keys (UTF-8) are refused with 414.
+ *   <li>{@code maxValueBytes} (default 1 MiB): larger bodies are refused with 413, as soon as the
+ *       {@code Content-Length} shows it or, for a chunked body, as soon as it grows past the limit; the
+ *       body is never buffered beyond the limit.
+ *   <li>{@code maxBytes} (default 256 MiB) and {@code maxEntries} (default 2 000 000): bounds on what
+ *       the cache holds, enforced together through kv-core's single weight bound. An entry weighs its
+ *       payload (key bytes + value bytes) but at least {@code maxBytes / maxEntries}; keeping the total
+ *       weight within {@code maxBytes} therefore keeps both the payload within {@code maxBytes} and the
+ *       count within {@code maxEntries}. When small and large entries mix, the cache may evict (per
+ *       kv-core's S3-FIFO policy) a little before either figure is reached exactly. Memory use is about
+ *       the payload plus some 150 bytes of overhead per entry.
+ * </ul>
+ */
+public final class KvHandlerOptions {
+    private static final KvHandlerOptions DEFAULTS = builder().build();
+
+    private final Duration defaultTtl;
+    private final int maxKeyBytes;
+    private final int maxValueBytes;
+    private final long maxEntries;
+    private final long maxBytes;
+    private final Ticker ticker;
+
+    private KvHandlerOptions(Builder builder) {
+        this.defaultTtl = builder.defaultTtl;
+        this.maxKeyBytes = builder.maxKeyBytes;
+        this.maxValueBytes = builder.maxValueBytes;
+        this.maxEntries = builder.maxEntries;
+        this.maxBytes = builder.maxBytes;
+        this.ticker = builder.ticker;
+    }
+
+    /** @return the defaults: TTL 10 s, keys 250 bytes, values 1 MiB, 2 000 000 entries, 256 MiB, coarse ticker */
+    public static KvHandlerOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /** @return a builder holding the defaults */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the time-to-live of values written without their own */
+    public Duration defaultTtl() {
+        return defaultTtl;
+    }
+
+    /** @return the longest key accepted, in UTF-8 bytes */
+    public int maxKeyBytes() {
+        return maxKeyBytes;
+    }
+
+    /** @return the largest value accepted, in bytes */
+    public int maxValueBytes() {
+        return maxValueBytes;
+    }
+
+    /** @return the most entries the cache holds */
+    public long maxEntries() {
+        return maxEntries;
+    }
+
+    /** @return the most payload bytes (keys and values) the cache holds */
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    /** @return the clock of the cache's expiry */
+    public Ticker ticker() {
+        return ticker;
+    }
+
+    /** The settings as name/value pairs, for {@code /stats}. */
+    Map<String, Object> describe() {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("defaultTtlMillis", defaultTtl.toMillis());
+        map.put("maxKeyBytes", maxKeyBytes);
+        map.put("maxValueBytes", maxValueBytes);
+        map.put("maxEntries", maxEntries);
+        map.put("maxBytes", maxBytes);
+        return map;
+    }
+
+    @Override
+    public String toString() {
+        return "KvHandlerOptions" + describe();
+    }
+
+    /** Builds {@link KvHandlerOptions}. Each setter checks its argument at once. Not thread-safe. */
+    public static final class Builder {
+        private Duration defaultTtl = Duration.ofMillis(10_000);
+        private int maxKeyBytes = 250;
+        private int maxValueBytes = 1 << 20;
+        private long maxEntries = 2_000_000;
+        private long maxBytes = 256L << 20;
+        private Ticker ticker = Ticker.coarse();
+
+        private Builder() {}
+
+        /**
+         * @param ttl the time-to-live of values written without their own (default 10 000 ms)
+         * @return this builder
+         * @throws NullPointerException if {@code ttl} is null
+         * @throws IllegalArgumentException if {@code ttl} is shorter than one millisecond
+         */
+        public Builder defaultTtl(Duration ttl) {
+            Objects.requireNonNull(ttl, "ttl");
+            if (ttl.toMillis() < 1) {
+                throw new IllegalArgumentException("defaultTtl must be at least 1 ms, was " + ttl);
+            }
+            this.defaultTtl = ttl;
+            return this;
+        }
+
+        /**
+         * @param bytes the longest key accepted, in UTF-8 bytes (default 250)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is less than 1
+         */
+        public Builder maxKeyBytes(int bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxKeyBytes must be >= 1, was " + bytes);
+            }
+            this.maxKeyBytes = bytes;
+            return this;
+        }
+
+        /**
+         * @param bytes the largest value accepted (default 1 MiB)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is negative or above 1 GiB
+         */
+        public Builder maxValueBytes(long bytes) {
+            if (bytes < 0 || bytes > 1L << 30) {
+                throw new IllegalArgumentException("maxValueBytes must be in [0, 1GiB], was " + bytes);
+            }
+            this.maxValueBytes = (int) bytes;
+            return this;
+        }
+
+        /**
+         * @param entries the most entries the cache holds (default 2 000 000)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code entries} is less than 1
+         */
+        public Builder maxEntries(long entries) {
+            if (entries < 1) {
+                throw new IllegalArgumentException("maxEntries must be >= 1, was " + entries);
+            }
+            this.maxEntries = entries;
+            return this;
+        }
+
+        /**
+         * @param bytes the most payload bytes the cache holds (default 256 MiB)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is less than 1
+         */
+        public Builder maxBytes(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxBytes must be >= 1, was " + bytes);
+            }
+            this.maxBytes = bytes;
+            return this;
+        }
+
+        /**
+         * @param ticker the clock of the cache's expiry (default {@link Ticker#coarse()}); tests pass
+         *     one they advance by hand
+         * @return this builder
+         * @throws NullPointerException if {@code ticker} is null
+         */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * @return the options
+         * @throws IllegalArgumentException if {@code maxBytes} is less than {@code maxEntries}
+         */
+        public KvHandlerOptions build() {
+            if (maxBytes < maxEntries) {
+                throw new IllegalArgumentException(
+                        "maxBytes (" + maxBytes + ") must be >= maxEntries (" + maxEntries + ")");
+            }
+            return new KvHandlerOptions(this);
+        }
+    }
+}

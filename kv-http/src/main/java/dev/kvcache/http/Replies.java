@@ -1,0 +1,157 @@
+package dev.kvcache.http;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.PreEncodedHttpField;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Writes responses. Every method sets the status and headers, then hands the body to Jetty with one
+ * {@link Response#write} that completes the callback; a value's byte array is wrapped, never copied.
+ *
+ * <p>Error bodies are the Go server's: plain text, the message and a newline, as Go's
+ * {@code http.Error} writes them.
+ */
+final class Replies {
+    static final HttpField TEXT_PLAIN = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+    static final HttpField JSON = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "application/json");
+    static final HttpField PROMETHEUS =
+            new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+    /** Values come back with the type they were written with; browsers must not second-guess it. */
+    private static final HttpField NOSNIFF = new PreEncodedHttpField("X-Content-Type-Options", "nosniff");
+    private static final HttpField CONNECTION_CLOSE = new PreEncodedHttpField(HttpHeader.CONNECTION, "close");
+    private static final HttpField NO_STORE = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "no-store");
+
+    private static final AtomicReferenceArray<HttpField> MAX_AGES = new AtomicReferenceArray<>(3601);
+
+    /** The response header with a value's remaining time-to-live in milliseconds. */
+    static final String TTL_REMAINING_HEADER = "Kv-Ttl-Remaining-Ms";
+
+    static final byte[] NO_KEY = message("Must provide a key in the path");
+    static final byte[] PRECONDITION_FAILED = message("Precondition Failed");
+    static final byte[] KEY_METHODS = message("Only GET, HEAD, POST, PUT and DELETE methods are supported.");
+    static final byte[] SIZE_METHODS = message("Only GET, HEAD and POST methods are supported.");
+    static final byte[] READ_METHODS = message("Only GET and HEAD methods are supported.");
+    static final byte[] BODY_UNREADABLE = message("Cannot read request body");
+    static final byte[] HEALTHY = message("ok");
+    static final byte[] DRAINING = message("draining");
+    private static final byte[] EMPTY = new byte[0];
+
+    private Replies() {}
+
+    static byte[] message(String text) {
+        return (text + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A stored value: its bytes, content type, ETag and remaining lifetime.
+     *
+     * @param withBody {@code false} for HEAD and 304: the headers (with the value's length) only
+     */
+    static void value(Response response, Callback callback, int status, StoredValue value,
+            long expiresInNanos, boolean withBody) {
+        response.setStatus(status);
+        HttpFields.Mutable headers = response.getHeaders();
+        headers.put(value.contentType());
+        headers.put(NOSNIFF);
+        headers.put(value.etagField());
+        if (expiresInNanos != Long.MAX_VALUE) {
+            long millis = TimeUnit.NANOSECONDS.toMillis(expiresInNanos);
+            // max-age never promises more than the entry has left.
+            headers.put(maxAge(millis / 1000));
+            headers.put(TTL_REMAINING_HEADER, millis);
+        }
+        byte[] bytes = value.bytes();
+        if (withBody) {
+            response.write(true, ByteBuffer.wrap(bytes), callback);
+        } else {
+            if (status != 304) {
+                headers.put(HttpHeader.CONTENT_LENGTH, bytes.length);
+            }
+            response.write(true, null, callback);
+        }
+    }
+
+    /** The {@code Cache-Control} field for a number of seconds; those up to an hour are built once and shared. */
+    static HttpField maxAge(long seconds) {
+        if (seconds >= MAX_AGES.length()) {
+            return new HttpField(HttpHeader.CACHE_CONTROL, "max-age=" + seconds);
+        }
+        HttpField field = MAX_AGES.get((int) seconds);
+        if (field == null) {
+            // Racing threads may each build one; any of them is right.
+            field = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "max-age=" + seconds);
+            MAX_AGES.set((int) seconds, field);
+        }
+        return field;
+    }
+
+    /** A write's answer: the new ETag, and the stored value echoed when {@code echo} (POST, as Go did). */
+    static void written(Response response, Callback callback, int status, StoredValue value, boolean echo) {
+        response.setStatus(status);
+        HttpFields.Mutable headers = response.getHeaders();
+        headers.put(value.etagField());
+        if (echo) {
+            headers.put(value.contentType());
+            headers.put(NOSNIFF);
+            response.write(true, ByteBuffer.wrap(value.bytes()), callback);
+        } else {
+            response.write(true, null, callback);
+        }
+    }
+
+    /**
+     * Marks the response {@code Connection: close} if the request has a body that will not be read.
+     * Jetty then cannot reuse the connection (the unread bytes stand between this request and the
+     * next), and without the header a client would send its next request on a connection about to
+     * close. Requests without a body, the vast majority of rejected ones, keep their connection.
+     */
+    static void closeIfBodyUnread(Request request, Response response) {
+        if (request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)) {
+            response.getHeaders().put(CONNECTION_CLOSE);
+        }
+    }
+
+    /** A status with no body: 204, or 404 for a missing key. */
+    static void empty(Response response, Callback callback, int status) {
+        response.setStatus(status);
+        if (status != 204 && status != 304) {
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
+        }
+        response.write(true, null, callback);
+    }
+
+    /** A plain-text body (Go's error format: message and newline). */
+    static void text(Response response, Callback callback, int status, byte[] body) {
+        bytes(response, callback, status, TEXT_PLAIN, body, true);
+    }
+
+    /** 405 with the {@code Allow} header. */
+    static void methodNotAllowed(Response response, Callback callback, String allow, byte[] body) {
+        response.getHeaders().put(HttpHeader.ALLOW, allow);
+        text(response, callback, 405, body);
+    }
+
+    /** A body computed for this request (size, stats, metrics); never cached by intermediaries. */
+    static void bytes(Response response, Callback callback, int status, HttpField contentType, byte[] body,
+            boolean withBody) {
+        response.setStatus(status);
+        HttpFields.Mutable headers = response.getHeaders();
+        headers.put(contentType);
+        headers.put(NOSNIFF);
+        headers.put(NO_STORE);
+        headers.put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, withBody ? ByteBuffer.wrap(body) : null, callback);
+    }
+
+    static byte[] empty() {
+        return EMPTY;
+    }
+}

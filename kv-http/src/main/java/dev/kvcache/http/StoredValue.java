@@ -1,0 +1,113 @@
+package dev.kvcache.http;
+
+import dev.kvcache.core.KvCache;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+
+/**
+ * One value as the cache holds it: the bytes written, the content type they were written with, and
+ * the version that names this write. Immutable; the byte array is never modified after construction,
+ * so it is shared with responses without copying.
+ *
+ * <p>Two instances are equal exactly when they have the same version. Every write gets a fresh
+ * version, so {@code KvCache.replace(key, expected, value, ttl)} with the instance a request read
+ * succeeds only if no other write happened in between: compare-and-set by identity of the write,
+ * not by content (two writes of the same bytes have different ETags).
+ *
+ * <p>Application code that shares a handler's cache (see {@link KvHandler#KvHandler(KvCache,
+ * KvHandlerOptions)}) makes values with {@link #of} and reads them with {@link #toByteArray()},
+ * {@link #mediaType()} and {@link #etag()}.
+ */
+public final class StoredValue {
+    /*
+     * Versions start from the wall clock (in units of 1/65536 ms) so that an ETag a client kept from an
+     * earlier run of the server cannot match a value written by this one; JVM-wide, so values made by
+     * different handlers, or by application code, never share one.
+     */
+    private static final AtomicLong VERSIONS = new AtomicLong(System.currentTimeMillis() << 16);
+
+    private final byte[] bytes;
+    private final HttpField contentType;
+    private final long version;
+    private final HttpField etag;
+
+    /**
+     * @param bytes the value, owned by this instance from now on
+     * @param contentType the {@code Content-Type} field to answer reads with (kept as the request's
+     *     field object, so that a read sends it without re-encoding)
+     * @param version a number no other write of the same handler has used
+     */
+    StoredValue(byte[] bytes, HttpField contentType, long version) {
+        this.bytes = bytes;
+        this.contentType = contentType;
+        this.version = version;
+        // Built once per write so that reads, the common case, send it without allocating.
+        this.etag = new HttpField(HttpHeader.ETAG, Conditions.etagOf(version));
+    }
+
+    /**
+     * Makes a value as an HTTP write would: a copy of {@code bytes}, a content type, and a fresh version.
+     *
+     * @param bytes the value; copied
+     * @param contentType the media type reads answer with, e.g. {@code "application/json"}
+     * @return the value
+     * @throws NullPointerException if an argument is null
+     */
+    public static StoredValue of(byte[] bytes, String contentType) {
+        return new StoredValue(bytes.clone(), new HttpField(HttpHeader.CONTENT_TYPE,
+                java.util.Objects.requireNonNull(contentType, "contentType")), nextVersion());
+    }
+
+    /** @return a version no other value in this JVM has */
+    static long nextVersion() {
+        return VERSIONS.incrementAndGet();
+    }
+
+    /** @return a copy of the value's bytes */
+    public byte[] toByteArray() {
+        return bytes.clone();
+    }
+
+    /** @return the content type reads answer with */
+    public String mediaType() {
+        return contentType.getValue();
+    }
+
+    /** The array itself, shared with responses; never modified. */
+    byte[] bytes() {
+        return bytes;
+    }
+
+    HttpField contentType() {
+        return contentType;
+    }
+
+    long version() {
+        return version;
+    }
+
+    HttpField etagField() {
+        return etag;
+    }
+
+    /** @return the quoted strong entity tag reads answer with, e.g. {@code "k3x9a"} */
+    public String etag() {
+        return etag.getValue();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof StoredValue other && other.version == version;
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(version);
+    }
+
+    @Override
+    public String toString() {
+        return "StoredValue[" + bytes.length + " bytes, " + contentType.getValue() + ", etag " + etag() + "]";
+    }
+}

@@ -1,0 +1,19 @@
+package dev.kvcache.http;
+
+import dev.kvcache.core.Ticker;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A ticker that tests advance by hand, so that expiry happens exactly when they say, without sleeping. */
+final class FakeTicker implements Ticker {
+    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+
+    @Override
+    public long read() {
+        return nanos.get();
+    }
+
+    void advance(Duration duration) {
+        nanos.addAndGet(duration.toNanos());
+    }
+}

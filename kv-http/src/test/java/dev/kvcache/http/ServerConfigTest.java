@@ -1,0 +1,134 @@
+package dev.kvcache.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+class ServerConfigTest {
+    @Test
+    void defaultsReproduceTheGoServerButListenOnLoopback() {
+        ServerConfig config = ServerConfig.parse(new String[0], Map.of());
+        assertEquals(8081, config.port);
+        assertEquals(10_000, config.ttlMillis);
+        assertEquals("127.0.0.1", config.host);
+        assertFalse(config.allInterfaces());
+        assertEquals(250, config.maxKeyBytes);
+        assertEquals(1 << 20, config.maxValueBytes);
+        assertEquals(8 * 1024, config.maxHeaderBytes);
+        assertEquals(2_000_000, config.maxEntries);
+        assertEquals(256L << 20, config.maxBytes);
+        assertEquals(30_000, config.idleTimeoutMillis);
+        assertEquals(10_000, config.shutdownTimeoutMillis);
+        assertEquals(0, config.shutdownDelayMillis);
+        assertFalse(config.accessLog);
+    }
+
+    @Test
+    void flagsSetEverySetting() {
+        ServerConfig config = ServerConfig.parse(new String[] {
+            "-p", "9000", "--host", "0.0.0.0", "--ttl", "1m", "--max-key-bytes", "100", "--max-value-bytes", "64KiB",
+            "--max-header-bytes", "16k", "--max-entries", "1000", "--max-bytes", "1GiB", "--idle-timeout", "5s",
+            "--threads", "12", "--shutdown-timeout", "2s", "--shutdown-delay", "1500ms", "--access-log"}, Map.of());
+        assertEquals(9000, config.port);
+        assertTrue(config.allInterfaces());
+        assertEquals(60_000, config.ttlMillis);
+        assertEquals(100, config.maxKeyBytes);
+        assertEquals(64 * 1024, config.maxValueBytes);
+        assertEquals(16 * 1024, config.maxHeaderBytes);
+        assertEquals(1000, config.maxEntries);
+        assertEquals(1L << 30, config.maxBytes);
+        assertEquals(5_000, config.idleTimeoutMillis);
+        assertEquals(12, config.threads);
+        assertEquals(2_000, config.shutdownTimeoutMillis);
+        assertEquals(1_500, config.shutdownDelayMillis);
+        assertTrue(config.accessLog);
+    }
+
+    @Test
+    void everyFlagHasAnEnvironmentVariableAndTheCommandLineWins() {
+        Map<String, String> env = Map.of("KV_PORT", "7000", "KV_TTL", "5s", "KV_MAX_VALUE_BYTES", "2MiB",
+                "KV_ACCESS_LOG", "true", "KV_HOST", "::", "KV_SHUTDOWN_DELAY", "2s");
+        ServerConfig fromEnv = ServerConfig.parse(new String[0], env);
+        assertEquals(7000, fromEnv.port);
+        assertEquals(5_000, fromEnv.ttlMillis);
+        assertEquals(2L << 20, fromEnv.maxValueBytes);
+        assertTrue(fromEnv.accessLog);
+        assertTrue(fromEnv.allInterfaces());
+        assertEquals(2_000, fromEnv.shutdownDelayMillis);
+
+        ServerConfig flagWins = ServerConfig.parse(new String[] {"--port", "7001", "--no-access-log"}, env);
+        assertEquals(7001, flagWins.port);
+        assertFalse(flagWins.accessLog);
+        assertEquals(5_000, flagWins.ttlMillis);
+    }
+
+    @Test
+    void theHelpNamesEachFlagsVariable() {
+        CommandLine commandLine = ServerConfig.commandLine(Map.of());
+        CommandLine defaults = ServerConfig.commandLine(Map.of());
+        ServerConfig.parse(defaults, new String[0]);
+        String usage = commandLine.getUsageMessage(CommandLine.Help.Ansi.OFF).replaceAll("\\s+", " ");
+        for (OptionSpec option : commandLine.getCommandSpec().options()) {
+            if (option.usageHelp() || option.versionHelp()) {
+                continue;
+            }
+            String variable = ServerConfig.environmentVariable(option);
+            assertTrue(usage.contains("Env " + variable), variable + " missing from the help");
+            // The variable really is read: it changes the option's value.
+            String value = Map.of("--access-log", "true", "--max-bytes", "1GiB", "--max-header-bytes", "2KiB",
+                    "--host", "::1", "--shutdown-delay", "12s").getOrDefault(option.longestName(), "12");
+            CommandLine withVariable = ServerConfig.commandLine(Map.of(variable, value));
+            ServerConfig.parse(withVariable, new String[0]);
+            Object fromVariable = withVariable.getCommandSpec().findOption(option.longestName()).getValue();
+            Object byDefault = defaults.getCommandSpec().findOption(option.longestName()).getValue();
+            assertTrue(!fromVariable.equals(byDefault), variable + "=" + value + " left " + fromVariable);
+        }
+        assertEquals("KV_MAX_KEY_BYTES", ServerConfig.environmentVariable(commandLine.getCommandSpec().findOption("--max-key-bytes")));
+    }
+
+    @Test
+    void invalidValuesAreRefused() {
+        String[][] invalid = {
+            {"--port", "70000"}, {"--port", "x"}, {"--ttl", "0"}, {"--ttl", "soon"}, {"--threads", "2"},
+            {"--max-value-bytes", "2GiB"}, {"--max-bytes", "10", "--max-entries", "100"}, {"--max-key-bytes", "0"},
+            {"--max-header-bytes", "10"}, {"--unknown"}};
+        for (String[] args : invalid) {
+            assertThrows(CommandLine.ParameterException.class, () -> ServerConfig.parse(args, Map.of()), String.join(" ", args));
+        }
+        assertThrows(CommandLine.ParameterException.class, () -> ServerConfig.parse(new String[0], Map.of("KV_TTL", "-1")));
+    }
+
+    @Test
+    void helpVersionAndUsageErrorsExitWithoutStarting() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertEquals(0, KvServer.run(new String[] {"--help"}, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true)));
+        assertTrue(out.toString().contains("--max-value-bytes"), out.toString());
+        assertTrue(out.toString().contains("Usage: kvcache-server"), out.toString());
+
+        out.getBuffer().setLength(0);
+        assertEquals(0, KvServer.run(new String[] {"--version"}, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true)));
+        assertTrue(out.toString().startsWith("kvcache-server "), out.toString());
+
+        assertEquals(2, KvServer.run(new String[] {"--ttl", "forever"}, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true)));
+        assertTrue(err.toString().contains("invalid duration 'forever'"), err.toString());
+        assertTrue(err.toString().contains("--help"), err.toString());
+    }
+
+    @Test
+    void aTakenPortExitsWith1() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            StringWriter sink = new StringWriter();
+            assertEquals(1, KvServer.run(new String[] {"--port", Integer.toString(taken.getLocalPort())}, Map.of(),
+                    new PrintWriter(sink, true), new PrintWriter(sink, true)));
+        }
+    }
+}

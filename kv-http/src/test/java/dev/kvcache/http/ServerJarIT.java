@@ -1,0 +1,110 @@
+package dev.kvcache.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shaded jar as a user runs it: {@code java -jar kvcache-server.jar}, in its own JVM, stopped
+ * with SIGTERM. Runs in the integration-test phase, after the jar is built.
+ */
+class ServerJarIT {
+    @Test
+    void startsServesTheGoCurlLinesAndShutsDownOnSigterm() throws Exception {
+        Path jar = Path.of(System.getProperty("kvcache.serverJar", "target/kvcache-server.jar"));
+        assertTrue(Files.isRegularFile(jar), jar + " missing: run mvn package first");
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        String java = ProcessHandle.current().info().command().orElse("java");
+        // Output goes to a file: Process.destroy() would close a pipe before the shutdown lines are read.
+        Path output = Files.createTempFile("kvcache-server", ".log");
+        Process process = new ProcessBuilder(java, "-jar", jar.toString(), "--port", Integer.toString(port))
+                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.readString(output).contains("Listening on")) {
+                assertTrue(process.isAlive(), "exited: " + Files.readString(output));
+                assertTrue(System.nanoTime() < deadline, "not started in 30 s: " + Files.readString(output));
+                Thread.sleep(20);
+            }
+            List<String> log = Files.readAllLines(output);
+            assertTrue(log.size() >= 2, "log: " + log);
+            assertTrue(log.get(0).endsWith(" INFO cache expire time: 10000ms"), log.get(0));
+            assertTrue(log.get(1).endsWith(" INFO Starting server on " + port + " ..."), log.get(1));
+
+            HttpClient client = HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + port;
+            HttpResponse<String> post = client.send(HttpRequest.newBuilder(URI.create(base + "/k1"))
+                    .POST(HttpRequest.BodyPublishers.ofString("v1")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, post.statusCode());
+            assertEquals("v1", post.body());
+            HttpResponse<String> get = client.send(HttpRequest.newBuilder(URI.create(base + "/k1")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals("v1", get.body());
+            HttpResponse<String> size = client.send(HttpRequest.newBuilder(URI.create(base + "/size"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals("1", size.body());
+
+            process.destroy(); // SIGTERM
+            assertTrue(process.waitFor(20, TimeUnit.SECONDS), "still running 20 s after SIGTERM");
+            List<String> rest = Files.readAllLines(output);
+            assertTrue(rest.stream().anyMatch(line -> line.contains("Shutting down: /health answers 503")), rest.toString());
+            assertTrue(rest.stream().anyMatch(line -> line.contains("every request in flight completed")), rest.toString());
+            // No per-request logging by default.
+            assertTrue(rest.stream().noneMatch(line -> line.contains("/k1")), rest.toString());
+        } finally {
+            process.destroyForcibly();
+            Files.deleteIfExists(output);
+        }
+    }
+
+    @Test
+    void theAccessLogIsOptInThroughItsEnvironmentVariable() throws Exception {
+        Path jar = Path.of(System.getProperty("kvcache.serverJar", "target/kvcache-server.jar"));
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Path output = Files.createTempFile("kvcache-server", ".log");
+        ProcessBuilder builder = new ProcessBuilder(java, "-jar", jar.toString(), "--port", "0")
+                .redirectErrorStream(true).redirectOutput(output.toFile());
+        builder.environment().put("KV_ACCESS_LOG", "true");
+        builder.environment().put("KV_TTL", "1m");
+        Process process = builder.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            String log;
+            while (!(log = Files.readString(output)).contains("Listening on")) {
+                assertTrue(process.isAlive() && System.nanoTime() < deadline, "not started: " + log);
+                Thread.sleep(20);
+            }
+            assertTrue(log.contains("cache expire time: 60000ms"), log);
+            Matcher listening = Pattern.compile("Listening on http://127.0.0.1:(\\d+)").matcher(log);
+            assertTrue(listening.find(), log);
+            String base = "http://127.0.0.1:" + listening.group(1);
+            HttpResponse<String> get = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(base + "/logged-key")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, get.statusCode());
+            while (!Files.readString(output).contains("\"GET /logged-key HTTP/1.1\" 404")) {
+                assertTrue(System.nanoTime() < deadline, "no access log line: " + Files.readString(output));
+                Thread.sleep(20);
+            }
+        } finally {
+            process.destroy();
+            process.waitFor(20, TimeUnit.SECONDS);
+            process.destroyForcibly();
+            Files.deleteIfExists(output);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.kvcache.http;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A real {@link KvServer} on an ephemeral port of 127.0.0.1 with a {@link FakeTicker}, and an HTTP
+ * client to drive it.
+ */
+final class TestServer implements AutoCloseable {
+    final FakeTicker ticker = new FakeTicker();
+    final KvServer server;
+    final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    TestServer(String... flags) throws Exception {
+        String[] args = Stream.concat(Stream.of("--port", "0", "--threads", "16"), Stream.of(flags)).toArray(String[]::new);
+        server = KvServer.start(ServerConfig.parse(args, Map.of()), ticker);
+    }
+
+    int port() {
+        return server.port();
+    }
+
+    URI uri(String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + port() + pathAndQuery);
+    }
+
+    HttpRequest.Builder request(String pathAndQuery) {
+        return HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(10));
+    }
+
+    HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    HttpResponse<byte[]> sendBytes(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return send(request(path).GET());
+    }
+
+    HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
+        return send(request(path).POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    HttpResponse<String> put(String path, String body, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder request = request(path).PUT(HttpRequest.BodyPublishers.ofString(body));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return send(request);
+    }
+
+    HttpResponse<String> method(String method, String path, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder request = request(path).method(method, HttpRequest.BodyPublishers.noBody());
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return send(request);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
