@@ -9,17 +9,23 @@
 # About 9 minutes on 2 cores with the defaults. Run from anywhere: kv-bench/jmh.sh
 #
 # Environment overrides:
-#   JMH_OPTS   JMH run settings (default "-f 1 -wi 2 -w 1s -i 3 -r 1s"); keep warmup plus measurement
-#              under the 10 s TTL, or add "-p ttlSeconds=..." (the trial fails if entries expired).
+#   JMH_OPTS   JMH run settings (default "-f 1 -wi 2 -w 1s -i 3 -r 1s -p ttlSeconds=30"). Entries are
+#              written once, before warmup, so warmup plus measurement (and the pauses between
+#              iterations) must stay under the TTL: the trial fails if any entry expired. 30 s rather
+#              than the server's 10 s leaves a margin on a saturated machine; the TTL's length does not
+#              enter the measured paths (Caffeine's expireAfterWrite keeps a write-order queue; kvcache
+#              files both in the same timer-wheel level).
 #              Smoke test: JMH_OPTS="-f 1 -wi 0 -i 1 -r 100ms" SIMULATIONS=no kv-bench/jmh.sh
 #   THREADS    thread counts to run (default "1 2")
 #   PEERS      peers of the main matrix (default ConcurrentHashMap,Caffeine,kvcache)
+#   JMH_JAVA   options of the JMH host JVM, e.g. "-Djmh.ignoreLock=true" when another JMH run holds
+#              /tmp/jmh.lock (both then measure noise)
 #   SIMULATIONS=no   skips the hit-ratio and footprint runs
 #   BUILD=no         uses the existing kv-bench/target/benchmarks.jar
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-jmh_opts=${JMH_OPTS:-"-f 1 -wi 2 -w 1s -i 3 -r 1s"}
+jmh_opts=${JMH_OPTS:-"-f 1 -wi 2 -w 1s -i 3 -r 1s -p ttlSeconds=30"}
 threads=${THREADS:-"1 2"}
 peers=${PEERS:-ConcurrentHashMap,Caffeine,kvcache}
 jar=kv-bench/target/benchmarks.jar
@@ -44,15 +50,16 @@ run_jmh() { # name, then JMH arguments
   shift
   echo "== jmh $name: java -jar $jar $* $jmh_opts -prof gc"
   # shellcheck disable=SC2086 # jmh_opts is a list of options
-  if ! java -jar "$jar" "$@" $jmh_opts -prof gc -rf json -rff "$out/$name.json" > "$out/$name.log" 2>&1; then
+  # shellcheck disable=SC2086 # JMH_JAVA is a list of options
+  if ! java ${JMH_JAVA:-} -jar "$jar" "$@" $jmh_opts -prof gc -rf json -rff "$out/$name.json" > "$out/$name.log" 2>&1; then
     tail -40 "$out/$name.log"
     echo "JMH run $name failed; full log in $out/$name.log" >&2
     exit 1
   fi
   if grep -q '<failure>' "$out/$name.log"; then
-    grep -B2 -A12 '<failure>' "$out/$name.log" | head -60
-    echo "a benchmark of $name failed; full log in $out/$name.log" >&2
-    exit 1
+    # Keep going: the summary shows the configurations that did complete.
+    grep -A3 '<failure>' "$out/$name.log" | grep -v '^\s*at ' | head -20
+    echo "WARNING: a benchmark of $name failed (missing from the tables); full log in $out/$name.log" >&2
   fi
 }
 

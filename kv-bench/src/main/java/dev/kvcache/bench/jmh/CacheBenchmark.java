@@ -18,6 +18,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.ThreadParams;
 
 /**
@@ -64,11 +65,14 @@ public class CacheBenchmark {
     /** The exponent of the Zipf distribution: about 0.99 is the usual skew of web caches. */
     static final double ZIPF_EXPONENT = 0.99;
 
-    /** The cache and its keys, shared by all benchmark threads. */
+    /** The cache, its keys and every thread's key sequence, shared by all benchmark threads. */
     @State(Scope.Benchmark)
     public static class SharedCache {
         @Param({"ConcurrentHashMap", "Caffeine", "kvcache", "kvcache-system"})
         public String peer;
+
+        @Param({"uniform", "zipf"})
+        public String distribution;
 
         @Param("10")
         public int ttlSeconds;
@@ -78,20 +82,60 @@ public class CacheBenchmark {
         Long[] presentKeys;
         /** Keys never written, from a disjoint range. */
         Long[] absentKeys;
+        /** Per thread: indices into the key arrays. */
+        int[][] indices;
+        /** Per thread, for the mix: a non-negative entry {@code i} means get key i, a negative one put key ~i. */
+        int[][] mixedOps;
 
         @Setup(Level.Trial)
-        public void fill() {
-            cache = CacheAdapter.create(peer, Duration.ofSeconds(ttlSeconds));
+        public void fill(BenchmarkParams params) {
+            // The sequences first, the cache last: the TTL clock starts as late as possible.
+            int threads = params.getThreads();
+            indices = new int[threads][];
+            mixedOps = new int[threads][];
+            for (int thread = 0; thread < threads; thread++) {
+                generate(thread);
+            }
             presentKeys = new Long[KEY_COUNT];
             absentKeys = new Long[KEY_COUNT];
             for (int i = 0; i < KEY_COUNT; i++) {
                 presentKeys[i] = (long) i;
                 absentKeys[i] = (long) KEY_COUNT + i;
             }
+            cache = CacheAdapter.create(peer, Duration.ofSeconds(ttlSeconds));
             for (Long key : presentKeys) {
                 cache.put(key, key);
             }
             cache.cleanUp();
+        }
+
+        private void generate(int thread) {
+            // A fixed seed per thread: runs are repeatable, threads do not walk in lockstep.
+            long seed = 0x1234_5678L + thread;
+            int[] sequence = new int[SEQUENCE_LENGTH];
+            switch (distribution) {
+                case "uniform":
+                    SplittableRandom uniform = new SplittableRandom(seed);
+                    for (int i = 0; i < SEQUENCE_LENGTH; i++) {
+                        sequence[i] = uniform.nextInt(KEY_COUNT);
+                    }
+                    break;
+                case "zipf":
+                    Zipf zipf = new Zipf(KEY_COUNT, ZIPF_EXPONENT, seed);
+                    for (int i = 0; i < SEQUENCE_LENGTH; i++) {
+                        sequence[i] = zipf.next();
+                    }
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown distribution " + distribution);
+            }
+            SplittableRandom choice = new SplittableRandom(~seed);
+            int[] mixed = new int[SEQUENCE_LENGTH];
+            for (int i = 0; i < SEQUENCE_LENGTH; i++) {
+                mixed[i] = choice.nextInt(5) == 0 ? ~sequence[i] : sequence[i];
+            }
+            indices[thread] = sequence;
+            mixedOps[thread] = mixed;
         }
 
         /** Fails the trial if entries expired during it: then "hits" were partly misses. */
@@ -111,44 +155,17 @@ public class CacheBenchmark {
         }
     }
 
-    /** One thread's sequence of key indices, walked in order and wrapped around. */
+    /** One thread's position in its key sequence, walked in order and wrapped around. */
     @State(Scope.Thread)
     public static class ThreadKeys {
-        @Param({"uniform", "zipf"})
-        public String distribution;
-
-        /** Indices into the key arrays. */
         int[] indices;
-        /** For the mix: a non-negative entry {@code i} means get key i, a negative one put key ~i. */
         int[] mixedOps;
         int position;
 
         @Setup(Level.Trial)
-        public void generate(ThreadParams thread) {
-            // A fixed seed per thread: runs are repeatable, threads do not walk in lockstep.
-            long seed = 0x1234_5678L + thread.getThreadIndex();
-            indices = new int[SEQUENCE_LENGTH];
-            switch (distribution) {
-                case "uniform":
-                    SplittableRandom uniform = new SplittableRandom(seed);
-                    for (int i = 0; i < SEQUENCE_LENGTH; i++) {
-                        indices[i] = uniform.nextInt(KEY_COUNT);
-                    }
-                    break;
-                case "zipf":
-                    Zipf zipf = new Zipf(KEY_COUNT, ZIPF_EXPONENT, seed);
-                    for (int i = 0; i < SEQUENCE_LENGTH; i++) {
-                        indices[i] = zipf.next();
-                    }
-                    break;
-                default:
-                    throw new IllegalArgumentException("unknown distribution " + distribution);
-            }
-            SplittableRandom choice = new SplittableRandom(~seed);
-            mixedOps = new int[SEQUENCE_LENGTH];
-            for (int i = 0; i < SEQUENCE_LENGTH; i++) {
-                mixedOps[i] = choice.nextInt(5) == 0 ? ~indices[i] : indices[i];
-            }
+        public void pick(SharedCache shared, ThreadParams thread) {
+            indices = shared.indices[thread.getThreadIndex()];
+            mixedOps = shared.mixedOps[thread.getThreadIndex()];
         }
 
         int nextIndex() {
