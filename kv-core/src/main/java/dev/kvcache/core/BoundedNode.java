@@ -33,9 +33,10 @@ final class BoundedNode<K, V> extends Node<K, V> {
     BoundedNode<K, V> queueNext;
 
     /*
-     * The node this write replaced in the map, so that maintenance can put the new node in the old
-     * one's place in its queue. Set before the write-buffer push (which publishes it) and cleared when
-     * drained, so the old node is not kept alive.
+     * The node this write replaced in the table, so that maintenance can put the new node in the old
+     * one's place in its queue. Set under the key's segment lock (so the next writer of the key, and
+     * through its buffer push the drainer, see it) and cleared when drained, so the old node is not
+     * kept alive.
      */
     BoundedNode<K, V> replaced;
 

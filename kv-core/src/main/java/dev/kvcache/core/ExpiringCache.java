@@ -317,7 +317,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
             if (replaced != null) {
                 previous = replaced.supersede(created);
             }
-            segment.link(created, replaced);
+            link(segment, created, replaced);
         } finally {
             segment.unlock();
         }
@@ -357,7 +357,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
                 }
                 previous = current.supersede(created);
             }
-            segment.link(created, current);
+            link(segment, created, current);
         } finally {
             segment.unlock();
         }
@@ -369,35 +369,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     @Override
     @SuppressWarnings("unchecked")
     public V replace(K key, V value) {
-        int hash = NodeTable.hash(key);
-        int weight = weigh(key, Objects.requireNonNull(value, "value"));
-        NodeTable.Segment<K, V> segment = table.segmentFor(hash);
-        Node<K, V> created;
-        Node<K, V> current;
-        Object previous;
-        long now;
-        segment.lock();
-        try {
-            now = now();
-            current = segment.find(key, hash);
-            if (current == null) {
-                return null;
-            }
-            previous = current.state();
-            if (isExpired(current, previous, now)) {
-                return null;
-            }
-            created = newNode(hash, key, value, Ttl.deadline(now, defaultTtlNanos), weight);
-            if (!current.casState(previous, created)) {
-                return null; // a reader pinned its expiry meanwhile
-            }
-            segment.link(created, current);
-        } finally {
-            segment.unlock();
-        }
-        stats.recordPut();
-        afterWrite(created, current, previous, now);
-        return (V) previous;
+        return (V) replaceLive(key, null, value, defaultTtlNanos);
     }
 
     @Override
@@ -411,8 +383,15 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     }
 
     private boolean replace(K key, V expected, V value, long ttlNanos) {
+        return replaceLive(key, Objects.requireNonNull(expected, "expected"), value, ttlNanos) != null;
+    }
+
+    /**
+     * Replaces the key's live value, if it equals {@code expected} (any value when that is null);
+     * returns the value replaced, or null if nothing was.
+     */
+    private Object replaceLive(K key, V expected, V value, long ttlNanos) {
         int hash = NodeTable.hash(key);
-        Objects.requireNonNull(expected, "expected");
         int weight = weigh(key, Objects.requireNonNull(value, "value"));
         NodeTable.Segment<K, V> segment = table.segmentFor(hash);
         Node<K, V> created;
@@ -424,23 +403,23 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
             now = now();
             current = segment.find(key, hash);
             if (current == null) {
-                return false;
+                return null;
             }
             previous = current.state();
-            if (isExpired(current, previous, now) || !previous.equals(expected)) {
-                return false;
+            if (isExpired(current, previous, now) || (expected != null && !previous.equals(expected))) {
+                return null;
             }
             created = newNode(hash, key, value, Ttl.deadline(now, ttlNanos), weight);
             if (!current.casState(previous, created)) {
-                return false; // a reader pinned its expiry meanwhile
+                return null; // a reader pinned its expiry meanwhile
             }
-            segment.link(created, current);
+            link(segment, created, current);
         } finally {
             segment.unlock();
         }
         stats.recordPut();
         afterWrite(created, current, previous, now);
-        return true;
+        return previous;
     }
 
     @Override
@@ -538,6 +517,18 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         return now >= node.deadline || state instanceof Node.Expired;
     }
 
+    /**
+     * Links {@code created} in place of {@code current} (or of nothing). Segment lock held: a bounded
+     * node records what it replaced here, under the lock, so the chain of a key's writes is complete
+     * for the policy however their buffer pushes interleave (see {@link S3FifoPolicy}).
+     */
+    private void link(NodeTable.Segment<K, V> segment, Node<K, V> created, Node<K, V> current) {
+        if (policy != null) {
+            ((BoundedNode<K, V>) created).replaced = (BoundedNode<K, V>) current;
+        }
+        segment.link(created, current);
+    }
+
     /** The weight of a new entry: 1 unless a weigher is set. Runs before any lock is taken. */
     private int weigh(K key, V value) {
         if (policy == null || weigher == null) {
@@ -570,9 +561,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
             wheel.schedule(created, now);
         }
         if (policy != null) {
-            BoundedNode<K, V> node = (BoundedNode<K, V>) created;
-            node.replaced = (BoundedNode<K, V>) replaced;
-            writeBuffer.push(node);
+            writeBuffer.push((BoundedNode<K, V>) created);
             maintainIfIdle();
         } else if (now >= (long) NEXT_MAINTENANCE.getOpaque(this)) {
             maintainIfIdle();

@@ -232,6 +232,7 @@ final class MapView<K, V> extends AbstractMap<K, V> implements ConcurrentMap<K, 
         }
     }
 
+    /** The values view: the key set's size, emptiness and clearing, over values. */
     private final class Values extends AbstractCollection<V> {
         @Override
         public Iterator<V> iterator() {
@@ -245,12 +246,12 @@ final class MapView<K, V> extends AbstractMap<K, V> implements ConcurrentMap<K, 
 
         @Override
         public int size() {
-            return MapView.this.size();
+            return keySet.size();
         }
 
         @Override
         public boolean isEmpty() {
-            return MapView.this.isEmpty();
+            return keySet.isEmpty();
         }
 
         @Override
@@ -260,7 +261,7 @@ final class MapView<K, V> extends AbstractMap<K, V> implements ConcurrentMap<K, 
 
         @Override
         public void clear() {
-            cache.invalidateAll();
+            keySet.clear();
         }
     }
 }

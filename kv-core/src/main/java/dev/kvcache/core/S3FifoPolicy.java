@@ -48,8 +48,7 @@ final class S3FifoPolicy<K, V> {
 
     /** Admits a node drained from the write buffer. */
     void onWrite(BoundedNode<K, V> node) {
-        BoundedNode<K, V> predecessor = node.replaced;
-        node.replaced = null;
+        BoundedNode<K, V> predecessor = queuedPredecessor(node);
         if (node.isRetired() || node.queue == BoundedNode.DROPPED) {
             // Replaced, removed or expired before maintenance saw it.
             node.queue = BoundedNode.DROPPED;
@@ -69,6 +68,25 @@ final class S3FifoPolicy<K, V> {
         } else {
             small.addNewest(node);
         }
+    }
+
+    /**
+     * The queued node that {@code node} (transitively) replaced, or null. Writes to one key can reach
+     * the buffer out of order: a node may be drained while the node it replaced is still on its way,
+     * and the one that node replaced is still queued. Walking the chain (recorded under the key's
+     * segment lock, so it is complete) finds the queued one, so that an overwrite is never counted as
+     * a new entry beside a stale one. Clears {@code node}'s own link so no old node is kept alive.
+     */
+    private static <K, V> BoundedNode<K, V> queuedPredecessor(BoundedNode<K, V> node) {
+        BoundedNode<K, V> p = node.replaced;
+        node.replaced = null;
+        while (p != null && !p.isQueued()) {
+            if (p.queue == BoundedNode.DROPPED) {
+                return null; // its own drain already dealt with whatever it replaced
+            }
+            p = p.replaced;
+        }
+        return p;
     }
 
     /** Unlinks a node that left the map (expired, or retired by another thread). Idempotent. */

@@ -36,11 +36,23 @@ final class WriteBuffer<K, V> {
         }
     }
 
-    /** Returns every pushed node, most recent first, linked through {@code queueNext}; empties the buffer. */
+    /**
+     * Returns every pushed node, oldest first, linked through {@code queueNext}; empties the buffer.
+     * The stack holds them newest first; reversing them (O(n), by the single drainer) keeps the
+     * policy's queues in write order.
+     */
     @SuppressWarnings("unchecked")
     BoundedNode<K, V> takeAll() {
         // Acquire via getAndSet: pairs with the pushers' CAS, making their writes to the nodes visible.
-        return (BoundedNode<K, V>) HEAD.getAndSet(this, (BoundedNode<K, V>) null);
+        BoundedNode<K, V> node = (BoundedNode<K, V>) HEAD.getAndSet(this, (BoundedNode<K, V>) null);
+        BoundedNode<K, V> reversed = null;
+        while (node != null) {
+            BoundedNode<K, V> next = node.queueNext;
+            node.queueNext = reversed;
+            reversed = node;
+            node = next;
+        }
+        return reversed;
     }
 
     boolean isEmpty() {
