@@ -1,0 +1,139 @@
+package dev.kvcache.bench.jmh;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.kvcache.core.KvCache;
+import dev.kvcache.core.Ticker;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The two operations the benchmarks measure, over each peer. A fork builds exactly one peer, so the
+ * interface call stays monomorphic and the JIT inlines it: the adapter costs nothing measurable.
+ */
+interface CacheAdapter {
+
+    /** The peers, as accepted by {@link #create}; the JMH {@code peer} parameter takes these. */
+    List<String> PEERS = List.of(
+            "ConcurrentHashMap", "Caffeine", "Caffeine-sameThread", "kvcache", "kvcache-system",
+            "kvcache-noTtl");
+
+    /** Returns the live value of {@code key}, or null. */
+    Long get(Long key);
+
+    /** Stores {@code value} under {@code key} with the peer's default TTL. */
+    void put(Long key, Long value);
+
+    /** Runs pending maintenance, so that a later check sees a settled cache. */
+    void cleanUp();
+
+    /**
+     * Builds one peer, unbounded, with every written entry living {@code ttl} (except in
+     * ConcurrentHashMap, which has no expiry and is the ceiling):
+     * <ul>
+     *   <li>{@code ConcurrentHashMap}: {@code new ConcurrentHashMap<>()}.
+     *   <li>{@code Caffeine}: {@code Caffeine.newBuilder().expireAfterWrite(ttl).build()}, all other
+     *       settings default (maintenance on {@code ForkJoinPool.commonPool()}).
+     *   <li>{@code Caffeine-sameThread}: the same with {@code .executor(Runnable::run)}, maintenance on
+     *       the calling thread as kvcache does it.
+     *   <li>{@code kvcache}: {@code KvCache.builder().timeToLive(ttl).build()}, the default coarse ticker.
+     *   <li>{@code kvcache-system}: the same with {@code .ticker(Ticker.system())}, a clock call per read
+     *       as Caffeine makes it.
+     *   <li>{@code kvcache-noTtl}: {@code KvCache.builder().build()}, entries never expire: a diagnostic
+     *       that separates the cost of the table from the cost of expiry.
+     * </ul>
+     *
+     * @throws IllegalArgumentException for an unknown peer
+     */
+    static CacheAdapter create(String peer, Duration ttl) {
+        switch (peer) {
+            case "ConcurrentHashMap":
+                return new MapAdapter(new ConcurrentHashMap<>());
+            case "Caffeine":
+                return new CaffeineAdapter(Caffeine.newBuilder().expireAfterWrite(ttl).build());
+            case "Caffeine-sameThread":
+                return new CaffeineAdapter(
+                        Caffeine.newBuilder().expireAfterWrite(ttl).executor(Runnable::run).build());
+            case "kvcache":
+                return new KvCacheAdapter(KvCache.builder().timeToLive(ttl).build());
+            case "kvcache-system":
+                return new KvCacheAdapter(
+                        KvCache.builder().timeToLive(ttl).ticker(Ticker.system()).build());
+            case "kvcache-noTtl":
+                return new KvCacheAdapter(KvCache.builder().build());
+            default:
+                throw new IllegalArgumentException("unknown peer " + peer + ", expected one of " + PEERS);
+        }
+    }
+
+    /** ConcurrentHashMap: no expiry, no maintenance. */
+    final class MapAdapter implements CacheAdapter {
+        private final ConcurrentHashMap<Long, Long> map;
+
+        MapAdapter(ConcurrentHashMap<Long, Long> map) {
+            this.map = map;
+        }
+
+        @Override
+        public Long get(Long key) {
+            return map.get(key);
+        }
+
+        @Override
+        public void put(Long key, Long value) {
+            map.put(key, value);
+        }
+
+        @Override
+        public void cleanUp() {}
+    }
+
+    /** Caffeine's {@link Cache}: {@code getIfPresent} and {@code put}. */
+    final class CaffeineAdapter implements CacheAdapter {
+        private final Cache<Long, Long> cache;
+
+        CaffeineAdapter(Cache<Long, Long> cache) {
+            this.cache = cache;
+        }
+
+        @Override
+        public Long get(Long key) {
+            return cache.getIfPresent(key);
+        }
+
+        @Override
+        public void put(Long key, Long value) {
+            cache.put(key, value);
+        }
+
+        @Override
+        public void cleanUp() {
+            cache.cleanUp();
+        }
+    }
+
+    /** kvcache: {@code getIfPresent} and {@code put} with the default TTL. */
+    final class KvCacheAdapter implements CacheAdapter {
+        private final KvCache<Long, Long> cache;
+
+        KvCacheAdapter(KvCache<Long, Long> cache) {
+            this.cache = cache;
+        }
+
+        @Override
+        public Long get(Long key) {
+            return cache.getIfPresent(key);
+        }
+
+        @Override
+        public void put(Long key, Long value) {
+            cache.put(key, value);
+        }
+
+        @Override
+        public void cleanUp() {
+            cache.cleanUp();
+        }
+    }
+}
