@@ -424,6 +424,20 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     @Override
     public V remove(K key) {
+        return removeLive(key, null);
+    }
+
+    @Override
+    public boolean remove(K key, V expected) {
+        return removeLive(key, Objects.requireNonNull(expected, "expected")) != null;
+    }
+
+    /**
+     * Removes the key's entry: whatever it holds when {@code expected} is null (an expired entry is
+     * removed too, reported {@link RemovalCause#EXPIRED}), else only a live value equal to it.
+     * Returns the live value removed, or null.
+     */
+    private V removeLive(K key, V expected) {
         int hash = NodeTable.hash(key);
         NodeTable.Segment<K, V> segment = table.segmentFor(hash);
         Node<K, V> removed;
@@ -436,7 +450,15 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
             if (removed == null) {
                 return null;
             }
-            previous = removed.supersede(Node.REMOVED);
+            if (expected == null) {
+                previous = removed.supersede(Node.REMOVED);
+            } else {
+                previous = removed.state();
+                if (isExpired(removed, previous, now) || !previous.equals(expected)
+                        || !removed.casState(previous, Node.REMOVED)) {
+                    return null; // absent, expired, another value, or pinned expired meanwhile
+                }
+            }
             segment.unlink(removed);
         } finally {
             segment.unlock();
@@ -446,36 +468,6 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         notifyRemoval(removed.key, value, expired ? RemovalCause.EXPIRED : RemovalCause.EXPLICIT);
         afterRemove(removed, now);
         return expired ? null : value;
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public boolean remove(K key, V expected) {
-        int hash = NodeTable.hash(key);
-        Objects.requireNonNull(expected, "expected");
-        NodeTable.Segment<K, V> segment = table.segmentFor(hash);
-        Node<K, V> removed;
-        Object previous;
-        long now;
-        segment.lock();
-        try {
-            now = now();
-            removed = segment.find(key, hash);
-            if (removed == null) {
-                return false;
-            }
-            previous = removed.state();
-            if (isExpired(removed, previous, now) || !previous.equals(expected)
-                    || !removed.casState(previous, Node.REMOVED)) {
-                return false;
-            }
-            segment.unlink(removed);
-        } finally {
-            segment.unlock();
-        }
-        notifyRemoval(removed.key, (V) previous, RemovalCause.EXPLICIT);
-        afterRemove(removed, now);
-        return true;
     }
 
     @Override

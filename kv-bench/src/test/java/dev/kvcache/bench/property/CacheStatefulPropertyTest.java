@@ -2,6 +2,7 @@ package dev.kvcache.bench.property;
 
 import static org.quicktheories.QuickTheory.qt;
 
+import dev.kvcache.bench.testing.Minimizer;
 import org.junit.jupiter.api.Test;
 
 /**

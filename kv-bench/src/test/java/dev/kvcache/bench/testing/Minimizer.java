@@ -1,22 +1,23 @@
-package dev.kvcache.bench.http;
+package dev.kvcache.bench.testing;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Cuts a failing request sequence down to one where removing any single step makes it pass, so that
- * a report shows only the requests that matter. (The same algorithm as the kv-core property tests'
- * {@code Minimizer}, which is package-private there.)
+ * Cuts a failing operation sequence down to one where removing any single step makes it pass, so the
+ * counterexample in a report is the few calls (or requests) that matter. QuickTheories shrinks the
+ * values inside a sequence well but often leaves it long; this finishes the job. Shared by the
+ * stateful property tests of kv-core and of the HTTP server.
  */
-final class Minimizer {
+public final class Minimizer {
     private Minimizer() {}
 
     /**
      * Runs {@code ops} through {@code check}; if it fails, throws an {@link AssertionError} naming a
      * minimal failing subsequence and carrying that subsequence's own failure as the cause.
      */
-    static <T> void checkMinimized(List<T> ops, Consumer<List<T>> check) {
+    public static <T> void checkMinimized(List<T> ops, Consumer<List<T>> check) {
         AssertionError failure = failure(ops, check);
         if (failure == null) {
             return;
