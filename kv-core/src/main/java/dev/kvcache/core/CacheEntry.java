@@ -3,7 +3,6 @@ package dev.kvcache.core;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * An immutable snapshot of a live cache entry: its key, value and remaining time-to-live, as seen when
@@ -85,9 +84,5 @@ public final class CacheEntry<K, V> implements Map.Entry<K, V> {
     @Override
     public String toString() {
         return key + "=" + value + (expires() ? " (expires in " + expiresIn() + ")" : "");
-    }
-
-    static <K, V> CacheEntry<K, V> of(K key, V value, long expiresInNanos) {
-        return new CacheEntry<>(Objects.requireNonNull(key), Objects.requireNonNull(value), expiresInNanos);
     }
 }

@@ -100,21 +100,6 @@ final class NodeTable<K, V> {
         return segments[(hash * 0x9E3779B9) >>> segmentShift];
     }
 
-    /** Unmaps {@code node} if it is still its key's mapping (compared by identity). */
-    boolean remove(Node<K, V> node) {
-        Segment<K, V> segment = segmentFor(node.hash);
-        segment.lock();
-        try {
-            if (segment.find(node.key, node.hash) != node) {
-                return false;
-            }
-            segment.unlink(node);
-            return true;
-        } finally {
-            segment.unlock();
-        }
-    }
-
     // ---------------------------------------------------------------- whole-table operations
 
     /** Number of mapped nodes, summed over segments without locking: an estimate under writes. */
