@@ -3,6 +3,9 @@ package dev.kvcache.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -44,6 +47,56 @@ class ShutdownTest {
             assertTrue(System.nanoTime() < deadline, "requests in flight: " + server.server.requestsInFlight());
             Thread.sleep(5);
         }
+    }
+
+    /**
+     * An idle connection, of any protocol, must not hold the stop up: with nothing in flight the
+     * server stops at once, not after the shutdown timeout (30 s here; the bound of 10 s is generous).
+     */
+    @Test
+    void anIdleH2cUpgradedConnectionDoesNotDelayTheStop() throws Exception {
+        TestServer server = new TestServer("--shutdown-timeout", "30s");
+        HttpClient h2c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        HttpResponse<String> health = h2c.send(HttpRequest.newBuilder(server.uri("/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(HttpClient.Version.HTTP_2, health.version());
+        assertStopsPromptly(server);
+    }
+
+    /** As curl --http2 does it: the upgrade, the response, and the client closes the socket. */
+    @Test
+    void aClosedH2cUpgradedConnectionDoesNotDelayTheStop() throws Exception {
+        TestServer server = new TestServer("--shutdown-timeout", "30s");
+        try (H2Frames h2c = new H2Frames(server.port())) {
+            h2c.upgradeAndGet("/health");
+        }
+        Thread.sleep(200); // the server has seen the close
+        assertStopsPromptly(server);
+    }
+
+    /**
+     * The client sends its upgrade request and HTTP/2 preface and closes at once, so that the server
+     * sees the end of the connection while it is still opening the upgraded one: Jetty 12.1.14 then
+     * reports the connection closed before opened, and without the fix its HTTP/2 session container
+     * kept the session, so that the stop waited for it the whole shutdown timeout.
+     */
+    @Test
+    void anH2cConnectionClosedDuringTheUpgradeDoesNotDelayTheStop() throws Exception {
+        TestServer server = new TestServer("--shutdown-timeout", "30s");
+        for (int i = 0; i < 5; i++) {
+            try (H2Frames h2c = new H2Frames(server.port())) {
+                h2c.upgradeAndHalfClose("/health");
+                h2c.readToEnd();
+            }
+        }
+        assertStopsPromptly(server);
+    }
+
+    private static void assertStopsPromptly(TestServer server) {
+        long begin = System.nanoTime();
+        server.close();
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
+        assertTrue(millis < 10_000, "stopped after " + millis + " ms with nothing in flight");
     }
 
     @Test
