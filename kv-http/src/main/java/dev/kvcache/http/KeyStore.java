@@ -131,7 +131,7 @@ final class KeyStore {
      * {@link dev.kvcache.core.KvCache#asMap()} iterates them: weakly consistent, so writes during the
      * walk may or may not be seen; an entry that expires or is removed meanwhile is skipped.
      */
-    void forEachLive(java.util.function.Consumer<CacheEntry<String, StoredValue>> action) {
+    void forEachLive(java.util.function.Consumer<? super CacheEntry<String, StoredValue>> action) {
         for (String key : cache.asMap().keySet()) {
             CacheEntry<String, StoredValue> entry = cache.getEntryIfPresent(key);
             if (entry != null) {

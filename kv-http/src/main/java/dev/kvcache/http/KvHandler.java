@@ -108,8 +108,31 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
         return options;
     }
 
-    KeyStore store() {
-        return store;
+    /**
+     * Calls {@code action} with each live entry and its remaining TTL, as {@link KvCache#asMap()}
+     * iterates them: weakly consistent, so writes during the walk may or may not be seen; an entry that
+     * expires or is removed meanwhile is skipped. The standalone server writes snapshots with it.
+     *
+     * @param action called once per entry, on the calling thread
+     * @throws NullPointerException if {@code action} is null
+     */
+    public void forEachEntry(java.util.function.Consumer<? super CacheEntry<String, StoredValue>> action) {
+        java.util.Objects.requireNonNull(action, "action");
+        store.forEachLive(action);
+    }
+
+    /**
+     * Stores a value read back from a snapshot (see {@link StoredValue#restored}), keeping its version,
+     * and makes the versions of later writes exceed it, so that no new ETag repeats a restored one.
+     *
+     * @param key the key
+     * @param value the value
+     * @param ttl the remaining time-to-live, positive, or {@link KvCache#NEVER}
+     * @throws NullPointerException if an argument is null
+     */
+    public void restore(String key, StoredValue value, Duration ttl) {
+        store.restore(java.util.Objects.requireNonNull(key, "key"), java.util.Objects.requireNonNull(value, "value"),
+                java.util.Objects.requireNonNull(ttl, "ttl"));
     }
 
     /** @return the cache this handler serves, built by it or given to it */

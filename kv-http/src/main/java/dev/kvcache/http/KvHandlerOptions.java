@@ -74,8 +74,15 @@ public final class KvHandlerOptions {
         return heapShare(DEFAULT_HEAP_PERCENT);
     }
 
-    /** @return {@code percent} % of the maximum heap, at least the default entry bound */
-    static long heapShare(double percent) {
+    /**
+     * The bound {@code --max-bytes N%} means: a share of the JVM's maximum heap, as for
+     * {@link #defaultMaxBytes()}.
+     *
+     * @param percent the share, in percent
+     * @return {@code percent} % of the maximum heap (256 MiB for a heap without a stated maximum), at
+     *     least the default entry bound
+     */
+    public static long heapShare(double percent) {
         long maxHeap = Runtime.getRuntime().maxMemory();
         long share = maxHeap == Long.MAX_VALUE ? 256L << 20 : (long) (maxHeap * (percent / 100));
         return Math.max(DEFAULT_MAX_ENTRIES, share);

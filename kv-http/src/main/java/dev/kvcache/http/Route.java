@@ -11,8 +11,10 @@ package dev.kvcache.http;
  *       key is the first path segment ({@code /a/b} names {@code a}). The names in {@link #RESERVED}
  *       are not keys here.
  * </ul>
+ * Public so that a wrapper in front of {@link KvHandler} (the standalone server's authentication)
+ * judges paths exactly as the handler routes them.
  */
-enum Route {
+public enum Route {
     /** {@code /size}: the number of entries. */
     SIZE,
     /** {@code /metrics}: Prometheus text exposition. */
@@ -35,7 +37,7 @@ enum Route {
      * @param path the decoded path in the handler's context, starting with {@code /}
      * @return the resource it names
      */
-    static Route of(String path) {
+    public static Route of(String path) {
         int length = path.length();
         if (length < 2 || path.charAt(0) != '/') {
             return NO_KEY;

@@ -59,6 +59,25 @@ public final class StoredValue {
                 java.util.Objects.requireNonNull(contentType, "contentType")), nextVersion());
     }
 
+    /**
+     * Makes a value read back from elsewhere (a snapshot) with the version it had when it was written,
+     * so that the ETags clients hold stay valid. Pass it to {@link KvHandler#restore}, which keeps later
+     * versions above it.
+     *
+     * @param bytes the value, owned by the new instance from now on (not copied)
+     * @param contentType the media type reads answer with
+     * @param version the version the value had, from {@link #version()}
+     * @return the value
+     * @throws NullPointerException if {@code bytes} or {@code contentType} is null
+     */
+    public static StoredValue restored(byte[] bytes, String contentType, long version) {
+        java.util.Objects.requireNonNull(bytes, "bytes");
+        HttpField field = contentType.equals(Replies.TEXT_PLAIN.getValue())
+                ? Replies.TEXT_PLAIN
+                : new HttpField(HttpHeader.CONTENT_TYPE, contentType);
+        return new StoredValue(bytes, field, version);
+    }
+
     /** @return a version no other value in this JVM has */
     static long nextVersion() {
         return VERSIONS.incrementAndGet();
@@ -91,7 +110,8 @@ public final class StoredValue {
         return contentType;
     }
 
-    long version() {
+    /** @return the number that names this write; its ETag is derived from it */
+    public long version() {
         return version;
     }
 

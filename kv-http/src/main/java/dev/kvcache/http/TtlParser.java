@@ -5,9 +5,10 @@ import java.time.Duration;
 /**
  * Parses the duration strings the server accepts for time-to-live and timeouts: a positive whole
  * number with an optional unit, {@code ms}, {@code s}, {@code m} or {@code h}; a bare number means
- * milliseconds ({@code 1500}, {@code 1500ms}, {@code 10s}, {@code 1m}, {@code 2h}).
+ * milliseconds ({@code 1500}, {@code 1500ms}, {@code 10s}, {@code 1m}, {@code 2h}). Public so that the
+ * standalone server's flags take the same forms as the {@code ttl} parameter.
  */
-final class TtlParser {
+public final class TtlParser {
     /** Longer values are refused rather than saturated, so a typo cannot make an entry immortal. */
     static final long MAX_MILLIS = Duration.ofDays(365 * 100L).toMillis();
 
@@ -20,7 +21,7 @@ final class TtlParser {
      * @return the duration in milliseconds, positive
      * @throws IllegalArgumentException if the text is not a positive duration in the accepted forms
      */
-    static long parseMillis(String text) {
+    public static long parseMillis(String text) {
         int length = text.length();
         int digits = 0;
         long value = 0;

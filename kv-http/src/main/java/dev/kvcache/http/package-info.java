@@ -1,20 +1,23 @@
 /**
- * The HTTP front end of kvcache: a Jetty 12 core handler and a standalone server.
+ * The embeddable HTTP front end of kvcache: a Jetty 12 core handler over a kv-core cache.
  *
  * <p>The public types are:
  * <ul>
  *   <li>{@link dev.kvcache.http.KvHandler}: a non-blocking Jetty core {@code Handler} serving a cache,
  *       for an application to mount in its own Jetty {@code Server} (also under a context path);
  *   <li>{@link dev.kvcache.http.KvHandlerOptions}: its limits and cache settings;
- *   <li>{@link dev.kvcache.http.KvServer}: the standalone server ({@code java -jar kvcache-server.jar}).
+ *   <li>{@link dev.kvcache.http.StoredValue}: a value as the cache holds it (bytes, content type,
+ *       version), for applications that share the cache and for snapshots;
+ *   <li>{@link dev.kvcache.http.Route}: which resource a path names, for wrappers such as the
+ *       server's authentication;
+ *   <li>{@link dev.kvcache.http.TtlParser}: the duration forms the {@code ttl} parameter takes.
  * </ul>
- * Everything else is package-private, one concept per class: {@code Route} (which resource a path
- * names), {@code KeyParser} (keys in paths), {@code KeyStore} (the cache of {@code StoredValue}s and its
- * write rules), {@code BodyReader} (asynchronous request bodies), {@code TtlParser} and
- * {@code ByteSizes} (duration and size strings), {@code Conditions} (ETag preconditions),
- * {@code Replies} (response writing), {@code Metrics} (Prometheus text), {@code StatsJson}
- * ({@code /stats}), {@code ServerConfig} (flags and environment), {@code BearerAuth} (token
- * authentication), {@code Connectors} (HTTP/1.1, h2c, TLS with h2), {@code SnapshotFile} (the snapshot
- * format) and {@code Snapshots} (when snapshots are written and restored).
+ * Everything else is package-private, one concept per class: {@code KeyParser} (keys in paths),
+ * {@code KeyStore} (the cache of {@code StoredValue}s and its write rules), {@code BodyReader}
+ * (asynchronous request bodies), {@code Conditions} (ETag preconditions), {@code Replies} (response
+ * writing), {@code Metrics} (Prometheus text) and {@code StatsJson} ({@code /stats}).
+ *
+ * <p>The standalone server is in {@link dev.kvcache.http.server}, its snapshots in
+ * {@link dev.kvcache.http.server.snapshot}.
  */
 package dev.kvcache.http;

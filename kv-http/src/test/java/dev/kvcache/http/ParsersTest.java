@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpFields;
 import org.junit.jupiter.api.Test;
 
-/** The request parsers: durations, sizes, routes, keys, query parameters, preconditions. */
+/** The request parsers: durations, routes, keys, query parameters, preconditions. */
 class ParsersTest {
     @Test
     void durations() {
@@ -22,18 +22,6 @@ class ParsersTest {
         for (String bad : new String[] {"", "0", "0s", "-1", "1.5s", "s", "10sec", "1d", "10 s", " 10s", "99999999999999999999",
             "3153600001s"}) {
             assertThrows(IllegalArgumentException.class, () -> TtlParser.parseMillis(bad), bad);
-        }
-    }
-
-    @Test
-    void sizes() {
-        assertEquals(1_048_576, ByteSizes.parse("1048576"));
-        assertEquals(1_048_576, ByteSizes.parse("1MiB"));
-        assertEquals(1_048_576, ByteSizes.parse("1m"));
-        assertEquals(8_192, ByteSizes.parse("8KiB"));
-        assertEquals(2L << 30, ByteSizes.parse("2GiB"));
-        for (String bad : new String[] {"", "MiB", "-1", "1.5MiB", "1TB", "1mb"}) {
-            assertThrows(IllegalArgumentException.class, () -> ByteSizes.parse(bad), bad);
         }
     }
 

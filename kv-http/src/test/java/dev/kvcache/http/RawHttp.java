@@ -16,24 +16,24 @@ import java.util.TreeMap;
  * a Content-Length with no body. Parses responses with a Content-Length (every response of the
  * server has one, or no body).
  */
-final class RawHttp implements AutoCloseable {
-    record Reply(int status, Map<String, String> headers, String body) {}
+public final class RawHttp implements AutoCloseable {
+    public record Reply(int status, Map<String, String> headers, String body) {}
 
     private final Socket socket;
     private final InputStream in;
 
-    RawHttp(int port) throws IOException {
+    public RawHttp(int port) throws IOException {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(10_000);
         in = socket.getInputStream();
     }
 
-    void send(String text) throws IOException {
+    public void send(String text) throws IOException {
         socket.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
         socket.getOutputStream().flush();
     }
 
-    static String request(String method, String path, String body) {
+    public static String request(String method, String path, String body) {
         StringBuilder request = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
         if (body != null) {
             request.append("Content-Length: ").append(body.getBytes(StandardCharsets.UTF_8).length).append("\r\n");
@@ -42,7 +42,7 @@ final class RawHttp implements AutoCloseable {
     }
 
     /** Reads one response; {@code head} for a response to HEAD (no body whatever the Content-Length). */
-    Reply read(boolean head) throws IOException {
+    public Reply read(boolean head) throws IOException {
         String statusLine = line();
         int status = Integer.parseInt(statusLine.split(" ")[1]);
         Map<String, String> headers = new TreeMap<>();
@@ -58,11 +58,11 @@ final class RawHttp implements AutoCloseable {
         return new Reply(status, headers, new String(body, StandardCharsets.UTF_8));
     }
 
-    Reply read() throws IOException {
+    public Reply read() throws IOException {
         return read(false);
     }
 
-    List<Reply> read(int count) throws IOException {
+    public List<Reply> read(int count) throws IOException {
         List<Reply> replies = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             replies.add(read());
@@ -76,7 +76,7 @@ final class RawHttp implements AutoCloseable {
      * @return what arrived before the end
      * @throws java.net.SocketTimeoutException if the server keeps the connection open for 10 s
      */
-    String readToEnd() throws IOException {
+    public String readToEnd() throws IOException {
         ByteArrayOutputStream rest = new ByteArrayOutputStream();
         try {
             for (int b = in.read(); b >= 0; b = in.read()) {

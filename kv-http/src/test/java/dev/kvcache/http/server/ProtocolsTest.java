@@ -1,9 +1,10 @@
-package dev.kvcache.http;
+package dev.kvcache.http.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kvcache.http.FakeTicker;
 import java.io.DataInputStream;
 import java.io.OutputStream;
 import java.net.Socket;

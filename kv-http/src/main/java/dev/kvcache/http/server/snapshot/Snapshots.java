@@ -1,6 +1,7 @@
-package dev.kvcache.http;
+package dev.kvcache.http.server.snapshot;
 
 import dev.kvcache.core.KvCache;
+import dev.kvcache.http.KvHandler;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -16,16 +17,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Persists a {@link KeyStore} across restarts in one {@link SnapshotFile}: restores it before the
+ * Persists a {@link KvHandler} across restarts in one {@link SnapshotFile}: restores it before the
  * server starts, writes it on shutdown and, optionally, periodically in a background thread. Writes
  * never overlap. Time spent while the server was down counts against restored TTLs, measured with
  * the wall clock (a clock that went backwards counts as no time).
  */
-final class Snapshots implements AutoCloseable {
+public final class Snapshots implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Snapshots.class);
 
     private final Path file;
-    private final KeyStore store;
+    private final KvHandler handler;
     private final Clock clock;
     private final long intervalMillis;
     private ScheduledExecutorService periodic;
@@ -33,18 +34,18 @@ final class Snapshots implements AutoCloseable {
     /**
      * @param intervalMillis how often {@link #startPeriodic()} writes, 0 for never
      */
-    Snapshots(Path file, KeyStore store, Clock clock, long intervalMillis) {
+    public Snapshots(Path file, KvHandler handler, Clock clock, long intervalMillis) {
         this.file = file;
-        this.store = store;
+        this.handler = handler;
         this.clock = clock;
         this.intervalMillis = intervalMillis;
     }
 
     /** What {@link #restore} loaded. */
-    record Restored(long loaded, long expired) {}
+    public record Restored(long loaded, long expired) {}
 
     /**
-     * Loads the snapshot into the store, skipping entries whose TTL ran out meanwhile; a missing file
+     * Loads the snapshot into the handler's cache, skipping entries whose TTL ran out meanwhile; a missing file
      * loads nothing. Logs what it did.
      *
      * @param ignoreCorrupt on a corrupt file, set it aside as {@code FILE.corrupt} and load nothing,
@@ -54,7 +55,7 @@ final class Snapshots implements AutoCloseable {
      * @throws IOException if the file cannot be read
      * @throws IllegalArgumentException if the file's directory is missing or not writable
      */
-    Restored restore(boolean ignoreCorrupt) throws IOException {
+    public Restored restore(boolean ignoreCorrupt) throws IOException {
         checkWritable();
         SnapshotFile.Contents contents;
         try {
@@ -87,7 +88,7 @@ final class Snapshots implements AutoCloseable {
                 expired++;
                 continue;
             }
-            store.restore(entry.key(), entry.value(), ttl);
+            handler.restore(entry.key(), entry.value(), ttl);
             loaded++;
         }
         LOG.info("Restored {} entries from {} (written {}, {} ms ago); skipped {} that expired meanwhile",
@@ -112,7 +113,7 @@ final class Snapshots implements AutoCloseable {
     }
 
     /** Starts writing the snapshot every interval, if one was given. */
-    synchronized void startPeriodic() {
+    public synchronized void startPeriodic() {
         if (intervalMillis <= 0 || periodic != null) {
             return;
         }
@@ -140,9 +141,9 @@ final class Snapshots implements AutoCloseable {
      * @return what was written
      * @throws IOException if the file cannot be written; the previous snapshot is then intact
      */
-    synchronized SnapshotFile.Written save() throws IOException {
+    public synchronized SnapshotFile.Written save() throws IOException {
         long beginNanos = System.nanoTime();
-        SnapshotFile.Written written = SnapshotFile.write(file, store, clock.millis());
+        SnapshotFile.Written written = SnapshotFile.write(file, handler, clock.millis());
         LOG.info("Wrote snapshot of {} entries ({} bytes) to {} in {} ms", written.entries(), written.bytes(), file,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beginNanos));
         return written;

@@ -1,4 +1,4 @@
-package dev.kvcache.http;
+package dev.kvcache.http.server;
 
 /**
  * Parses byte sizes given on the command line: a whole number with an optional binary unit,

@@ -1,4 +1,4 @@
-package dev.kvcache.http;
+package dev.kvcache.http.server;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

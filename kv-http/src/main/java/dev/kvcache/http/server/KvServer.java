@@ -1,6 +1,10 @@
-package dev.kvcache.http;
+package dev.kvcache.http.server;
 
 import dev.kvcache.core.Ticker;
+import dev.kvcache.http.KvHandler;
+import dev.kvcache.http.KvHandlerOptions;
+import dev.kvcache.http.server.snapshot.SnapshotFile;
+import dev.kvcache.http.server.snapshot.Snapshots;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -90,7 +94,7 @@ public final class KvServer implements AutoCloseable {
         }
         this.snapshots = config.snapshot == null
                 ? null
-                : new Snapshots(Path.of(config.snapshot), handler.store(), clock, config.snapshotIntervalMillis);
+                : new Snapshots(Path.of(config.snapshot), handler, clock, config.snapshotIntervalMillis);
     }
 
     /**

@@ -1,4 +1,4 @@
-package dev.kvcache.http;
+package dev.kvcache.http.server;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,6 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kvcache.http.FakeTicker;
+import dev.kvcache.core.CacheEntry;
+import dev.kvcache.http.KvHandler;
+import dev.kvcache.http.KvHandlerOptions;
+import dev.kvcache.http.StoredValue;
+import dev.kvcache.http.server.snapshot.SnapshotFile;
+import dev.kvcache.http.server.snapshot.Snapshots;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URLEncoder;
@@ -23,8 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpHeader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,6 +49,13 @@ class SnapshotTest {
             path.append('/').append(URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20"));
         }
         return path.toString();
+    }
+
+    /** @return the live entry of {@code key} in {@code handler}, or {@code null} */
+    private static CacheEntry<String, StoredValue> entry(KvHandler handler, String key) {
+        Map<String, CacheEntry<String, StoredValue>> entries = new LinkedHashMap<>();
+        handler.forEachEntry(entry -> entries.put(entry.getKey(), entry));
+        return entries.get(key);
     }
 
     private static HttpResponse<byte[]> put(TestServer server, String key, byte[] value, String type, String ttl)
@@ -142,26 +154,24 @@ class SnapshotTest {
 
         // A clock that went backwards counts as no time down; an entry with exactly its remaining TTL
         // elapsed is expired.
-        KeyStore third = new KeyStore(KvHandlerOptions.builder().ticker(new FakeTicker()).build());
+        KvHandler third = new KvHandler(KvHandlerOptions.builder().ticker(new FakeTicker()).build());
         Snapshots.Restored restored = new Snapshots(file, third, Clock.fixed(T0, ZoneOffset.UTC), 0).restore(false);
         assertEquals(new Snapshots.Restored(1, 0), restored);
         // 53 s at the second start, 3 s passed on its ticker before it stopped.
-        assertEquals(50_000, TimeUnit.NANOSECONDS.toMillis(third.read("long").expiresInNanos()));
-        KeyStore fourth = new KeyStore(KvHandlerOptions.builder().ticker(new FakeTicker()).build());
+        assertEquals(50_000, TimeUnit.NANOSECONDS.toMillis(entry(third, "long").expiresInNanos()));
+        KvHandler fourth = new KvHandler(KvHandlerOptions.builder().ticker(new FakeTicker()).build());
         restored = new Snapshots(file, fourth, Clock.fixed(T0.plusSeconds(57), ZoneOffset.UTC), 0).restore(false);
         assertEquals(new Snapshots.Restored(0, 1), restored);
-        assertEquals(null, fourth.read("long"));
+        assertEquals(null, entry(fourth, "long"));
     }
 
     @Test
     void everyAlteredOrTruncatedByteIsDetected() throws Exception {
         Path file = dir.resolve("small.snap");
-        KeyStore store = new KeyStore(KvHandlerOptions.builder().ticker(new FakeTicker()).build());
-        store.write("k1", store.newValue("v1".getBytes(StandardCharsets.UTF_8),
-                new HttpField(HttpHeader.CONTENT_TYPE, "text/x")), Duration.ofMinutes(1), Conditions.of(
-                        org.eclipse.jetty.http.HttpFields.EMPTY));
-        store.write("k2", store.newValue(new byte[] {0, 1, 2}, Replies.TEXT_PLAIN), null,
-                Conditions.of(org.eclipse.jetty.http.HttpFields.EMPTY));
+        KvHandlerOptions options = KvHandlerOptions.builder().ticker(new FakeTicker()).build();
+        KvHandler store = new KvHandler(options);
+        store.restore("k1", StoredValue.of("v1".getBytes(StandardCharsets.UTF_8), "text/x"), Duration.ofMinutes(1));
+        store.restore("k2", StoredValue.of(new byte[] {0, 1, 2}, "text/plain; charset=utf-8"), options.defaultTtl());
         SnapshotFile.Written written = SnapshotFile.write(file, store, T0.toEpochMilli());
         assertEquals(2, written.entries());
         byte[] good = Files.readAllBytes(file);
@@ -232,8 +242,8 @@ class SnapshotTest {
             }
             SnapshotFile.Entry entry = SnapshotFile.read(file).entries().get(0);
             assertEquals("k", entry.key());
-            assertArrayEquals(new byte[] {1, 2, 3}, entry.value().bytes());
-            assertEquals("application/x-test", entry.value().contentType().getValue());
+            assertArrayEquals(new byte[] {1, 2, 3}, entry.value().toByteArray());
+            assertEquals("application/x-test", entry.value().mediaType());
             assertEquals(60_000, entry.remainingMillis());
         }
     }

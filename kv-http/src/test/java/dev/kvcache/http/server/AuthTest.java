@@ -1,4 +1,4 @@
-package dev.kvcache.http;
+package dev.kvcache.http.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kvcache.http.FakeTicker;
+import dev.kvcache.http.KvHandler;
+import dev.kvcache.http.KvHandlerOptions;
+import dev.kvcache.http.RawHttp;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.http.HttpResponse;

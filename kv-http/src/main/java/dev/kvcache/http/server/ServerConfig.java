@@ -1,5 +1,7 @@
-package dev.kvcache.http;
+package dev.kvcache.http.server;
 
+import dev.kvcache.http.KvHandlerOptions;
+import dev.kvcache.http.TtlParser;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine;

@@ -1,5 +1,6 @@
-package dev.kvcache.http;
+package dev.kvcache.http.server;
 
+import dev.kvcache.http.KvHandler;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
@@ -31,8 +32,8 @@ final class PlainErrorHandler extends ErrorHandler {
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
             Callback callback) {
-        byte[] body = Replies.message(reason(code, message));
-        response.getHeaders().put(Replies.TEXT_PLAIN);
+        byte[] body = PlainText.message(reason(code, message));
+        response.getHeaders().put(PlainText.TEXT_PLAIN);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
         // Jetty drops the body of an answer to HEAD (HostileInputTest checks it).
         response.write(true, ByteBuffer.wrap(body), callback);

@@ -1,4 +1,4 @@
-package dev.kvcache.http;
+package dev.kvcache.http.server;
 
 import static java.net.http.HttpResponse.BodyHandlers.ofString;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package dev.kvcache.http;
+package dev.kvcache.http.server;
 
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;

@@ -1,5 +1,6 @@
-package dev.kvcache.http;
+package dev.kvcache.http.server;
 
+import dev.kvcache.http.FakeTicker;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,51 +15,51 @@ import java.util.stream.Stream;
  * A real {@link KvServer} on an ephemeral port of 127.0.0.1 with a {@link FakeTicker}, and an HTTP
  * client to drive it.
  */
-final class TestServer implements AutoCloseable {
-    final FakeTicker ticker = new FakeTicker();
+public final class TestServer implements AutoCloseable {
+    public final FakeTicker ticker = new FakeTicker();
     final KvServer server;
-    final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+    public final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
-    TestServer(String... flags) throws Exception {
+    public TestServer(String... flags) throws Exception {
         this(java.time.Clock.systemUTC(), flags);
     }
 
     /** A server whose snapshots are dated by {@code clock}. */
-    TestServer(java.time.Clock clock, String... flags) throws Exception {
+    public TestServer(java.time.Clock clock, String... flags) throws Exception {
         String[] args = Stream.concat(Stream.of("--port", "0", "--threads", "16"), Stream.of(flags)).toArray(String[]::new);
         server = KvServer.start(ServerConfig.parse(args, Map.of()), ticker, clock);
     }
 
-    int port() {
+    public int port() {
         return server.port();
     }
 
-    URI uri(String pathAndQuery) {
+    public URI uri(String pathAndQuery) {
         return URI.create("http://127.0.0.1:" + port() + pathAndQuery);
     }
 
-    HttpRequest.Builder request(String pathAndQuery) {
+    public HttpRequest.Builder request(String pathAndQuery) {
         return HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(10));
     }
 
-    HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+    public HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
         return client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
-    HttpResponse<byte[]> sendBytes(HttpRequest.Builder request) throws IOException, InterruptedException {
+    public HttpResponse<byte[]> sendBytes(HttpRequest.Builder request) throws IOException, InterruptedException {
         return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
-    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return send(request(path).GET());
     }
 
-    HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
+    public HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
         return send(request(path).POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
-    HttpResponse<String> put(String path, String body, String... headers) throws IOException, InterruptedException {
+    public HttpResponse<String> put(String path, String body, String... headers) throws IOException, InterruptedException {
         HttpRequest.Builder request = request(path).PUT(HttpRequest.BodyPublishers.ofString(body));
         if (headers.length > 0) {
             request.headers(headers);
@@ -66,12 +67,17 @@ final class TestServer implements AutoCloseable {
         return send(request);
     }
 
-    HttpResponse<String> method(String method, String path, String... headers) throws IOException, InterruptedException {
+    public HttpResponse<String> method(String method, String path, String... headers) throws IOException, InterruptedException {
         HttpRequest.Builder request = request(path).method(method, HttpRequest.BodyPublishers.noBody());
         if (headers.length > 0) {
             request.headers(headers);
         }
         return send(request);
+    }
+
+    /** @return the requests the server is handling now */
+    public long requestsInFlight() {
+        return server.requestsInFlight();
     }
 
     @Override

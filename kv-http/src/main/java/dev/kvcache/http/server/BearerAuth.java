@@ -1,5 +1,6 @@
-package dev.kvcache.http;
+package dev.kvcache.http.server;
 
+import dev.kvcache.http.Route;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import org.eclipse.jetty.http.HttpField;
@@ -34,7 +35,7 @@ final class BearerAuth extends Handler.Wrapper {
             new PreEncodedHttpField(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"kvcache\"");
     private static final HttpField INVALID_TOKEN = new PreEncodedHttpField(HttpHeader.WWW_AUTHENTICATE,
             "Bearer realm=\"kvcache\", error=\"invalid_token\"");
-    private static final byte[] UNAUTHORIZED = Replies.message("Unauthorized");
+    private static final byte[] UNAUTHORIZED = PlainText.message("Unauthorized");
 
     private final byte[] token;
     private final boolean protectMetrics;
@@ -75,9 +76,9 @@ final class BearerAuth extends Handler.Wrapper {
         if (isOpen(Request.getPathInContext(request)) || matches(authorization)) {
             return super.handle(request, response, callback);
         }
-        Replies.closeIfBodyUnread(request, response);
+        PlainText.closeIfBodyUnread(request, response);
         response.getHeaders().put(authorization == null ? CHALLENGE : INVALID_TOKEN);
-        Replies.text(response, callback, HttpStatus.UNAUTHORIZED_401, UNAUTHORIZED);
+        PlainText.send(response, callback, HttpStatus.UNAUTHORIZED_401, UNAUTHORIZED);
         return true;
     }
 

@@ -1,6 +1,8 @@
-package dev.kvcache.http;
+package dev.kvcache.http.server.snapshot;
 
 import dev.kvcache.core.CacheEntry;
+import dev.kvcache.http.KvHandler;
+import dev.kvcache.http.StoredValue;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -23,11 +25,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
-import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpHeader;
 
 /**
- * The snapshot file format, version 1: every live entry of a {@link KeyStore} with its remaining TTL.
+ * The snapshot file format, version 1: every live entry of a {@link KvHandler} with its remaining TTL.
  * All numbers are big-endian ({@link DataOutputStream}); strings are UTF-8.
  *
  * <pre>
@@ -53,8 +53,8 @@ import org.eclipse.jetty.http.HttpHeader;
  * the same directory (readable by the owner only), forces it to the device, renames it over the old
  * snapshot atomically, and forces the directory.
  */
-final class SnapshotFile {
-    static final int FORMAT_VERSION = 1;
+public final class SnapshotFile {
+    public static final int FORMAT_VERSION = 1;
     private static final byte[] MAGIC = "KVSNAP\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte ENTRY = 1;
     private static final byte END = 0;
@@ -63,13 +63,13 @@ final class SnapshotFile {
     private SnapshotFile() {}
 
     /** One entry as written: the value and the TTL it had left at {@code writtenAt}, -1 for none. */
-    record Entry(String key, StoredValue value, long remainingMillis) {}
+    public record Entry(String key, StoredValue value, long remainingMillis) {}
 
     /** A valid snapshot's content. */
-    record Contents(long writtenAtMillis, List<Entry> entries) {}
+    public record Contents(long writtenAtMillis, List<Entry> entries) {}
 
     /** A snapshot that is not a valid file of this format: truncated, altered, or of another version. */
-    static final class CorruptException extends IOException {
+    public static final class CorruptException extends IOException {
         private static final long serialVersionUID = 1L;
 
         CorruptException(String message) {
@@ -78,15 +78,15 @@ final class SnapshotFile {
     }
 
     /** What {@link #write} wrote. */
-    record Written(long entries, long bytes) {}
+    public record Written(long entries, long bytes) {}
 
     /**
-     * Writes every live entry of {@code store} to {@code file}, replacing it atomically.
+     * Writes every live entry of {@code handler} to {@code file}, replacing it atomically.
      *
      * @param writtenAtMillis the wall clock now, ms since the epoch
      * @throws IOException if the file cannot be written; the old snapshot, if any, is then untouched
      */
-    static Written write(Path file, KeyStore store, long writtenAtMillis) throws IOException {
+    public static Written write(Path file, KvHandler handler, long writtenAtMillis) throws IOException {
         Path directory = file.toAbsolutePath().getParent();
         Path temp = Files.createTempFile(directory, file.getFileName() + ".", ".tmp");
         try {
@@ -98,7 +98,7 @@ final class SnapshotFile {
                 out.write(MAGIC);
                 out.writeInt(FORMAT_VERSION);
                 out.writeLong(writtenAtMillis);
-                count = writeEntries(out, store);
+                count = writeEntries(out, handler);
                 out.writeByte(END);
                 out.writeLong(count);
                 out.flush();
@@ -116,10 +116,10 @@ final class SnapshotFile {
         }
     }
 
-    private static long writeEntries(DataOutputStream out, KeyStore store) throws IOException {
+    private static long writeEntries(DataOutputStream out, KvHandler handler) throws IOException {
         long[] count = {0};
         try {
-            store.forEachLive(entry -> {
+            handler.forEachEntry(entry -> {
                 try {
                     writeEntry(out, entry);
                 } catch (IOException e) {
@@ -137,10 +137,10 @@ final class SnapshotFile {
         StoredValue value = entry.getValue();
         out.writeByte(ENTRY);
         writeBytes(out, entry.getKey().getBytes(StandardCharsets.UTF_8));
-        writeBytes(out, value.contentType().getValue().getBytes(StandardCharsets.UTF_8));
+        writeBytes(out, value.mediaType().getBytes(StandardCharsets.UTF_8));
         out.writeLong(value.version());
         out.writeLong(entry.expires() ? TimeUnit.NANOSECONDS.toMillis(entry.expiresInNanos()) : -1);
-        writeBytes(out, value.bytes());
+        writeBytes(out, value.toByteArray());
     }
 
     private static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
@@ -164,7 +164,7 @@ final class SnapshotFile {
      * @throws CorruptException if the file is not a complete, unaltered snapshot of this format
      * @throws IOException if it cannot be read
      */
-    static Contents read(Path file) throws IOException {
+    public static Contents read(Path file) throws IOException {
         long size = Files.size(file);
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), BUFFER_BYTES)) {
             CRC32C crc = new CRC32C();
@@ -219,10 +219,7 @@ final class SnapshotFile {
         if (key.isEmpty() || remainingMillis < -1) {
             throw new CorruptException("invalid entry (key '" + key + "', remaining " + remainingMillis + " ms)");
         }
-        HttpField contentType = type.equals(Replies.TEXT_PLAIN.getValue())
-                ? Replies.TEXT_PLAIN
-                : new HttpField(HttpHeader.CONTENT_TYPE, type);
-        return new Entry(key, new StoredValue(bytes, contentType, version), remainingMillis);
+        return new Entry(key, StoredValue.restored(bytes, type, version), remainingMillis);
     }
 
     private static byte[] readBytes(DataInputStream in, long fileSize) throws IOException {
