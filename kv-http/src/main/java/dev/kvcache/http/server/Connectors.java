@@ -27,7 +27,8 @@ final class Connectors {
 
     /** @return a connector serving HTTP/1.1 and h2c in cleartext */
     static ServerConnector cleartext(Server server, HttpConfiguration http) {
-        return new ServerConnector(server, new HttpConnectionFactory(http), new HTTP2CServerConnectionFactory(http));
+        return new ServerConnector(server, new HttpConnectionFactory(http),
+                Http2SessionGuard.install(new HTTP2CServerConnectionFactory(http)));
     }
 
     /**
@@ -49,7 +50,7 @@ final class Connectors {
         secure.setSniHostCheck(false);
         https.addCustomizer(secure);
         HttpConnectionFactory http1 = new HttpConnectionFactory(https);
-        HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(https);
+        HTTP2ServerConnectionFactory h2 = Http2SessionGuard.install(new HTTP2ServerConnectionFactory(https));
         // Without a list, ALPN offers the protocols of the factories that follow it on the connector, in
         // order (h2 first), under their ALPN names ("http/1.1", which Jetty's "HTTP/1.1" does not match).
         ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();

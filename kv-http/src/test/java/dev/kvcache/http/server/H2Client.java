@@ -48,6 +48,12 @@ final class H2Client implements AutoCloseable {
      * @param contentLength the declared length, or -1 for none
      */
     Exchange exchange(String method, String path, HttpFields fields, byte[] body, long contentLength) throws Exception {
+        return exchange(method, path, fields, body, contentLength, true);
+    }
+
+    /** As above; with {@code closeSession} false the connection stays open (idle) until {@link #close()}. */
+    Exchange exchange(String method, String path, HttpFields fields, byte[] body, long contentLength,
+            boolean closeSession) throws Exception {
         CompletableFuture<Integer> goAway = new CompletableFuture<>();
         Session session = client.connect(new InetSocketAddress("127.0.0.1", port), new Session.Listener() {
             @Override
@@ -71,7 +77,9 @@ final class H2Client implements AutoCloseable {
             }
             return done.get(10, TimeUnit.SECONDS);
         } finally {
-            session.close(0, "done", Callback.NOOP);
+            if (closeSession) {
+                session.close(0, "done", Callback.NOOP);
+            }
         }
     }
 

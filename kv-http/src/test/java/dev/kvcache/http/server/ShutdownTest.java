@@ -7,9 +7,12 @@ import dev.kvcache.http.RawHttp;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Graceful shutdown: requests in flight finish, /health answers 503 while draining. */
 class ShutdownTest {
@@ -91,6 +94,34 @@ class ShutdownTest {
             }
         }
         assertStopsPromptly(server);
+    }
+
+    /** The other protocols, with an idle connection open at the stop: HTTP/1.1, h2c by prior knowledge, h2. */
+    @Test
+    void idleConnectionsOfEveryProtocolDoNotDelayTheStop(@TempDir Path dir) throws Exception {
+        TestServer http11 = new TestServer("--shutdown-timeout", "30s");
+        try (RawHttp raw = new RawHttp(http11.port())) {
+            raw.send(RawHttp.request("GET", "/health", null));
+            assertEquals(200, raw.read().status());
+            assertStopsPromptly(http11);
+        }
+
+        TestServer prior = new TestServer("--shutdown-timeout", "30s");
+        try (H2Client h2c = new H2Client(prior.port())) {
+            H2Client.Exchange health = h2c.exchange("GET", "/health", H2Client.fields(Map.of()), null, -1, false);
+            assertEquals(200, health.status());
+            assertStopsPromptly(prior);
+        }
+
+        TestKeystore keystore = TestKeystore.create(dir);
+        TestServer tls = new TestServer("--shutdown-timeout", "30s", "--tls-keystore", keystore.file.toString(),
+                "--tls-password", TestKeystore.PASSWORD);
+        HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(keystore.clientContext())
+                .build();
+        HttpResponse<String> health = h2.send(HttpRequest.newBuilder(
+                java.net.URI.create("https://127.0.0.1:" + tls.port() + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(HttpClient.Version.HTTP_2, health.version());
+        assertStopsPromptly(tls);
     }
 
     private static void assertStopsPromptly(TestServer server) {
