@@ -72,9 +72,9 @@ final class Replies {
         if (withBody) {
             response.write(true, ByteBuffer.wrap(bytes), callback);
         } else {
-            if (status != 304) {
-                headers.put(HttpHeader.CONTENT_LENGTH, bytes.length);
-            }
+            // The 200's length, for a 304 too: left unset, Jetty would send "Content-Length: 0", which
+            // RFC 9110 (8.6) forbids for a 304 of a non-empty value.
+            headers.put(HttpHeader.CONTENT_LENGTH, bytes.length);
             response.write(true, null, callback);
         }
     }
