@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *       {@code GET}/{@code HEAD} 200, 304 ({@code If-None-Match}), 404 (absent or expired, empty body),
  *       412 ({@code If-Match}); {@code POST} 200 with the value echoed; {@code PUT} 204, or 201 when
  *       {@code If-None-Match: *} created it; {@code DELETE} 204 or 404; writes answer 412 when a
- *       precondition fails, 400 for an invalid TTL or unreadable body, 413 for a value over the limit;
+ *       precondition fails, 400 for an invalid TTL or unreadable body, 413 for a value over the limit,
+ *       503 for a body cut off by a graceful stop;
  *       414 for a key over the limit; 405 for other methods.
  *   <li>{@code /size} ({@code GET}, {@code HEAD}, {@code POST}): 200, the entry count in decimal.
  *   <li>{@code /metrics}: 200, Prometheus text. {@code /stats}: 200, JSON.
@@ -345,6 +346,14 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
 
         @Override
         void onFailure(Throwable failure) {
+            if (draining) {
+                // The stop's timeout ran out while the body was still arriving: the server, not the
+                // request, is at fault, and the client may retry elsewhere.
+                Replies.closeIfBodyUnread(request(), response);
+                Replies.text(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, Replies.CUT_OFF);
+                sent(method, HttpStatus.SERVICE_UNAVAILABLE_503, startNanos);
+                return;
+            }
             // The client is likely gone; the answer may not reach it, but the callback must complete.
             Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.BODY_UNREADABLE);
             sent(method, HttpStatus.BAD_REQUEST_400, startNanos);

@@ -40,6 +40,7 @@ final class Replies {
     static final byte[] SIZE_METHODS = message("Only GET, HEAD and POST methods are supported.");
     static final byte[] READ_METHODS = message("Only GET and HEAD methods are supported.");
     static final byte[] BODY_UNREADABLE = message("Cannot read request body");
+    static final byte[] CUT_OFF = message("The server is shutting down and cut this request off; retry it.");
     static final byte[] HEALTHY = message("ok");
     static final byte[] DRAINING = message("draining");
     private static final byte[] EMPTY = new byte[0];
