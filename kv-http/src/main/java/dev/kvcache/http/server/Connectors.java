@@ -17,7 +17,8 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  *   <li>cleartext: HTTP/1.1, and HTTP/2 for clients that ask for it, either with prior knowledge (the
  *       connection opens with the HTTP/2 preface) or with {@code Upgrade: h2c} on an HTTP/1.1 request;
  *   <li>TLS, from a PKCS12 keystore: HTTP/2 ({@code h2}) or HTTP/1.1 as the client chooses by ALPN,
- *       HTTP/1.1 for clients without ALPN. ALPN is the JDK's own (jetty-alpn-java-server, found by
+ *       HTTP/1.1 for clients without ALPN; plain HTTP on that port gets a 400 saying to use https
+ *       ({@link PlainHttpOnTls}). ALPN is the JDK's own (jetty-alpn-java-server, found by
  *       {@link java.util.ServiceLoader}).
  * </ul>
  * Both protocols start from one {@link HttpConfiguration}, so the limits and answers are the same
@@ -73,6 +74,6 @@ final class Connectors {
         ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
         alpn.setDefaultProtocol(http1.getProtocol());
         SslConnectionFactory tls = new SslConnectionFactory(ssl, alpn.getProtocol());
-        return new ServerConnector(server, tls, alpn, h2, http1);
+        return new ServerConnector(server, new PlainHttpOnTls(tls, http), alpn, h2, http1);
     }
 }
