@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kvcache.core.testing.FakeTicker;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URLEncoder;

@@ -1,5 +1,6 @@
 package dev.kvcache.http;
 
+import dev.kvcache.core.testing.FakeTicker;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
