@@ -155,7 +155,7 @@ final class Maintenance<K, V> {
                 lock.unlock();
             }
             notifier.deliver(removals);
-        } while (++passes < MAX_PASSES && ((writeBuffer != null && !writeBuffer.isEmpty()) || sweepDue()));
+        } while (++passes < MAX_PASSES && (writeBuffer != null ? !writeBuffer.isEmpty() : sweepDue()));
     }
 
     /** Whether the wheel holds so many superseded nodes that it should be swept now. */
