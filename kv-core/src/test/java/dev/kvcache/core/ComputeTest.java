@@ -1,5 +1,6 @@
 package dev.kvcache.core;
 
+import dev.kvcache.core.testing.FakeTicker;
 import static dev.kvcache.core.RecordingListener.removal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,5 +1,6 @@
 package dev.kvcache.core;
 
+import dev.kvcache.core.testing.FakeTicker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
