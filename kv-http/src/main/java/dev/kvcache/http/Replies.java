@@ -20,7 +20,7 @@ import org.eclipse.jetty.util.Callback;
  * {@code http.Error} writes them.
  */
 final class Replies {
-    static final HttpField TEXT_PLAIN = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+    static final HttpField TEXT_PLAIN = StoredValue.TEXT_PLAIN;
     static final HttpField JSON = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "application/json");
     static final HttpField PROMETHEUS =
             new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
