@@ -139,6 +139,11 @@ final class Replies {
         text(response, callback, 405, body);
     }
 
+    /** 405 for the resources that answer only {@code GET} and {@code HEAD}. */
+    static void readMethodsOnly(Response response, Callback callback) {
+        methodNotAllowed(response, callback, "GET, HEAD", READ_METHODS);
+    }
+
     /** A body computed for this request (size, stats, metrics); never cached by intermediaries. */
     static void bytes(Response response, Callback callback, int status, HttpField contentType, byte[] body,
             boolean withBody) {
