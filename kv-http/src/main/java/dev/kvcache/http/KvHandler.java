@@ -146,11 +146,6 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
                 Objects.requireNonNull(ttl, "ttl"));
     }
 
-    /** @return the cache this handler serves, built by it or given to it */
-    public KvCache<String, StoredValue> cache() {
-        return store.cache();
-    }
-
     /**
      * Starts answering {@code /health} with 503. The server calls this when it stops gracefully;
      * calling it directly lets a load balancer drain traffic before the server stops. Idempotent.
