@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kvcache.core.KvCache;
+import dev.kvcache.core.testing.FakeTicker;
 import java.lang.reflect.Modifier;
 import java.net.URI;
 import java.net.http.HttpClient;
