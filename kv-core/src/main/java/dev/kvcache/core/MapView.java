@@ -9,13 +9,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * {@link KvCache#asMap()}: a {@link ConcurrentMap} over the cache. Reads skip expired entries; writes use
  * the default TTL. Null handling mirrors {@link java.util.concurrent.ConcurrentHashMap} exactly, so code
- * written against one behaves the same against the other. The compute family comes from
- * {@link ConcurrentMap}'s defaults, which are atomic through putIfAbsent/replace/remove retries (a
- * function may run more than once under contention, as that interface documents).
+ * written against one behaves the same against the other. The compute family is the engine's
+ * ({@link Writes}): each function runs at most once per call, under the key's segment lock.
  */
 final class MapView<K, V> extends AbstractMap<K, V> implements ConcurrentMap<K, V> {
     private final ExpiringCache<K, V> cache;
@@ -95,6 +96,26 @@ final class MapView<K, V> extends AbstractMap<K, V> implements ConcurrentMap<K, 
     @Override
     public void clear() {
         cache.invalidateAll();
+    }
+
+    @Override
+    public V compute(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
+        return cache.compute(key, remappingFunction);
+    }
+
+    @Override
+    public V computeIfAbsent(K key, Function<? super K, ? extends V> mappingFunction) {
+        return cache.computeIfAbsent(key, mappingFunction);
+    }
+
+    @Override
+    public V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
+        return cache.computeIfPresent(key, remappingFunction);
+    }
+
+    @Override
+    public V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> remappingFunction) {
+        return cache.merge(key, value, remappingFunction);
     }
 
     @Override

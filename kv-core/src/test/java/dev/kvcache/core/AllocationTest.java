@@ -2,6 +2,7 @@ package dev.kvcache.core;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kvcache.core.testing.FakeTicker;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.function.BiPredicate;

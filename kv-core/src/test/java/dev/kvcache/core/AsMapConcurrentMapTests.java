@@ -5,6 +5,7 @@ import com.google.common.collect.testing.TestStringMapGenerator;
 import com.google.common.collect.testing.features.CollectionFeature;
 import com.google.common.collect.testing.features.CollectionSize;
 import com.google.common.collect.testing.features.MapFeature;
+import dev.kvcache.core.testing.FakeTicker;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;

@@ -2,6 +2,7 @@ package dev.kvcache.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.kvcache.core.testing.FakeTicker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

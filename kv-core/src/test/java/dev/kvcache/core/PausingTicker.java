@@ -1,5 +1,6 @@
 package dev.kvcache.core;
 
+import dev.kvcache.core.testing.FakeTicker;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 

@@ -20,7 +20,7 @@ import org.eclipse.jetty.util.Callback;
  * {@code http.Error} writes them.
  */
 final class Replies {
-    static final HttpField TEXT_PLAIN = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+    static final HttpField TEXT_PLAIN = StoredValue.TEXT_PLAIN;
     static final HttpField JSON = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "application/json");
     static final HttpField PROMETHEUS =
             new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
@@ -138,6 +138,11 @@ final class Replies {
     static void methodNotAllowed(Response response, Callback callback, String allow, byte[] body) {
         response.getHeaders().put(HttpHeader.ALLOW, allow);
         text(response, callback, 405, body);
+    }
+
+    /** 405 for the resources that answer only {@code GET} and {@code HEAD}. */
+    static void readMethodsOnly(Response response, Callback callback) {
+        methodNotAllowed(response, callback, "GET, HEAD", READ_METHODS);
     }
 
     /** A body computed for this request (size, stats, metrics); never cached by intermediaries. */

@@ -2,6 +2,7 @@ package dev.kvcache.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.kvcache.core.testing.FakeTicker;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -3,6 +3,7 @@ package dev.kvcache.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kvcache.core.testing.FakeTicker;
 import org.junit.jupiter.api.Test;
 
 /**

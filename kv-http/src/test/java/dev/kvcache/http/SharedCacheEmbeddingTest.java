@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.kvcache.core.KvCache;
+import dev.kvcache.core.testing.FakeTicker;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -61,7 +62,12 @@ class SharedCacheEmbeddingTest {
 
     @Test
     void theHandlerServesTheCacheItWasGiven() {
-        assertSame(cache, handler.cache());
+        StoredValue value = StoredValue.of(new byte[] {1}, "application/octet-stream");
+        cache.put("given", value);
+        java.util.Map<String, StoredValue> walked = new java.util.HashMap<>();
+        handler.forEachEntry(entry -> walked.put(entry.getKey(), entry.getValue()));
+        assertSame(value, walked.get("given"));
+        cache.remove("given");
     }
 
     @Test

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kvcache.core.testing.FakeTicker;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -44,7 +46,7 @@ final class HttpHarness {
             } else if (op instanceof HttpOp.Delete d) {
                 delete(d, step);
             } else if (op instanceof HttpOp.Advance a) {
-                ticker.advanceMillis(a.millis());
+                ticker.advance(Duration.ofMillis(a.millis()));
                 model.advance(a.millis());
             } else {
                 throw new AssertionError("unknown op " + op);

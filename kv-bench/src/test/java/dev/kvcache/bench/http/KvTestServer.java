@@ -1,5 +1,6 @@
 package dev.kvcache.bench.http;
 
+import dev.kvcache.core.testing.FakeTicker;
 import dev.kvcache.http.KvHandler;
 import dev.kvcache.http.KvHandlerOptions;
 import java.io.IOException;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kvcache.core.KvCache;
 import dev.kvcache.core.KvCacheBuilder;
 import dev.kvcache.core.RemovalCause;
+import dev.kvcache.core.testing.FakeTicker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -4,7 +4,6 @@ import dev.kvcache.core.KvCache;
 import java.time.Duration;
 import kotlin.Unit;
 import org.jetbrains.lincheck.datastructures.DSLThreadScenario;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * TTLs of one or two seconds, so that entries expire between and during operations and maintenance
  * reclaims them concurrently.
  */
-public class AdvancingTtlLincheckTest extends CacheOperations {
+public class AdvancingTtlLincheckTest extends CacheOperations implements LincheckChecks {
     /** The ticker's step; an entry put with a TTL of one second expires at the next advance. */
     static final long STEP_NANOS = Duration.ofSeconds(1).toNanos();
 
@@ -32,16 +31,6 @@ public class AdvancingTtlLincheckTest extends CacheOperations {
         cache.cleanUp(); // reclaims what expired, so that the estimate is exact
     }
 
-    @Test
-    void stress() {
-        LincheckBudget.stress().check(getClass());
-    }
-
-    @Test
-    void modelChecking() {
-        LincheckBudget.modelChecking().check(getClass());
-    }
-
     /**
      * A write that reads the time, sees the key's entry live and is descheduled before its effect,
      * while the other thread advances the ticker past that entry's deadline and reads the key. Before
@@ -52,9 +41,7 @@ public class AdvancingTtlLincheckTest extends CacheOperations {
      */
     @Test
     void writeDescheduledAcrossAnExpiryIsLinearizable() {
-        new ModelCheckingOptions()
-                .iterations(0) // only this scenario, all of its interleavings up to the budget
-                .invocationsPerIteration(LincheckBudget.CUSTOM_SCENARIO_INVOCATIONS)
+        LincheckBudget.customScenario()
                 .addCustomScenario(scenario -> {
                     scenario.initial(t -> actor(t, "putWithTtl", 1, 1, 1)); // expires at the advance
                     scenario.parallel(p -> {

@@ -1,14 +1,14 @@
 package dev.kvcache.core.lincheck;
 
 import dev.kvcache.core.KvCache;
-import org.junit.jupiter.api.Test;
+import org.jetbrains.lincheck.datastructures.verifier.Verifier;
 
 /**
  * A cache bounded to two entries over three keys, so that writes evict: linearizable against a map
  * that may drop any entry while it is over the bound ({@link EvictingMapVerifier}), and within its
  * bound whenever no operation runs.
  */
-public class BoundedLincheckTest extends CacheOperations {
+public class BoundedLincheckTest extends CacheOperations implements LincheckChecks {
     static final int MAXIMUM_SIZE = 2;
 
     public BoundedLincheckTest() {
@@ -20,13 +20,8 @@ public class BoundedLincheckTest extends CacheOperations {
         return MAXIMUM_SIZE;
     }
 
-    @Test
-    void stress() {
-        LincheckBudget.stress().verifier(EvictingMapVerifier.class).check(getClass());
-    }
-
-    @Test
-    void modelChecking() {
-        LincheckBudget.modelChecking().verifier(EvictingMapVerifier.class).check(getClass());
+    @Override
+    public Class<? extends Verifier> verifier() {
+        return EvictingMapVerifier.class;
     }
 }

@@ -3,14 +3,13 @@ package dev.kvcache.core.lincheck;
 import dev.kvcache.core.KvCache;
 import kotlin.Unit;
 import org.jetbrains.lincheck.datastructures.DSLThreadScenario;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.junit.jupiter.api.Test;
 
 /**
  * Linearizability of a bounded cache whose bound is never exceeded (as many entries as keys): the
  * bounded code paths (write buffer, policy, tombstones) run, but nothing is ever evicted.
  */
-public class BoundedNoEvictionLincheckTest extends CacheOperations {
+public class BoundedNoEvictionLincheckTest extends CacheOperations implements LincheckChecks {
     private static final int MAXIMUM_SIZE = MAX_KEY;
 
     public BoundedNoEvictionLincheckTest() {
@@ -20,16 +19,6 @@ public class BoundedNoEvictionLincheckTest extends CacheOperations {
     @Override
     long bound() {
         return MAXIMUM_SIZE;
-    }
-
-    @Test
-    void stress() {
-        LincheckBudget.stress().check(getClass());
-    }
-
-    @Test
-    void modelChecking() {
-        LincheckBudget.modelChecking().check(getClass());
     }
 
     /**
@@ -43,9 +32,7 @@ public class BoundedNoEvictionLincheckTest extends CacheOperations {
      */
     @Test
     void overwritesRacingToTheWriteBufferEvictNothing() {
-        new ModelCheckingOptions()
-                .iterations(0)
-                .invocationsPerIteration(LincheckBudget.CUSTOM_SCENARIO_INVOCATIONS)
+        LincheckBudget.customScenario()
                 .addCustomScenario(scenario -> {
                     scenario.initial(t -> {
                         actor(t, "put", 2, 2);

@@ -2,6 +2,7 @@ package dev.kvcache.core.lincheck;
 
 import dev.kvcache.core.KvCache;
 import dev.kvcache.core.Ticker;
+import dev.kvcache.core.testing.FakeTicker;
 import java.time.Duration;
 import java.util.function.Function;
 import org.jetbrains.lincheck.datastructures.IntGen;
@@ -28,7 +29,7 @@ public abstract class CacheOperations {
     static final int MAX_KEY = 3;
 
     /** The cache's ticker: it moves only in configurations that advance it. */
-    final ManualTicker ticker = new ManualTicker();
+    final FakeTicker ticker = new FakeTicker();
     final KvCache<Integer, Integer> cache;
 
     CacheOperations(Function<Ticker, KvCache<Integer, Integer>> configuration) {

@@ -1,10 +1,10 @@
 package dev.kvcache.core.lincheck;
 
 import dev.kvcache.core.KvCache;
+import dev.kvcache.core.testing.FakeTicker;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
-import org.junit.jupiter.api.Test;
 
 /**
  * {@link KvCache#estimatedSize()} as a linearizable operation, within its contract: it is exact when
@@ -15,10 +15,10 @@ import org.junit.jupiter.api.Test;
  */
 @Param(name = "key", gen = IntGen.class, conf = "1:3")
 @Param(name = "value", gen = IntGen.class, conf = "1:3")
-public class EstimatedSizeLincheckTest {
+public class EstimatedSizeLincheckTest implements LincheckChecks {
     private static final String WRITER = "writer";
 
-    private final KvCache<Integer, Integer> cache = KvCache.builder().ticker(new ManualTicker()).build();
+    private final KvCache<Integer, Integer> cache = KvCache.builder().ticker(new FakeTicker()).build();
 
     @Operation(nonParallelGroup = WRITER)
     public long estimatedSize() {
@@ -38,15 +38,5 @@ public class EstimatedSizeLincheckTest {
     @Operation
     public Integer getIfPresent(@Param(name = "key") int key) {
         return cache.getIfPresent(key);
-    }
-
-    @Test
-    void stress() {
-        LincheckBudget.stress().check(getClass());
-    }
-
-    @Test
-    void modelChecking() {
-        LincheckBudget.modelChecking().check(getClass());
     }
 }

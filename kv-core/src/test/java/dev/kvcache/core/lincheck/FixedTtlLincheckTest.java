@@ -2,25 +2,14 @@ package dev.kvcache.core.lincheck;
 
 import dev.kvcache.core.KvCache;
 import java.time.Duration;
-import org.junit.jupiter.api.Test;
 
 /**
  * Linearizability of a cache with a default TTL, over a ticker held fixed: every entry carries a
  * finite deadline and is scheduled on the timer wheel, but none expires while the test runs.
  */
-public class FixedTtlLincheckTest extends CacheOperations {
+public class FixedTtlLincheckTest extends CacheOperations implements LincheckChecks {
 
     public FixedTtlLincheckTest() {
         super(ticker -> KvCache.builder().ticker(ticker).timeToLive(Duration.ofSeconds(1)).build());
-    }
-
-    @Test
-    void stress() {
-        LincheckBudget.stress().check(getClass());
-    }
-
-    @Test
-    void modelChecking() {
-        LincheckBudget.modelChecking().check(getClass());
     }
 }

@@ -32,6 +32,13 @@ final class LincheckBudget {
                 .minimizeFailedScenario(false);
     }
 
+    /** Model checking of only the custom scenarios added to it, all their interleavings up to the budget. */
+    static ModelCheckingOptions customScenario() {
+        return new ModelCheckingOptions()
+                .iterations(0)
+                .invocationsPerIteration(CUSTOM_SCENARIO_INVOCATIONS);
+    }
+
     static ModelCheckingOptions modelChecking() {
         return new ModelCheckingOptions()
                 .iterations(4 * SCALE)

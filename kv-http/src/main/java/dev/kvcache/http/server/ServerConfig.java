@@ -359,7 +359,7 @@ final class ServerConfig {
         }
 
         static String version() {
-            String version = KvServer.class.getPackage().getImplementationVersion();
+            String version = ServerConfig.class.getPackage().getImplementationVersion();
             return version == null ? "(development build)" : version;
         }
     }

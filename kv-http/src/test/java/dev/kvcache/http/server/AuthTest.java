@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kvcache.http.FakeTicker;
+import dev.kvcache.core.testing.FakeTicker;
 import dev.kvcache.http.KvHandler;
 import dev.kvcache.http.KvHandlerOptions;
 import dev.kvcache.http.RawHttp;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kvcache.http.FakeTicker;
+import dev.kvcache.core.testing.FakeTicker;
 import dev.kvcache.http.RawHttp;
 import java.io.DataInputStream;
 import java.io.OutputStream;

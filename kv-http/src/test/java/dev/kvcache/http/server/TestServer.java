@@ -1,6 +1,6 @@
 package dev.kvcache.http.server;
 
-import dev.kvcache.http.FakeTicker;
+import dev.kvcache.core.testing.FakeTicker;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
