@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -109,6 +110,26 @@ final class NodeTable<K, V> {
             size += segment.countOpaque();
         }
         return size;
+    }
+
+    /**
+     * Counts the mapped nodes that {@code counted} accepts, stopping at {@code limit}: walks every
+     * chain without locks and allocates nothing. Exact when no write runs; under writes it is an
+     * estimate (a concurrent resize can hide part of a chain from the walk).
+     */
+    long count(Predicate<? super Node<K, V>> counted, long limit) {
+        long n = 0;
+        for (Segment<K, V> segment : segments) {
+            Node<K, V>[] table = segment.table; // volatile read
+            for (int i = 0; i < table.length; i++) {
+                for (Node<K, V> node = first(table, i); node != null; node = nextOf(node)) {
+                    if (counted.test(node) && ++n >= limit) {
+                        return n;
+                    }
+                }
+            }
+        }
+        return n;
     }
 
     int segmentCount() {
