@@ -30,6 +30,11 @@ import java.util.function.Function;
  * concurrent writes, never negative, and exact when no write is in flight, except that it counts
  * expired entries not yet reclaimed.
  *
+ * <p>Keys whose hash codes collide (as clients can choose them) cost O(log n) per operation among
+ * themselves when their class {@code C} implements {@code Comparable<C>}, as {@link String} does, and
+ * O(n) otherwise; an order inconsistent with {@code equals} costs time among the keys it cannot tell
+ * apart, never correctness.
+ *
  * <h2>Expiry</h2>
  * An entry written at ticker time {@code t} with time-to-live {@code ttl} has the deadline
  * {@code t + ttl}. From the instant the {@link KvCacheBuilder#ticker ticker} reads the deadline or later,
