@@ -45,6 +45,11 @@ import java.util.function.Function;
  * concurrent writes, never negative, and exact when no write is in flight, except that it counts
  * expired entries not yet reclaimed.
  *
+ * <p>Keys whose hash codes collide (as clients can choose them) cost O(log n) per operation among
+ * themselves when their class {@code C} implements {@code Comparable<C>}, as {@link String} does, and
+ * O(n) otherwise; an order inconsistent with {@code equals} costs time among the keys it cannot tell
+ * apart, never correctness.
+ *
  * <h2>Expiry</h2>
  * An entry written at ticker time {@code t} with time-to-live {@code ttl} has the deadline
  * {@code t + ttl}. From the instant the {@link KvCacheBuilder#ticker ticker} reads the deadline or later,
@@ -240,9 +245,12 @@ public interface KvCache<K, V> extends AutoCloseable {
     void invalidateAll();
 
     /**
-     * Returns the number of entries held, an estimate: it counts expired entries not yet reclaimed,
+     * Returns the number of entries held, an estimate, in O(1): it counts expired entries until
+     * maintenance reclaims them (see Expiry in the {@linkplain KvCache class description} for when;
+     * the timer wheel lets that take up to about 4.3 s after a deadline while the cache is in use),
      * and under concurrent writes it may miss or double-count entries being written. With no
-     * concurrent writes and after {@link #cleanUp()}, it is exact.
+     * concurrent writes and after {@link #cleanUp()}, it is exact. {@code asMap().size()} counts only
+     * live entries, at O(n) cost.
      *
      * @return the estimated number of entries, never negative
      */
@@ -270,7 +278,22 @@ public interface KvCache<K, V> extends AutoCloseable {
     /**
      * Returns a live {@link ConcurrentMap} view of this cache. Its reads honour expiry (an expired
      * entry is absent from every method and view of it); its writes use the cache's default TTL and
-     * notify the removal listener like the cache's own methods.
+     * notify the removal listener like the cache's own methods. Its iterators are weakly consistent and
+     * support {@code remove}.
+     *
+     * <p>The map and its views describe the live entries only, consistently with each other and with
+     * iteration: {@code size()} (capped to {@link Integer#MAX_VALUE}) and {@code isEmpty()} count live
+     * entries by walking the table without locks, which costs O(n) where {@link #estimatedSize()} is
+     * O(1), and they agree with iteration whenever no write is in flight and the ticker stands still;
+     * {@code equals} and {@code hashCode} compare contents as {@link java.util.Map} specifies, both ways
+     * with any map; the views' spliterators report {@code CONCURRENT} and {@code NONNULL} (and the key
+     * and entry views {@code DISTINCT}), never {@code SIZED}, as {@link java.util.concurrent.ConcurrentHashMap}'s
+     * do, so streams over them never fail under concurrent writes or expiry. A removal decided by
+     * looking at an entry (the iterators' {@code remove}, {@code removeIf}, {@code removeAll},
+     * {@code retainAll} and {@code values().remove}) removes it only if its key still maps to the value
+     * looked at, like {@code remove(key, value)}: a value written in between survives. A removal that
+     * names only a key ({@code remove(key)}, {@code keySet().remove(key)}, and {@code keySet().removeAll(c)}
+     * when it iterates {@code c}) removes whatever the key maps to.
      *
      * <p>{@code compute}, {@code computeIfAbsent}, {@code computeIfPresent} and {@code merge} are atomic
      * per key as in {@link java.util.concurrent.ConcurrentHashMap}: the function runs at most once per
@@ -288,10 +311,6 @@ public interface KvCache<K, V> extends AutoCloseable {
      * {@link #invalidateAll()}, {@link #cleanUp()}), for any key, throws
      * {@link IllegalStateException} (and the outer call propagates it, changing nothing). Reads from
      * inside it are allowed.
-     *
-     * <p>Its iterators are weakly consistent and
-     * support {@code remove}. Its {@code size()} is {@link #estimatedSize()} capped to
-     * {@link Integer#MAX_VALUE}.
      *
      * @return the map view, the same instance on every call
      */
