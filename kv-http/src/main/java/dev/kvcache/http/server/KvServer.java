@@ -52,6 +52,7 @@ public final class KvServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final GracefulHandler graceful;
+    private final Http2BodyDrain drain;
     private final KvHandler handler;
     private final String authToken;
     private final Snapshots snapshots;
@@ -85,7 +86,10 @@ public final class KvServer implements AutoCloseable {
         // Counts requests in flight, and answers 503 to new ones once a graceful stop has begun.
         Handler served = authToken == null ? handler : new BearerAuth(handler, authToken, config.protectMetrics);
         this.graceful = new GracefulHandler(served);
-        server.setHandler(graceful);
+        // Outermost, so that the refusals of every handler inside (503, 401, 413, ...) are drained.
+        this.drain = new Http2BodyDrain(graceful, Http2BodyDrain.capFor(config.maxValueBytes),
+                TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMillis), ticker);
+        server.setHandler(drain);
         server.setStopTimeout(config.shutdownTimeoutMillis);
         if (config.accessLog) {
             Slf4jRequestLogWriter writer = new Slf4jRequestLogWriter();
@@ -159,6 +163,11 @@ public final class KvServer implements AutoCloseable {
 
     KvHandler handler() {
         return handler;
+    }
+
+    /** @return the bytes of refused HTTP/2 request bodies read and discarded so far */
+    long drainedBytes() {
+        return drain.drainedBytes();
     }
 
     /** @return the requests the server is handling now */
