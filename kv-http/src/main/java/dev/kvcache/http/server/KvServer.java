@@ -55,6 +55,7 @@ public final class KvServer implements AutoCloseable {
     private final KvHandler handler;
     private final String authToken;
     private final Snapshots snapshots;
+    private final Keystores.ServerCertificate certificate;
     private boolean closed;
 
     private KvServer(ServerConfig config, Ticker ticker, Clock clock) {
@@ -74,9 +75,12 @@ public final class KvServer implements AutoCloseable {
         http.setRequestHeaderSize((int) config.maxHeaderBytes);
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
-        this.connector = config.tlsKeystore == null
+        this.certificate = config.tlsKeystore == null
+                ? null
+                : Keystores.open(Path.of(config.tlsKeystore), config.resolveTlsPassword());
+        this.connector = certificate == null
                 ? Connectors.cleartext(server, http)
-                : Connectors.tls(server, http, config.tlsKeystore, config.resolveTlsPassword());
+                : Connectors.tls(server, http, config.tlsKeystore, certificate.password());
         connector.setHost(config.host);
         connector.setPort(config.port);
         connector.setIdleTimeout(config.idleTimeoutMillis);
@@ -134,7 +138,7 @@ public final class KvServer implements AutoCloseable {
             kv.server.start();
         } catch (Exception e) {
             kv.server.stop();
-            throw e;
+            throw bindFailure(e, config).orElseThrow(() -> e);
         }
         if (kv.snapshots != null) {
             kv.snapshots.startPeriodic();
@@ -150,6 +154,21 @@ public final class KvServer implements AutoCloseable {
                         : config.protectMetrics ? "bearer token required but for /health"
                         : "bearer token required but for /health, /metrics, /stats");
         return kv;
+    }
+
+    /** @return a message naming the flags, if the listener could not bind its address */
+    private static java.util.Optional<IllegalStateException> bindFailure(Exception e, ServerConfig config) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.net.BindException bind) {
+                String message = String.valueOf(bind.getMessage());
+                return java.util.Optional.of(new IllegalStateException(message.contains("in use")
+                        ? "port " + config.port + " on " + config.host + " is already in use (--port, --host): stop"
+                                + " the process that holds it, or choose another port"
+                        : "cannot listen on port " + config.port + " of " + config.host + " (--port, --host): "
+                                + message + "; is the address one of this machine's?"));
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** @return the port the server listens on (the actual one when configured with 0) */
@@ -266,7 +285,7 @@ public final class KvServer implements AutoCloseable {
         KvServer kv;
         try {
             kv = start(config, Ticker.coarse());
-        } catch (IllegalArgumentException | SnapshotFile.CorruptException e) {
+        } catch (IllegalArgumentException | IllegalStateException | SnapshotFile.CorruptException e) {
             LoggerFactory.getLogger(KvServer.class).error("Cannot start: {}", e.getMessage());
             return 1;
         } catch (Exception e) {
