@@ -17,6 +17,22 @@ final class Converters {
         return new TypeConversionException(e.getMessage());
     }
 
+    /**
+     * A boolean as environment files write it: {@code true}, {@code yes}, {@code on}, {@code 1} or
+     * {@code false}, {@code no}, {@code off}, {@code 0}, in any case.
+     */
+    static final class Bool implements CommandLine.ITypeConverter<Boolean> {
+        @Override
+        public Boolean convert(String value) {
+            switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "true": case "yes": case "on": case "1": return true;
+                case "false": case "no": case "off": case "0": return false;
+                default: throw new TypeConversionException("'" + value + "' is not a boolean: use true, yes, on or"
+                        + " 1, or false, no, off or 0 (any case)");
+            }
+        }
+    }
+
     /** A TCP port, 0 to 65535. */
     static final class Port implements CommandLine.ITypeConverter<Integer> {
         @Override

@@ -93,6 +93,7 @@ final class ServerConfig {
     long shutdownDelayMillis;
 
     @Option(names = "--access-log", negatable = true, defaultValue = "false", fallbackValue = "true",
+            converter = Converters.Bool.class,
             description = "Log every request (NCSA extended format, logger dev.kvcache.http.access)."
                     + " Env KV_ACCESS_LOG=true. Default: ${DEFAULT-VALUE}.")
     boolean accessLog;
@@ -108,11 +109,13 @@ final class ServerConfig {
     String authTokenFile;
 
     @Option(names = "--protect-metrics", negatable = true, defaultValue = "true", fallbackValue = "true",
+            converter = Converters.Bool.class,
             description = "With a token, also require it for /metrics and /stats (--no-protect-metrics leaves"
                     + " them open to scrapers). Env KV_PROTECT_METRICS. Default: ${DEFAULT-VALUE}.")
     boolean protectMetrics;
 
     @Option(names = "--insecure", defaultValue = "false", fallbackValue = "true",
+            converter = Converters.Bool.class,
             description = "Allow listening on a non-loopback address without a token (refused otherwise)."
                     + " Env KV_INSECURE=true. Default: ${DEFAULT-VALUE}.")
     boolean insecure;
@@ -144,6 +147,7 @@ final class ServerConfig {
     long snapshotIntervalMillis;
 
     @Option(names = "--snapshot-ignore-corrupt", defaultValue = "false", fallbackValue = "true",
+            converter = Converters.Bool.class,
             description = "Start empty when the snapshot is corrupt (it is kept aside as FILE.corrupt) instead of"
                     + " refusing to start. Env KV_SNAPSHOT_IGNORE_CORRUPT=true. Default: ${DEFAULT-VALUE}.")
     boolean snapshotIgnoreCorrupt;
