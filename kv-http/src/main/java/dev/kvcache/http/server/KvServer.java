@@ -272,6 +272,10 @@ public final class KvServer implements AutoCloseable {
             return 0;
         }
         ServerConfig config = commandLine.getCommand();
+        if (config.printConfig) {
+            ((ConfigSources) commandLine.getDefaultValueProvider()).print(commandLine, out);
+            return 0;
+        }
         try {
             String refusal = config.protectedModeRefusal(config.resolveAuthToken());
             if (refusal != null) {

@@ -152,6 +152,16 @@ final class ServerConfig {
                     + " refusing to start. Env KV_SNAPSHOT_IGNORE_CORRUPT=true. Default: ${DEFAULT-VALUE}.")
     boolean snapshotIgnoreCorrupt;
 
+    @Option(names = ConfigSources.CONFIG, paramLabel = "FILE",
+            description = "Read settings from FILE: one NAME=VALUE a line with the variables' names"
+                    + " (KV_PORT=8081), # comments; flags and variables win over it. Env KV_CONFIG.")
+    String config;
+
+    @Option(names = ConfigSources.PRINT_CONFIG,
+            description = "Print every setting with where it came from (flag, environment, file:line or"
+                    + " default), secrets masked, and exit without starting.")
+    boolean printConfig;
+
     /**
      * Parses arguments with {@code env} as the second source of values.
      *
@@ -171,16 +181,28 @@ final class ServerConfig {
     static ServerConfig parse(CommandLine commandLine, String[] args) {
         ConfigSources sources = (ConfigSources) commandLine.getDefaultValueProvider();
         sources.reset();
-        try {
-            commandLine.parseArgs(args);
-        } catch (CommandLine.ParameterException e) {
-            throw sources.explain(e);
+        parseArgs(commandLine, sources, args);
+        ServerConfig named = commandLine.getCommand();
+        if (named.config != null) {
+            OptionSpec option = commandLine.getCommandSpec().findOption(ConfigSources.CONFIG);
+            String label = sources.source(option, commandLine.getParseResult().hasMatchedOption(option)).label(option);
+            sources.readFile(commandLine, java.nio.file.Path.of(named.config), label);
+            // Again, with the file behind the flags and the environment.
+            parseArgs(commandLine, sources, args);
         }
         ServerConfig config = commandLine.getCommand();
         if (!commandLine.isUsageHelpRequested() && !commandLine.isVersionHelpRequested()) {
             config.validate(commandLine);
         }
         return config;
+    }
+
+    private static void parseArgs(CommandLine commandLine, ConfigSources sources, String[] args) {
+        try {
+            commandLine.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            throw sources.explain(e);
+        }
     }
 
     static CommandLine commandLine(Map<String, String> env) {

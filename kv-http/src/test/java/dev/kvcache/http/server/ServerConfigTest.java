@@ -71,13 +71,14 @@ class ServerConfigTest {
     }
 
     @Test
-    void theHelpNamesEachFlagsVariable() {
+    void theHelpNamesEachFlagsVariable(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path emptyFile = java.nio.file.Files.writeString(dir.resolve("kv.conf"), "");
         CommandLine commandLine = ServerConfig.commandLine(Map.of());
         CommandLine defaults = ServerConfig.commandLine(Map.of());
         ServerConfig.parse(defaults, new String[0]);
         String usage = commandLine.getUsageMessage(CommandLine.Help.Ansi.OFF).replaceAll("\\s+", " ");
         for (OptionSpec option : commandLine.getCommandSpec().options()) {
-            if (option.usageHelp() || option.versionHelp()) {
+            if (!ConfigSources.isSetting(option)) {
                 continue;
             }
             String variable = ServerConfig.environmentVariable(option);
@@ -85,7 +86,8 @@ class ServerConfigTest {
             // The variable really is read: it changes the option's value.
             String value = Map.of("--access-log", "true", "--max-bytes", "1GiB", "--max-header-bytes", "2KiB",
                     "--host", "::1", "--shutdown-delay", "12s", "--protect-metrics", "false", "--insecure", "true",
-                    "--snapshot-ignore-corrupt", "true").getOrDefault(option.longestName(), "12");
+                    "--snapshot-ignore-corrupt", "true", "--config", emptyFile.toString())
+                    .getOrDefault(option.longestName(), "12");
             CommandLine withVariable = ServerConfig.commandLine(Map.of(variable, value));
             ServerConfig.parse(withVariable, new String[0]);
             Object fromVariable = withVariable.getCommandSpec().findOption(option.longestName()).getValue();
