@@ -264,7 +264,7 @@ public final class KvServer implements AutoCloseable {
             return 2;
         }
         if (commandLine.isUsageHelpRequested()) {
-            commandLine.usage(out);
+            HelpText.print(HelpText.width(env), out);
             return 0;
         }
         if (commandLine.isVersionHelpRequested()) {

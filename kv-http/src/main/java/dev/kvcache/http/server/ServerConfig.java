@@ -19,14 +19,12 @@ import picocli.CommandLine.Option;
         name = "kvcache-server",
         mixinStandardHelpOptions = true,
         versionProvider = ServerConfig.Version.class,
-        sortOptions = false,
-        usageHelpAutoWidth = true,
         description = {
             "An HTTP key-value cache whose entries expire a time-to-live after their last write.",
             "Compatible with the Go \"Simple HTTP KV server\": POST /{key} stores, GET /{key} reads,"
                     + " POST /size counts.",
-            "Every flag can also be set by the environment variable shown with it; the command line wins."},
-        footer = {"", "Routes, limits and a curl walkthrough: docs/http.md"})
+            "Every flag can also be set by the environment variable shown with it, or by that name in a --config"
+                    + " file. Precedence: flag, then environment, then file, then default."})
 final class ServerConfig {
     @Option(names = {"-p", "--port"}, paramLabel = "PORT", defaultValue = "8081", converter = Converters.Port.class,
             description = "TCP port to listen on; 0 picks a free one. Env KV_PORT. Default: ${DEFAULT-VALUE}.")

@@ -76,7 +76,7 @@ class ServerConfigTest {
         CommandLine commandLine = ServerConfig.commandLine(Map.of());
         CommandLine defaults = ServerConfig.commandLine(Map.of());
         ServerConfig.parse(defaults, new String[0]);
-        String usage = commandLine.getUsageMessage(CommandLine.Help.Ansi.OFF).replaceAll("\\s+", " ");
+        String usage = HelpText.render(80).replaceAll("\\s+", " ");
         for (OptionSpec option : commandLine.getCommandSpec().options()) {
             if (!ConfigSources.isSetting(option)) {
                 continue;
@@ -115,7 +115,7 @@ class ServerConfigTest {
         StringWriter err = new StringWriter();
         assertEquals(0, KvServer.run(new String[] {"--help"}, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true)));
         assertTrue(out.toString().contains("--max-value-bytes"), out.toString());
-        assertTrue(out.toString().contains("Usage: kvcache-server"), out.toString());
+        assertTrue(out.toString().contains("Usage: java -jar kvcache-server.jar"), out.toString());
 
         out.getBuffer().setLength(0);
         assertEquals(0, KvServer.run(new String[] {"--version"}, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true)));
