@@ -42,11 +42,26 @@ import picocli.CommandLine;
  * and writes them back after it stopped serving on SIGTERM/SIGINT, and every
  * {@code --snapshot-interval} ({@link Snapshots}).
  *
- * <p>Exit status: 0 after a shutdown or for {@code --help}/{@code --version}; 2 for invalid flags, or
- * for a non-loopback address without a token or {@code --insecure}; 1 if the server cannot start (for
- * example, the port is taken, the keystore cannot be read, or the snapshot is corrupt).
+ * <p>Exit status: 0 after a clean stop, SIGTERM or SIGINT included (not 143 or 130: the shutdown hook
+ * halts with the stop's status once the stop completed), and for {@code --help}, {@code --version}
+ * and {@code --print-config}; 1 if the server cannot start with a valid configuration (for example,
+ * the port is taken, the keystore cannot be read, or the snapshot is corrupt); 2 for an invalid
+ * configuration (a flag, variable or config-file line, a non-loopback address without a token or
+ * {@code --insecure}); 3 if the stop's {@code --shutdown-timeout} cut requests off; 4 if the final
+ * snapshot could not be written.
  */
 public final class KvServer implements AutoCloseable {
+    /** Exit status: stopped cleanly (also after SIGTERM or SIGINT), or --help, --version, --print-config. */
+    static final int EXIT_OK = 0;
+    /** Exit status: the server could not start with a valid configuration. */
+    static final int EXIT_CANNOT_START = 1;
+    /** Exit status: the configuration is invalid. */
+    static final int EXIT_INVALID_CONFIG = 2;
+    /** Exit status: stopped, but the shutdown timeout cut requests in flight off. */
+    static final int EXIT_SHUTDOWN_TIMEOUT = 3;
+    /** Exit status: stopped, but the final snapshot could not be written (the previous one is intact). */
+    static final int EXIT_SNAPSHOT_FAILED = 4;
+
     private final ServerConfig config;
     private final Logger log = LoggerFactory.getLogger(KvServer.class);
     private final Server server;
@@ -56,7 +71,8 @@ public final class KvServer implements AutoCloseable {
     private final String authToken;
     private final Snapshots snapshots;
     private final Keystores.ServerCertificate certificate;
-    private boolean closed;
+    /** The exit status of the stop, once {@link #stop()} ran; {@code -1} before. */
+    private int stopStatus = -1;
 
     private KvServer(ServerConfig config, Ticker ticker, Clock clock) {
         this.config = config;
@@ -191,11 +207,22 @@ public final class KvServer implements AutoCloseable {
      * snapshot, if any, is written. Idempotent; logs each step.
      */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
+    public void close() {
+        stop();
+    }
+
+    /**
+     * Stops as {@link #close()} does.
+     *
+     * @return the process's exit status for this stop: {@link #EXIT_OK} if every request in flight
+     *     completed and the snapshot, if any, was written; {@link #EXIT_SHUTDOWN_TIMEOUT} if the
+     *     timeout cut requests off; {@link #EXIT_SNAPSHOT_FAILED} if the snapshot could not be written
+     *     (which wins over a timeout); the same status on later calls
+     */
+    synchronized int stop() {
+        if (stopStatus >= 0) {
+            return stopStatus;
         }
-        closed = true;
         long beginNanos = System.nanoTime();
         log.info("Shutting down: /health answers 503 from now on; {} request(s) in flight, allowing {} ms for them",
                 graceful.getCurrentRequestCount(), config.shutdownTimeoutMillis);
@@ -222,6 +249,7 @@ public final class KvServer implements AutoCloseable {
         } else {
             log.info("Stopped in {} ms; every request in flight completed", millis);
         }
+        stopStatus = timedOut ? EXIT_SHUTDOWN_TIMEOUT : EXIT_OK;
         if (snapshots != null) {
             // After the server stopped: every acknowledged write is in the cache, and no more come.
             snapshots.close();
@@ -230,8 +258,10 @@ public final class KvServer implements AutoCloseable {
             } catch (Exception e) {
                 log.error("Could not write the snapshot to {}: {}; the previous one, if any, is intact",
                         config.snapshot, e.toString());
+                stopStatus = EXIT_SNAPSHOT_FAILED;
             }
         }
+        return stopStatus;
     }
 
     /** Blocks until the server has stopped. */
@@ -261,49 +291,51 @@ public final class KvServer implements AutoCloseable {
         } catch (CommandLine.ParameterException e) {
             err.println(e.getMessage());
             err.println("Try 'java -jar kvcache-server.jar --help' for the flags.");
-            return 2;
+            return EXIT_INVALID_CONFIG;
         }
         if (commandLine.isUsageHelpRequested()) {
             HelpText.print(HelpText.width(env), out);
-            return 0;
+            return EXIT_OK;
         }
         if (commandLine.isVersionHelpRequested()) {
             commandLine.printVersionHelp(out);
-            return 0;
+            return EXIT_OK;
         }
         ServerConfig config = commandLine.getCommand();
         if (config.printConfig) {
             ((ConfigSources) commandLine.getDefaultValueProvider()).print(commandLine, out);
-            return 0;
+            return EXIT_OK;
         }
         try {
             String refusal = config.protectedModeRefusal(config.resolveAuthToken());
             if (refusal != null) {
                 err.println(refusal);
-                return 2;
+                return EXIT_INVALID_CONFIG;
             }
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
-            return 2;
+            return EXIT_INVALID_CONFIG;
         }
         KvServer kv;
         try {
             kv = start(config, Ticker.coarse());
         } catch (IllegalArgumentException | IllegalStateException | SnapshotFile.CorruptException e) {
             LoggerFactory.getLogger(KvServer.class).error("Cannot start: {}", e.getMessage());
-            return 1;
+            return EXIT_CANNOT_START;
         } catch (Exception e) {
             LoggerFactory.getLogger(KvServer.class).error("Cannot start: {}", e.toString());
-            return 1;
+            return EXIT_CANNOT_START;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(kv::close, "kv-shutdown"));
+        // A JVM ended by a signal exits 128 + the signal (143, 130) once its hooks finish; halting from the
+        // hook after a complete stop reports the stop's own status instead, 0 for a clean one.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> Runtime.getRuntime().halt(kv.stop()), "kv-shutdown"));
         try {
             kv.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            kv.close();
+            return kv.stop();
         }
-        return 0;
+        return kv.stop();
     }
 
     /** Defaults for slf4j-simple, set before the first logger exists; {@code -D} flags override them. */
