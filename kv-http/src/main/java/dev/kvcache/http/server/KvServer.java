@@ -11,12 +11,10 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.eclipse.jetty.server.CustomRequestLog;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.Slf4jRequestLogWriter;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -108,9 +106,7 @@ public final class KvServer implements AutoCloseable {
         server.setHandler(graceful);
         server.setStopTimeout(config.shutdownTimeoutMillis);
         if (config.accessLog) {
-            Slf4jRequestLogWriter writer = new Slf4jRequestLogWriter();
-            writer.setLoggerName("dev.kvcache.http.access");
-            server.setRequestLog(new CustomRequestLog(writer, CustomRequestLog.EXTENDED_NCSA_FORMAT));
+            server.setRequestLog(new AccessLog());
         }
         this.snapshots = config.snapshot == null
                 ? null
@@ -134,9 +130,11 @@ public final class KvServer implements AutoCloseable {
 
     /** As {@link #start(ServerConfig, Ticker)}, with the wall clock that snapshots are dated by. */
     static KvServer start(ServerConfig config, Ticker ticker, Clock clock) throws Exception {
+        long beginNanos = System.nanoTime();
         KvServer kv = new KvServer(config, ticker, clock);
         kv.log.info("cache expire time: {}ms", config.ttlMillis);
         kv.log.info("Starting server on {} ...", config.port);
+        kv.log.info(StartupLog.runtime());
         if (!config.loopbackOnly()) {
             if (kv.authToken == null) {
                 kv.log.warn("Listening on {} without authentication (--insecure): anyone who can reach this port"
@@ -144,6 +142,14 @@ public final class KvServer implements AutoCloseable {
             } else if (config.tlsKeystore == null) {
                 kv.log.warn("Listening on {} without TLS: the token and the values travel in cleartext; use"
                         + " --tls-keystore, or a TLS-terminating proxy on a trusted network", config.host);
+            }
+        }
+        if (kv.certificate != null) {
+            StartupLog.Line line = StartupLog.certificate(kv.certificate, clock.instant());
+            if (line.warning()) {
+                kv.log.warn(line.text());
+            } else {
+                kv.log.info(line.text());
             }
         }
         if (kv.snapshots != null) {
@@ -160,11 +166,13 @@ public final class KvServer implements AutoCloseable {
             kv.snapshots.startPeriodic();
         }
         KvHandlerOptions options = kv.handler.options();
-        kv.log.info("Listening on {}://{}:{} (max key {} B, max value {} B, max {} entries / {} B,"
-                        + " {} threads, idle timeout {} ms, access log {}, {}, {})",
-                config.tlsKeystore == null ? "http" : "https", config.host, kv.port(), options.maxKeyBytes(),
-                options.maxValueBytes(), options.maxEntries(), options.maxBytes(), config.threads,
-                config.idleTimeoutMillis, config.accessLog ? "on" : "off",
+        kv.log.info("Listening on {} in {} ms, {} ms after the JVM started (max key {}, max value {}, max {} entries"
+                        + " / {}, {} threads, idle timeout {}, access log {}, {}, {})",
+                StartupLog.url(config.tlsKeystore == null ? "http" : "https", config.host, kv.port()),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beginNanos), StartupLog.jvmUptimeMillis(),
+                ByteSizes.format(options.maxKeyBytes()), ByteSizes.format(options.maxValueBytes()),
+                options.maxEntries(), ByteSizes.format(options.maxBytes()), config.threads,
+                StartupLog.duration(config.idleTimeoutMillis), config.accessLog ? "on" : "off",
                 config.tlsKeystore == null ? "HTTP/1.1 and h2c" : "TLS: h2 and HTTP/1.1",
                 kv.authToken == null ? "no authentication"
                         : config.protectMetrics ? "bearer token required but for /health"

@@ -92,7 +92,8 @@ final class ServerConfig {
 
     @Option(names = "--access-log", negatable = true, defaultValue = "false", fallbackValue = "true",
             converter = Converters.Bool.class,
-            description = "Log every request (NCSA extended format, logger dev.kvcache.http.access)."
+            description = "Log every request (NCSA combined fields without a second timestamp, then the time"
+                    + " taken; logger dev.kvcache.http.access)."
                     + " Env KV_ACCESS_LOG=true. Default: ${DEFAULT-VALUE}.")
     boolean accessLog;
 
@@ -236,6 +237,10 @@ final class ServerConfig {
                 "must be 1 to 1024 visible ASCII characters without spaces");
         rules.check(allInterfaces() || resolves(bareHost()), "--host", ": cannot resolve '" + host + "' to an"
                 + " address: give an IP address (127.0.0.1, ::1, 0.0.0.0) or a name this machine resolves");
+        rules.check(snapshot != null || snapshotIntervalMillis == 0, "--snapshot-interval",
+                "needs --snapshot FILE (or KV_SNAPSHOT): without a file there is nothing to write");
+        rules.check(snapshot != null || !snapshotIgnoreCorrupt, "--snapshot-ignore-corrupt",
+                "needs --snapshot FILE (or KV_SNAPSHOT): without a file there is nothing to restore");
         rules.check(snapshot == null || !java.nio.file.Files.isDirectory(java.nio.file.Path.of(snapshot)),
                 "--snapshot", ": " + snapshot + " is a directory; give the path of a file in it, such as "
                 + java.nio.file.Path.of(snapshot == null ? "." : snapshot).resolve("kvcache.snapshot"));
