@@ -50,7 +50,8 @@ final class ServerConfig {
                     + " Env KV_MAX_VALUE_BYTES. Default: ${DEFAULT-VALUE}.")
     long maxValueBytes;
 
-    @Option(names = "--max-header-bytes", paramLabel = "BYTES", defaultValue = "8KiB", converter = Converters.Size.class,
+    @Option(names = "--max-header-bytes", paramLabel = "BYTES", defaultValue = "8KiB",
+            converter = Converters.Size.class,
             description = "Largest request line plus headers (larger: 431, or 414 for the request line)."
                     + " Env KV_MAX_HEADER_BYTES. Default: ${DEFAULT-VALUE}.")
     long maxHeaderBytes;
@@ -68,7 +69,8 @@ final class ServerConfig {
                     + " heap.")
     long maxBytes;
 
-    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = Converters.Duration.class,
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "30s",
+            converter = Converters.Duration.class,
             description = "Close connections idle this long. Env KV_IDLE_TIMEOUT. Default: ${DEFAULT-VALUE}.")
     long idleTimeoutMillis;
 

@@ -15,11 +15,15 @@ final class StartupLog {
 
     private StartupLog() {}
 
-    /** @return {@code kvcache-server 0.1.0 (Jetty 12.1.14), PID 4242, Java 17.0.9 (Eclipse Adoptium), max heap 5.8 GiB} */
+    /**
+     * @return {@code kvcache-server 0.1.0 (Jetty 12.1.14), PID 4242, Java 17.0.9 (Eclipse Adoptium),
+     *     max heap 5.8 GiB}
+     */
     static String runtime() {
         return "kvcache-server " + ServerConfig.Version.version() + " (Jetty " + org.eclipse.jetty.util.Jetty.VERSION
                 + "), PID " + ProcessHandle.current().pid() + ", Java " + Runtime.version() + " ("
-                + System.getProperty("java.vendor") + "), max heap " + ByteSizes.format(Runtime.getRuntime().maxMemory());
+                + System.getProperty("java.vendor") + "), max heap "
+                + ByteSizes.format(Runtime.getRuntime().maxMemory());
     }
 
     /** @return the JVM's uptime, what the operator waited for the server, in ms */
