@@ -185,6 +185,41 @@ class HostileComputeTest {
         }
     }
 
+    /** Reads are never blocked by a compute, even of the same key, and see the old value. */
+    @Test
+    void readsOfAKeyBeingComputedDoNotWait() throws Exception {
+        KvCache<String, String> cache = KvCache.builder().ticker(new FakeTicker()).maximumSize(100).build();
+        cache.put("k", "old");
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try {
+            Map<String, java.util.concurrent.Callable<Object>> reads = new LinkedHashMap<>();
+            reads.put("getIfPresent", () -> cache.getIfPresent("k"));
+            reads.put("asMap.get", () -> cache.asMap().get("k"));
+            reads.put("getEntryIfPresent", () -> cache.getEntryIfPresent("k").getValue());
+            reads.put("asMap.size", () -> cache.asMap().size());
+            reads.put("containsValue", () -> cache.asMap().containsValue("old"));
+            reads.put("iteration", () -> cache.asMap().entrySet().iterator().next());
+            reads.put("get(k, loader) of a present key", () -> cache.get("k", x -> "loaded"));
+            List<String> waited = new ArrayList<>();
+            String result = cache.asMap().compute("k", (k, v) -> {
+                StringBuilder seen = new StringBuilder();
+                for (Map.Entry<String, java.util.concurrent.Callable<Object>> r : reads.entrySet()) {
+                    Future<Object> f = pool.submit(r.getValue());
+                    try {
+                        seen.append(f.get(1, TimeUnit.SECONDS));
+                    } catch (Exception e) {
+                        waited.add(r.getKey());
+                    }
+                }
+                return seen.toString();
+            });
+            assertEquals(List.of(), waited, "reads that waited for a compute of their key");
+            assertEquals("oldoldold1truek=oldold", result);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void outcomesCausesAndStats() {
         FakeTicker ticker = new FakeTicker();

@@ -163,6 +163,22 @@ class HostileExpiryTest {
         assertEquals("slow", cache.getIfPresent("k"), "deadline counted from the start of the load");
     }
 
+    /** A computed value is a new entry "with the cache's default TTL, restarted". */
+    @Test
+    void aComputedEntryLivesItsTtlFromItsWrite() {
+        FakeTicker ticker = new FakeTicker();
+        KvCache<String, String> cache = KvCache.builder().ticker(ticker).timeToLive(Duration.ofSeconds(10)).build();
+        cache.put("k", "v", KvCache.NEVER);
+        cache.asMap().compute("k", (k, v) -> {
+            ticker.advance(Duration.ofSeconds(6));
+            return "computed";
+        });
+        ticker.advance(Duration.ofSeconds(5));
+        assertEquals("computed", cache.getIfPresent("k"));
+        ticker.advance(Duration.ofSeconds(5));
+        assertNull(cache.getIfPresent("k"), "the default TTL replaces the old entry's NEVER");
+    }
+
     /** The documented exception: the entry expires while the function runs; the result is new. */
     @Test
     void anEntryExpiringDuringItsComputeIsReportedExpired() {
