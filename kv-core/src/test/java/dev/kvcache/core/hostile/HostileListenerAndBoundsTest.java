@@ -250,19 +250,6 @@ class HostileListenerAndBoundsTest {
         assertEquals("v", first.getIfPresent("k"));
     }
 
-    /** initialCapacity is a sizing hint (ConcurrentHashMap caps it at 2^30), not an allocation of 2^31 slots. */
-    @Test
-    void aHugeInitialCapacityIsCappedNotAllocated() {
-        KvCache<Object, Object> big;
-        try {
-            big = KvCache.builder().initialCapacity(Integer.MAX_VALUE).build();
-        } catch (OutOfMemoryError e) {
-            throw new AssertionError("initialCapacity(Integer.MAX_VALUE) tried to allocate its table: " + e);
-        }
-        big.put("k", "v");
-        assertEquals("v", big.getIfPresent("k"));
-    }
-
     @Test
     void closeIsIdempotentAndTheCacheStaysUsable() throws Exception {
         java.util.concurrent.ScheduledThreadPoolExecutor scheduler = new java.util.concurrent.ScheduledThreadPoolExecutor(1);
