@@ -370,7 +370,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     /**
      * Iterates the live entries as snapshots, skipping expired ones. Weakly consistent: each table
-     * segment is copied under its lock when the iteration reaches it. For {@link MapView}.
+     * segment is copied, by a lock-free walk, when the iteration reaches it. For {@link MapView}.
      */
     Iterator<CacheEntry<K, V>> liveEntries() {
         return new Iterator<>() {

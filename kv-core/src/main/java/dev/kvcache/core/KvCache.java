@@ -300,7 +300,7 @@ public interface KvCache<K, V> extends AutoCloseable {
      * call, under the lock of the key's table segment, so other writers of keys in that segment
      * (including other computes of the same key) wait for it, while reads do not. The function is
      * never given an expired value (it sees the key as absent). A non-null result is stored as a new
-     * entry with the cache's default TTL, restarted, and counted as a put; the value it displaces is
+     * entry with the cache's default TTL, restarted when the function returns, and counted as a put; the value it displaces is
      * reported {@link RemovalCause#REPLACED} (even if equal), or {@link RemovalCause#EXPIRED} if that
      * entry had expired. A null result removes a live entry, reported {@link RemovalCause#EXPLICIT}
      * and counted as a removal (an expired one, reported {@link RemovalCause#EXPIRED}, except that
@@ -309,8 +309,9 @@ public interface KvCache<K, V> extends AutoCloseable {
      * inside it to any writing method of the cache or its views ({@code put}, {@code remove},
      * {@code compute}, ..., {@link #get(Object, Function) get} of an absent key,
      * {@link #invalidateAll()}, {@link #cleanUp()}), for any key, throws
-     * {@link IllegalStateException} (and the outer call propagates it, changing nothing). Reads from
-     * inside it are allowed.
+     * {@link IllegalStateException}, which then propagates from the outer call, changing nothing (a
+     * function that catches it goes on, and its result is stored as usual). Reads from inside it are
+     * allowed.
      *
      * @return the map view, the same instance on every call
      */

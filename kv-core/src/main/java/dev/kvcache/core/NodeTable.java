@@ -71,7 +71,9 @@ final class NodeTable<K, V> {
         }
         segments = (Segment<K, V>[]) new Segment<?, ?>[segmentCount];
         segmentShift = 32 - Integer.numberOfTrailingZeros(segmentCount);
-        int perSegment = Math.max(4, tableLengthFor(initialCapacity / segmentCount + 1));
+        // At most 2^30 slots in all at build, as ConcurrentHashMap caps its table: the capacity is a hint.
+        int perSegment = Math.max(4, Math.min(MAX_TABLE_LENGTH / segmentCount,
+                tableLengthFor(initialCapacity / segmentCount + 1)));
         for (int i = 0; i < segmentCount; i++) {
             segments[i] = new Segment<>(perSegment);
         }
@@ -175,20 +177,32 @@ final class NodeTable<K, V> {
         return segments.length;
     }
 
-    /** The nodes of one segment at one instant (taken under its lock). */
+    /**
+     * The nodes mapped in one segment, by a lock-free walk, so that iteration never waits for a writer
+     * (a compute function runs under the segment lock). Every node mapped for the whole walk is in
+     * the list, once: a walk that a resize may have cut off (the segment's table changed meanwhile)
+     * is retried, as a miss in {@link #get} is, and a bin still sharing its chain with its new
+     * sibling during a resize contributes only its own nodes.
+     */
     List<Node<K, V>> snapshot(int segmentIndex) {
         Segment<K, V> segment = segments[segmentIndex];
-        segment.lock();
-        try {
-            List<Node<K, V>> nodes = new ArrayList<>(segment.count);
-            for (Node<K, V> bin : segment.table) {
-                for (Node<K, V> n = bin; n != null; n = n.next) {
+        for (;;) {
+            Node<K, V>[] table = segment.table; // volatile read
+            int mask = table.length - 1;
+            List<Node<K, V>> nodes = new ArrayList<>(Math.max(0, segment.countOpaque()));
+            for (int i = 0; i <= mask; i++) {
+                for (Node<K, V> n = first(table, i); n != null; n = nextOf(n)) {
+                    if ((n.hash & mask) != i) {
+                        break; // the high run of a chain not yet cut: the sibling bin's nodes
+                    }
                     nodes.add(n);
                 }
             }
-            return nodes;
-        } finally {
-            segment.unlock();
+            // The fence keeps the walk's loads before the re-read (see get).
+            VarHandle.acquireFence();
+            if (segment.table == table) {
+                return nodes;
+            }
         }
     }
 

@@ -208,6 +208,11 @@ final class Writes<K, V> {
                 }
                 default -> throw new AssertionError(kind);
             }
+            if (computes) {
+                // The result is written now, after the function: its TTL starts here, and an old
+                // entry whose deadline passed while the function ran is reported expired.
+                now = cache.now();
+            }
             if (next == null && (current == null || kind == Kind.COMPUTE_IF_ABSENT)) {
                 return result; // nothing to store, nothing to remove
             }
