@@ -4,6 +4,7 @@ import dev.kvcache.core.CacheEntry;
 import dev.kvcache.core.KvCache;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -50,6 +51,12 @@ import org.slf4j.LoggerFactory;
  * bodies are read with demand callbacks. Jetty may therefore run it on a selector thread. Each
  * request completes its callback exactly once.
  *
+ * <h2>Expired entries</h2>
+ * While it runs (between its start and stop as a Jetty component) the handler reclaims the expired
+ * entries of the cache it serves, shared or its own, every 100 ms on one daemon thread of its own, so
+ * that {@code /size} and the gauges of {@code /metrics} and {@code /stats} count an expired entry for at
+ * most about 100 ms after its deadline, even when no request arrives (see {@code docs/http.md}).
+ *
  * <h2>Shutdown</h2>
  * The handler is {@link Graceful}: when its server stops gracefully, {@code /health} answers 503 from
  * then on, while requests in flight (and those still arriving on open connections, until Jetty closes
@@ -75,8 +82,14 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
      * @throws NullPointerException if {@code options} is null
      */
     public KvHandler(KvHandlerOptions options) {
+        this(options, Reclaimer::daemonScheduler);
+    }
+
+    /** As {@link #KvHandler(KvHandlerOptions)}, reclaiming on executors from {@code reclaimers} (tests). */
+    KvHandler(KvHandlerOptions options, java.util.function.Supplier<? extends ScheduledExecutorService> reclaimers) {
         this.options = java.util.Objects.requireNonNull(options, "options");
         this.store = new KeyStore(options);
+        addBean(new Reclaimer(store.cache(), reclaimers), true);
     }
 
     /**
@@ -101,6 +114,7 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
     public KvHandler(KvCache<String, StoredValue> cache, KvHandlerOptions options) {
         this.options = java.util.Objects.requireNonNull(options, "options");
         this.store = new KeyStore(cache, options);
+        addBean(new Reclaimer(cache, Reclaimer::daemonScheduler), true);
     }
 
     /** @return the options this handler was built with */
