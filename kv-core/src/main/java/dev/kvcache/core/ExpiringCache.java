@@ -81,6 +81,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     private final Executor executor;
     private final ScheduledFuture<?> scheduledCleanUp;
     private final MapView<K, V> mapView = new MapView<>(this);
+    private final PolicyView<K, V> policyView;
 
     /** Removals found during maintenance, reported after the lock is released; maintenance-owned. */
     private List<Removal<K, V>> pendingRemovals = new ArrayList<>();
@@ -103,6 +104,8 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         this.stats = builder.recordStats ? StatsCounter.concurrent() : StatsCounter.DISABLED;
         this.listener = builder.removalListener;
         this.executor = builder.executor;
+        this.policyView = new PolicyView<>(defaultTtlNanos, builder.maximumWeight, builder.weighted, policy,
+                maintenanceLock, table::size);
         this.scheduledCleanUp = builder.scheduler == null ? null
                 : builder.scheduler.scheduleWithFixedDelay(new ScheduledCleanUp(this),
                         TimerWheel.RESOLUTION_NANOS, TimerWheel.RESOLUTION_NANOS, TimeUnit.NANOSECONDS);
@@ -728,6 +731,11 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     @Override
     public ConcurrentMap<K, V> asMap() {
         return mapView;
+    }
+
+    @Override
+    public Policy<K, V> policy() {
+        return policyView;
     }
 
     @Override

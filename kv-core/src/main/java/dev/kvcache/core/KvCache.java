@@ -241,6 +241,14 @@ public interface KvCache<K, V> extends AutoCloseable {
     ConcurrentMap<K, V> asMap();
 
     /**
+     * Returns a read-only view of this cache's expiry and bounds: its default time-to-live, its maximum
+     * size or weight, and its current weighted size.
+     *
+     * @return the policy view, the same instance on every call
+     */
+    Policy<K, V> policy();
+
+    /**
      * Stops the cache's scheduled maintenance, if any. The cache stays usable; entries stay until they
      * expire or are removed. Idempotent.
      */

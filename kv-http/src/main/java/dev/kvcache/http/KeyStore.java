@@ -39,10 +39,13 @@ final class KeyStore {
     /** Whether this store built the cache (and so sees every removal through its listener). */
     private final boolean owned;
 
-    /** A store over a cache that the application built and may share; see {@link #payloadBytes()}. */
+    /**
+     * A store over a cache that the application built and may share; see {@link #payloadBytes()}. Writes
+     * without a TTL get the cache's own default, not {@code options.defaultTtl()}.
+     */
     KeyStore(KvCache<String, StoredValue> cache, KvHandlerOptions options) {
         this.cache = java.util.Objects.requireNonNull(cache, "cache");
-        this.defaultTtl = options.defaultTtl();
+        this.defaultTtl = cache.policy().timeToLive();
         this.minWeight = 1;
         this.owned = false;
     }
@@ -177,6 +180,11 @@ final class KeyStore {
 
     KvCache<String, StoredValue> cache() {
         return cache;
+    }
+
+    /** @return whether this store built its cache (false: the application supplied it) */
+    boolean ownsCache() {
+        return owned;
     }
 
     CacheStats stats() {

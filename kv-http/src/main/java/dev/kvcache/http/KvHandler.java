@@ -95,9 +95,12 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
     /**
      * Creates a handler over a cache the application built, and may use itself at the same time
      * (values made with {@link StoredValue#of} are served like those written over HTTP). The cache's
-     * own bounds, TTL and listener apply; from {@code options} the handler takes the key and value
-     * size limits and the TTL of writes that give none. {@code /stats} then sums the payload bytes
-     * over the entries on each call, since the handler does not see the cache's removals.
+     * own bounds, TTL and listener apply: an HTTP write without a TTL gets the cache's default TTL
+     * ({@link dev.kvcache.core.Policy#timeToLive()}), and {@code /stats} reports the cache's TTL and
+     * bound. From {@code options} the handler takes only the key and value size limits; their
+     * {@code defaultTtl}, {@code maxEntries}, {@code maxBytes} and {@code ticker} do not apply.
+     * {@code /stats} sums the payload bytes over the entries on each call, since the handler does not
+     * see the cache's removals.
      *
      * <pre>{@code
      * KvCache<String, StoredValue> cache = KvCache.builder()
@@ -108,7 +111,7 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
      * }</pre>
      *
      * @param cache the cache to serve
-     * @param options the limits and default TTL
+     * @param options the key and value size limits
      * @throws NullPointerException if an argument is null
      */
     public KvHandler(KvCache<String, StoredValue> cache, KvHandlerOptions options) {
