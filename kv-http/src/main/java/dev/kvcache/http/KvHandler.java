@@ -36,11 +36,13 @@ import org.slf4j.LoggerFactory;
  *       {@code GET}/{@code HEAD} 200, 304 ({@code If-None-Match}), 404 (absent or expired, empty body),
  *       412 ({@code If-Match}); {@code POST} 200 with the value echoed; {@code PUT} 204, or 201 when
  *       {@code If-None-Match: *} created it; {@code DELETE} 204 or 404; writes answer 412 when a
- *       precondition fails, 400 for an invalid TTL or unreadable body, 413 for a value over the limit;
+ *       precondition fails, 400 for an invalid TTL or unreadable body, 413 for a value over the limit,
+ *       503 when the heap has no room for the value;
  *       414 for a key over the limit; 405 for other methods.
  *   <li>{@code /size} ({@code GET}, {@code HEAD}, {@code POST}): 200, the entry count in decimal.
  *   <li>{@code /metrics}: 200, Prometheus text. {@code /stats}: 200, JSON.
- *       {@code /health}: 200, or 503 once shutdown began.
+ *       {@code /health}: 200 {@code ok}; 503 {@code draining} once shutdown began, or 503
+ *       {@code degraded: heap ...} while the heap after the last collection is 90 % full or more.
  *   <li>{@code /}, {@code /kv}, {@code /kv/}: 400 "Must provide a key in the path".
  * </ul>
  * A write's TTL comes from the {@code ttl} query parameter or the {@value #TTL_HEADER} header
@@ -72,6 +74,7 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
     private final KvHandlerOptions options;
     private final KeyStore store;
     private final Metrics metrics = new Metrics();
+    private final HeapMonitor heap;
     private final long createdNanos = System.nanoTime();
     private volatile boolean draining;
 
@@ -82,13 +85,18 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
      * @throws NullPointerException if {@code options} is null
      */
     public KvHandler(KvHandlerOptions options) {
-        this(options, Reclaimer::daemonScheduler);
+        this(options, Reclaimer::daemonScheduler, HeapMonitor.platform());
     }
 
-    /** As {@link #KvHandler(KvHandlerOptions)}, reclaiming on executors from {@code reclaimers} (tests). */
-    KvHandler(KvHandlerOptions options, java.util.function.Supplier<? extends ScheduledExecutorService> reclaimers) {
+    /**
+     * As {@link #KvHandler(KvHandlerOptions)}, reclaiming on executors from {@code reclaimers} and
+     * reading the heap through {@code heap} (tests).
+     */
+    KvHandler(KvHandlerOptions options, java.util.function.Supplier<? extends ScheduledExecutorService> reclaimers,
+            HeapMonitor heap) {
         this.options = java.util.Objects.requireNonNull(options, "options");
         this.store = new KeyStore(options);
+        this.heap = heap;
         addBean(new Reclaimer(store.cache(), reclaimers), true);
     }
 
@@ -117,6 +125,7 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
     public KvHandler(KvCache<String, StoredValue> cache, KvHandlerOptions options) {
         this.options = java.util.Objects.requireNonNull(options, "options");
         this.store = new KeyStore(cache, options);
+        this.heap = HeapMonitor.platform();
         addBean(new Reclaimer(cache, Reclaimer::daemonScheduler), true);
     }
 
@@ -329,10 +338,14 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
 
         @Override
         void onBody(byte[] bytes) {
-            StoredValue value = store.newValue(bytes, contentType);
+            StoredValue value;
             KeyStore.WriteOutcome outcome;
             try {
+                value = store.newValue(bytes, contentType);
                 outcome = store.write(key, value, ttl, conditions);
+            } catch (OutOfMemoryError e) {
+                outOfMemory(request(), response, callback, method, startNanos, e);
+                return;
             } catch (RuntimeException e) {
                 // A bug, here on a demand callback where Jetty would not answer for us.
                 LOG.warn("Write of key {} failed", key, e);
@@ -355,6 +368,11 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
         }
 
         @Override
+        void onOutOfMemory(OutOfMemoryError error) {
+            outOfMemory(request(), response, callback, method, startNanos, error);
+        }
+
+        @Override
         void onTooLarge() {
             Replies.closeIfBodyUnread(request(), response);
             tooLarge(response, callback, method, startNanos);
@@ -366,6 +384,23 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
             Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.BODY_UNREADABLE);
             sent(method, HttpStatus.BAD_REQUEST_400, startNanos);
         }
+    }
+
+    /**
+     * Answers a write that ran out of heap with 503 rather than letting the error reach Jetty (a 500, or
+     * a demand callback that never completes): the server stays up, the client may retry once eviction
+     * or a collection has made room, and {@code /health} reports the pressure meanwhile. Logged (at
+     * the 1st, 2nd, 4th, 8th... occurrence, so a flood cannot flood the log) and counted.
+     */
+    private void outOfMemory(Request request, Response response, Callback callback, int method, long startNanos,
+            OutOfMemoryError error) {
+        long count = metrics.outOfMemory();
+        if ((count & (count - 1)) == 0) {
+            LOG.error("A write ran out of heap ({}; {} so far): answered 503; see /health and -Xmx", error.toString(), count);
+        }
+        Replies.closeIfBodyUnread(request, response);
+        Replies.text(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, Replies.OUT_OF_MEMORY);
+        sent(method, HttpStatus.SERVICE_UNAVAILABLE_503, startNanos);
     }
 
     private void tooLarge(Response response, Callback callback, int method, long startNanos) {
@@ -422,9 +457,10 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
             readOnly(response, callback, method, startNanos, Replies.TEXT_PLAIN, null);
             return;
         }
-        int status = draining ? HttpStatus.SERVICE_UNAVAILABLE_503 : HttpStatus.OK_200;
-        Replies.bytes(response, callback, status, Replies.TEXT_PLAIN, draining ? Replies.DRAINING : Replies.HEALTHY,
-                method == Metrics.GET);
+        byte[] pressure = draining ? null : heap.pressure();
+        int status = draining || pressure != null ? HttpStatus.SERVICE_UNAVAILABLE_503 : HttpStatus.OK_200;
+        byte[] body = draining ? Replies.DRAINING : pressure != null ? pressure : Replies.HEALTHY;
+        Replies.bytes(response, callback, status, Replies.TEXT_PLAIN, body, method == Metrics.GET);
         sent(method, status, startNanos);
     }
 

@@ -46,6 +46,7 @@ final class Metrics {
     /** Per bucket, not cumulative; the last slot counts durations above every bound. */
     private final LongAdder[] buckets = adders(BUCKET_NANOS.length + 1);
     private final LongAdder durationNanos = new LongAdder();
+    private final java.util.concurrent.atomic.AtomicLong outOfMemory = new java.util.concurrent.atomic.AtomicLong();
 
     static int methodIndex(String method) {
         switch (method) {
@@ -56,6 +57,11 @@ final class Metrics {
             case "DELETE": return DELETE;
             default: return OTHER;
         }
+    }
+
+    /** Counts a write refused because the heap ran out; returns the count so far. */
+    long outOfMemory() {
+        return outOfMemory.incrementAndGet();
     }
 
     void started() {
@@ -124,6 +130,8 @@ final class Metrics {
         counter(out, "cache_puts_total", "Values stored.", stats.putCount());
         counter(out, "cache_evictions_total", "Entries evicted to stay within the size bounds.", stats.evictionCount());
         counter(out, "cache_expirations_total", "Entries removed because their TTL passed.", stats.expirationCount());
+        counter(out, "out_of_memory_errors_total", "Writes answered 503 because the heap had no room for them.",
+                outOfMemory.get());
         return out.toString().getBytes(StandardCharsets.UTF_8);
     }
 

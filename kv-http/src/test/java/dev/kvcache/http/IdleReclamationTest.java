@@ -78,7 +78,7 @@ class IdleReclamationTest {
     @Test
     void theScheduledRunReclaimsExpiredEntriesWithoutAnyRead() throws Exception {
         ManualScheduler scheduler = new ManualScheduler();
-        start(() -> new KvHandler(options(), () -> scheduler));
+        start(() -> new KvHandler(options(), () -> scheduler, HeapMonitor.platform()));
         assertEquals(1, scheduler.periodicTaskCount(), "the handler schedules one reclaiming task at start");
         assertEquals(Reclaimer.PERIOD.toNanos(), scheduler.delaysNanos().get(0));
 

@@ -208,6 +208,8 @@ final class ServerConfig {
         check(commandLine, maxEntries >= 1, "--max-entries must be at least 1, was " + maxEntries);
         check(commandLine, maxBytes >= maxEntries,
                 "--max-bytes (" + maxBytes + ") must be at least --max-entries (" + maxEntries + ")");
+        String heapRefusal = KvHandlerOptions.heapRefusal("--max-bytes", maxBytes);
+        check(commandLine, heapRefusal == null, heapRefusal);
         check(commandLine, authToken == null || authTokenFile == null,
                 "give either --auth-token or --auth-token-file (or their variables), not both");
         check(commandLine, tlsPassword == null || tlsPasswordFile == null,
