@@ -161,6 +161,32 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
                 java.util.Objects.requireNonNull(ttl, "ttl"));
     }
 
+    /**
+     * Counts in {@code /metrics} ({@code api_requests_total{code,method}}) a request that a layer in front
+     * of this handler answered without passing it on: an authentication filter's 401, the server's error
+     * handler for Jetty's own 400, 414, 431 and 505, a rate limiter's 429. Requests this handler answers
+     * are counted already; do not count them again. Thread-safe, allocation-free for the statuses the
+     * handler itself sends and for 401 and 431.
+     *
+     * @param method the request's method as sent ({@code GET}, ...); null or any other counts as {@code other}
+     * @param status the status answered
+     */
+    public void countRefused(String method, int status) {
+        metrics.refused(Metrics.methodIndex(method), status);
+    }
+
+    /**
+     * Has {@code /metrics} serve {@code families} after the handler's own, on every scrape from now on.
+     * The standalone server adds the JVM and process metrics this way; see {@link ExtraMetrics} for
+     * what they may contain.
+     *
+     * @param families the families to add
+     * @throws NullPointerException if {@code families} is null
+     */
+    public void addMetrics(ExtraMetrics families) {
+        metrics.add(java.util.Objects.requireNonNull(families, "families"));
+    }
+
     /** @return the cache this handler serves, built by it or given to it */
     public KvCache<String, StoredValue> cache() {
         return store.cache();

@@ -26,7 +26,7 @@ final class Metrics {
     static final int OTHER = 5;
     private static final String[] METHOD_LABELS = {"get", "head", "post", "put", "delete", "other"};
 
-    private static final int[] CODES = {200, 201, 204, 304, 400, 404, 405, 412, 413, 414, 500, 503};
+    private static final int[] CODES = {200, 201, 204, 304, 400, 401, 404, 405, 412, 413, 414, 431, 500, 503};
 
     /** Upper bounds of the duration buckets, in seconds; the same bounds in nanoseconds below. */
     private static final String[] BUCKET_LABELS = {
@@ -46,9 +46,13 @@ final class Metrics {
     /** Per bucket, not cumulative; the last slot counts durations above every bound. */
     private final LongAdder[] buckets = adders(BUCKET_NANOS.length + 1);
     private final LongAdder durationNanos = new LongAdder();
+    private final java.util.List<ExtraMetrics> extras = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.concurrent.atomic.AtomicLong outOfMemory = new java.util.concurrent.atomic.AtomicLong();
 
     static int methodIndex(String method) {
+        if (method == null) {
+            return OTHER; // a request line Jetty could not parse
+        }
         switch (method) {
             case "GET": return GET;
             case "HEAD": return HEAD;
@@ -62,6 +66,24 @@ final class Metrics {
     /** Counts a write refused because the heap ran out; returns the count so far. */
     long outOfMemory() {
         return outOfMemory.incrementAndGet();
+    }
+
+    /**
+     * Counts a request that a layer in front of the handler answered ({@link KvHandler#countRefused}):
+     * in {@code api_requests_total} only, since it was never in flight here.
+     */
+    void refused(int method, int status) {
+        int code = codeIndex(status);
+        if (code >= 0) {
+            requests[method * CODES.length + code].increment();
+        } else {
+            otherRequests.computeIfAbsent((long) method << 32 | status, k -> new LongAdder()).increment();
+        }
+    }
+
+    /** Families written after the handler's own; see {@link ExtraMetrics}. */
+    void add(ExtraMetrics more) {
+        extras.add(more);
     }
 
     void started() {
@@ -132,7 +154,20 @@ final class Metrics {
         counter(out, "cache_expirations_total", "Entries removed because their TTL passed.", stats.expirationCount());
         counter(out, "out_of_memory_errors_total", "Writes answered 503 because the heap had no room for them.",
                 outOfMemory.get());
-        return out.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] own = out.toString().getBytes(StandardCharsets.UTF_8);
+        if (extras.isEmpty()) {
+            return own;
+        }
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream(own.length * 4);
+        all.writeBytes(own);
+        for (ExtraMetrics more : extras) {
+            try {
+                more.writeTo(all);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return all.toByteArray();
     }
 
     private static void requestLine(StringBuilder out, int code, int method, long count) {
