@@ -102,9 +102,13 @@ class IdleReclamationTest {
 
     @Test
     void theDefaultReclaimerRunsOnItsOwnDaemonThreadOnlyWhileTheHandlerRuns() throws Exception {
+        java.util.Set<Thread> others = reclaimerThreads(); // of handlers other tests may have left running
         start(() -> new KvHandler(options()));
-        Thread reclaimer = reclaimerThread();
-        assertTrue(reclaimer != null && reclaimer.isDaemon(), "a daemon kvcache-reclaimer thread while running");
+        java.util.Set<Thread> ours = reclaimerThreads();
+        ours.removeAll(others);
+        assertEquals(1, ours.size(), "one reclaimer thread per running handler");
+        Thread reclaimer = ours.iterator().next();
+        assertTrue(reclaimer.isDaemon(), "a daemon kvcache-reclaimer thread while running");
 
         post3();
         assertEquals(3, metric("cache_size"));
@@ -123,9 +127,13 @@ class IdleReclamationTest {
         assertFalse(reclaimer.isAlive(), "the reclaimer thread outlived the handler");
     }
 
-    private static Thread reclaimerThread() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().equals("kvcache-reclaimer") && t.isAlive())
-                .findFirst().orElse(null);
+    private static java.util.Set<Thread> reclaimerThreads() {
+        java.util.Set<Thread> threads = new java.util.HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("kvcache-reclaimer") && t.isAlive()) {
+                threads.add(t);
+            }
+        }
+        return threads;
     }
 }
