@@ -3,24 +3,22 @@ package dev.kvcache.core;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * The cache engine behind {@link KvCache}.
+ * The cache engine behind {@link KvCache}: its state, its reads, and the entry point of every other
+ * operation. Each other job has its own class: {@link Writes} (the per-key write protocol),
+ * {@link Loads} (single-flight loading), {@link Maintenance} (draining, expiry, eviction),
+ * {@link RemovalNotifier} (notifications outside locks), {@link NodeTable} (the hash table),
+ * {@link TimerWheel} (finding expired nodes), {@link S3FifoPolicy} (choosing what to evict).
  *
  * <h2>Concurrency</h2>
  * A {@link NodeTable} maps each key to an immutable {@link Node} per write (value and deadline
@@ -31,8 +29,8 @@ import java.util.function.Function;
  * with a fresh ticker reading: no lock, no allocation, no retry loop. A read that finds a live node past
  * its deadline pins that with a CAS, so a write that read the ticker earlier cannot take effect as if
  * the entry were still live (see {@link Node}). The thread whose CAS retires a node reports the removal,
- * so every removal is reported exactly once. Loads ({@code get(key, loader)}) are deduplicated through
- * a small map of in-flight loads, so a slow loader blocks only the callers waiting for the same key.
+ * so every removal is reported exactly once. The compute family runs its function under the segment
+ * lock, as {@code ConcurrentHashMap} does under its bin lock.
  *
  * <h2>Expiration</h2>
  * Time is the ticker's reading minus the cache's origin, so it starts near zero and a deadline of
@@ -46,16 +44,18 @@ import java.util.function.Function;
  * holder drains it into the {@link S3FifoPolicy} queues and evicts down to the bound. Writers try the
  * lock after every write; a writer that fails leaves its node to the holder, who re-checks the buffer
  * after unlocking, so the bound is restored before the last concurrent write returns.
+ *
+ * <h2>How they interact</h2>
+ * Expiry and eviction both end in the same step: maintenance unlinks a node only if it is still its
+ * key's node (under the key's segment lock), so a concurrent write always wins and the node it
+ * displaced is reported once, by that writer. A node superseded by a write stays in the wheel and in
+ * the policy's queues until they meet it; the policy hands a replaced node's place to its successor
+ * (so an overwrite keeps the key's popularity) and the wheel drops it, or a sweep does (bounded by
+ * {@link #retentionBound}). An expired node is never returned by a read, whatever the state of the
+ * wheel or the queues; an evicted one never again either, since unlinking happens before reporting.
  */
 final class ExpiringCache<K, V> implements KvCache<K, V> {
     private static final VarHandle NEXT_MAINTENANCE;
-    private static final System.Logger LOGGER = System.getLogger("dev.kvcache.core");
-
-    /** How many times one call drains the write buffer before leaving the rest to later operations. */
-    private static final int MAX_MAINTENANCE_PASSES = 8;
-
-    /** Superseded nodes the timer wheel may hold beyond twice the live entries before a sweep. */
-    private static final long SWEEP_SLACK = 1024;
 
     static {
         try {
@@ -66,32 +66,35 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         }
     }
 
-    private final NodeTable<K, V> table;
-    private final ConcurrentHashMap<K, Loading<V>> loading = new ConcurrentHashMap<>();
-    private final Ticker ticker;
+    final NodeTable<K, V> table;
+    final Ticker ticker;
     private final long origin;
-    private final long defaultTtlNanos;
-    private final Weigher<? super K, ? super V> weigher;
-    private final TimerWheel<K, V> wheel;
-    private final S3FifoPolicy<K, V> policy;
-    private final WriteBuffer<K, V> writeBuffer;
-    private final ReentrantLock maintenanceLock = new ReentrantLock();
-    private final StatsCounter stats;
-    private final RemovalListener<? super K, ? super V> listener;
-    private final Executor executor;
+    final long defaultTtlNanos;
+    final Weigher<? super K, ? super V> weigher;
+    final TimerWheel<K, V> wheel;
+    final S3FifoPolicy<K, V> policy;
+    final WriteBuffer<K, V> writeBuffer;
+    final StatsCounter stats;
+    final RemovalNotifier<K, V> notifier;
+    final Writes<K, V> writes;
+    final Loads<K, V> loads;
+    final Maintenance<K, V> maintenance;
     private final ScheduledFuture<?> scheduledCleanUp;
     private final MapView<K, V> mapView = new MapView<>(this);
     private final PolicyView<K, V> policyView;
 
-    /** Removals found during maintenance, reported after the lock is released; maintenance-owned. */
-    private List<Removal<K, V>> pendingRemovals = new ArrayList<>();
-
-    /** Cache time at which maintenance is next due; read with getOpaque by every operation. */
+    /*
+     * Cache time at which maintenance is next due; read with getOpaque by every operation. Kept here,
+     * beside the table, so that a read touches no other engine object.
+     */
     @SuppressWarnings("unused") // accessed through NEXT_MAINTENANCE
     private long nextMaintenance;
 
     ExpiringCache(KvCacheBuilder<K, V> builder) {
         this.ticker = builder.ticker;
+        if (ticker instanceof CoarseTicker coarse) {
+            coarse.register(this); // its clock thread runs while some cache uses it
+        }
         this.origin = ticker.read();
         this.defaultTtlNanos = builder.ttlNanos;
         this.table = new NodeTable<>(builder.initialCapacity);
@@ -102,12 +105,14 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         this.policy = bounded ? new S3FifoPolicy<>(builder.maximumWeight, builder.weighted) : null;
         this.writeBuffer = bounded ? new WriteBuffer<>() : null;
         this.stats = builder.recordStats ? StatsCounter.concurrent() : StatsCounter.DISABLED;
-        this.listener = builder.removalListener;
-        this.executor = builder.executor;
-        this.policyView = new PolicyView<>(defaultTtlNanos, builder.maximumWeight, builder.weighted, policy,
-                maintenanceLock, table::size);
+        this.notifier = new RemovalNotifier<>(stats, builder.removalListener, builder.executor);
+        this.writes = new Writes<>(this);
+        this.loads = new Loads<>(this);
+        this.maintenance = new Maintenance<>(this, builder.executor);
+        this.policyView = new PolicyView<>(defaultTtlNanos, builder.maximumWeight, builder.weighted,
+                bounded ? maintenance::weightedSize : table::size);
         this.scheduledCleanUp = builder.scheduler == null ? null
-                : builder.scheduler.scheduleWithFixedDelay(new ScheduledCleanUp(this),
+                : builder.scheduler.scheduleWithFixedDelay(new Maintenance.ScheduledCleanUp(this),
                         TimerWheel.RESOLUTION_NANOS, TimerWheel.RESOLUTION_NANOS, TimeUnit.NANOSECONDS);
     }
 
@@ -202,76 +207,6 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         return null;
     }
 
-    @Override
-    public V get(K key, Function<? super K, ? extends V> loader) {
-        Objects.requireNonNull(loader, "loader");
-        V present = getIfPresent(key);
-        if (present != null) {
-            return present;
-        }
-        Loading<V> mine = new Loading<>();
-        Loading<V> theirs = loading.putIfAbsent(key, mine);
-        if (theirs != null) {
-            return theirs.await();
-        }
-        try {
-            V value = load(key, loader);
-            mine.complete(value);
-            return value;
-        } catch (RuntimeException | Error e) {
-            mine.completeExceptionally(e);
-            throw e;
-        } finally {
-            loading.remove(key, mine);
-        }
-    }
-
-    /** Runs the loader for an absent key, as the one caller that owns its in-flight load. */
-    private V load(K key, Function<? super K, ? extends V> loader) {
-        V present = getQuietly(key); // a load that finished just before ours took over
-        if (present != null) {
-            return present;
-        }
-        long start = ticker.read();
-        V loaded;
-        try {
-            loaded = loader.apply(key);
-        } catch (RuntimeException | Error e) {
-            stats.recordLoad(false, ticker.read() - start);
-            throw e;
-        }
-        stats.recordLoad(loaded != null, ticker.read() - start);
-        if (loaded == null) {
-            return null;
-        }
-        // A value written by someone else while we loaded wins, as it would had it come just after.
-        V raced = putIfAbsent(key, loaded, defaultTtlNanos);
-        return raced != null ? raced : loaded;
-    }
-
-    /** An in-flight load that other callers for the same key wait on. */
-    private static final class Loading<V> extends CompletableFuture<V> {
-        private final Thread loader = Thread.currentThread();
-
-        V await() {
-            if (loader == Thread.currentThread()) {
-                throw new IllegalStateException("recursive load: the loader called get() for its own key");
-            }
-            try {
-                return join();
-            } catch (CompletionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof RuntimeException r) {
-                    throw r;
-                }
-                if (cause instanceof Error err) {
-                    throw err;
-                }
-                throw e;
-            }
-        }
-    }
-
     private void onHit(Node<K, V> node) {
         if (policy != null) {
             ((BoundedNode<K, V>) node).recordAccess();
@@ -280,99 +215,57 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     }
 
     private void afterRead(long now) {
-        if (now >= (long) NEXT_MAINTENANCE.getOpaque(this)) {
-            maintainIfIdle();
+        if (isMaintenanceDue(now)) {
+            maintenance.afterReadDue();
         }
     }
 
-    // ---------------------------------------------------------------- writes
-    //
-    // Every write locks the key's table segment, reads the clock under that lock, decides, and links
-    // or unlinks one node. Reading the clock inside the atomic step matters: a writer descheduled
-    // between an earlier clock read and its write would otherwise act on an entry that had expired
-    // meanwhile (and that a completed read had already seen as absent). Everything else (retiring the
-    // displaced node, notifications, scheduling, maintenance) happens after the unlock.
+    boolean isMaintenanceDue(long now) {
+        return now >= (long) NEXT_MAINTENANCE.getOpaque(this);
+    }
+
+    void setNextMaintenance(long time) {
+        // Opaque: operations poll it; a stale value only makes one of them try the lock needlessly.
+        NEXT_MAINTENANCE.setOpaque(this, time);
+    }
+
+    @Override
+    public V get(K key, Function<? super K, ? extends V> loader) {
+        Objects.requireNonNull(loader, "loader");
+        V present = getIfPresent(key);
+        return present != null ? present : loads.get(key, loader);
+    }
+
+    // ---------------------------------------------------------------- writes (see Writes)
 
     @Override
     public void put(K key, V value) {
-        put(key, value, defaultTtlNanos);
+        writes.put(key, value, defaultTtlNanos);
     }
 
     @Override
     public void put(K key, V value, Duration ttl) {
-        put(key, value, Ttl.toNanos(ttl));
+        writes.put(key, value, Ttl.toNanos(ttl));
     }
 
-    /** Stores a value; returns the previous live value or {@code null}. */
+    /** Stores a value; returns the previous live value or {@code null}. For the map view. */
     V put(K key, V value, long ttlNanos) {
-        int hash = NodeTable.hash(key);
-        int weight = weigh(key, Objects.requireNonNull(value, "value"));
-        NodeTable.Segment<K, V> segment = table.segmentFor(hash);
-        Node<K, V> created;
-        Node<K, V> replaced;
-        Object previous = null;
-        long now;
-        segment.lock();
-        try {
-            now = now();
-            created = newNode(hash, key, value, Ttl.deadline(now, ttlNanos), weight);
-            replaced = segment.find(key, hash);
-            if (replaced != null) {
-                previous = replaced.supersede(created);
-            }
-            link(segment, created, replaced);
-        } finally {
-            segment.unlock();
-        }
-        stats.recordPut();
-        afterWrite(created, replaced, previous, now);
-        return replaced == null || isExpired(replaced, previous, now) ? null : Node.valueOf(previous);
+        return writes.put(key, value, ttlNanos);
     }
 
     @Override
     public V putIfAbsent(K key, V value) {
-        return putIfAbsent(key, value, defaultTtlNanos);
+        return writes.putIfAbsent(key, value, defaultTtlNanos);
     }
 
     @Override
     public V putIfAbsent(K key, V value, Duration ttl) {
-        return putIfAbsent(key, value, Ttl.toNanos(ttl));
-    }
-
-    @SuppressWarnings("unchecked")
-    private V putIfAbsent(K key, V value, long ttlNanos) {
-        int hash = NodeTable.hash(key);
-        int weight = weigh(key, Objects.requireNonNull(value, "value"));
-        NodeTable.Segment<K, V> segment = table.segmentFor(hash);
-        Node<K, V> created;
-        Node<K, V> current;
-        Object previous = null;
-        long now;
-        segment.lock();
-        try {
-            now = now();
-            current = segment.find(key, hash);
-            created = newNode(hash, key, value, Ttl.deadline(now, ttlNanos), weight);
-            if (current != null) {
-                Object state = current.state();
-                if (!isExpired(current, state, now)) {
-                    return (V) state; // live when read, after our ticker reading: nothing to do
-                }
-                previous = current.supersede(created);
-            }
-            link(segment, created, current);
-        } finally {
-            segment.unlock();
-        }
-        stats.recordPut();
-        afterWrite(created, current, previous, now);
-        return null;
+        return writes.putIfAbsent(key, value, Ttl.toNanos(ttl));
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public V replace(K key, V value) {
-        return (V) replaceLive(key, null, value, defaultTtlNanos);
+        return writes.replace(key, null, value, defaultTtlNanos);
     }
 
     @Override
@@ -386,337 +279,49 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     }
 
     private boolean replace(K key, V expected, V value, long ttlNanos) {
-        return replaceLive(key, Objects.requireNonNull(expected, "expected"), value, ttlNanos) != null;
-    }
-
-    /**
-     * Replaces the key's live value, if it equals {@code expected} (any value when that is null);
-     * returns the value replaced, or null if nothing was.
-     */
-    private Object replaceLive(K key, V expected, V value, long ttlNanos) {
-        int hash = NodeTable.hash(key);
-        int weight = weigh(key, Objects.requireNonNull(value, "value"));
-        NodeTable.Segment<K, V> segment = table.segmentFor(hash);
-        Node<K, V> created;
-        Node<K, V> current;
-        Object previous;
-        long now;
-        segment.lock();
-        try {
-            now = now();
-            current = segment.find(key, hash);
-            if (current == null) {
-                return null;
-            }
-            previous = current.state();
-            if (isExpired(current, previous, now) || (expected != null && !previous.equals(expected))) {
-                return null;
-            }
-            created = newNode(hash, key, value, Ttl.deadline(now, ttlNanos), weight);
-            if (!current.casState(previous, created)) {
-                return null; // a reader pinned its expiry meanwhile
-            }
-            link(segment, created, current);
-        } finally {
-            segment.unlock();
-        }
-        stats.recordPut();
-        afterWrite(created, current, previous, now);
-        return previous;
+        return writes.replace(key, Objects.requireNonNull(expected, "expected"), value, ttlNanos) != null;
     }
 
     @Override
     public V remove(K key) {
-        return removeLive(key, null);
+        return writes.remove(key, null);
     }
 
     @Override
     public boolean remove(K key, V expected) {
-        return removeLive(key, Objects.requireNonNull(expected, "expected")) != null;
-    }
-
-    /**
-     * Removes the key's entry: whatever it holds when {@code expected} is null (an expired entry is
-     * removed too, reported {@link RemovalCause#EXPIRED}), else only a live value equal to it.
-     * Returns the live value removed, or null.
-     */
-    private V removeLive(K key, V expected) {
-        int hash = NodeTable.hash(key);
-        NodeTable.Segment<K, V> segment = table.segmentFor(hash);
-        Node<K, V> removed;
-        Object previous;
-        long now;
-        segment.lock();
-        try {
-            now = now();
-            removed = segment.find(key, hash);
-            if (removed == null) {
-                return null;
-            }
-            if (expected == null) {
-                previous = removed.supersede(Node.REMOVED);
-            } else {
-                previous = removed.state();
-                if (isExpired(removed, previous, now) || !previous.equals(expected)
-                        || !removed.casState(previous, Node.REMOVED)) {
-                    return null; // absent, expired, another value, or pinned expired meanwhile
-                }
-            }
-            segment.unlink(removed);
-        } finally {
-            segment.unlock();
-        }
-        boolean expired = isExpired(removed, previous, now);
-        V value = Node.valueOf(previous);
-        notifyRemoval(removed.key, value, expired ? RemovalCause.EXPIRED : RemovalCause.EXPLICIT);
-        afterRemove(removed, now);
-        return expired ? null : value;
+        return writes.remove(key, Objects.requireNonNull(expected, "expected")) != null;
     }
 
     @Override
     public void invalidateAll() {
-        for (int i = 0; i < table.segmentCount(); i++) {
-            for (Node<K, V> node : table.snapshot(i)) {
-                long now = now();
-                Object previous = unlinkIfCurrent(node);
-                if (previous != null) {
-                    boolean expired = isExpired(node, previous, now);
-                    notifyRemoval(node.key, Node.valueOf(previous), expired ? RemovalCause.EXPIRED : RemovalCause.EXPLICIT);
-                    afterRemove(node, now);
-                }
-            }
-        }
+        writes.invalidateAll();
     }
 
-    /**
-     * Removes {@code node} from the table if it is still its key's node; returns the state taken out of
-     * it (its value, or the pinned {@link Node.Expired}), or null if another write got there first.
-     */
-    private Object unlinkIfCurrent(Node<K, V> node) {
-        NodeTable.Segment<K, V> segment = table.segmentFor(node.hash);
-        segment.lock();
-        try {
-            if (segment.find(node.key, node.hash) != node) {
-                return null;
-            }
-            Object previous = node.supersede(Node.REMOVED);
-            segment.unlink(node);
-            return previous;
-        } finally {
-            segment.unlock();
-        }
+    /** {@code asMap().compute}: see {@link MapView} for the contract. */
+    V compute(K key, BiFunction<? super K, ? super V, ? extends V> remapping) {
+        return writes.compute(key, remapping);
     }
 
-    /** Whether a node with this state is expired at {@code now}: past its deadline, or pinned so. */
-    private static boolean isExpired(Node<?, ?> node, Object state, long now) {
-        return now >= node.deadline || state instanceof Node.Expired;
+    V computeIfAbsent(K key, Function<? super K, ? extends V> mapping) {
+        Objects.requireNonNull(mapping, "mappingFunction");
+        V present = getQuietly(Objects.requireNonNull(key)); // a hit needs no lock, as in ConcurrentHashMap
+        return present != null ? present : writes.computeIfAbsent(key, mapping);
     }
 
-    /**
-     * Links {@code created} in place of {@code current} (or of nothing). Segment lock held: a bounded
-     * node records what it replaced here, under the lock, so the chain of a key's writes is complete
-     * for the policy however their buffer pushes interleave (see {@link S3FifoPolicy}).
-     */
-    private void link(NodeTable.Segment<K, V> segment, Node<K, V> created, Node<K, V> current) {
-        if (policy != null) {
-            ((BoundedNode<K, V>) created).replaced = (BoundedNode<K, V>) current;
-        }
-        segment.link(created, current);
+    V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends V> remapping) {
+        return writes.computeIfPresent(key, remapping);
     }
 
-    /** The weight of a new entry: 1 unless a weigher is set. Runs before any lock is taken. */
-    private int weigh(K key, V value) {
-        if (policy == null || weigher == null) {
-            return 1;
-        }
-        int weight = weigher.weigh(key, value);
-        if (weight < 0) {
-            throw new IllegalArgumentException("weigher returned a negative weight " + weight + " for key " + key);
-        }
-        return weight;
+    V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> remapping) {
+        return writes.merge(key, value, remapping);
     }
 
-    private Node<K, V> newNode(int hash, K key, V value, long deadline, int weight) {
-        return policy == null
-                ? new Node<>(hash, key, value, deadline)
-                : new BoundedNode<>(hash, key, value, deadline, weight);
-    }
-
-    /**
-     * Completes a write that put {@code created} into the table in place of {@code replaced} (or of
-     * nothing), whose state was {@code previous}: reports the old node, schedules the new one, and
-     * runs maintenance if due.
-     */
-    private void afterWrite(Node<K, V> created, Node<K, V> replaced, Object previous, long now) {
-        if (replaced != null) {
-            notifyRemoval(replaced.key, Node.valueOf(previous),
-                    isExpired(replaced, previous, now) ? RemovalCause.EXPIRED : RemovalCause.REPLACED);
-        }
-        if (created.deadline != Ttl.NEVER_NANOS) {
-            wheel.schedule(created, now);
-        }
-        if (policy != null) {
-            writeBuffer.push((BoundedNode<K, V>) created);
-            maintainIfIdle();
-        } else if (now >= (long) NEXT_MAINTENANCE.getOpaque(this)) {
-            maintainIfIdle();
-        }
-    }
-
-    /**
-     * Completes a removal. A bounded cache tells the policy through the write buffer (with a tombstone
-     * that carries the removed node), so that the removed entry's weight is released at once instead
-     * of when the policy happens to meet the node.
-     */
-    private void afterRemove(Node<K, V> removed, long now) {
-        if (policy != null) {
-            writeBuffer.push(BoundedNode.tombstone((BoundedNode<K, V>) removed));
-            maintainIfIdle();
-        } else if (now >= (long) NEXT_MAINTENANCE.getOpaque(this)) {
-            maintainIfIdle();
-        }
-    }
-
-    // ---------------------------------------------------------------- maintenance
+    // ---------------------------------------------------------------- maintenance, views and state
 
     @Override
     public void cleanUp() {
-        List<Removal<K, V>> removals;
-        maintenanceLock.lock();
-        try {
-            maintain(true);
-            removals = takePendingRemovals();
-        } finally {
-            maintenanceLock.unlock();
-        }
-        deliver(removals);
+        maintenance.cleanUp();
     }
-
-    /**
-     * Runs maintenance unless another thread is: never waits. A writer whose {@code tryLock} fails
-     * leaves its node to the holder, who re-checks the write buffer after unlocking; the re-checks are
-     * capped so that a thread cannot be kept here indefinitely by other threads' writes (their own
-     * writes then do the work).
-     */
-    void maintainIfIdle() {
-        int passes = 0;
-        do {
-            if (!maintenanceLock.tryLock()) {
-                return;
-            }
-            List<Removal<K, V>> removals;
-            try {
-                maintain(false);
-                removals = takePendingRemovals();
-            } finally {
-                maintenanceLock.unlock();
-            }
-            deliver(removals);
-        } while (writeBuffer != null && ++passes < MAX_MAINTENANCE_PASSES && !writeBuffer.isEmpty());
-    }
-
-    /** Drains the write buffer, reclaims expired nodes and evicts to the bound. Lock held. */
-    private void maintain(boolean exact) {
-        long now = now();
-        if (writeBuffer != null) {
-            BoundedNode<K, V> node = writeBuffer.takeAll();
-            while (node != null) {
-                BoundedNode<K, V> next = node.queueNext;
-                node.queueNext = null;
-                policy.onWrite(node);
-                node = next;
-            }
-        }
-        if (exact) {
-            wheel.advanceExactly(now, node -> expire(node, now));
-        } else {
-            wheel.advance(now, node -> expire(node, now));
-        }
-        if (wheel.size() > 2 * table.size() + SWEEP_SLACK) {
-            wheel.sweep(); // superseded nodes outnumber live ones: drop them now, not at their deadlines
-        }
-        if (policy != null) {
-            policy.evictExcess(node -> evict(node, now));
-        }
-        // Opaque: operations poll it; a stale value only makes one of them try the lock needlessly.
-        NEXT_MAINTENANCE.setOpaque(this, wheel.nextTick(now));
-    }
-
-    /** The wheel found {@code node} due or retired. Lock held. */
-    private void expire(Node<K, V> node, long now) {
-        Object previous = node.isRetired() ? null : unlinkIfCurrent(node);
-        if (previous != null) {
-            pendRemoval(node.key, Node.valueOf(previous), RemovalCause.EXPIRED);
-        }
-        if (policy != null) {
-            policy.onDead((BoundedNode<K, V>) node);
-        }
-    }
-
-    /** The policy chose {@code node} to evict. Lock held. */
-    private boolean evict(BoundedNode<K, V> node, long now) {
-        Object previous = unlinkIfCurrent(node);
-        if (previous == null) {
-            return false; // replaced or removed meanwhile: that thread reports it
-        }
-        pendRemoval(node.key, Node.valueOf(previous), isExpired(node, previous, now) ? RemovalCause.EXPIRED : RemovalCause.SIZE);
-        return true;
-    }
-
-    private void pendRemoval(K key, V value, RemovalCause cause) {
-        stats.recordRemoval(cause);
-        if (listener != null) {
-            pendingRemovals.add(new Removal<>(key, value, cause));
-        }
-    }
-
-    private List<Removal<K, V>> takePendingRemovals() {
-        if (pendingRemovals.isEmpty()) {
-            return List.of();
-        }
-        List<Removal<K, V>> taken = pendingRemovals;
-        pendingRemovals = new ArrayList<>();
-        return taken;
-    }
-
-    private void deliver(List<Removal<K, V>> removals) {
-        for (Removal<K, V> r : removals) {
-            dispatch(r.key, r.value, r.cause);
-        }
-    }
-
-    private void notifyRemoval(K key, V value, RemovalCause cause) {
-        stats.recordRemoval(cause);
-        if (listener != null) {
-            dispatch(key, value, cause);
-        }
-    }
-
-    private void dispatch(K key, V value, RemovalCause cause) {
-        if (executor == null) {
-            callListener(key, value, cause);
-            return;
-        }
-        try {
-            executor.execute(() -> callListener(key, value, cause));
-        } catch (RejectedExecutionException e) {
-            callListener(key, value, cause); // never lose a notification
-        }
-    }
-
-    private void callListener(K key, V value, RemovalCause cause) {
-        try {
-            listener.onRemoval(key, value, cause);
-        } catch (Exception e) {
-            // Documented: a listener's exception never reaches the cache's caller. The JDK's platform
-            // logger keeps kv-core free of dependencies and routes to whatever logging the app uses.
-            LOGGER.log(System.Logger.Level.WARNING, "removal listener threw for key " + key + " (" + cause + ")", e);
-        }
-    }
-
-    private record Removal<K, V>(K key, V value, RemovalCause cause) {}
-
-    // ---------------------------------------------------------------- views and state
 
     @Override
     public long estimatedSize() {
@@ -743,6 +348,9 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         if (scheduledCleanUp != null) {
             scheduledCleanUp.cancel(false);
         }
+        if (ticker instanceof CoarseTicker coarse) {
+            coarse.deregister(this);
+        }
     }
 
     long now() {
@@ -750,8 +358,27 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     }
 
     /**
+     * The nodes held by the timer wheel, live or superseded: what overwrites retain until a sweep.
+     * Exact when no write is in flight. A test hook for {@link #retentionBound}.
+     */
+    long retainedNodes() {
+        return wheel.size();
+    }
+
+    /**
+     * The most nodes the timer wheel holds between sweeps while {@code live} entries are held and no
+     * thread is stalled inside maintenance: twice the live entries plus {@link Maintenance#SWEEP_SLACK},
+     * plus the pushes that can go unchecked ({@link StripedCounter#CHECK_INTERVAL} per stripe). On a
+     * machine with {@code p} processors, {@code 2 * live + 1024 + 256 * s} with {@code s} the next power
+     * of two at or above {@code 2p}, at most 64; for one key on 2 processors, 2 050 nodes.
+     */
+    static long retentionBound(long live) {
+        return 2 * live + Maintenance.SWEEP_SLACK + (long) StripedCounter.CHECK_INTERVAL * StripedCounter.STRIPES;
+    }
+
+    /**
      * Iterates the live entries as snapshots, skipping expired ones. Weakly consistent: each table
-     * segment is copied under its lock when the iteration reaches it.
+     * segment is copied under its lock when the iteration reaches it. For {@link MapView}.
      */
     Iterator<CacheEntry<K, V>> liveEntries() {
         return new Iterator<>() {
@@ -785,6 +412,35 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         };
     }
 
+    /**
+     * The live entries, counted up to {@code limit} at one reading of the ticker by a lock-free walk
+     * of the table: O(entries held), no lock, no allocation per entry. Exact when no write is in
+     * flight; for the map view's {@code size()} and {@code isEmpty()}.
+     */
+    long countLive(long limit) {
+        long now = now();
+        return table.count(node -> isLive(node, now), limit);
+    }
+
+    /**
+     * Whether the key of a linked node has a live entry: follows successors as reads do, so a key
+     * whose overwrite has taken effect but is not relinked yet still counts (once: its replacement
+     * takes the same place in the chain, so a walk meets one or the other).
+     */
+    @SuppressWarnings("unchecked")
+    private static <K, V> boolean isLive(Node<K, V> node, long now) {
+        for (;;) {
+            Object state = node.state();
+            if (!(state instanceof Node)) {
+                return now < node.deadline;
+            }
+            if (state == Node.REMOVED || state instanceof Node.Expired) {
+                return false;
+            }
+            node = (Node<K, V>) state;
+        }
+    }
+
     /** Whether some key maps to a live entry; for views, which take untyped keys. */
     boolean containsKeyQuietly(Object key) {
         return getQuietly(key) != null;
@@ -803,26 +459,5 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     public String toString() {
         return "KvCache[size~" + estimatedSize() + ", ttl=" + (defaultTtlNanos == Ttl.NEVER_NANOS ? "never"
                 : Duration.ofNanos(defaultTtlNanos)) + (policy == null ? "" : ", bounded") + "]";
-    }
-
-    /**
-     * The scheduler's periodic task. Holds the cache weakly so that a cache its owner dropped without
-     * closing can still be collected; the task then cancels itself.
-     */
-    private static final class ScheduledCleanUp implements Runnable {
-        private final java.lang.ref.WeakReference<ExpiringCache<?, ?>> cache;
-
-        ScheduledCleanUp(ExpiringCache<?, ?> cache) {
-            this.cache = new java.lang.ref.WeakReference<>(cache);
-        }
-
-        @Override
-        public void run() {
-            ExpiringCache<?, ?> c = cache.get();
-            if (c == null) {
-                throw new IllegalStateException("cache collected"); // ends a fixed-delay schedule
-            }
-            c.maintainIfIdle();
-        }
     }
 }

@@ -10,14 +10,29 @@ import java.util.function.Function;
  * last written. Build one with {@link #builder()}.
  *
  * <h2>Thread safety and consistency</h2>
- * All methods are safe to call from any number of threads. Every single-key operation is atomic and
- * linearizable per key, expiry included: it appears to take effect at one instant between its call
- * and its return, and whether an entry is expired is decided at that instant. In particular, once any
- * read has found an entry expired, no operation still in flight treats it as live, however its thread
- * was scheduled. Reads ({@link #getIfPresent}, {@link #getEntryIfPresent}, the reads of
- * {@link #asMap()}) never take a lock and are not blocked by writes; {@link #getIfPresent} and
+ * All methods are safe to call from any number of threads. Every single-key method of this interface
+ * ({@link #getIfPresent}, {@link #get}, the puts, replaces and removes) and the single-key methods of
+ * {@link #asMap()}, including {@code compute}, {@code computeIfAbsent}, {@code computeIfPresent} and
+ * {@code merge}, is atomic and linearizable per key, expiry included: it appears to take effect at one
+ * instant between its call and its return, and whether an entry is expired is decided at that
+ * instant. In particular, once any read has found an entry expired, no operation still in flight
+ * treats it as live, however its thread was scheduled. (One stated exception: a compute function is
+ * given the value live when the call took the key's lock, and if that entry's deadline passes while
+ * the function runs, the entry expires meanwhile and the function's result is then written as a new
+ * entry.) The bulk operations of the map's views
+ * ({@code removeIf}, {@code replaceAll}, iteration) act key by key.
+ *
+ * <p>Reads ({@link #getIfPresent}, {@link #getEntryIfPresent}, the reads of {@link #asMap()}) find
+ * their value without taking a lock and are not blocked by writes; {@link #getIfPresent} and
  * {@code asMap().get}/{@code containsKey} allocate nothing on a hit ({@link #getEntryIfPresent}
- * allocates only the snapshot it returns).
+ * allocates only the snapshot it returns). A read may also find that the cache's periodic
+ * maintenance is due (at most one wheel tick, about 67 ms, after it last ran); it then either hands
+ * that maintenance to the {@link KvCacheBuilder#executor executor}, if one is set (one call of its
+ * {@code execute}, at most one queued at a time), or otherwise runs it itself unless another thread
+ * is already doing so (it never waits for that). Running it, a read takes the segment locks of the
+ * entries it reclaims (waiting for writers of those segments), allocates, and calls the removal
+ * listener for them. A cache used with an executor, or with {@code Ticker} reads that never cross a
+ * tick, therefore reads without ever locking.
  * Writes to different keys do not contend on a shared lock (a write locks one of several table
  * segments for a few pointer updates). Actions in a thread before {@code put(k, v)} happen-before the
  * actions that follow a read of {@code k} in another thread that returns {@code v}.
@@ -30,14 +45,24 @@ import java.util.function.Function;
  * concurrent writes, never negative, and exact when no write is in flight, except that it counts
  * expired entries not yet reclaimed.
  *
+ * <p>Keys whose hash codes collide (as clients can choose them) cost O(log n) per operation among
+ * themselves when their class {@code C} implements {@code Comparable<C>}, as {@link String} does, and
+ * O(n) otherwise; an order inconsistent with {@code equals} costs time among the keys it cannot tell
+ * apart, never correctness.
+ *
  * <h2>Expiry</h2>
  * An entry written at ticker time {@code t} with time-to-live {@code ttl} has the deadline
  * {@code t + ttl}. From the instant the {@link KvCacheBuilder#ticker ticker} reads the deadline or later,
  * no read returns the entry: it behaves as absent for every operation. Its memory is reclaimed later,
  * during maintenance that writes, reads and {@link #cleanUp()} perform in small amortized steps, or
- * that a {@link KvCacheBuilder#scheduler scheduler} runs when the cache is idle; an expired entry is
- * reclaimed no later than about 70 ms after its deadline whenever the cache is being used (the
- * resolution of its timer wheel). Until then it still counts in {@link #estimatedSize()}.
+ * that a {@link KvCacheBuilder#scheduler scheduler} runs when the cache is idle. Whenever the cache is
+ * being used, an expired entry is normally reclaimed within one tick of its timer wheel (about 67 ms)
+ * after its deadline. A write whose thread is preempted at the instant the wheel passes the bucket
+ * it chose delays its entry by one revolution of that wheel level: up to about 4.3 s for TTLs under
+ * 4.3 s, 4.6 min for TTLs under 4.6 min, 4.9 h for TTLs under 4.9 h, and so on. Until it is
+ * reclaimed an entry still counts in {@link #estimatedSize()}. Overwritten entries' old nodes are
+ * released at once from the table, and from the timer wheel by sweeps that keep it within about
+ * twice the entries held plus a few thousand nodes.
  *
  * <h2>Nulls</h2>
  * Keys and values are never null: every method throws {@link NullPointerException} when given a null
@@ -67,7 +92,8 @@ public interface KvCache<K, V> extends AutoCloseable {
 
     /**
      * Returns the value of a live entry, or {@code null} if the key is absent or its entry has expired.
-     * Lock-free; allocates nothing.
+     * Finds the value without a lock and allocates nothing on a hit (see the class doc for the
+     * maintenance a read may run).
      *
      * @param key the key
      * @return the value, or {@code null}
@@ -80,15 +106,28 @@ public interface KvCache<K, V> extends AutoCloseable {
      * computed by {@code loader} if the key is absent or expired.
      *
      * <p>Concurrent calls for the same absent key run the loader at most once; the others wait for its
-     * result. While the loader runs, some writes to other keys that hash near this one may wait too, so
-     * it should be short, and it must not write to this cache. If the loader returns {@code null}
-     * nothing is stored and {@code null} is returned; if it throws, nothing is stored and the exception
-     * propagates to the caller (and to callers waiting on the same key).
+     * result. The loader runs on the caller's thread and holds no lock of the cache: other keys' reads
+     * and writes, and reads of this key (which see it absent), go on while it runs. If the loader
+     * returns {@code null} nothing is stored and {@code null} is returned; if it throws anything (an
+     * {@link Error}, or a checked exception thrown sneakily, included), nothing is stored and that same
+     * throwable reaches the caller and every caller waiting on the same load. A loader that calls
+     * {@code get} for its own key fails with {@link IllegalStateException}.
+     *
+     * <p>An explicit write of the key during the load wins over it: if {@code put}, {@code remove(key)}
+     * (even of the absent key), {@link #invalidateAll()}, a write through {@link #asMap()} or any other
+     * write that changes the key's entry takes effect after this load started and before it stored its
+     * value, the loaded value is not stored. If that write left a live value, the load's callers receive
+     * it; otherwise (a removal) the loaded value is stale, and the loader runs again after the removal
+     * (or the callers share the load of a caller that arrived after it), so a loader may run more than
+     * once per call when the key is removed concurrently. Every value returned was in the cache at
+     * some instant of the call. Expiry and eviction do not affect a load in flight.
      *
      * @param key the key
      * @param loader computes the value of an absent key
      * @return the current or loaded value, or {@code null} if the loader returned {@code null}
      * @throws NullPointerException if {@code key} or {@code loader} is null
+     * @throws IllegalStateException if called, for an absent key, from inside a compute function of
+     *     this cache's map view
      */
     V get(K key, Function<? super K, ? extends V> loader);
 
@@ -206,9 +245,12 @@ public interface KvCache<K, V> extends AutoCloseable {
     void invalidateAll();
 
     /**
-     * Returns the number of entries held, an estimate: it counts expired entries not yet reclaimed,
+     * Returns the number of entries held, an estimate, in O(1): it counts expired entries until
+     * maintenance reclaims them (see Expiry in the {@linkplain KvCache class description} for when;
+     * the timer wheel lets that take up to about 4.3 s after a deadline while the cache is in use),
      * and under concurrent writes it may miss or double-count entries being written. With no
-     * concurrent writes and after {@link #cleanUp()}, it is exact.
+     * concurrent writes and after {@link #cleanUp()}, it is exact. {@code asMap().size()} counts only
+     * live entries, at O(n) cost.
      *
      * @return the estimated number of entries, never negative
      */
@@ -217,7 +259,11 @@ public interface KvCache<K, V> extends AutoCloseable {
     /**
      * Performs pending maintenance now: reclaims every expired entry and evicts down to the bound.
      * The cache does this on its own in small steps; call it to make {@link #estimatedSize()} exact
-     * in tests, or before measuring memory.
+     * in tests, or before measuring memory. Waits if another thread is doing maintenance. An entry
+     * whose write raced with the timer wheel (see Expiry above) is reclaimed only when the wheel
+     * comes round to it.
+     *
+     * @throws IllegalStateException if called from inside a compute function of this cache's map view
      */
     void cleanUp();
 
@@ -233,8 +279,38 @@ public interface KvCache<K, V> extends AutoCloseable {
      * Returns a live {@link ConcurrentMap} view of this cache. Its reads honour expiry (an expired
      * entry is absent from every method and view of it); its writes use the cache's default TTL and
      * notify the removal listener like the cache's own methods. Its iterators are weakly consistent and
-     * support {@code remove}. Its {@code size()} is {@link #estimatedSize()} capped to
-     * {@link Integer#MAX_VALUE}.
+     * support {@code remove}.
+     *
+     * <p>The map and its views describe the live entries only, consistently with each other and with
+     * iteration: {@code size()} (capped to {@link Integer#MAX_VALUE}) and {@code isEmpty()} count live
+     * entries by walking the table without locks, which costs O(n) where {@link #estimatedSize()} is
+     * O(1), and they agree with iteration whenever no write is in flight and the ticker stands still;
+     * {@code equals} and {@code hashCode} compare contents as {@link java.util.Map} specifies, both ways
+     * with any map; the views' spliterators report {@code CONCURRENT} and {@code NONNULL} (and the key
+     * and entry views {@code DISTINCT}), never {@code SIZED}, as {@link java.util.concurrent.ConcurrentHashMap}'s
+     * do, so streams over them never fail under concurrent writes or expiry. A removal decided by
+     * looking at an entry (the iterators' {@code remove}, {@code removeIf}, {@code removeAll},
+     * {@code retainAll} and {@code values().remove}) removes it only if its key still maps to the value
+     * looked at, like {@code remove(key, value)}: a value written in between survives. A removal that
+     * names only a key ({@code remove(key)}, {@code keySet().remove(key)}, and {@code keySet().removeAll(c)}
+     * when it iterates {@code c}) removes whatever the key maps to.
+     *
+     * <p>{@code compute}, {@code computeIfAbsent}, {@code computeIfPresent} and {@code merge} are atomic
+     * per key as in {@link java.util.concurrent.ConcurrentHashMap}: the function runs at most once per
+     * call, under the lock of the key's table segment, so other writers of keys in that segment
+     * (including other computes of the same key) wait for it, while reads do not. The function is
+     * never given an expired value (it sees the key as absent). A non-null result is stored as a new
+     * entry with the cache's default TTL, restarted, and counted as a put; the value it displaces is
+     * reported {@link RemovalCause#REPLACED} (even if equal), or {@link RemovalCause#EXPIRED} if that
+     * entry had expired. A null result removes a live entry, reported {@link RemovalCause#EXPLICIT}
+     * and counted as a removal (an expired one, reported {@link RemovalCause#EXPIRED}, except that
+     * {@code computeIfAbsent} leaves it to maintenance). A function that throws changes nothing; the
+     * throwable propagates. The function must be short and must not write to this cache: a call from
+     * inside it to any writing method of the cache or its views ({@code put}, {@code remove},
+     * {@code compute}, ..., {@link #get(Object, Function) get} of an absent key,
+     * {@link #invalidateAll()}, {@link #cleanUp()}), for any key, throws
+     * {@link IllegalStateException} (and the outer call propagates it, changing nothing). Reads from
+     * inside it are allowed.
      *
      * @return the map view, the same instance on every call
      */
@@ -249,8 +325,10 @@ public interface KvCache<K, V> extends AutoCloseable {
     Policy<K, V> policy();
 
     /**
-     * Stops the cache's scheduled maintenance, if any. The cache stays usable; entries stay until they
-     * expire or are removed. Idempotent.
+     * Stops the cache's scheduled maintenance, if any, and stops using the shared
+     * {@link Ticker#coarse() coarse ticker}'s thread (which exits once no open cache uses it). The
+     * cache stays usable (with the coarse ticker, its reads then read the system clock while that
+     * thread is stopped); entries stay until they expire or are removed. Idempotent.
      */
     @Override
     void close();

@@ -107,7 +107,8 @@ public final class KvCacheBuilder<K, V> {
     }
 
     /**
-     * Sets the time source for expiry (default: {@link Ticker#coarse()}).
+     * Sets the time source for expiry (default: {@link Ticker#coarse()}, whose clock thread runs only
+     * while a cache built with it is open; choosing another ticker never starts that thread).
      *
      * @param ticker the ticker
      * @return this builder
@@ -138,8 +139,11 @@ public final class KvCacheBuilder<K, V> {
 
     /**
      * Sets the executor that runs removal notifications (default: the thread that caused the removal,
-     * after the cache has released every lock). Maintenance itself always runs on the thread of an
-     * operation that finds it due, in small amortized steps, or on the {@link #scheduler scheduler}.
+     * after the cache has released every lock), and the maintenance that reads find due: with an
+     * executor, a read that finds a wheel tick has passed hands maintenance to it (at most one task
+     * queued at a time) instead of running it, so reads take no lock. Writes still run maintenance on
+     * their own thread, in small amortized steps, as does the {@link #scheduler scheduler}. If the
+     * executor refuses a notification (or throws), the notification runs on the calling thread.
      *
      * @param executor the executor
      * @return this builder
@@ -153,7 +157,7 @@ public final class KvCacheBuilder<K, V> {
     /**
      * Has the cache reclaim expired entries periodically on {@code scheduler}, so that memory is
      * released even when no thread touches the cache (default: maintenance happens only during
-     * operations). The task runs about every 70 ms, and is cancelled by {@link KvCache#close()}. The
+     * operations). The task runs about every 67 ms (one tick of the timer wheel), and is cancelled by {@link KvCache#close()}. The
      * scheduler is not shut down by the cache.
      *
      * @param scheduler the scheduler

@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -28,11 +29,28 @@ import java.util.concurrent.locks.ReentrantLock;
  * table may be cut off before its key and miss it; every miss is therefore confirmed by re-reading the
  * segment's table after the traversal and retried if it changed. Hits need no confirmation: a node
  * with the right key is the right node.
+ *
+ * <h2>Long bins (hash flooding)</h2>
+ * Keys that share a hash, or its low bits, share a bin however large the table grows, and a chain
+ * walk would make each operation on them O(n) under one segment lock: a denial of service where
+ * clients choose the keys. A bin whose chain grows past {@link #INDEX_AT} nodes therefore gets a
+ * {@link BinIndex}, an ordered index over its existing nodes (O(log n) for keys of one Comparable
+ * class, linear for others), and drops it when it shrinks to {@link #LONG_BIN}. A reader walks at most
+ * {@link #LONG_BIN} nodes of a chain before consulting the bin's index, whose answer is then final;
+ * so the index holds a new key before the chain does, and an indexed bin keeps more than
+ * {@link #LONG_BIN} nodes, so every reader that could miss the key in the chain reaches the index.
+ * Short bins pay one counter per node visited, nothing more.
  */
 final class NodeTable<K, V> {
     private static final VarHandle NEXT;
     private static final VarHandle BIN = MethodHandles.arrayElementVarHandle(Node[].class);
+    private static final VarHandle INDEX = MethodHandles.arrayElementVarHandle(BinIndex[].class);
     private static final int MAX_TABLE_LENGTH = 1 << 30;
+
+    /** Chain nodes a reader walks before consulting the bin's index; an indexed bin has more. */
+    static final int LONG_BIN = 8;
+    /** A chain longer than this is indexed. */
+    static final int INDEX_AT = 2 * LONG_BIN;
 
     static {
         try {
@@ -73,9 +91,20 @@ final class NodeTable<K, V> {
         for (;;) {
             Node<K, V>[] table = segment.table; // volatile read
             Node<K, V> node = first(table, hash);
+            int walked = 0;
             while (node != null) {
                 if (node.hash == hash && (node.key == key || key.equals(node.key))) {
                     return node;
+                }
+                if (++walked == LONG_BIN) {
+                    BinIndex<K, V> index = segment.indexOf(table, hash);
+                    if (index != null) { // final answer for the bin (see class doc)
+                        node = index.find(key, hash);
+                        if (node != null) {
+                            return node;
+                        }
+                        break;
+                    }
                 }
                 node = nextOf(node);
             }
@@ -109,6 +138,37 @@ final class NodeTable<K, V> {
             size += segment.countOpaque();
         }
         return size;
+    }
+
+    /**
+     * Counts the mapped nodes that {@code counted} accepts, stopping at {@code limit}: walks every
+     * chain without locks and allocates nothing. Exact when no write runs; under writes it is an
+     * estimate (a concurrent resize can hide part of a chain from the walk).
+     */
+    long count(Predicate<? super Node<K, V>> counted, long limit) {
+        long n = 0;
+        for (Segment<K, V> segment : segments) {
+            Node<K, V>[] table = segment.table; // volatile read
+            for (int i = 0; i < table.length; i++) {
+                for (Node<K, V> node = first(table, i); node != null; node = nextOf(node)) {
+                    if (counted.test(node) && ++n >= limit) {
+                        return n;
+                    }
+                }
+            }
+        }
+        return n;
+    }
+
+    /** The depth of the index of {@code key}'s bin, 0 if it has none; for tests. */
+    int indexDepth(Object key) {
+        Segment<K, V> segment = segmentFor(hash(key));
+        segment.lock();
+        try {
+            return segment.maxIndexDepth();
+        } finally {
+            segment.unlock();
+        }
     }
 
     int segmentCount() {
@@ -151,7 +211,7 @@ final class NodeTable<K, V> {
     }
 
     /** Bit-reversed hash as an unsigned sort key: the order of nodes within a bin. */
-    private static int order(int hash) {
+    static int order(int hash) {
         return Integer.reverse(hash);
     }
 
@@ -170,6 +230,11 @@ final class NodeTable<K, V> {
 
         /* Volatile: readers load it first, and a resize publishes the doubled table through it. */
         volatile Node<K, V>[] table;
+        /*
+         * The long bins' indexes, by bin, for the table of the same length; null until a bin of this
+         * segment grows long. Volatile: a resize publishes the doubled table's indexes before the table.
+         */
+        private volatile BinIndex<K, V>[] indexes;
         int count;
         private int threshold;
 
@@ -184,9 +249,38 @@ final class NodeTable<K, V> {
             return (int) COUNT.getOpaque(this);
         }
 
+        /** The index of {@code table}'s bin for {@code hash}, or null. Lock-free. */
+        @SuppressWarnings("unchecked")
+        BinIndex<K, V> indexOf(Node<K, V>[] table, int hash) {
+            BinIndex<K, V>[] ix = indexes; // volatile read
+            // Acquire: pairs with the release store that published the index, and so its contents.
+            return ix == null || ix.length != table.length ? null
+                    : (BinIndex<K, V>) INDEX.getAcquire(ix, hash & (ix.length - 1));
+        }
+
+        /** The index of the current table's bin {@code index}, or null. Lock held. */
+        private BinIndex<K, V> indexAt(int index) {
+            BinIndex<K, V>[] ix = indexes;
+            return ix == null ? null : ix[index];
+        }
+
+        /** The longest index's depth in this segment's current table (for tests). Lock held. */
+        int maxIndexDepth() {
+            int depth = 0;
+            BinIndex<K, V>[] ix = indexes;
+            for (int i = 0; ix != null && i < ix.length; i++) {
+                depth = ix[i] == null ? depth : Math.max(depth, ix[i].depth());
+            }
+            return depth;
+        }
+
         /** The key's node, or null. Lock held. */
         Node<K, V> find(Object key, int hash) {
             Node<K, V>[] tab = table;
+            BinIndex<K, V> index = indexAt(hash & (tab.length - 1));
+            if (index != null) {
+                return index.find(key, hash);
+            }
             for (Node<K, V> n = tab[hash & (tab.length - 1)]; n != null; n = n.next) {
                 if (n.hash == hash && (n.key == key || key.equals(n.key))) {
                     return n;
@@ -202,31 +296,42 @@ final class NodeTable<K, V> {
         void link(Node<K, V> created, Node<K, V> existing) {
             Node<K, V>[] tab = table;
             int index = created.hash & (tab.length - 1);
+            BinIndex<K, V> binIndex = indexAt(index);
             if (existing != null) {
                 // Same key, same place in the chain: the replacement takes the successor, then is
                 // published in one release store; a reader on the old node walks on through its next.
                 created.next = existing.next;
-                Node<K, V> prev = predecessor(tab, index, existing);
-                if (prev == null) {
-                    BIN.setRelease(tab, index, created);
-                } else {
-                    NEXT.setRelease(prev, created);
+                Node<K, V> prev = binIndex != null ? binIndex.predecessor(existing) : predecessor(tab, index, existing);
+                setNext(tab, index, prev, created);
+                if (binIndex != null) {
+                    binIndex.replaced(existing, created);
                 }
                 return;
             }
-            int key = order(created.hash);
-            Node<K, V> prev = null;
-            Node<K, V> n = tab[index];
-            while (n != null && Integer.compareUnsigned(order(n.hash), key) < 0) {
-                prev = n;
-                n = n.next;
-            }
-            created.next = n;
-            // Release: the node's fields and its next are written before it becomes reachable.
-            if (prev == null) {
-                BIN.setRelease(tab, index, created);
+            if (binIndex != null) {
+                // The index first: a reader that misses the key in the chain's first nodes asks it.
+                Node<K, V> prev = binIndex.addNew(created);
+                created.next = prev == null ? tab[index] : prev.next;
+                setNext(tab, index, prev, created);
+                binIndex.linked(created, prev);
             } else {
-                NEXT.setRelease(prev, created);
+                int key = order(created.hash);
+                Node<K, V> prev = null;
+                Node<K, V> n = tab[index];
+                int length = 1;
+                while (n != null && Integer.compareUnsigned(order(n.hash), key) < 0) {
+                    prev = n;
+                    n = n.next;
+                    length++;
+                }
+                created.next = n;
+                setNext(tab, index, prev, created);
+                for (; n != null && length <= INDEX_AT; n = n.next) {
+                    length++;
+                }
+                if (length > INDEX_AT) {
+                    publishIndex(index, new BinIndex<>(tab[index], null, created.key));
+                }
             }
             COUNT.setOpaque(this, count + 1);
             if (count > threshold && tab.length < MAX_TABLE_LENGTH) {
@@ -238,14 +343,40 @@ final class NodeTable<K, V> {
         void unlink(Node<K, V> node) {
             Node<K, V>[] tab = table;
             int index = node.hash & (tab.length - 1);
-            Node<K, V> prev = predecessor(tab, index, node);
-            // Release store of the successor; the unlinked node keeps its next for readers on it.
-            if (prev == null) {
-                BIN.setRelease(tab, index, node.next);
-            } else {
-                NEXT.setRelease(prev, node.next);
+            BinIndex<K, V> binIndex = indexAt(index);
+            Node<K, V> prev = binIndex != null ? binIndex.predecessor(node) : predecessor(tab, index, node);
+            // The unlinked node keeps its next for readers on it.
+            setNext(tab, index, prev, node.next);
+            if (binIndex != null) {
+                binIndex.unlinked(node);
+                if (binIndex.size() <= LONG_BIN) {
+                    publishIndex(index, null); // short again: the chain answers alone
+                }
             }
             COUNT.setOpaque(this, count - 1);
+        }
+
+        /** Makes {@code next} follow {@code prev} (the bin's head if null) with one release store. */
+        private static <K, V> void setNext(Node<K, V>[] tab, int index, Node<K, V> prev, Node<K, V> next) {
+            // Release: the node's fields and its next are written before it becomes reachable.
+            if (prev == null) {
+                BIN.setRelease(tab, index, next);
+            } else {
+                NEXT.setRelease(prev, next);
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        private void publishIndex(int index, BinIndex<K, V> binIndex) {
+            BinIndex<K, V>[] ix = indexes;
+            if (ix == null) {
+                if (binIndex == null) {
+                    return;
+                }
+                ix = (BinIndex<K, V>[]) new BinIndex<?, ?>[table.length];
+                indexes = ix; // volatile write, before the release store of its first element
+            }
+            INDEX.setRelease(ix, index, binIndex); // pairs with indexOf's acquire
         }
 
         private static <K, V> Node<K, V> predecessor(Node<K, V>[] tab, int index, Node<K, V> node) {
@@ -270,6 +401,10 @@ final class NodeTable<K, V> {
                 doubled[i] = old[i] != node ? old[i] : null; // the low run, if any, starts the chain
                 doubled[i + n] = node;                        // the high run
             }
+            BinIndex<K, V>[] oldIndexes = indexes;
+            if (oldIndexes != null) {
+                indexes = splitIndexes(old, doubled, oldIndexes); // volatile write, before the table's
+            }
             // Volatile write: publishes the new table (and its array contents) before any chain is cut.
             table = doubled;
             threshold = (int) (doubled.length * 0.75f);
@@ -284,6 +419,44 @@ final class NodeTable<K, V> {
                     NEXT.setRelease(lastLow, (Node<K, V>) null);
                 }
             }
+        }
+
+        /**
+         * The indexes for the doubled table: an index whose bin goes whole to one side moves with it;
+         * a bin that splits gets a new index for each half still longer than {@link #LONG_BIN}.
+         * Chains are not cut yet, so each half is bounded by where the other starts. Lock held.
+         */
+        @SuppressWarnings("unchecked")
+        private BinIndex<K, V>[] splitIndexes(Node<K, V>[] old, Node<K, V>[] doubled, BinIndex<K, V>[] oldIndexes) {
+            int n = old.length;
+            BinIndex<K, V>[] split = (BinIndex<K, V>[]) new BinIndex<?, ?>[n << 1];
+            for (int i = 0; i < n; i++) {
+                BinIndex<K, V> index = oldIndexes[i];
+                if (index == null) {
+                    continue;
+                }
+                Node<K, V> low = doubled[i];
+                Node<K, V> high = doubled[i + n];
+                if (high == null || low == null) {
+                    split[high == null ? i : i + n] = index;
+                    continue;
+                }
+                if (lengthUpTo(low, high, LONG_BIN + 1) > LONG_BIN) {
+                    split[i] = new BinIndex<>(low, high, null);
+                }
+                if (lengthUpTo(high, null, LONG_BIN + 1) > LONG_BIN) {
+                    split[i + n] = new BinIndex<>(high, null, null);
+                }
+            }
+            return split;
+        }
+
+        private static <K, V> int lengthUpTo(Node<K, V> head, Node<K, V> end, int limit) {
+            int length = 0;
+            for (Node<K, V> n = head; n != end && length < limit; n = n.next) {
+                length++;
+            }
+            return length;
         }
     }
 }

@@ -55,6 +55,8 @@ public interface Policy<K, V> {
      * microseconds) to read a consistent total; it allocates nothing.
      *
      * @return the weighted size, zero or more
+     * @throws IllegalStateException if called, for a bounded cache, from inside a compute function of
+     *     the same cache ({@code asMap().compute} and its kin)
      */
     long weightedSize();
 }

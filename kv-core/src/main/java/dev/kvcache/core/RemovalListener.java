@@ -6,8 +6,10 @@ package dev.kvcache.core;
  * <p>The cache calls the listener exactly once per removed entry, after the removal is visible and
  * outside any lock the cache holds, on the cache's {@link KvCacheBuilder#executor executor} (by
  * default the thread whose operation caused the removal). Notifications for different entries may
- * arrive in any order and on several threads at once, so the listener must be thread-safe. An
- * exception thrown by the listener is caught and dropped; it never reaches the caller of the cache.
+ * arrive in any order and on several threads at once, so the listener must be thread-safe. Anything
+ * the listener throws, an {@link Error} included, is caught and logged (through {@link System.Logger},
+ * logger {@code dev.kvcache.core}, level {@code WARNING}); it never reaches the caller of the cache,
+ * never prevents the other notifications of the same operation, and never disturbs the cache's state.
  * Expiry and size removals are reported when the entry is reclaimed, which may be shortly after its
  * deadline (see {@link KvCache}).
  *

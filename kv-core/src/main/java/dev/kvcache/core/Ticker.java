@@ -39,7 +39,15 @@ public interface Ticker {
 
     /**
      * Returns the shared coarse ticker: {@link System#nanoTime()} as sampled by one daemon thread
-     * (named {@code kvcache-clock}) about every millisecond, started on first use.
+     * (named {@code kvcache-clock}) about every millisecond.
+     *
+     * <p>The thread runs only while a cache built with this ticker is open (not yet
+     * {@link KvCache#close() closed}) and reachable: building the first such cache starts it; when the
+     * last one is closed or garbage-collected, it exits (at once after a {@code close()}, within about
+     * a quarter of a second after a collection), and a later cache starts it again. Merely calling this
+     * method, or {@link KvCache#builder()}, starts nothing, and caches built with another ticker never
+     * use the thread. While the thread is not running, {@link #read()} reads {@link System#nanoTime()}
+     * itself. Readings never go backwards across the thread's stops and restarts.
      *
      * <p>Reading it costs one volatile load. Its value lags real time by up to the refresh period
      * (about 1 ms) plus however long the clock thread waits to be scheduled, so against a wall clock an

@@ -1,7 +1,7 @@
 package dev.kvcache.core;
 
 /**
- * Computes the weight of an entry, for caches bounded by {@link KvCacheBuilder#maximumWeight(long)}.
+ * Computes the weight of an entry, for caches bounded by {@link KvCacheBuilder#maximumWeight(long, Weigher)}.
  *
  * <p>The weight is computed once, when the entry is written, and is not recomputed; it must be
  * non-negative. An entry of weight zero does not count towards the bound, though it can still be

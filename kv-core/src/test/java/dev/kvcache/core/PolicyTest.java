@@ -88,4 +88,15 @@ class PolicyTest {
                 KvCache.builder().timeToLive(Duration.ofNanos(1_500_000_001)).build().policy().timeToLive());
         assertEquals(KvCache.NEVER, KvCache.builder().timeToLive(KvCache.NEVER).build().policy().timeToLive());
     }
+
+    @Test
+    void theWeightedSizeOfABoundedCacheIsRefusedInsideAComputeFunction() {
+        // Maintenance holding its lock may wait for the segment lock the compute function holds.
+        KvCache<String, String> cache = KvCache.builder().ticker(ticker).maximumSize(10).build();
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> cache.asMap().compute("k", (k, v) -> Long.toString(cache.policy().weightedSize())));
+        assertTrue(e.getMessage().contains("policy().weightedSize()"), e.getMessage());
+        assertEquals(null, cache.getIfPresent("k"), "the refused compute changed nothing");
+        assertEquals(0, cache.policy().weightedSize());
+    }
 }

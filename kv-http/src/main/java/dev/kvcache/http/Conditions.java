@@ -36,11 +36,6 @@ final class Conditions {
         return new Conditions(ifMatch, ifNoneMatch);
     }
 
-    /** @return the quoted strong entity tag of a version */
-    static String etagOf(long version) {
-        return '"' + Long.toString(version, 36) + '"';
-    }
-
     boolean isNone() {
         return this == NONE;
     }

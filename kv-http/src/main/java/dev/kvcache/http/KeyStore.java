@@ -16,6 +16,12 @@ import org.eclipse.jetty.http.HttpField;
  * <p>Conditional writes loop on kv-core's atomic {@code putIfAbsent}/{@code replace}: a precondition
  * is checked against the value read, and the write lands only if that value is still the current
  * one (see {@link StoredValue#equals}), otherwise the check is repeated against the newer value.
+ *
+ * <p>Byte accounting, for a cache this store built: every write goes through this class (the cache
+ * is never handed out), which adds a value's payload before it stores it and takes it back if the
+ * write did not land; the cache's removal listener subtracts every value that leaves, whatever the
+ * cause (replaced, deleted, expired, evicted). A value is thus added before it can be removed, so the
+ * count never goes below the bytes held, and it exceeds them only by the writes in progress.
  */
 final class KeyStore {
     /**
@@ -83,16 +89,23 @@ final class KeyStore {
     WriteOutcome write(String key, StoredValue value, Duration ttl, Conditions conditions) {
         Duration lifetime = ttl == null ? defaultTtl : ttl;
         if (conditions.isNone()) {
+            adding(key, value);
             cache.put(key, value, lifetime);
-            if (owned) {
-                payloadBytes.add(payload(key, value));
-            }
             // The caller does not need to know whether it replaced: only POST/PUT answers read it, and
             // they answer the same for both without preconditions.
             return WriteOutcome.REPLACED;
         }
+        adding(key, value);
+        WriteOutcome outcome = conditionalWrite(key, value, lifetime, conditions);
+        if (outcome == WriteOutcome.PRECONDITION_FAILED) {
+            notAdded(key, value);
+        }
+        return outcome;
+    }
+
+    private WriteOutcome conditionalWrite(String key, StoredValue value, Duration lifetime, Conditions conditions) {
         if (conditions.createOnly()) {
-            return stored(key, value, cache.putIfAbsent(key, value, lifetime) == null, WriteOutcome.CREATED);
+            return cache.putIfAbsent(key, value, lifetime) == null ? WriteOutcome.CREATED : WriteOutcome.PRECONDITION_FAILED;
         }
         for (;;) {
             StoredValue current = cache.getIfPresent(key);
@@ -101,10 +114,10 @@ final class KeyStore {
             }
             if (current == null) {
                 if (cache.putIfAbsent(key, value, lifetime) == null) {
-                    return stored(key, value, true, WriteOutcome.CREATED);
+                    return WriteOutcome.CREATED;
                 }
             } else if (cache.replace(key, current, value, lifetime)) {
-                return stored(key, value, true, WriteOutcome.REPLACED);
+                return WriteOutcome.REPLACED;
             }
             // Another write landed between the read and ours: judge the preconditions again.
         }
@@ -151,10 +164,8 @@ final class KeyStore {
      */
     void restore(String key, StoredValue value, Duration ttl) {
         StoredValue.versionsAbove(value.version());
+        adding(key, value);
         cache.put(key, value, ttl);
-        if (owned) {
-            payloadBytes.add(payload(key, value));
-        }
     }
 
     /** @return the number of entries, an estimate that counts expired entries not yet reclaimed */
@@ -163,9 +174,11 @@ final class KeyStore {
     }
 
     /**
-     * @return the payload bytes (keys and values) held, an estimate under concurrent writes. Counted
-     *     as entries come and go when this store built the cache; summed over the entries (O(n), on
-     *     each call) when the application supplied it, since its removals are not observed here.
+     * @return the payload bytes (keys and values) of the entries held, expired ones not yet reclaimed
+     *     included. When this store built the cache, a count kept as entries come and go (see the class
+     *     comment): exact when no write is in progress, otherwise higher by those writes' payloads.
+     *     When the application supplied the cache, and so may write to it directly, a sum over the
+     *     entries on each call (O(n), weakly consistent under concurrent writes).
      */
     long payloadBytes() {
         if (!owned) {
@@ -175,14 +188,20 @@ final class KeyStore {
             }
             return sum;
         }
-        return Math.max(0, payloadBytes.sum());
-    }
-
-    KvCache<String, StoredValue> cache() {
-        return cache;
+        return payloadBytes.sum();
     }
 
     /** @return whether this store built its cache (false: the application supplied it) */
+    /** Reclaims every expired entry now ({@link KvCache#cleanUp()}); for the {@link Reclaimer}. */
+    void cleanUp() {
+        cache.cleanUp();
+    }
+
+    /** @return the cache's TTL and bound, for {@code /stats} */
+    dev.kvcache.core.Policy<String, StoredValue> policy() {
+        return cache.policy();
+    }
+
     boolean ownsCache() {
         return owned;
     }
@@ -191,20 +210,25 @@ final class KeyStore {
         return cache.stats();
     }
 
-    private WriteOutcome stored(String key, StoredValue value, boolean stored, WriteOutcome outcome) {
-        if (!stored) {
-            return WriteOutcome.PRECONDITION_FAILED;
-        }
+    /** Counts a value about to be stored: before, so that its removal can never be counted first. */
+    private void adding(String key, StoredValue value) {
         if (owned) {
             payloadBytes.add(payload(key, value));
         }
-        return outcome;
+    }
+
+    /** Takes back {@link #adding} for a write that did not land. */
+    private void notAdded(String key, StoredValue value) {
+        if (owned) {
+            payloadBytes.add(-payload(key, value));
+        }
     }
 
     private int weigh(String key, StoredValue value) {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(minWeight, payload(key, value) + ENTRY_OVERHEAD_BYTES));
     }
 
+    /** Every value that leaves a cache this store built, whatever the cause, was counted by {@link #adding}. */
     private void onRemoval(String key, StoredValue value, RemovalCause cause) {
         payloadBytes.add(-payload(key, value));
     }

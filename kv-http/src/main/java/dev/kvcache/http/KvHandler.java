@@ -3,20 +3,19 @@ package dev.kvcache.http;
 import dev.kvcache.core.CacheEntry;
 import dev.kvcache.core.KvCache;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.http.HttpHeader;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.component.Graceful;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A Jetty 12 core {@link Handler} that serves a kvcache over HTTP: the Go "Simple HTTP KV server"
@@ -37,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *       412 ({@code If-Match}); {@code POST} 200 with the value echoed; {@code PUT} 204, or 201 when
  *       {@code If-None-Match: *} created it; {@code DELETE} 204 or 404; writes answer 412 when a
  *       precondition fails, 400 for an invalid TTL or unreadable body, 413 for a value over the limit,
- *       503 when the heap has no room for the value;
+ *       503 for a body cut off by a graceful stop or one the heap has no room for;
  *       414 for a key over the limit; 405 for other methods.
  *   <li>{@code /size} ({@code GET}, {@code HEAD}, {@code POST}): 200, the entry count in decimal.
  *   <li>{@code /metrics}: 200, Prometheus text. {@code /stats}: 200, JSON.
@@ -47,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * A write's TTL comes from the {@code ttl} query parameter or the {@value #TTL_HEADER} header
  * (query first), in the forms {@code 1500}, {@code 1500ms}, {@code 10s}, {@code 1m}, {@code 2h}.
+ *
+ * Each resource is one class that lists its statuses: {@code KeyResource}, {@code SizeResource},
+ * {@code MetricsResource}, {@code StatsResource}, {@code HealthResource}; this class only routes.
+ * Every request is counted in {@code /metrics} in one place, when its response completes.
  *
  * <h2>Threading</h2>
  * The handler never blocks: cache operations are lock-free or briefly locked per key, and request
@@ -66,16 +69,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class KvHandler extends Handler.Abstract.NonBlocking implements Graceful {
     /** The request header that sets a write's TTL. */
-    public static final String TTL_HEADER = "Kv-Ttl";
+    public static final String TTL_HEADER = RequestTtl.HEADER;
 
-    private static final Logger LOG = LoggerFactory.getLogger(KvHandler.class);
-    private static final String KEY_ALLOW = "GET, HEAD, POST, PUT, DELETE";
+    private static final Resource NO_KEY = (request, response, callback, method, path) ->
+            Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.NO_KEY);
 
     private final KvHandlerOptions options;
     private final KeyStore store;
     private final Metrics metrics = new Metrics();
-    private final HeapMonitor heap;
-    private final long createdNanos = System.nanoTime();
+    private final Map<Route, Resource> resources = new EnumMap<>(Route.class);
     private volatile boolean draining;
 
     /**
@@ -92,12 +94,8 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
      * As {@link #KvHandler(KvHandlerOptions)}, reclaiming on executors from {@code reclaimers} and
      * reading the heap through {@code heap} (tests).
      */
-    KvHandler(KvHandlerOptions options, java.util.function.Supplier<? extends ScheduledExecutorService> reclaimers,
-            HeapMonitor heap) {
-        this.options = java.util.Objects.requireNonNull(options, "options");
-        this.store = new KeyStore(options);
-        this.heap = heap;
-        addBean(new Reclaimer(store.cache(), reclaimers), true);
+    KvHandler(KvHandlerOptions options, Supplier<? extends ScheduledExecutorService> reclaimers, HeapMonitor heap) {
+        this(new KeyStore(Objects.requireNonNull(options, "options")), options, reclaimers, heap);
     }
 
     /**
@@ -123,10 +121,21 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
      * @throws NullPointerException if an argument is null
      */
     public KvHandler(KvCache<String, StoredValue> cache, KvHandlerOptions options) {
-        this.options = java.util.Objects.requireNonNull(options, "options");
-        this.store = new KeyStore(cache, options);
-        this.heap = HeapMonitor.platform();
-        addBean(new Reclaimer(cache, Reclaimer::daemonScheduler), true);
+        this(new KeyStore(cache, Objects.requireNonNull(options, "options")), options, Reclaimer::daemonScheduler,
+                HeapMonitor.platform());
+    }
+
+    private KvHandler(KeyStore store, KvHandlerOptions options, Supplier<? extends ScheduledExecutorService> reclaimers,
+            HeapMonitor heap) {
+        this.options = options;
+        this.store = store;
+        resources.put(Route.KEY, new KeyResource(store, options, this::isShutdown, metrics::outOfMemory));
+        resources.put(Route.SIZE, new SizeResource(store));
+        resources.put(Route.METRICS, new MetricsResource(metrics, store));
+        resources.put(Route.STATS, new StatsResource(store, options, this::isShutdown));
+        resources.put(Route.HEALTH, new HealthResource(this::isShutdown, heap));
+        resources.put(Route.NO_KEY, NO_KEY);
+        addBean(new Reclaimer(store::cleanUp, reclaimers), true);
     }
 
     /** @return the options this handler was built with */
@@ -142,8 +151,8 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
      * @param action called once per entry, on the calling thread
      * @throws NullPointerException if {@code action} is null
      */
-    public void forEachEntry(java.util.function.Consumer<? super CacheEntry<String, StoredValue>> action) {
-        java.util.Objects.requireNonNull(action, "action");
+    public void forEachEntry(Consumer<? super CacheEntry<String, StoredValue>> action) {
+        Objects.requireNonNull(action, "action");
         store.forEachLive(action);
     }
 
@@ -157,8 +166,8 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
      * @throws NullPointerException if an argument is null
      */
     public void restore(String key, StoredValue value, Duration ttl) {
-        store.restore(java.util.Objects.requireNonNull(key, "key"), java.util.Objects.requireNonNull(value, "value"),
-                java.util.Objects.requireNonNull(ttl, "ttl"));
+        store.restore(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"),
+                Objects.requireNonNull(ttl, "ttl"));
     }
 
     /**
@@ -172,7 +181,7 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
      * @param status the status answered
      */
     public void countRefused(String method, int status) {
-        metrics.refused(Metrics.methodIndex(method), status);
+        metrics.refused(method == null ? Method.OTHER : Method.of(method), status);
     }
 
     /**
@@ -184,12 +193,7 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
      * @throws NullPointerException if {@code families} is null
      */
     public void addMetrics(ExtraMetrics families) {
-        metrics.add(java.util.Objects.requireNonNull(families, "families"));
-    }
-
-    /** @return the cache this handler serves, built by it or given to it */
-    public KvCache<String, StoredValue> cache() {
-        return store.cache();
+        metrics.add(Objects.requireNonNull(families, "families"));
     }
 
     /**
@@ -213,318 +217,21 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         long startNanos = System.nanoTime();
-        metrics.started();
-        int method = Metrics.methodIndex(request.getMethod());
+        Method method = Method.of(request.getMethod());
+        MeteredCallback metered = new MeteredCallback(callback, response, metrics, method, startNanos);
         String path = Request.getPathInContext(request);
         Route route = Route.of(path);
-        if (route != Route.KEY || method != Metrics.POST && method != Metrics.PUT) {
+        if (route != Route.KEY || method != Method.POST && method != Method.PUT) {
             Replies.closeIfBodyUnread(request, response);
         }
         try {
-            route(request, response, callback, method, startNanos, route, path);
+            resources.get(route).serve(request, response, metered, method, path);
         } catch (RuntimeException | Error e) {
             // A bug: Jetty answers 500 for a handler that throws before completing the callback,
             // which every branch does only as its last step. Keep the in-flight gauge true.
-            sent(method, HttpStatus.INTERNAL_SERVER_ERROR_500, startNanos);
+            metered.record(HttpStatus.INTERNAL_SERVER_ERROR_500);
             throw e;
         }
         return true;
-    }
-
-    private void route(Request request, Response response, Callback callback, int method, long startNanos,
-            Route route, String path) {
-        switch (route) {
-            case KEY:
-                key(request, response, callback, method, startNanos, KeyParser.key(path));
-                break;
-            case SIZE:
-                size(response, callback, method, startNanos);
-                break;
-            case METRICS:
-                readOnly(response, callback, method, startNanos, Replies.PROMETHEUS, method <= Metrics.HEAD
-                        ? metrics.render(store.size(), store.payloadBytes(), store.stats())
-                        : null);
-                break;
-            case STATS:
-                readOnly(response, callback, method, startNanos, Replies.JSON, method <= Metrics.HEAD
-                        ? StatsJson.render(store, options, uptimeMillis(), draining)
-                        : null);
-                break;
-            case HEALTH:
-                health(response, callback, method, startNanos);
-                break;
-            default:
-                Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.NO_KEY);
-                sent(method, HttpStatus.BAD_REQUEST_400, startNanos);
-                break;
-        }
-    }
-
-    private void key(Request request, Response response, Callback callback, int method, long startNanos, String key) {
-        if (key == null) {
-            Replies.closeIfBodyUnread(request, response);
-            Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.message("Invalid percent-encoding in the key"));
-            sent(method, HttpStatus.BAD_REQUEST_400, startNanos);
-            return;
-        }
-        if (KeyParser.utf8Length(key) > options.maxKeyBytes()) {
-            Replies.closeIfBodyUnread(request, response);
-            Replies.text(response, callback, HttpStatus.URI_TOO_LONG_414,
-                    Replies.message("Key too long: the limit is " + options.maxKeyBytes() + " bytes"));
-            sent(method, HttpStatus.URI_TOO_LONG_414, startNanos);
-            return;
-        }
-        switch (method) {
-            case Metrics.GET:
-            case Metrics.HEAD:
-                read(request, response, callback, method, startNanos, key);
-                break;
-            case Metrics.POST:
-            case Metrics.PUT:
-                write(request, response, callback, method, startNanos, key);
-                break;
-            case Metrics.DELETE:
-                delete(request, response, callback, startNanos, key);
-                break;
-            default:
-                Replies.methodNotAllowed(response, callback, KEY_ALLOW, Replies.KEY_METHODS);
-                sent(method, HttpStatus.METHOD_NOT_ALLOWED_405, startNanos);
-                break;
-        }
-    }
-
-    private void read(Request request, Response response, Callback callback, int method, long startNanos, String key) {
-        CacheEntry<String, StoredValue> entry = store.read(key);
-        int status;
-        if (entry == null) {
-            // The Go server answered 200 with an empty body; a miss is now visible (docs/http.md).
-            status = HttpStatus.NOT_FOUND_404;
-            Replies.empty(response, callback, status);
-        } else {
-            StoredValue value = entry.getValue();
-            Conditions conditions = Conditions.of(request.getHeaders());
-            if (conditions.readFails(value)) {
-                status = HttpStatus.PRECONDITION_FAILED_412;
-                Replies.text(response, callback, status, Replies.PRECONDITION_FAILED);
-            } else {
-                status = conditions.notModified(value) ? HttpStatus.NOT_MODIFIED_304 : HttpStatus.OK_200;
-                Replies.value(response, callback, status, value, entry.expiresInNanos(),
-                        status == HttpStatus.OK_200 && method == Metrics.GET);
-            }
-        }
-        sent(method, status, startNanos);
-    }
-
-    private void write(Request request, Response response, Callback callback, int method, long startNanos, String key) {
-        Duration ttl;
-        try {
-            ttl = ttlOf(request);
-        } catch (IllegalArgumentException e) {
-            Replies.closeIfBodyUnread(request, response);
-            Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.message(e.getMessage()));
-            sent(method, HttpStatus.BAD_REQUEST_400, startNanos);
-            return;
-        }
-        long length = request.getLength();
-        if (length > options.maxValueBytes()) {
-            // Refused before reading a byte: with "Expect: 100-continue" the client never sends it.
-            Replies.closeIfBodyUnread(request, response);
-            tooLarge(response, callback, method, startNanos);
-            return;
-        }
-        HttpFields headers = request.getHeaders();
-        HttpField contentType = headers.getField(HttpHeader.CONTENT_TYPE);
-        new Write(request, response, callback, method, startNanos, key, ttl, Conditions.of(headers),
-                contentType == null ? Replies.TEXT_PLAIN : contentType, length).run();
-    }
-
-    /** A write waiting for its body; see {@link BodyReader}. */
-    private final class Write extends BodyReader {
-        private final Response response;
-        private final Callback callback;
-        private final int method;
-        private final long startNanos;
-        private final String key;
-        private final Duration ttl;
-        private final Conditions conditions;
-        private final HttpField contentType;
-
-        Write(Request request, Response response, Callback callback, int method, long startNanos, String key,
-                Duration ttl, Conditions conditions, HttpField contentType, long length) {
-            super(request, length, options.maxValueBytes());
-            this.response = response;
-            this.callback = callback;
-            this.method = method;
-            this.startNanos = startNanos;
-            this.key = key;
-            this.ttl = ttl;
-            this.conditions = conditions;
-            this.contentType = contentType;
-        }
-
-        @Override
-        void onBody(byte[] bytes) {
-            StoredValue value;
-            KeyStore.WriteOutcome outcome;
-            try {
-                value = store.newValue(bytes, contentType);
-                outcome = store.write(key, value, ttl, conditions);
-            } catch (OutOfMemoryError e) {
-                outOfMemory(request(), response, callback, method, startNanos, e);
-                return;
-            } catch (RuntimeException e) {
-                // A bug, here on a demand callback where Jetty would not answer for us.
-                LOG.warn("Write of key {} failed", key, e);
-                Response.writeError(request(), response, callback, HttpStatus.INTERNAL_SERVER_ERROR_500);
-                sent(method, HttpStatus.INTERNAL_SERVER_ERROR_500, startNanos);
-                return;
-            }
-            int status;
-            if (outcome == KeyStore.WriteOutcome.PRECONDITION_FAILED) {
-                status = HttpStatus.PRECONDITION_FAILED_412;
-                Replies.text(response, callback, status, Replies.PRECONDITION_FAILED);
-            } else if (method == Metrics.POST) {
-                status = HttpStatus.OK_200;
-                Replies.written(response, callback, status, value, true);
-            } else {
-                status = outcome == KeyStore.WriteOutcome.CREATED ? HttpStatus.CREATED_201 : HttpStatus.NO_CONTENT_204;
-                Replies.written(response, callback, status, value, false);
-            }
-            sent(method, status, startNanos);
-        }
-
-        @Override
-        void onOutOfMemory(OutOfMemoryError error) {
-            outOfMemory(request(), response, callback, method, startNanos, error);
-        }
-
-        @Override
-        void onTooLarge() {
-            Replies.closeIfBodyUnread(request(), response);
-            tooLarge(response, callback, method, startNanos);
-        }
-
-        @Override
-        void onFailure(Throwable failure) {
-            // The client is likely gone; the answer may not reach it, but the callback must complete.
-            Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.BODY_UNREADABLE);
-            sent(method, HttpStatus.BAD_REQUEST_400, startNanos);
-        }
-    }
-
-    /**
-     * Answers a write that ran out of heap with 503 rather than letting the error reach Jetty (a 500, or
-     * a demand callback that never completes): the server stays up, the client may retry once eviction
-     * or a collection has made room, and {@code /health} reports the pressure meanwhile. Logged (at
-     * the 1st, 2nd, 4th, 8th... occurrence, so a flood cannot flood the log) and counted.
-     */
-    private void outOfMemory(Request request, Response response, Callback callback, int method, long startNanos,
-            OutOfMemoryError error) {
-        long count = metrics.outOfMemory();
-        if ((count & (count - 1)) == 0) {
-            LOG.error("A write ran out of heap ({}; {} so far): answered 503; see /health and -Xmx", error.toString(), count);
-        }
-        Replies.closeIfBodyUnread(request, response);
-        Replies.text(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, Replies.OUT_OF_MEMORY);
-        sent(method, HttpStatus.SERVICE_UNAVAILABLE_503, startNanos);
-    }
-
-    private void tooLarge(Response response, Callback callback, int method, long startNanos) {
-        Replies.text(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
-                Replies.message("Value too large: the limit is " + options.maxValueBytes() + " bytes"));
-        sent(method, HttpStatus.PAYLOAD_TOO_LARGE_413, startNanos);
-    }
-
-    private void delete(Request request, Response response, Callback callback, long startNanos, String key) {
-        int status;
-        switch (store.delete(key, Conditions.of(request.getHeaders()))) {
-            case DELETED:
-                status = HttpStatus.NO_CONTENT_204;
-                Replies.empty(response, callback, status);
-                break;
-            case ABSENT:
-                status = HttpStatus.NOT_FOUND_404;
-                Replies.empty(response, callback, status);
-                break;
-            default:
-                status = HttpStatus.PRECONDITION_FAILED_412;
-                Replies.text(response, callback, status, Replies.PRECONDITION_FAILED);
-                break;
-        }
-        sent(Metrics.DELETE, status, startNanos);
-    }
-
-    private void size(Response response, Callback callback, int method, long startNanos) {
-        if (method > Metrics.POST) {
-            Replies.methodNotAllowed(response, callback, "GET, HEAD, POST", Replies.SIZE_METHODS);
-            sent(method, HttpStatus.METHOD_NOT_ALLOWED_405, startNanos);
-            return;
-        }
-        // Plain decimal without a newline, as the Go server's fmt.Fprintf(w, "%d", size).
-        byte[] body = Long.toString(store.size()).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        Replies.bytes(response, callback, HttpStatus.OK_200, Replies.TEXT_PLAIN, body, method != Metrics.HEAD);
-        sent(method, HttpStatus.OK_200, startNanos);
-    }
-
-    /** GET/HEAD-only resources; {@code body} is null for any other method. */
-    private void readOnly(Response response, Callback callback, int method, long startNanos, HttpField type,
-            byte[] body) {
-        if (body == null) {
-            Replies.methodNotAllowed(response, callback, "GET, HEAD", Replies.READ_METHODS);
-            sent(method, HttpStatus.METHOD_NOT_ALLOWED_405, startNanos);
-            return;
-        }
-        Replies.bytes(response, callback, HttpStatus.OK_200, type, body, method == Metrics.GET);
-        sent(method, HttpStatus.OK_200, startNanos);
-    }
-
-    private void health(Response response, Callback callback, int method, long startNanos) {
-        if (method > Metrics.HEAD) {
-            readOnly(response, callback, method, startNanos, Replies.TEXT_PLAIN, null);
-            return;
-        }
-        byte[] pressure = draining ? null : heap.pressure();
-        int status = draining || pressure != null ? HttpStatus.SERVICE_UNAVAILABLE_503 : HttpStatus.OK_200;
-        byte[] body = draining ? Replies.DRAINING : pressure != null ? pressure : Replies.HEALTHY;
-        Replies.bytes(response, callback, status, Replies.TEXT_PLAIN, body, method == Metrics.GET);
-        sent(method, status, startNanos);
-    }
-
-    private long uptimeMillis() {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - createdNanos);
-    }
-
-    private void sent(int method, int status, long startNanos) {
-        metrics.finished(method, status, startNanos);
-    }
-
-    /** @return the TTL the request asks for, or {@code null} for the default */
-    private static Duration ttlOf(Request request) {
-        String text = queryParameter(request.getHttpURI().getQuery(), "ttl");
-        if (text == null) {
-            text = request.getHeaders().get(TTL_HEADER);
-        }
-        return text == null ? null : TtlParser.parse(text.trim());
-    }
-
-    /** Finds one raw parameter in a query string without parsing the rest (durations need no decoding). */
-    static String queryParameter(String query, String name) {
-        if (query == null) {
-            return null;
-        }
-        int from = 0;
-        int length = query.length();
-        while (from < length) {
-            int end = query.indexOf('&', from);
-            if (end < 0) {
-                end = length;
-            }
-            if (end - from > name.length() && query.startsWith(name, from)
-                    && query.charAt(from + name.length()) == '=') {
-                return query.substring(from + name.length() + 1, end);
-            }
-            from = end + 1;
-        }
-        return null;
     }
 }

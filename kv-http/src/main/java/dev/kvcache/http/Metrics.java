@@ -14,18 +14,12 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Recording a request costs a few {@link LongAdder} increments and allocates nothing: counters sit
  * in arrays indexed by method and by status; only a status outside {@link #CODES} goes to a map.
- * A request's duration runs from the start of {@code handle} to when its response is handed to Jetty,
- * as Go's {@code InstrumentHandlerDuration} measures to the handler's return.
+ * A request's duration runs from the start of {@code handle} to the completion of its response
+ * (the callback of its last write, see {@link MeteredCallback}); for the small responses the handler
+ * writes, that is when Jetty has taken the bytes, as Go's {@code InstrumentHandlerDuration} measures
+ * to the handler's return.
  */
 final class Metrics {
-    static final int GET = 0;
-    static final int HEAD = 1;
-    static final int POST = 2;
-    static final int PUT = 3;
-    static final int DELETE = 4;
-    static final int OTHER = 5;
-    private static final String[] METHOD_LABELS = {"get", "head", "post", "put", "delete", "other"};
-
     private static final int[] CODES = {200, 201, 204, 304, 400, 401, 404, 405, 412, 413, 414, 431, 500, 503};
 
     /** Upper bounds of the duration buckets, in seconds; the same bounds in nanoseconds below. */
@@ -41,27 +35,13 @@ final class Metrics {
     }
 
     private final LongAdder inFlight = new LongAdder();
-    private final LongAdder[] requests = adders(METHOD_LABELS.length * CODES.length);
+    private final LongAdder[] requests = adders(Method.ALL.length * CODES.length);
     private final Map<Long, LongAdder> otherRequests = new ConcurrentHashMap<>();
     /** Per bucket, not cumulative; the last slot counts durations above every bound. */
     private final LongAdder[] buckets = adders(BUCKET_NANOS.length + 1);
     private final LongAdder durationNanos = new LongAdder();
     private final java.util.List<ExtraMetrics> extras = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.concurrent.atomic.AtomicLong outOfMemory = new java.util.concurrent.atomic.AtomicLong();
-
-    static int methodIndex(String method) {
-        if (method == null) {
-            return OTHER; // a request line Jetty could not parse
-        }
-        switch (method) {
-            case "GET": return GET;
-            case "HEAD": return HEAD;
-            case "POST": return POST;
-            case "PUT": return PUT;
-            case "DELETE": return DELETE;
-            default: return OTHER;
-        }
-    }
 
     /** Counts a write refused because the heap ran out; returns the count so far. */
     long outOfMemory() {
@@ -72,12 +52,12 @@ final class Metrics {
      * Counts a request that a layer in front of the handler answered ({@link KvHandler#countRefused}):
      * in {@code api_requests_total} only, since it was never in flight here.
      */
-    void refused(int method, int status) {
+    void refused(Method method, int status) {
         int code = codeIndex(status);
         if (code >= 0) {
-            requests[method * CODES.length + code].increment();
+            requests[method.ordinal() * CODES.length + code].increment();
         } else {
-            otherRequests.computeIfAbsent((long) method << 32 | status, k -> new LongAdder()).increment();
+            otherRequests.computeIfAbsent((long) method.ordinal() << 32 | status, k -> new LongAdder()).increment();
         }
     }
 
@@ -93,18 +73,18 @@ final class Metrics {
     /**
      * Records a request whose response has been handed to Jetty.
      *
-     * @param method a method index ({@link #GET}, ...)
+     * @param method the request's method
      * @param status the response status
      * @param startNanos {@link System#nanoTime()} when the request reached the handler
      */
-    void finished(int method, int status, long startNanos) {
+    void finished(Method method, int status, long startNanos) {
         long nanos = System.nanoTime() - startNanos;
         inFlight.decrement();
         int code = codeIndex(status);
         if (code >= 0) {
-            requests[method * CODES.length + code].increment();
+            requests[method.ordinal() * CODES.length + code].increment();
         } else {
-            otherRequests.computeIfAbsent((long) method << 32 | status, k -> new LongAdder()).increment();
+            otherRequests.computeIfAbsent((long) method.ordinal() << 32 | status, k -> new LongAdder()).increment();
         }
         int bucket = 0;
         while (bucket < BUCKET_NANOS.length && nanos > BUCKET_NANOS[bucket]) {
@@ -122,7 +102,7 @@ final class Metrics {
         out.append("in_flight_requests ").append(inFlight.sum()).append('\n');
 
         header(out, "api_requests_total", "counter", "A counter for requests to the wrapped handler.");
-        for (int method = 0; method < METHOD_LABELS.length; method++) {
+        for (int method = 0; method < Method.ALL.length; method++) {
             for (int code = 0; code < CODES.length; code++) {
                 long count = requests[method * CODES.length + code].sum();
                 if (count > 0) {
@@ -172,7 +152,7 @@ final class Metrics {
 
     private static void requestLine(StringBuilder out, int code, int method, long count) {
         out.append("api_requests_total{code=\"").append(code).append("\",method=\"")
-                .append(METHOD_LABELS[method]).append("\"} ").append(count).append('\n');
+                .append(Method.ALL[method].label).append("\"} ").append(count).append('\n');
     }
 
     private static void gauge(StringBuilder out, String name, String help, long value) {

@@ -1,6 +1,5 @@
 package dev.kvcache.http;
 
-import dev.kvcache.core.KvCache;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -16,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * {@code /size}, {@code cache_size} and {@code cache_bytes} stop counting an expired entry soon after its
  * deadline even when no request arrives (kv-core otherwise reclaims only during operations).
  *
- * <p>Each run is {@link KvCache#cleanUp()}, on one daemon thread of its own: it reclaims every entry due
+ * <p>Each run is {@code KvCache.cleanUp()}, on one daemon thread of its own: it reclaims every entry due
  * at that instant (a full pass of the current timer-wheel bucket, not only the buckets time has left), so
  * an expired entry is counted at most one period plus one run after its deadline. A run takes the cache's
  * maintenance lock, which no read waits for and writers only {@code tryLock}; when nothing is due it
@@ -34,17 +33,17 @@ final class Reclaimer extends AbstractLifeCycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(Reclaimer.class);
 
-    private final KvCache<?, ?> cache;
+    private final Runnable cleanUp;
     private final Supplier<? extends ScheduledExecutorService> schedulers;
     private ScheduledExecutorService scheduler;
 
     /**
-     * @param cache the cache to reclaim
+     * @param cleanUp one run: {@code KvCache.cleanUp()} of the handler's cache
      * @param schedulers makes the executor the runs are scheduled on, once per start; it is shut down at
      *     stop
      */
-    Reclaimer(KvCache<?, ?> cache, Supplier<? extends ScheduledExecutorService> schedulers) {
-        this.cache = Objects.requireNonNull(cache, "cache");
+    Reclaimer(Runnable cleanUp, Supplier<? extends ScheduledExecutorService> schedulers) {
+        this.cleanUp = Objects.requireNonNull(cleanUp, "cleanUp");
         this.schedulers = Objects.requireNonNull(schedulers, "schedulers");
     }
 
@@ -76,7 +75,7 @@ final class Reclaimer extends AbstractLifeCycle {
     /** One run; never throws, since an exception would end the fixed-delay schedule. */
     void reclaim() {
         try {
-            cache.cleanUp();
+            cleanUp.run();
         } catch (RuntimeException e) {
             LOG.warn("Reclaiming expired entries failed; retrying in {} ms", PERIOD.toMillis(), e);
         }

@@ -20,7 +20,7 @@ import org.eclipse.jetty.util.Callback;
  * {@code http.Error} writes them.
  */
 final class Replies {
-    static final HttpField TEXT_PLAIN = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+    static final HttpField TEXT_PLAIN = StoredValue.TEXT_PLAIN;
     static final HttpField JSON = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "application/json");
     static final HttpField PROMETHEUS =
             new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
@@ -40,6 +40,7 @@ final class Replies {
     static final byte[] SIZE_METHODS = message("Only GET, HEAD and POST methods are supported.");
     static final byte[] READ_METHODS = message("Only GET and HEAD methods are supported.");
     static final byte[] BODY_UNREADABLE = message("Cannot read request body");
+    static final byte[] CUT_OFF = message("The server is shutting down and cut this request off; retry it.");
     static final byte[] HEALTHY = message("ok");
     static final byte[] DRAINING = message("draining");
     static final byte[] OUT_OF_MEMORY = message("Out of memory: the server has no room for this value now; retry later");
@@ -73,9 +74,9 @@ final class Replies {
         if (withBody) {
             response.write(true, ByteBuffer.wrap(bytes), callback);
         } else {
-            if (status != 304) {
-                headers.put(HttpHeader.CONTENT_LENGTH, bytes.length);
-            }
+            // The 200's length, for a 304 too: left unset, Jetty would send "Content-Length: 0", which
+            // RFC 9110 (8.6) forbids for a 304 of a non-empty value.
+            headers.put(HttpHeader.CONTENT_LENGTH, bytes.length);
             response.write(true, null, callback);
         }
     }
@@ -138,6 +139,11 @@ final class Replies {
     static void methodNotAllowed(Response response, Callback callback, String allow, byte[] body) {
         response.getHeaders().put(HttpHeader.ALLOW, allow);
         text(response, callback, 405, body);
+    }
+
+    /** 405 for the resources that answer only {@code GET} and {@code HEAD}. */
+    static void readMethodsOnly(Response response, Callback callback) {
+        methodNotAllowed(response, callback, "GET, HEAD", READ_METHODS);
     }
 
     /** A body computed for this request (size, stats, metrics); never cached by intermediaries. */

@@ -30,7 +30,7 @@ final class StatsJson {
         if (store.ownsCache()) {
             return options.describe();
         }
-        Policy<String, StoredValue> policy = store.cache().policy();
+        Policy<String, StoredValue> policy = store.policy();
         Map<String, Object> map = new LinkedHashMap<>();
         map.put("defaultTtlMillis", policy.timeToLive().equals(KvCache.NEVER) ? null : policy.timeToLive().toMillis());
         map.put("maxKeyBytes", options.maxKeyBytes());

@@ -4,6 +4,7 @@ import dev.kvcache.core.KvCache;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 
 /**
  * One value as the cache holds it: the bytes written, the content type they were written with, and
@@ -25,6 +26,9 @@ public final class StoredValue {
      * earlier run of the server cannot match a value written by this one; JVM-wide, so values made by
      * different handlers, or by application code, never share one.
      */
+    /** The type of values written without a {@code Content-Type}, also that of plain-text answers. */
+    static final HttpField TEXT_PLAIN = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+
     private static final AtomicLong VERSIONS = new AtomicLong(System.currentTimeMillis() << 16);
 
     private final byte[] bytes;
@@ -43,7 +47,7 @@ public final class StoredValue {
         this.contentType = contentType;
         this.version = version;
         // Built once per write so that reads, the common case, send it without allocating.
-        this.etag = new HttpField(HttpHeader.ETAG, Conditions.etagOf(version));
+        this.etag = new HttpField(HttpHeader.ETAG, etagOf(version));
     }
 
     /**
@@ -72,8 +76,8 @@ public final class StoredValue {
      */
     public static StoredValue restored(byte[] bytes, String contentType, long version) {
         java.util.Objects.requireNonNull(bytes, "bytes");
-        HttpField field = contentType.equals(Replies.TEXT_PLAIN.getValue())
-                ? Replies.TEXT_PLAIN
+        HttpField field = contentType.equals(TEXT_PLAIN.getValue())
+                ? TEXT_PLAIN
                 : new HttpField(HttpHeader.CONTENT_TYPE, contentType);
         return new StoredValue(bytes, field, version);
     }
@@ -89,6 +93,11 @@ public final class StoredValue {
      */
     static void versionsAbove(long version) {
         VERSIONS.accumulateAndGet(version, Math::max);
+    }
+
+    /** @return the quoted strong entity tag of a version, base 36 */
+    private static String etagOf(long version) {
+        return '"' + Long.toString(version, 36) + '"';
     }
 
     /** @return a copy of the value's bytes */

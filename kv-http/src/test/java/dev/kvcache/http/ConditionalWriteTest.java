@@ -95,6 +95,35 @@ class ConditionalWriteTest {
         assertEquals(200, server.send(server.request("/cr").header("If-Match", tag).GET()).statusCode());
     }
 
+    /**
+     * RFC 9110, 8.6: a 304 may carry a Content-Length only if it is the one a 200 would carry; a HEAD
+     * carries the GET's. The value here is 3 bytes.
+     */
+    @Test
+    void notModifiedAndHeadCarryTheValuesLength() throws Exception {
+        String tag = etag(server.put("/cl", "abc"));
+        try (RawHttp raw = new RawHttp(server.port())) {
+            raw.send("GET /cl HTTP/1.1\r\nHost: x\r\nIf-None-Match: " + tag + "\r\n\r\n");
+            RawHttp.Reply notModified = raw.read();
+            assertEquals(304, notModified.status());
+            assertEquals("3", notModified.headers().getOrDefault("content-length", "3"), notModified.headers().toString());
+
+            raw.send("HEAD /cl HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawHttp.Reply head = raw.read(true);
+            assertEquals(200, head.status());
+            assertEquals("3", head.headers().get("content-length"));
+
+            raw.send("HEAD /cl HTTP/1.1\r\nHost: x\r\nIf-None-Match: " + tag + "\r\n\r\n");
+            RawHttp.Reply headNotModified = raw.read(true);
+            assertEquals(304, headNotModified.status());
+            assertEquals("3", headNotModified.headers().getOrDefault("content-length", "3"));
+
+            // The connection is still in step: the next answer is the next request's.
+            raw.send("GET /cl HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("abc", raw.read().body());
+        }
+    }
+
     @Test
     void concurrentCompareAndSetLetsExactlyOneWin() throws Exception {
         String tag = etag(server.put("/race", "0"));

@@ -60,11 +60,11 @@ class ParsersTest {
 
     @Test
     void queryParameters() {
-        assertEquals("10s", KvHandler.queryParameter("ttl=10s", "ttl"));
-        assertEquals("5", KvHandler.queryParameter("a=1&ttl=5&b=2", "ttl"));
-        assertEquals("", KvHandler.queryParameter("ttl=", "ttl"));
-        assertNull(KvHandler.queryParameter("xttl=5&ttlx=6", "ttl"));
-        assertNull(KvHandler.queryParameter(null, "ttl"));
+        assertEquals("10s", RequestTtl.queryParameter("ttl=10s", "ttl"));
+        assertEquals("5", RequestTtl.queryParameter("a=1&ttl=5&b=2", "ttl"));
+        assertEquals("", RequestTtl.queryParameter("ttl=", "ttl"));
+        assertNull(RequestTtl.queryParameter("xttl=5&ttlx=6", "ttl"));
+        assertNull(RequestTtl.queryParameter(null, "ttl"));
     }
 
     private static Conditions conditions(String ifMatch, String ifNoneMatch) {

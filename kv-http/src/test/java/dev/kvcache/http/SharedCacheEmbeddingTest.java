@@ -68,7 +68,12 @@ class SharedCacheEmbeddingTest {
 
     @Test
     void theHandlerServesTheCacheItWasGiven() {
-        assertSame(cache, handler.cache());
+        StoredValue value = StoredValue.of(new byte[] {1}, "application/octet-stream");
+        cache.put("given", value);
+        java.util.Map<String, StoredValue> walked = new java.util.HashMap<>();
+        handler.forEachEntry(entry -> walked.put(entry.getKey(), entry.getValue()));
+        assertSame(value, walked.get("given"));
+        cache.remove("given");
     }
 
     @Test

@@ -17,17 +17,36 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  *   <li>cleartext: HTTP/1.1, and HTTP/2 for clients that ask for it, either with prior knowledge (the
  *       connection opens with the HTTP/2 preface) or with {@code Upgrade: h2c} on an HTTP/1.1 request;
  *   <li>TLS, from a PKCS12 keystore: HTTP/2 ({@code h2}) or HTTP/1.1 as the client chooses by ALPN,
- *       HTTP/1.1 for clients without ALPN. ALPN is the JDK's own (jetty-alpn-java-server, found by
+ *       HTTP/1.1 for clients without ALPN; plain HTTP on that port gets a 400 saying to use https
+ *       ({@link PlainHttpOnTls}). ALPN is the JDK's own (jetty-alpn-java-server, found by
  *       {@link java.util.ServiceLoader}).
  * </ul>
- * Both protocols share one {@link HttpConfiguration}, so header limits apply to HTTP/2 too.
+ * Both protocols start from one {@link HttpConfiguration}, so the limits and answers are the same
+ * under each; HTTP/2 adds what it needs for that ({@link #http2}).
  */
 final class Connectors {
     private Connectors() {}
 
     /** @return a connector serving HTTP/1.1 and h2c in cleartext */
     static ServerConnector cleartext(Server server, HttpConfiguration http) {
-        return new ServerConnector(server, new HttpConnectionFactory(http), new HTTP2CServerConnectionFactory(http));
+        return new ServerConnector(server, new HttpConnectionFactory(http),
+                Http2SessionGuard.install(new HTTP2CServerConnectionFactory(http2(http))));
+    }
+
+    /**
+     * @return the configuration for HTTP/2: {@code http}'s, with the HPACK decoder allowed more than the
+     *     header limit, so that {@link Http2HeaderLimit} can answer 431 where Jetty would close the
+     *     connection, and {@link Http2UnreadBody} so that a refused body ends its stream without error
+     */
+    private static HttpConfiguration http2(HttpConfiguration http) {
+        HttpConfiguration http2 = new HttpConfiguration(http);
+        // Also what Jetty advertises as SETTINGS_MAX_HEADER_LIST_SIZE, so that clients send what
+        // is over the limit and get the 431, rather than failing on their own.
+        http2.setRequestHeaderSize(Http2HeaderLimit.decoderLimit(http.getRequestHeaderSize()));
+        // First, so that a request refused by the next one ends its stream cleanly too.
+        http2.addCustomizer(new Http2UnreadBody());
+        http2.addCustomizer(new Http2HeaderLimit(http.getRequestHeaderSize()));
+        return http2;
     }
 
     /**
@@ -49,12 +68,12 @@ final class Connectors {
         secure.setSniHostCheck(false);
         https.addCustomizer(secure);
         HttpConnectionFactory http1 = new HttpConnectionFactory(https);
-        HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(https);
+        HTTP2ServerConnectionFactory h2 = Http2SessionGuard.install(new HTTP2ServerConnectionFactory(http2(https)));
         // Without a list, ALPN offers the protocols of the factories that follow it on the connector, in
         // order (h2 first), under their ALPN names ("http/1.1", which Jetty's "HTTP/1.1" does not match).
         ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
         alpn.setDefaultProtocol(http1.getProtocol());
         SslConnectionFactory tls = new SslConnectionFactory(ssl, alpn.getProtocol());
-        return new ServerConnector(server, tls, alpn, h2, http1);
+        return new ServerConnector(server, new PlainHttpOnTls(tls, http), alpn, h2, http1);
     }
 }

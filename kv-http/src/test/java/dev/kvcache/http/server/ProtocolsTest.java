@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvcache.core.testing.FakeTicker;
+import dev.kvcache.http.RawHttp;
 import java.io.DataInputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -108,6 +109,27 @@ class ProtocolsTest {
         ServerConfig wrong = ServerConfig.parse(new String[] {"--port", "0", "--tls-keystore",
                 keystore.file.toString(), "--tls-password", "not-the-password"}, Map.of());
         assertThrows(Exception.class, () -> KvServer.start(wrong, new FakeTicker()).close());
+    }
+
+    /** Plain HTTP sent to the TLS port gets a plain HTTP answer that says what to do. */
+    @Test
+    void plainHttpOnTheTlsPortIsTold400UseHttps() throws Exception {
+        try (TestServer server = new TestServer("--tls-keystore", keystore.file.toString(),
+                "--tls-password", TestKeystore.PASSWORD)) {
+            String host = "127.0.0.1:" + server.port();
+            try (RawHttp raw = new RawHttp(server.port())) {
+                raw.send("GET /kv/k HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+                RawHttp.Reply reply = raw.read();
+                assertEquals(400, reply.status());
+                assertEquals("This port expects TLS; use https://" + host + "/.\n", reply.body());
+                assertEquals("text/plain; charset=utf-8", reply.headers().get("content-type"));
+                assertEquals("close", reply.headers().get("connection"));
+            }
+            // TLS still works on the same port.
+            HttpResponse<String> health = client(HttpClient.Version.HTTP_2).send(HttpRequest.newBuilder(
+                    URI.create("https://" + host + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, health.statusCode());
+        }
     }
 
     @Test

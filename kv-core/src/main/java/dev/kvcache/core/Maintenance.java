@@ -1,0 +1,252 @@
+package dev.kvcache.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.WeakReference;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Maintenance: draining the write buffer into the eviction policy, advancing the timer wheel to
+ * reclaim expired nodes, sweeping superseded nodes out of the wheel, and evicting to the bound.
+ *
+ * <p>All of it runs under one maintenance lock, which is only ever taken with {@code tryLock}
+ * (except by {@link #cleanUp()}), so no operation waits for another's maintenance. Who runs it:
+ * <ul>
+ *   <li>a bounded cache's writer, after every write, so that the bound is restored before the last
+ *       concurrent write returns (a writer whose {@code tryLock} fails leaves its node to the holder,
+ *       who re-checks the write buffer after unlocking);
+ *   <li>an unbounded cache's writer once a wheel tick has passed, or when the wheel holds too many
+ *       superseded nodes (see {@link #SWEEP_SLACK});
+ *   <li>a read that finds a wheel tick has passed: it hands the work to the cache's executor if one is
+ *       set (one task at a time), and otherwise runs it itself if no other thread is;
+ *   <li>the scheduler, if one is set, about every wheel tick; {@link #cleanUp()} on demand.
+ * </ul>
+ * The removals found are delivered by the {@link RemovalNotifier} after the lock is released. A thread
+ * running a compute function of the cache never runs maintenance (it holds a segment lock that
+ * maintenance may need).
+ */
+final class Maintenance<K, V> {
+    /** How many times one call drains the write buffer before leaving the rest to later operations. */
+    private static final int MAX_PASSES = 8;
+
+    /**
+     * Superseded nodes the timer wheel may hold beyond twice the live entries before it is swept. With
+     * the wheel's check every {@link StripedCounter#CHECK_INTERVAL} pushes per stripe, the wheel never
+     * holds more than {@link ExpiringCache#retentionBound} nodes between sweeps (see there).
+     */
+    static final long SWEEP_SLACK = 1024;
+
+    private static final VarHandle HANDOFF_PENDING;
+
+    static {
+        try {
+            HANDOFF_PENDING = MethodHandles.lookup().findVarHandle(Maintenance.class, "handoffPending", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final ExpiringCache<K, V> cache;
+    private final TimerWheel<K, V> wheel;
+    private final S3FifoPolicy<K, V> policy;
+    private final WriteBuffer<K, V> writeBuffer;
+    private final RemovalNotifier<K, V> notifier;
+    private final Executor executor;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Runnable handoff = this::runHandedOff;
+
+    /** Whether a read's hand-off to the executor is queued and not yet run; CAS by readers. */
+    @SuppressWarnings("unused") // accessed through HANDOFF_PENDING
+    private volatile boolean handoffPending;
+
+    Maintenance(ExpiringCache<K, V> cache, Executor executor) {
+        this.cache = cache;
+        this.wheel = cache.wheel;
+        this.policy = cache.policy;
+        this.writeBuffer = cache.writeBuffer;
+        this.notifier = cache.notifier;
+        this.executor = executor;
+    }
+
+    /**
+     * Completes a write that put {@code created} into the table in place of {@code replaced} (or of
+     * nothing), or that removed {@code replaced} ({@code created} null), whose state was
+     * {@code previous}. Bookkeeping first (statistics, wheel, policy), then the notification, then
+     * maintenance if due, so that nothing the listener does can skip the bookkeeping.
+     */
+    void afterWrite(Node<K, V> created, Node<K, V> replaced, Object previous, long now) {
+        boolean sweepCheck = false;
+        if (created != null) {
+            cache.stats.recordPut();
+            if (created.deadline != Ttl.NEVER_NANOS) {
+                sweepCheck = wheel.schedule(created, now);
+            }
+            if (policy != null) {
+                writeBuffer.push((BoundedNode<K, V>) created);
+            }
+        } else if (policy != null) {
+            // Tells the policy at once, so the removed entry's weight is released now.
+            writeBuffer.push(BoundedNode.tombstone((BoundedNode<K, V>) replaced));
+        }
+        if (replaced != null) {
+            boolean expired = Writes.isExpired(replaced, previous, now);
+            notifier.notify(replaced.key, Node.valueOf(previous), expired ? RemovalCause.EXPIRED
+                    : created == null ? RemovalCause.EXPLICIT : RemovalCause.REPLACED);
+        }
+        if (policy != null || cache.isMaintenanceDue(now) || (sweepCheck && sweepDue())) {
+            maintainIfIdle();
+        }
+    }
+
+    /** A read found maintenance due: hand it to the executor, or run it here without waiting. */
+    void afterReadDue() {
+        if (executor == null) {
+            maintainIfIdle();
+        } else if (HANDOFF_PENDING.compareAndSet(this, false, true)) {
+            try {
+                executor.execute(handoff);
+            } catch (Throwable t) {
+                handoffPending = false; // refused: a later operation tries again
+            }
+        }
+    }
+
+    private void runHandedOff() {
+        handoffPending = false;
+        maintainIfIdle();
+    }
+
+    /**
+     * {@link Policy#weightedSize()} of a bounded cache: the policy's total, read under the lock so that
+     * it is whole and includes every drain so far. Refused inside a compute function, whose segment
+     * lock a maintenance pass holding this lock may be waiting for.
+     */
+    long weightedSize() {
+        if (cache.writes.isComputing()) {
+            throw new IllegalStateException("policy().weightedSize() was called from a compute function of the"
+                    + " same cache; call it outside the function");
+        }
+        lock.lock();
+        try {
+            return policy.weightedSize();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@link KvCache#cleanUp()}: waits for the lock, then reclaims every expired node it can find. */
+    void cleanUp() {
+        cache.writes.requireNotComputing("cleanUp()");
+        List<RemovalNotifier.Removal<K, V>> removals;
+        lock.lock();
+        try {
+            maintain(true);
+            removals = notifier.takePending();
+        } finally {
+            lock.unlock();
+        }
+        notifier.deliver(removals);
+    }
+
+    /**
+     * Runs maintenance unless another thread is: never waits. The re-checks after unlocking are capped
+     * so that a thread cannot be kept here indefinitely by other threads' writes (their own writes then
+     * do the work).
+     */
+    void maintainIfIdle() {
+        if (cache.writes.isComputing()) {
+            return;
+        }
+        int passes = 0;
+        do {
+            if (!lock.tryLock()) {
+                return;
+            }
+            List<RemovalNotifier.Removal<K, V>> removals;
+            try {
+                maintain(false);
+                removals = notifier.takePending();
+            } finally {
+                lock.unlock();
+            }
+            notifier.deliver(removals);
+        } while (++passes < MAX_PASSES && (writeBuffer != null ? !writeBuffer.isEmpty() : sweepDue()));
+    }
+
+    /** Whether the wheel holds so many superseded nodes that it should be swept now. */
+    private boolean sweepDue() {
+        return wheel.size() > 2 * cache.table.size() + SWEEP_SLACK;
+    }
+
+    /** Drains the write buffer, reclaims expired nodes and evicts to the bound. Lock held. */
+    private void maintain(boolean exact) {
+        long now = cache.now();
+        if (writeBuffer != null) {
+            BoundedNode<K, V> node = writeBuffer.takeAll();
+            while (node != null) {
+                BoundedNode<K, V> next = node.queueNext;
+                node.queueNext = null;
+                policy.onWrite(node);
+                node = next;
+            }
+        }
+        if (exact) {
+            wheel.advanceExactly(now, node -> expire(node));
+        } else {
+            wheel.advance(now, node -> expire(node));
+        }
+        if (sweepDue()) {
+            wheel.sweep(); // superseded nodes outnumber live ones: drop them now, not at their deadlines
+        }
+        if (policy != null) {
+            policy.evictExcess(node -> evict(node, now));
+        }
+        cache.setNextMaintenance(wheel.nextTick(now));
+    }
+
+    /** The wheel found {@code node} due or retired. Lock held. */
+    private void expire(Node<K, V> node) {
+        Object previous = node.isRetired() ? null : cache.writes.unlinkIfCurrent(node);
+        if (previous != null) {
+            notifier.pend(node.key, Node.valueOf(previous), RemovalCause.EXPIRED);
+        }
+        if (policy != null) {
+            policy.onDead((BoundedNode<K, V>) node);
+        }
+    }
+
+    /** The policy chose {@code node} to evict. Lock held. */
+    private boolean evict(BoundedNode<K, V> node, long now) {
+        Object previous = cache.writes.unlinkIfCurrent(node);
+        if (previous == null) {
+            return false; // replaced or removed meanwhile: that thread reports it
+        }
+        notifier.pend(node.key, Node.valueOf(previous),
+                Writes.isExpired(node, previous, now) ? RemovalCause.EXPIRED : RemovalCause.SIZE);
+        return true;
+    }
+
+    /**
+     * The scheduler's periodic task. Holds the cache weakly so that a cache its owner dropped without
+     * closing can still be collected; the task then cancels itself.
+     */
+    static final class ScheduledCleanUp implements Runnable {
+        private final WeakReference<ExpiringCache<?, ?>> cache;
+
+        ScheduledCleanUp(ExpiringCache<?, ?> cache) {
+            this.cache = new WeakReference<>(cache);
+        }
+
+        @Override
+        public void run() {
+            ExpiringCache<?, ?> c = cache.get();
+            if (c == null) {
+                throw new IllegalStateException("cache collected"); // ends a fixed-delay schedule
+            }
+            c.maintenance.maintainIfIdle();
+        }
+    }
+}

@@ -1,0 +1,233 @@
+package dev.kvcache.http;
+
+import dev.kvcache.core.CacheEntry;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One key: {@code /kv/{key}} and {@code /{key}} ({@link Route#KEY}). Statuses:
+ * <ul>
+ *   <li>{@code GET}/{@code HEAD}: 200 with the value; 304 when {@code If-None-Match} names its ETag;
+ *       404 (empty body) when absent or expired; 412 when {@code If-Match} names another ETag;
+ *   <li>{@code POST}: 200 with the value echoed; {@code PUT}: 204, or 201 when {@code If-None-Match: *}
+ *       created it; both 412 when a precondition fails, 400 for an invalid TTL or a body that cannot
+ *       be read, 413 for a value over the limit (refused before reading when the length is declared),
+ *       503 for a body cut off by a graceful stop or one the heap has no room for
+ *       ({@link OutOfMemoryError}), 500 if the store throws (a bug);
+ *   <li>{@code DELETE}: 204, 404 when absent, 412 when a precondition fails;
+ *   <li>any method: 400 for invalid percent-encoding in the key, 414 for a key over the limit, 405
+ *       (with {@code Allow}) for methods other than these five.
+ * </ul>
+ */
+final class KeyResource implements Resource {
+    private static final Logger LOG = LoggerFactory.getLogger(KeyResource.class);
+    private static final String ALLOW = "GET, HEAD, POST, PUT, DELETE";
+
+    private final KeyStore store;
+    private final int maxKeyBytes;
+    private final int maxValueBytes;
+    private final BooleanSupplier draining;
+    private final LongSupplier outOfMemory;
+
+    /**
+     * @param draining whether a graceful stop has begun
+     * @param outOfMemory counts a write that ran out of heap, and returns the count so far
+     */
+    KeyResource(KeyStore store, KvHandlerOptions options, BooleanSupplier draining, LongSupplier outOfMemory) {
+        this.store = store;
+        this.draining = draining;
+        this.outOfMemory = outOfMemory;
+        this.maxKeyBytes = options.maxKeyBytes();
+        this.maxValueBytes = options.maxValueBytes();
+    }
+
+    @Override
+    public void serve(Request request, Response response, Callback callback, Method method, String path) {
+        String key = KeyParser.key(path);
+        if (key == null) {
+            Replies.closeIfBodyUnread(request, response);
+            Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.message("Invalid percent-encoding in the key"));
+            return;
+        }
+        if (KeyParser.utf8Length(key) > maxKeyBytes) {
+            Replies.closeIfBodyUnread(request, response);
+            Replies.text(response, callback, HttpStatus.URI_TOO_LONG_414,
+                    Replies.message("Key too long: the limit is " + maxKeyBytes + " bytes"));
+            return;
+        }
+        switch (method) {
+            case GET:
+            case HEAD:
+                read(request, response, callback, method, key);
+                break;
+            case POST:
+            case PUT:
+                write(request, response, callback, method, key);
+                break;
+            case DELETE:
+                delete(request, response, callback, key);
+                break;
+            default:
+                Replies.methodNotAllowed(response, callback, ALLOW, Replies.KEY_METHODS);
+                break;
+        }
+    }
+
+    private void read(Request request, Response response, Callback callback, Method method, String key) {
+        CacheEntry<String, StoredValue> entry = store.read(key);
+        if (entry == null) {
+            // The Go server answered 200 with an empty body; a miss is now visible (docs/http.md).
+            Replies.empty(response, callback, HttpStatus.NOT_FOUND_404);
+            return;
+        }
+        StoredValue value = entry.getValue();
+        Conditions conditions = Conditions.of(request.getHeaders());
+        if (conditions.readFails(value)) {
+            Replies.text(response, callback, HttpStatus.PRECONDITION_FAILED_412, Replies.PRECONDITION_FAILED);
+            return;
+        }
+        int status = conditions.notModified(value) ? HttpStatus.NOT_MODIFIED_304 : HttpStatus.OK_200;
+        Replies.value(response, callback, status, value, entry.expiresInNanos(),
+                status == HttpStatus.OK_200 && method == Method.GET);
+    }
+
+    private void write(Request request, Response response, Callback callback, Method method, String key) {
+        Duration ttl;
+        try {
+            ttl = RequestTtl.of(request);
+        } catch (IllegalArgumentException e) {
+            Replies.closeIfBodyUnread(request, response);
+            Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.message(e.getMessage()));
+            return;
+        }
+        long length = request.getLength();
+        if (length > maxValueBytes) {
+            // Refused before reading a byte: with "Expect: 100-continue" the client never sends it.
+            Replies.closeIfBodyUnread(request, response);
+            tooLarge(response, callback);
+            return;
+        }
+        HttpFields headers = request.getHeaders();
+        HttpField contentType = headers.getField(HttpHeader.CONTENT_TYPE);
+        new Write(request, response, callback, method, key, ttl, Conditions.of(headers),
+                contentType == null ? Replies.TEXT_PLAIN : contentType, length).run();
+    }
+
+    /**
+     * Answers a write that ran out of heap with 503 rather than letting the error reach Jetty (a 500, or
+     * a demand callback that never completes): the server stays up, the client may retry once eviction
+     * or a collection has made room, and {@code /health} reports the pressure meanwhile. Logged (at
+     * the 1st, 2nd, 4th, 8th... occurrence, so a flood cannot flood the log) and counted.
+     */
+    private void outOfMemory(Request request, Response response, Callback callback, OutOfMemoryError error) {
+        long count = outOfMemory.getAsLong();
+        if ((count & (count - 1)) == 0) {
+            LOG.error("A write ran out of heap ({}; {} so far): answered 503; see /health and -Xmx", error.toString(), count);
+        }
+        Replies.closeIfBodyUnread(request, response);
+        Replies.text(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, Replies.OUT_OF_MEMORY);
+    }
+
+    private void tooLarge(Response response, Callback callback) {
+        Replies.text(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
+                Replies.message("Value too large: the limit is " + maxValueBytes + " bytes"));
+    }
+
+    private void delete(Request request, Response response, Callback callback, String key) {
+        switch (store.delete(key, Conditions.of(request.getHeaders()))) {
+            case DELETED:
+                Replies.empty(response, callback, HttpStatus.NO_CONTENT_204);
+                break;
+            case ABSENT:
+                Replies.empty(response, callback, HttpStatus.NOT_FOUND_404);
+                break;
+            default:
+                Replies.text(response, callback, HttpStatus.PRECONDITION_FAILED_412, Replies.PRECONDITION_FAILED);
+                break;
+        }
+    }
+
+    /** A write waiting for its body; see {@link BodyReader}. */
+    private final class Write extends BodyReader {
+        private final Response response;
+        private final Callback callback;
+        private final Method method;
+        private final String key;
+        private final Duration ttl;
+        private final Conditions conditions;
+        private final HttpField contentType;
+
+        Write(Request request, Response response, Callback callback, Method method, String key, Duration ttl,
+                Conditions conditions, HttpField contentType, long length) {
+            super(request, length, maxValueBytes);
+            this.response = response;
+            this.callback = callback;
+            this.method = method;
+            this.key = key;
+            this.ttl = ttl;
+            this.conditions = conditions;
+            this.contentType = contentType;
+        }
+
+        @Override
+        void onBody(byte[] bytes) {
+            StoredValue value;
+            KeyStore.WriteOutcome outcome;
+            try {
+                value = store.newValue(bytes, contentType);
+                outcome = store.write(key, value, ttl, conditions);
+            } catch (OutOfMemoryError e) {
+                outOfMemory(request(), response, callback, e);
+                return;
+            } catch (RuntimeException e) {
+                // A bug, here on a demand callback where Jetty would not answer for us.
+                LOG.warn("Write of key {} failed", key, e);
+                response.setStatus(HttpStatus.INTERNAL_SERVER_ERROR_500);
+                Response.writeError(request(), response, callback, HttpStatus.INTERNAL_SERVER_ERROR_500);
+                return;
+            }
+            if (outcome == KeyStore.WriteOutcome.PRECONDITION_FAILED) {
+                Replies.text(response, callback, HttpStatus.PRECONDITION_FAILED_412, Replies.PRECONDITION_FAILED);
+            } else if (method == Method.POST) {
+                Replies.written(response, callback, HttpStatus.OK_200, value, true);
+            } else {
+                Replies.written(response, callback, outcome == KeyStore.WriteOutcome.CREATED
+                        ? HttpStatus.CREATED_201 : HttpStatus.NO_CONTENT_204, value, false);
+            }
+        }
+
+        @Override
+        void onOutOfMemory(OutOfMemoryError error) {
+            outOfMemory(request(), response, callback, error);
+        }
+
+        @Override
+        void onTooLarge() {
+            Replies.closeIfBodyUnread(request(), response);
+            tooLarge(response, callback);
+        }
+
+        @Override
+        void onFailure(Throwable failure) {
+            if (draining.getAsBoolean()) {
+                // The stop's timeout ran out while the body was still arriving: the server, not the
+                // request, is at fault, and the client may retry elsewhere.
+                Replies.closeIfBodyUnread(request(), response);
+                Replies.text(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, Replies.CUT_OFF);
+                return;
+            }
+            // The client is likely gone; the answer may not reach it, but the callback must complete.
+            Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.BODY_UNREADABLE);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.kvcache.http;
+
+import java.time.Duration;
+import org.eclipse.jetty.server.Request;
+
+/**
+ * A write's TTL as the request gives it: the {@code ttl} query parameter, else the {@value #HEADER}
+ * header, in the forms {@link TtlParser} reads.
+ */
+final class RequestTtl {
+    static final String HEADER = "Kv-Ttl";
+
+    private RequestTtl() {}
+
+    /**
+     * @return the TTL the request asks for, or {@code null} for the default
+     * @throws IllegalArgumentException if it is not a valid duration (the message says why)
+     */
+    static Duration of(Request request) {
+        String text = queryParameter(request.getHttpURI().getQuery(), "ttl");
+        if (text == null) {
+            text = request.getHeaders().get(HEADER);
+        }
+        return text == null ? null : TtlParser.parse(text.trim());
+    }
+
+    /**
+     * Finds one raw parameter in a query string without parsing the rest (durations need no decoding).
+     *
+     * @return the first value of {@code name}, undecoded, or {@code null} if absent or {@code query} is null
+     */
+    static String queryParameter(String query, String name) {
+        if (query == null) {
+            return null;
+        }
+        int from = 0;
+        int length = query.length();
+        while (from < length) {
+            int end = query.indexOf('&', from);
+            if (end < 0) {
+                end = length;
+            }
+            if (end - from > name.length() && query.startsWith(name, from)
+                    && query.charAt(from + name.length()) == '=') {
+                return query.substring(from + name.length() + 1, end);
+            }
+            from = end + 1;
+        }
+        return null;
+    }
+}
