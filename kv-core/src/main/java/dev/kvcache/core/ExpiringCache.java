@@ -81,6 +81,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     final Maintenance<K, V> maintenance;
     private final ScheduledFuture<?> scheduledCleanUp;
     private final MapView<K, V> mapView = new MapView<>(this);
+    private final PolicyView<K, V> policyView;
 
     /*
      * Cache time at which maintenance is next due; read with getOpaque by every operation. Kept here,
@@ -108,6 +109,8 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         this.writes = new Writes<>(this);
         this.loads = new Loads<>(this);
         this.maintenance = new Maintenance<>(this, builder.executor);
+        this.policyView = new PolicyView<>(defaultTtlNanos, builder.maximumWeight, builder.weighted,
+                bounded ? maintenance::weightedSize : table::size);
         this.scheduledCleanUp = builder.scheduler == null ? null
                 : builder.scheduler.scheduleWithFixedDelay(new Maintenance.ScheduledCleanUp(this),
                         TimerWheel.RESOLUTION_NANOS, TimerWheel.RESOLUTION_NANOS, TimeUnit.NANOSECONDS);
@@ -333,6 +336,11 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     @Override
     public ConcurrentMap<K, V> asMap() {
         return mapView;
+    }
+
+    @Override
+    public Policy<K, V> policy() {
+        return policyView;
     }
 
     @Override

@@ -318,6 +318,14 @@ public interface KvCache<K, V> extends AutoCloseable {
     ConcurrentMap<K, V> asMap();
 
     /**
+     * Returns a read-only view of this cache's expiry and bounds: its default time-to-live, its maximum
+     * size or weight, and its current weighted size.
+     *
+     * @return the policy view, the same instance on every call
+     */
+    Policy<K, V> policy();
+
+    /**
      * Stops the cache's scheduled maintenance, if any, and stops using the shared
      * {@link Ticker#coarse() coarse ticker}'s thread (which exits once no open cache uses it). The
      * cache stays usable (with the coarse ticker, its reads then read the system clock while that

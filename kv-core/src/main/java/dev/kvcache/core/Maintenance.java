@@ -119,6 +119,24 @@ final class Maintenance<K, V> {
         maintainIfIdle();
     }
 
+    /**
+     * {@link Policy#weightedSize()} of a bounded cache: the policy's total, read under the lock so that
+     * it is whole and includes every drain so far. Refused inside a compute function, whose segment
+     * lock a maintenance pass holding this lock may be waiting for.
+     */
+    long weightedSize() {
+        if (cache.writes.isComputing()) {
+            throw new IllegalStateException("policy().weightedSize() was called from a compute function of the"
+                    + " same cache; call it outside the function");
+        }
+        lock.lock();
+        try {
+            return policy.weightedSize();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** {@link KvCache#cleanUp()}: waits for the lock, then reclaims every expired node it can find. */
     void cleanUp() {
         cache.writes.requireNotComputing("cleanUp()");

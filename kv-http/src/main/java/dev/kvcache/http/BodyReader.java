@@ -21,6 +21,7 @@ abstract class BodyReader implements Runnable, Invocable {
 
     private final Request request;
     private final int limit;
+    private final long contentLength;
     private byte[] buffer;
     private int size;
 
@@ -30,7 +31,9 @@ abstract class BodyReader implements Runnable, Invocable {
     BodyReader(Request request, long contentLength, int limit) {
         this.request = request;
         this.limit = limit;
-        this.buffer = contentLength > 0 ? new byte[(int) contentLength] : contentLength == 0 ? Replies.empty() : null;
+        this.contentLength = contentLength;
+        // Allocated with the first chunk, where an OutOfMemoryError reaches onOutOfMemory.
+        this.buffer = contentLength == 0 ? Replies.empty() : null;
     }
 
     Request request() {
@@ -45,6 +48,9 @@ abstract class BodyReader implements Runnable, Invocable {
 
     /** Called once, instead of {@link #onBody}, when the body cannot be read (client gone, idle timeout). */
     abstract void onFailure(Throwable failure);
+
+    /** Called once, instead of {@link #onBody}, when the heap has no room for the body's array. */
+    abstract void onOutOfMemory(OutOfMemoryError error);
 
     @Override
     public InvocationType getInvocationType() {
@@ -72,7 +78,14 @@ abstract class BodyReader implements Runnable, Invocable {
                 return;
             }
             if (count > 0) {
-                ensureCapacity(size + count);
+                try {
+                    ensureCapacity(size + count);
+                } catch (OutOfMemoryError e) {
+                    buffer = null;
+                    chunk.release();
+                    onOutOfMemory(e);
+                    return;
+                }
                 bytes.get(buffer, size, count);
                 size += count;
             }
@@ -86,7 +99,8 @@ abstract class BodyReader implements Runnable, Invocable {
 
     private void ensureCapacity(int needed) {
         if (buffer == null) {
-            buffer = new byte[Math.min(limit, Math.max(needed, FIRST_CHUNKED_CAPACITY))];
+            buffer = contentLength > 0 ? new byte[(int) contentLength]
+                    : new byte[Math.min(limit, Math.max(needed, FIRST_CHUNKED_CAPACITY))];
         } else if (buffer.length < needed) {
             buffer = Arrays.copyOf(buffer, (int) Math.min(limit, Math.max(needed, 2L * buffer.length)));
         }

@@ -8,14 +8,17 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * {@code /health}: whether the handler is serving. Statuses: 200 {@code ok} while serving, 503
- * {@code draining} once shutdown began, for {@code GET} and {@code HEAD}; 405 (with {@code Allow})
- * for others.
+ * {@code draining} once shutdown began, 503 {@code degraded: heap N% full after the last collection
+ * (used of max)} while the heap is under pressure ({@link HeapMonitor}), for {@code GET} and
+ * {@code HEAD}; 405 (with {@code Allow}) for others.
  */
 final class HealthResource implements Resource {
     private final BooleanSupplier draining;
+    private final HeapMonitor heap;
 
-    HealthResource(BooleanSupplier draining) {
+    HealthResource(BooleanSupplier draining, HeapMonitor heap) {
         this.draining = draining;
+        this.heap = heap;
     }
 
     @Override
@@ -25,7 +28,9 @@ final class HealthResource implements Resource {
             return;
         }
         boolean drained = draining.getAsBoolean();
-        Replies.bytes(response, callback, drained ? HttpStatus.SERVICE_UNAVAILABLE_503 : HttpStatus.OK_200,
-                Replies.TEXT_PLAIN, drained ? Replies.DRAINING : Replies.HEALTHY, method == Method.GET);
+        byte[] pressure = drained ? null : heap.pressure();
+        int status = drained || pressure != null ? HttpStatus.SERVICE_UNAVAILABLE_503 : HttpStatus.OK_200;
+        byte[] body = drained ? Replies.DRAINING : pressure != null ? pressure : Replies.HEALTHY;
+        Replies.bytes(response, callback, status, Replies.TEXT_PLAIN, body, method == Method.GET);
     }
 }

@@ -3,6 +3,7 @@ package dev.kvcache.http;
 import dev.kvcache.core.CacheEntry;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code POST}: 200 with the value echoed; {@code PUT}: 204, or 201 when {@code If-None-Match: *}
  *       created it; both 412 when a precondition fails, 400 for an invalid TTL or a body that cannot
  *       be read, 413 for a value over the limit (refused before reading when the length is declared),
- *       503 for a body cut off by a graceful stop, 500 if the store throws (a bug);
+ *       503 for a body cut off by a graceful stop or one the heap has no room for
+ *       ({@link OutOfMemoryError}), 500 if the store throws (a bug);
  *   <li>{@code DELETE}: 204, 404 when absent, 412 when a precondition fails;
  *   <li>any method: 400 for invalid percent-encoding in the key, 414 for a key over the limit, 405
  *       (with {@code Allow}) for methods other than these five.
@@ -35,11 +37,16 @@ final class KeyResource implements Resource {
     private final int maxKeyBytes;
     private final int maxValueBytes;
     private final BooleanSupplier draining;
+    private final LongSupplier outOfMemory;
 
-    /** @param draining whether a graceful stop has begun */
-    KeyResource(KeyStore store, KvHandlerOptions options, BooleanSupplier draining) {
+    /**
+     * @param draining whether a graceful stop has begun
+     * @param outOfMemory counts a write that ran out of heap, and returns the count so far
+     */
+    KeyResource(KeyStore store, KvHandlerOptions options, BooleanSupplier draining, LongSupplier outOfMemory) {
         this.store = store;
         this.draining = draining;
+        this.outOfMemory = outOfMemory;
         this.maxKeyBytes = options.maxKeyBytes();
         this.maxValueBytes = options.maxValueBytes();
     }
@@ -116,6 +123,21 @@ final class KeyResource implements Resource {
                 contentType == null ? Replies.TEXT_PLAIN : contentType, length).run();
     }
 
+    /**
+     * Answers a write that ran out of heap with 503 rather than letting the error reach Jetty (a 500, or
+     * a demand callback that never completes): the server stays up, the client may retry once eviction
+     * or a collection has made room, and {@code /health} reports the pressure meanwhile. Logged (at
+     * the 1st, 2nd, 4th, 8th... occurrence, so a flood cannot flood the log) and counted.
+     */
+    private void outOfMemory(Request request, Response response, Callback callback, OutOfMemoryError error) {
+        long count = outOfMemory.getAsLong();
+        if ((count & (count - 1)) == 0) {
+            LOG.error("A write ran out of heap ({}; {} so far): answered 503; see /health and -Xmx", error.toString(), count);
+        }
+        Replies.closeIfBodyUnread(request, response);
+        Replies.text(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, Replies.OUT_OF_MEMORY);
+    }
+
     private void tooLarge(Response response, Callback callback) {
         Replies.text(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
                 Replies.message("Value too large: the limit is " + maxValueBytes + " bytes"));
@@ -159,10 +181,14 @@ final class KeyResource implements Resource {
 
         @Override
         void onBody(byte[] bytes) {
-            StoredValue value = store.newValue(bytes, contentType);
+            StoredValue value;
             KeyStore.WriteOutcome outcome;
             try {
+                value = store.newValue(bytes, contentType);
                 outcome = store.write(key, value, ttl, conditions);
+            } catch (OutOfMemoryError e) {
+                outOfMemory(request(), response, callback, e);
+                return;
             } catch (RuntimeException e) {
                 // A bug, here on a demand callback where Jetty would not answer for us.
                 LOG.warn("Write of key {} failed", key, e);
@@ -178,6 +204,11 @@ final class KeyResource implements Resource {
                 Replies.written(response, callback, outcome == KeyStore.WriteOutcome.CREATED
                         ? HttpStatus.CREATED_201 : HttpStatus.NO_CONTENT_204, value, false);
             }
+        }
+
+        @Override
+        void onOutOfMemory(OutOfMemoryError error) {
+            outOfMemory(request(), response, callback, error);
         }
 
         @Override

@@ -45,10 +45,13 @@ final class KeyStore {
     /** Whether this store built the cache (and so sees every removal through its listener). */
     private final boolean owned;
 
-    /** A store over a cache that the application built and may share; see {@link #payloadBytes()}. */
+    /**
+     * A store over a cache that the application built and may share; see {@link #payloadBytes()}. Writes
+     * without a TTL get the cache's own default, not {@code options.defaultTtl()}.
+     */
     KeyStore(KvCache<String, StoredValue> cache, KvHandlerOptions options) {
         this.cache = java.util.Objects.requireNonNull(cache, "cache");
-        this.defaultTtl = options.defaultTtl();
+        this.defaultTtl = cache.policy().timeToLive();
         this.minWeight = 1;
         this.owned = false;
     }
@@ -186,6 +189,21 @@ final class KeyStore {
             return sum;
         }
         return payloadBytes.sum();
+    }
+
+    /** @return whether this store built its cache (false: the application supplied it) */
+    /** Reclaims every expired entry now ({@link KvCache#cleanUp()}); for the {@link Reclaimer}. */
+    void cleanUp() {
+        cache.cleanUp();
+    }
+
+    /** @return the cache's TTL and bound, for {@code /stats} */
+    dev.kvcache.core.Policy<String, StoredValue> policy() {
+        return cache.policy();
+    }
+
+    boolean ownsCache() {
+        return owned;
     }
 
     CacheStats stats() {

@@ -7,7 +7,9 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -34,11 +36,12 @@ import org.eclipse.jetty.util.component.Graceful;
  *       412 ({@code If-Match}); {@code POST} 200 with the value echoed; {@code PUT} 204, or 201 when
  *       {@code If-None-Match: *} created it; {@code DELETE} 204 or 404; writes answer 412 when a
  *       precondition fails, 400 for an invalid TTL or unreadable body, 413 for a value over the limit,
- *       503 for a body cut off by a graceful stop;
+ *       503 for a body cut off by a graceful stop or one the heap has no room for;
  *       414 for a key over the limit; 405 for other methods.
  *   <li>{@code /size} ({@code GET}, {@code HEAD}, {@code POST}): 200, the entry count in decimal.
  *   <li>{@code /metrics}: 200, Prometheus text. {@code /stats}: 200, JSON.
- *       {@code /health}: 200, or 503 once shutdown began.
+ *       {@code /health}: 200 {@code ok}; 503 {@code draining} once shutdown began, or 503
+ *       {@code degraded: heap ...} while the heap after the last collection is 90 % full or more.
  *   <li>{@code /}, {@code /kv}, {@code /kv/}: 400 "Must provide a key in the path".
  * </ul>
  * A write's TTL comes from the {@code ttl} query parameter or the {@value #TTL_HEADER} header
@@ -52,6 +55,12 @@ import org.eclipse.jetty.util.component.Graceful;
  * The handler never blocks: cache operations are lock-free or briefly locked per key, and request
  * bodies are read with demand callbacks. Jetty may therefore run it on a selector thread. Each
  * request completes its callback exactly once.
+ *
+ * <h2>Expired entries</h2>
+ * While it runs (between its start and stop as a Jetty component) the handler reclaims the expired
+ * entries of the cache it serves, shared or its own, every 100 ms on one daemon thread of its own, so
+ * that {@code /size} and the gauges of {@code /metrics} and {@code /stats} count an expired entry for at
+ * most about 100 ms after its deadline, even when no request arrives (see {@code docs/http.md}).
  *
  * <h2>Shutdown</h2>
  * The handler is {@link Graceful}: when its server stops gracefully, {@code /health} answers 503 from
@@ -78,15 +87,26 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
      * @throws NullPointerException if {@code options} is null
      */
     public KvHandler(KvHandlerOptions options) {
-        this(new KeyStore(Objects.requireNonNull(options, "options")), options);
+        this(options, Reclaimer::daemonScheduler, HeapMonitor.platform());
+    }
+
+    /**
+     * As {@link #KvHandler(KvHandlerOptions)}, reclaiming on executors from {@code reclaimers} and
+     * reading the heap through {@code heap} (tests).
+     */
+    KvHandler(KvHandlerOptions options, Supplier<? extends ScheduledExecutorService> reclaimers, HeapMonitor heap) {
+        this(new KeyStore(Objects.requireNonNull(options, "options")), options, reclaimers, heap);
     }
 
     /**
      * Creates a handler over a cache the application built, and may use itself at the same time
      * (values made with {@link StoredValue#of} are served like those written over HTTP). The cache's
-     * own bounds, TTL and listener apply; from {@code options} the handler takes the key and value
-     * size limits and the TTL of writes that give none. {@code /stats} then sums the payload bytes
-     * over the entries on each call, since the handler does not see the cache's removals.
+     * own bounds, TTL and listener apply: an HTTP write without a TTL gets the cache's default TTL
+     * ({@link dev.kvcache.core.Policy#timeToLive()}), and {@code /stats} reports the cache's TTL and
+     * bound. From {@code options} the handler takes only the key and value size limits; their
+     * {@code defaultTtl}, {@code maxEntries}, {@code maxBytes} and {@code ticker} do not apply.
+     * {@code /stats} sums the payload bytes over the entries on each call, since the handler does not
+     * see the cache's removals.
      *
      * <pre>{@code
      * KvCache<String, StoredValue> cache = KvCache.builder()
@@ -97,22 +117,25 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
      * }</pre>
      *
      * @param cache the cache to serve
-     * @param options the limits and default TTL
+     * @param options the key and value size limits
      * @throws NullPointerException if an argument is null
      */
     public KvHandler(KvCache<String, StoredValue> cache, KvHandlerOptions options) {
-        this(new KeyStore(cache, Objects.requireNonNull(options, "options")), options);
+        this(new KeyStore(cache, Objects.requireNonNull(options, "options")), options, Reclaimer::daemonScheduler,
+                HeapMonitor.platform());
     }
 
-    private KvHandler(KeyStore store, KvHandlerOptions options) {
+    private KvHandler(KeyStore store, KvHandlerOptions options, Supplier<? extends ScheduledExecutorService> reclaimers,
+            HeapMonitor heap) {
         this.options = options;
         this.store = store;
-        resources.put(Route.KEY, new KeyResource(store, options, this::isShutdown));
+        resources.put(Route.KEY, new KeyResource(store, options, this::isShutdown, metrics::outOfMemory));
         resources.put(Route.SIZE, new SizeResource(store));
         resources.put(Route.METRICS, new MetricsResource(metrics, store));
         resources.put(Route.STATS, new StatsResource(store, options, this::isShutdown));
-        resources.put(Route.HEALTH, new HealthResource(this::isShutdown));
+        resources.put(Route.HEALTH, new HealthResource(this::isShutdown, heap));
         resources.put(Route.NO_KEY, NO_KEY);
+        addBean(new Reclaimer(store::cleanUp, reclaimers), true);
     }
 
     /** @return the options this handler was built with */
@@ -145,6 +168,32 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
     public void restore(String key, StoredValue value, Duration ttl) {
         store.restore(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"),
                 Objects.requireNonNull(ttl, "ttl"));
+    }
+
+    /**
+     * Counts in {@code /metrics} ({@code api_requests_total{code,method}}) a request that a layer in front
+     * of this handler answered without passing it on: an authentication filter's 401, the server's error
+     * handler for Jetty's own 400, 414, 431 and 505, a rate limiter's 429. Requests this handler answers
+     * are counted already; do not count them again. Thread-safe, allocation-free for the statuses the
+     * handler itself sends and for 401 and 431.
+     *
+     * @param method the request's method as sent ({@code GET}, ...); null or any other counts as {@code other}
+     * @param status the status answered
+     */
+    public void countRefused(String method, int status) {
+        metrics.refused(method == null ? Method.OTHER : Method.of(method), status);
+    }
+
+    /**
+     * Has {@code /metrics} serve {@code families} after the handler's own, on every scrape from now on.
+     * The standalone server adds the JVM and process metrics this way; see {@link ExtraMetrics} for
+     * what they may contain.
+     *
+     * @param families the families to add
+     * @throws NullPointerException if {@code families} is null
+     */
+    public void addMetrics(ExtraMetrics families) {
+        metrics.add(Objects.requireNonNull(families, "families"));
     }
 
     /**

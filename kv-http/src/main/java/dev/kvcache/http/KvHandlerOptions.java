@@ -24,12 +24,19 @@ import java.util.Objects;
  *       {@code maxBytes / maxEntries}; keeping the total weight within {@code maxBytes} therefore keeps
  *       the memory the entries use near {@code maxBytes}, tiny entries included, and the count within
  *       {@code maxEntries}. When small and large entries mix, the cache may evict (per kv-core's
- *       S3-FIFO policy) a little before either figure is reached exactly.
+ *       S3-FIFO policy) a little before either figure is reached exactly. {@code maxBytes} may be at
+ *       most {@value #MAX_HEAP_PERCENT} % of the maximum heap.
  * </ul>
  */
 public final class KvHandlerOptions {
     /** The share of the maximum heap that {@link #defaultMaxBytes()} allows, in percent. */
     public static final int DEFAULT_HEAP_PERCENT = 25;
+    /**
+     * The largest share of the maximum heap that {@code maxBytes} may take, in percent: the rest is the
+     * room that requests in flight (up to {@code maxValueBytes} each), Jetty's buffers and garbage not
+     * yet collected need. Above it, a full cache runs the JVM out of memory instead of evicting.
+     */
+    public static final int MAX_HEAP_PERCENT = 75;
     private static final long DEFAULT_MAX_ENTRIES = 2_000_000;
     private static final KvHandlerOptions DEFAULTS = builder().build();
 
@@ -86,6 +93,47 @@ public final class KvHandlerOptions {
         long maxHeap = Runtime.getRuntime().maxMemory();
         long share = maxHeap == Long.MAX_VALUE ? 256L << 20 : (long) (maxHeap * (percent / 100));
         return Math.max(DEFAULT_MAX_ENTRIES, share);
+    }
+
+    /**
+     * Checks that a byte bound leaves the heap the room it needs: at most {@value #MAX_HEAP_PERCENT} % of
+     * the JVM's maximum heap ({@link Runtime#maxMemory()}, about {@code -Xmx}). Always fits when the heap
+     * states no maximum.
+     *
+     * @param name what to call the bound in the message ({@code maxBytes}, {@code --max-bytes})
+     * @param maxBytes the bound, in bytes
+     * @return {@code null} if it fits; otherwise one sentence with the numbers and the rule
+     */
+    public static String heapRefusal(String name, long maxBytes) {
+        return heapRefusal(name, maxBytes, Runtime.getRuntime().maxMemory());
+    }
+
+    static String heapRefusal(String name, long maxBytes, long maxHeap) {
+        // As heapShare computes a percentage, so that "--max-bytes 75%" is exactly the limit.
+        long limit = (long) (maxHeap * (MAX_HEAP_PERCENT / 100.0));
+        if (maxHeap == Long.MAX_VALUE || maxBytes <= limit) {
+            return null;
+        }
+        return name + " (" + humanBytes(maxBytes) + ") is more than " + MAX_HEAP_PERCENT
+                + "% of the maximum heap (" + humanBytes(maxHeap) + ", set by -Xmx): the rest is needed for"
+                + " requests in flight and garbage not yet collected, so lower " + name + " to at most "
+                + humanBytes(limit) + " or give the JVM a larger -Xmx";
+    }
+
+    /** @return {@code bytes} in the largest binary unit that keeps it at least 1, one decimal: 1.5 GiB */
+    static String humanBytes(long bytes) {
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+        int unit = 0;
+        double value = bytes;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        if (unit == 0) {
+            return bytes + " B";
+        }
+        String text = String.format(java.util.Locale.ROOT, "%.1f", value);
+        return (text.endsWith(".0") ? text.substring(0, text.length() - 2) : text) + " " + units[unit];
     }
 
     /** @return the time-to-live of values written without their own */
@@ -226,12 +274,18 @@ public final class KvHandlerOptions {
 
         /**
          * @return the options
-         * @throws IllegalArgumentException if {@code maxBytes} is less than {@code maxEntries}
+         * @throws IllegalArgumentException if {@code maxBytes} is less than {@code maxEntries}, or more
+         *     than {@value #MAX_HEAP_PERCENT} % of the maximum heap ({@link #heapRefusal}): a bound the
+         *     heap cannot hold is refused here rather than found later as an {@code OutOfMemoryError}
          */
         public KvHandlerOptions build() {
             if (maxBytes < maxEntries) {
                 throw new IllegalArgumentException(
                         "maxBytes (" + maxBytes + ") must be >= maxEntries (" + maxEntries + ")");
+            }
+            String refusal = heapRefusal("maxBytes", maxBytes);
+            if (refusal != null) {
+                throw new IllegalArgumentException(refusal);
             }
             return new KvHandlerOptions(this);
         }

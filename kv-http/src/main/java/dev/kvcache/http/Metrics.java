@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.LongAdder;
  * to the handler's return.
  */
 final class Metrics {
-    private static final int[] CODES = {200, 201, 204, 304, 400, 404, 405, 412, 413, 414, 500, 503};
+    private static final int[] CODES = {200, 201, 204, 304, 400, 401, 404, 405, 412, 413, 414, 431, 500, 503};
 
     /** Upper bounds of the duration buckets, in seconds; the same bounds in nanoseconds below. */
     private static final String[] BUCKET_LABELS = {
@@ -40,6 +40,31 @@ final class Metrics {
     /** Per bucket, not cumulative; the last slot counts durations above every bound. */
     private final LongAdder[] buckets = adders(BUCKET_NANOS.length + 1);
     private final LongAdder durationNanos = new LongAdder();
+    private final java.util.List<ExtraMetrics> extras = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong outOfMemory = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Counts a write refused because the heap ran out; returns the count so far. */
+    long outOfMemory() {
+        return outOfMemory.incrementAndGet();
+    }
+
+    /**
+     * Counts a request that a layer in front of the handler answered ({@link KvHandler#countRefused}):
+     * in {@code api_requests_total} only, since it was never in flight here.
+     */
+    void refused(Method method, int status) {
+        int code = codeIndex(status);
+        if (code >= 0) {
+            requests[method.ordinal() * CODES.length + code].increment();
+        } else {
+            otherRequests.computeIfAbsent((long) method.ordinal() << 32 | status, k -> new LongAdder()).increment();
+        }
+    }
+
+    /** Families written after the handler's own; see {@link ExtraMetrics}. */
+    void add(ExtraMetrics more) {
+        extras.add(more);
+    }
 
     void started() {
         inFlight.increment();
@@ -100,14 +125,29 @@ final class Metrics {
         out.append("request_duration_seconds_count ").append(cumulative).append('\n');
 
         gauge(out, "cache_size",
-                "Number of entries in the cache (an estimate: counts expired entries not yet reclaimed).", cacheSize);
+                "Number of entries in the cache (expired ones are reclaimed within about 100 ms).", cacheSize);
         gauge(out, "cache_bytes", "Payload bytes (keys and values) held by the cache.", payloadBytes);
         counter(out, "cache_hits_total", "Reads that found a live value.", stats.hitCount());
         counter(out, "cache_misses_total", "Reads that found no live value.", stats.missCount());
         counter(out, "cache_puts_total", "Values stored.", stats.putCount());
         counter(out, "cache_evictions_total", "Entries evicted to stay within the size bounds.", stats.evictionCount());
         counter(out, "cache_expirations_total", "Entries removed because their TTL passed.", stats.expirationCount());
-        return out.toString().getBytes(StandardCharsets.UTF_8);
+        counter(out, "out_of_memory_errors_total", "Writes answered 503 because the heap had no room for them.",
+                outOfMemory.get());
+        byte[] own = out.toString().getBytes(StandardCharsets.UTF_8);
+        if (extras.isEmpty()) {
+            return own;
+        }
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream(own.length * 4);
+        all.writeBytes(own);
+        for (ExtraMetrics more : extras) {
+            try {
+                more.writeTo(all);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return all.toByteArray();
     }
 
     private static void requestLine(StringBuilder out, int code, int method, long count) {

@@ -43,6 +43,7 @@ final class Replies {
     static final byte[] CUT_OFF = message("The server is shutting down and cut this request off; retry it.");
     static final byte[] HEALTHY = message("ok");
     static final byte[] DRAINING = message("draining");
+    static final byte[] OUT_OF_MEMORY = message("Out of memory: the server has no room for this value now; retry later");
     private static final byte[] EMPTY = new byte[0];
 
     private Replies() {}

@@ -2,8 +2,10 @@ package dev.kvcache.http;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvcache.core.KvCache;
 import dev.kvcache.core.testing.FakeTicker;
@@ -51,11 +53,15 @@ class SharedCacheEmbeddingTest {
         server.stop();
     }
 
-    private static HttpResponse<String> send(String method, String path, String body, String contentType) throws Exception {
+    private static HttpResponse<String> send(String method, String path, String body, String contentType,
+            String... headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (contentType != null) {
             b.header("Content-Type", contentType);
+        }
+        if (headers.length > 0) {
+            b.headers(headers);
         }
         return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -106,5 +112,37 @@ class SharedCacheEmbeddingTest {
             expected += e.getKey().getBytes(StandardCharsets.UTF_8).length + e.getValue().toByteArray().length;
         }
         assertEquals(true, stats.contains("\"bytes\":" + expected), stats);
+    }
+
+    // Issue 11 item 4: HTTP writes expired after the handler's 10 s default, not the cache's 5 min, and
+    // /stats reported the handler's default bounds (maxEntries 2000000) instead of the cache's.
+
+    @Test
+    void anHttpWriteWithoutTtlGetsTheCachesOwnTimeToLive() throws Exception {
+        assertEquals(200, send("POST", "/cache/kv/default-ttl", "v", null).statusCode());
+        assertEquals(201, send("PUT", "/cache/kv/default-ttl-created", "v", "text/plain", "If-None-Match", "*").statusCode());
+        for (String key : new String[] {"default-ttl", "default-ttl-created"}) {
+            assertEquals("300000", send("GET", "/cache/kv/" + key, null, null).headers()
+                    .firstValue("Kv-Ttl-Remaining-Ms").orElseThrow(), key);
+            assertEquals(Duration.ofMinutes(5).toNanos(), cache.getEntryIfPresent(key).expiresInNanos(), key);
+        }
+    }
+
+    @Test
+    void anHttpWriteWithItsOwnTtlKeepsIt() throws Exception {
+        assertEquals(204, send("PUT", "/cache/kv/own-ttl?ttl=2s", "v", null).statusCode());
+        assertEquals("2000", send("GET", "/cache/kv/own-ttl", null, null).headers()
+                .firstValue("Kv-Ttl-Remaining-Ms").orElseThrow());
+    }
+
+    @Test
+    void statsReportTheCachesOwnTtlAndBound() throws Exception {
+        String stats = send("GET", "/cache/stats", null, null).body();
+        assertTrue(stats.contains("\"defaultTtlMillis\":300000"), stats);
+        assertTrue(stats.contains("\"maxEntries\":1000,"), stats);
+        assertTrue(stats.contains("\"maxWeight\":null"), stats);
+        assertFalse(stats.contains("2000000"), stats);
+        assertFalse(stats.contains("maxBytes"), "the handler's byte bound does not apply to a shared cache: " + stats);
+        assertTrue(stats.contains("\"maxKeyBytes\":250,\"maxValueBytes\":64"), "the handler's own limits still do: " + stats);
     }
 }

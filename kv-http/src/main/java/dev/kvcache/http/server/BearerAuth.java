@@ -11,6 +11,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import java.util.function.ObjIntConsumer;
 
 /**
  * Lets a request through to the wrapped handler only if it carries {@code Authorization: Bearer <token>}
@@ -22,7 +23,9 @@ import org.eclipse.jetty.util.Callback;
  * <p>{@code /health} is always open, so that load balancers and orchestrators can probe without the
  * secret; it reveals only whether the server is up or draining. {@code /metrics} and {@code /stats}
  * require the token unless built with {@code protectMetrics == false}, for scrapers that cannot send
- * one. Rejections are not counted in {@code /metrics}, which the wrapped handler keeps.
+ * one. Rejections are counted through {@code refusals} (the server passes
+ * {@link dev.kvcache.http.KvHandler#countRefused}), so {@code /metrics} shows them as
+ * {@code api_requests_total{code="401"}}.
  *
  * <p>The token is compared with {@link MessageDigest#isEqual}, whose time does not depend on where the
  * bytes differ (it depends only on the configured token's length), so the response time does not leak
@@ -39,14 +42,16 @@ final class BearerAuth extends Handler.Wrapper {
 
     private final byte[] token;
     private final boolean protectMetrics;
+    private final ObjIntConsumer<String> refusals;
 
     /**
      * @param handler the handler serving authorized requests
      * @param token the token, valid per {@link #isValidToken}
      * @param protectMetrics whether {@code /metrics} and {@code /stats} require the token
+     * @param refusals told the method and status (401) of each refused request, to count it
      * @throws IllegalArgumentException if the token is not valid
      */
-    BearerAuth(Handler handler, String token, boolean protectMetrics) {
+    BearerAuth(Handler handler, String token, boolean protectMetrics, ObjIntConsumer<String> refusals) {
         super(handler);
         if (!isValidToken(token)) {
             throw new IllegalArgumentException("invalid token: 1 to " + MAX_TOKEN_LENGTH
@@ -54,6 +59,7 @@ final class BearerAuth extends Handler.Wrapper {
         }
         this.token = token.getBytes(StandardCharsets.US_ASCII);
         this.protectMetrics = protectMetrics;
+        this.refusals = java.util.Objects.requireNonNull(refusals, "refusals");
     }
 
     /** @return whether {@code token} is 1 to 1024 visible ASCII characters (no spaces, no controls) */
@@ -79,6 +85,7 @@ final class BearerAuth extends Handler.Wrapper {
         PlainText.closeIfBodyUnread(request, response);
         response.getHeaders().put(authorization == null ? CHALLENGE : INVALID_TOKEN);
         PlainText.send(response, callback, HttpStatus.UNAUTHORIZED_401, UNAUTHORIZED);
+        refusals.accept(request.getMethod(), HttpStatus.UNAUTHORIZED_401);
         return true;
     }
 

@@ -85,7 +85,8 @@ public final class KvServer implements AutoCloseable {
         QueuedThreadPool threads = new QueuedThreadPool(config.threads, Math.min(8, config.threads));
         threads.setName("kv-http");
         this.server = new Server(threads);
-        server.setErrorHandler(new PlainErrorHandler());
+        server.setErrorHandler(new PlainErrorHandler(handler::countRefused));
+        handler.addMetrics(JvmMetricsFamilies.shared());
         HttpConfiguration http = new HttpConfiguration();
         http.setRequestHeaderSize((int) config.maxHeaderBytes);
         http.setSendServerVersion(false);
@@ -102,7 +103,8 @@ public final class KvServer implements AutoCloseable {
         server.addConnector(connector);
 
         // Counts requests in flight, and answers 503 to new ones once a graceful stop has begun.
-        Handler served = authToken == null ? handler : new BearerAuth(handler, authToken, config.protectMetrics);
+        Handler served = authToken == null ? handler : new BearerAuth(handler, authToken, config.protectMetrics,
+                handler::countRefused);
         this.graceful = new GracefulHandler(served);
         // Outermost, so that the refusals of every handler inside (503, 401, 413, ...) are drained.
         this.drain = new Http2BodyDrain(graceful, Http2BodyDrain.capFor(config.maxValueBytes),

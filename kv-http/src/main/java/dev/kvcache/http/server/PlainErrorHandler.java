@@ -8,6 +8,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
+import java.util.function.ObjIntConsumer;
 
 /**
  * The standalone server's answer to the errors Jetty raises itself, before {@link KvHandler} sees a
@@ -22,6 +23,26 @@ import org.eclipse.jetty.util.Callback;
  */
 final class PlainErrorHandler extends ErrorHandler {
     private static final int MAX_REASON_CHARS = 200;
+
+    private final ObjIntConsumer<String> refusals;
+
+    /**
+     * @param refusals told the method and status of each error answered here, so that requests Jetty
+     *     refused before the handler (400, 414, 431, 505, and the 503 of a stopping server) are counted;
+     *     not told of a 500, which the handler counts itself when it is the one that failed
+     */
+    PlainErrorHandler(ObjIntConsumer<String> refusals) {
+        this.refusals = java.util.Objects.requireNonNull(refusals, "refusals");
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        int status = response.getStatus();
+        if (status != HttpStatus.INTERNAL_SERVER_ERROR_500) {
+            refusals.accept(request.getMethod(), status);
+        }
+        return super.handle(request, response, callback);
+    }
 
     /** Every method gets its reason; Jetty's default leaves the body empty for PUT, DELETE and others. */
     @Override

@@ -231,6 +231,9 @@ final class ServerConfig {
         rules.check(maxBytes >= maxEntries, "--max-bytes", "(" + maxBytes + " B) must be at least "
                 + rules.label("--max-entries") + " (" + maxEntries + "): each of up to that many entries takes at"
                 + " least 1 byte of the byte bound; raise --max-bytes or lower --max-entries");
+        // A bound above MAX_HEAP_PERCENT of the heap ends in OutOfMemoryError instead of evictions.
+        String heapRefusal = KvHandlerOptions.heapRefusal(rules.label("--max-bytes"), maxBytes);
+        rules.check(heapRefusal == null, null, heapRefusal);
         rules.check(authToken == null || authTokenFile == null, null,
                 "give either --auth-token or --auth-token-file (or their variables), not both");
         rules.check(tlsPassword == null || tlsPasswordFile == null, null,

@@ -139,7 +139,7 @@ class AuthTest {
 
     @Test
     void tokenComparisonNeedsTheExactBytes() {
-        BearerAuth auth = new BearerAuth(new KvHandler(KvHandlerOptions.defaults()), "abc", true);
+        BearerAuth auth = new BearerAuth(new KvHandler(KvHandlerOptions.defaults()), "abc", true, (method, status) -> { });
         assertTrue(auth.matches("Bearer abc"));
         assertTrue(auth.matches("BEARER  abc "));
         assertFalse(auth.matches("Bearer ab"));
@@ -148,9 +148,9 @@ class AuthTest {
         assertFalse(auth.matches("Bearerabc"));
         assertFalse(auth.matches(null));
         assertFalse(auth.toString().contains("abc"));
-        assertThrows(IllegalArgumentException.class, () -> new BearerAuth(auth, "", true));
-        assertThrows(IllegalArgumentException.class, () -> new BearerAuth(auth, "a\u0000b", true));
-        assertThrows(IllegalArgumentException.class, () -> new BearerAuth(auth, "x".repeat(1025), true));
+        assertThrows(IllegalArgumentException.class, () -> new BearerAuth(auth, "", true, (m, s) -> { }));
+        assertThrows(IllegalArgumentException.class, () -> new BearerAuth(auth, "a\u0000b", true, (m, s) -> { }));
+        assertThrows(IllegalArgumentException.class, () -> new BearerAuth(auth, "x".repeat(1025), true, (m, s) -> { }));
     }
 
     @Test

@@ -25,7 +25,7 @@ class MaxBytesFlagTest {
     @Test
     void theByteBoundTakesASizeOrAPercentageOfTheHeap() {
         assertEquals(MAX_HEAP / 10, ServerConfig.parse(new String[] {"--max-bytes", "10%"}, Map.of()).maxBytes);
-        assertEquals(MAX_HEAP, ServerConfig.parse(new String[] {"--max-bytes", "100%"}, Map.of()).maxBytes);
+        assertEquals((long) (MAX_HEAP * 0.75), ServerConfig.parse(new String[] {"--max-bytes", "75%"}, Map.of()).maxBytes);
         assertEquals(MAX_HEAP / 2, ServerConfig.parse(new String[0], Map.of("KV_MAX_BYTES", "50%")).maxBytes);
         assertEquals(64L << 20, ServerConfig.parse(new String[] {"--max-bytes", "64MiB"}, Map.of()).maxBytes);
         for (String invalid : new String[] {"0%", "-5%", "101%", "x%", "%", "NaN%", "1e3%"}) {
@@ -42,5 +42,30 @@ class MaxBytesFlagTest {
         String help = out.toString().replaceAll("\\s+", " ");
         assertTrue(help.contains("percentage of the maximum heap (-Xmx)"), help);
         assertTrue(help.contains("Default: 25% of the heap"), help);
+    }
+
+    // Issue 11 item 5: a bound larger than the heap was accepted, and writes then failed with 500
+    // OutOfMemoryError. Any bound above 75 % of the heap is now refused at start, in one sentence.
+    @Test
+    void aByteBoundTheHeapCannotHoldIsRefusedWithTheNumbersAndTheRule() {
+        for (String tooLarge : new String[] {"76%", "100%", ((long) (MAX_HEAP * 0.75) + 1) + "", (MAX_HEAP * 2) + ""}) {
+            CommandLine.ParameterException e = assertThrows(CommandLine.ParameterException.class,
+                    () -> ServerConfig.parse(new String[] {"--max-bytes", tooLarge}, Map.of()), tooLarge);
+            assertTrue(e.getMessage().startsWith("--max-bytes ("), e.getMessage());
+            assertTrue(e.getMessage().matches("--max-bytes \\(\\d+(\\.\\d)? [KMGT]iB\\) is more than 75% of the maximum heap"
+                    + " \\(\\d+(\\.\\d)? [KMGT]iB, set by -Xmx\\): .*, so lower --max-bytes to at most \\d+(\\.\\d)? [KMGT]iB"
+                    + " or give the JVM a larger -Xmx"), e.getMessage());
+        }
+        assertThrows(CommandLine.ParameterException.class,
+                () -> ServerConfig.parse(new String[0], Map.of("KV_MAX_BYTES", "90%")));
+    }
+
+    @Test
+    void theRunRefusesItWithExitStatus2BeforeStarting() {
+        StringWriter err = new StringWriter();
+        int status = KvServer.run(new String[] {"--port", "0", "--max-bytes", (MAX_HEAP * 2) + ""}, Map.of(),
+                new PrintWriter(new StringWriter()), new PrintWriter(err, true));
+        assertEquals(2, status);
+        assertTrue(err.toString().contains("is more than 75% of the maximum heap"), err.toString());
     }
 }
