@@ -19,7 +19,8 @@ public final class TtlParser {
      *
      * @param text the text, not null
      * @return the duration in milliseconds, positive
-     * @throws IllegalArgumentException if the text is not a positive duration in the accepted forms
+     * @throws IllegalArgumentException if the text is not a positive duration in the accepted forms, or
+     *     is longer than 100 years (the message says which)
      */
     public static long parseMillis(String text) {
         int length = text.length();
@@ -28,7 +29,7 @@ public final class TtlParser {
         while (digits < length && text.charAt(digits) >= '0' && text.charAt(digits) <= '9') {
             value = value * 10 + (text.charAt(digits) - '0');
             if (value > MAX_MILLIS) {
-                throw invalid(text);
+                throw tooLong(text);
             }
             digits++;
         }
@@ -36,8 +37,11 @@ public final class TtlParser {
             throw invalid(text);
         }
         long unitMillis = unitMillis(text, digits, length);
-        if (value == 0 || value > MAX_MILLIS / unitMillis) {
+        if (value == 0) {
             throw invalid(text);
+        }
+        if (value > MAX_MILLIS / unitMillis) {
+            throw tooLong(text);
         }
         return value * unitMillis;
     }
@@ -67,6 +71,11 @@ public final class TtlParser {
             }
         }
         throw invalid(text);
+    }
+
+    private static IllegalArgumentException tooLong(String text) {
+        return new IllegalArgumentException("invalid duration '" + text + "': too long, at most " + MAX_MILLIS
+                + "ms (100 years)");
     }
 
     private static IllegalArgumentException invalid(String text) {

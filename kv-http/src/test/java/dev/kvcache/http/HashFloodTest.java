@@ -1,5 +1,6 @@
 package dev.kvcache.http;
 
+import dev.kvcache.http.server.TestServer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -43,4 +43,23 @@ final class ByteSizes {
         return new IllegalArgumentException(
                 "invalid size '" + text + "': expected bytes, or with a unit: 512KiB, 1MiB, 2GiB");
     }
+
+    /**
+     * Formats a size for people: {@code 250 B}, {@code 8 KiB}, {@code 1.5 GiB} (one decimal at most,
+     * rounded down, so that a bound is never overstated).
+     *
+     * @param bytes zero or more
+     */
+    static String format(long bytes) {
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+        int unit = 0;
+        while (unit + 1 < units.length && bytes >= 1L << (10 * (unit + 1))) {
+            unit++;
+        }
+        if (unit == 0) {
+            return bytes + " B";
+        }
+        long tenths = (long) Math.floor(bytes * 10.0 / (1L << (10 * unit)));
+        return (tenths % 10 == 0 ? Long.toString(tenths / 10) : tenths / 10 + "." + tenths % 10) + " " + units[unit];
+    }
 }

@@ -11,12 +11,10 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.eclipse.jetty.server.CustomRequestLog;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.Slf4jRequestLogWriter;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -42,20 +40,38 @@ import picocli.CommandLine;
  * and writes them back after it stopped serving on SIGTERM/SIGINT, and every
  * {@code --snapshot-interval} ({@link Snapshots}).
  *
- * <p>Exit status: 0 after a shutdown or for {@code --help}/{@code --version}; 2 for invalid flags, or
- * for a non-loopback address without a token or {@code --insecure}; 1 if the server cannot start (for
- * example, the port is taken, the keystore cannot be read, or the snapshot is corrupt).
+ * <p>Exit status: 0 after a clean stop, SIGTERM or SIGINT included (not 143 or 130: the shutdown hook
+ * halts with the stop's status once the stop completed), and for {@code --help}, {@code --version}
+ * and {@code --print-config}; 1 if the server cannot start with a valid configuration (for example,
+ * the port is taken, the keystore cannot be read, or the snapshot is corrupt); 2 for an invalid
+ * configuration (a flag, variable or config-file line, a non-loopback address without a token or
+ * {@code --insecure}); 3 if the stop's {@code --shutdown-timeout} cut requests off; 4 if the final
+ * snapshot could not be written.
  */
 public final class KvServer implements AutoCloseable {
+    /** Exit status: stopped cleanly (also after SIGTERM or SIGINT), or --help, --version, --print-config. */
+    static final int EXIT_OK = 0;
+    /** Exit status: the server could not start with a valid configuration. */
+    static final int EXIT_CANNOT_START = 1;
+    /** Exit status: the configuration is invalid. */
+    static final int EXIT_INVALID_CONFIG = 2;
+    /** Exit status: stopped, but the shutdown timeout cut requests in flight off. */
+    static final int EXIT_SHUTDOWN_TIMEOUT = 3;
+    /** Exit status: stopped, but the final snapshot could not be written (the previous one is intact). */
+    static final int EXIT_SNAPSHOT_FAILED = 4;
+
     private final ServerConfig config;
     private final Logger log = LoggerFactory.getLogger(KvServer.class);
     private final Server server;
     private final ServerConnector connector;
     private final GracefulHandler graceful;
+    private final Http2BodyDrain drain;
     private final KvHandler handler;
     private final String authToken;
     private final Snapshots snapshots;
-    private boolean closed;
+    private final Keystores.ServerCertificate certificate;
+    /** The exit status of the stop, once {@link #stop()} ran; {@code -1} before. */
+    private int stopStatus = -1;
 
     private KvServer(ServerConfig config, Ticker ticker, Clock clock) {
         this.config = config;
@@ -74,9 +90,12 @@ public final class KvServer implements AutoCloseable {
         http.setRequestHeaderSize((int) config.maxHeaderBytes);
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
-        this.connector = config.tlsKeystore == null
+        this.certificate = config.tlsKeystore == null
+                ? null
+                : Keystores.open(Path.of(config.tlsKeystore), config.resolveTlsPassword());
+        this.connector = certificate == null
                 ? Connectors.cleartext(server, http)
-                : Connectors.tls(server, http, config.tlsKeystore, config.resolveTlsPassword());
+                : Connectors.tls(server, http, config.tlsKeystore, certificate.password());
         connector.setHost(config.host);
         connector.setPort(config.port);
         connector.setIdleTimeout(config.idleTimeoutMillis);
@@ -85,12 +104,13 @@ public final class KvServer implements AutoCloseable {
         // Counts requests in flight, and answers 503 to new ones once a graceful stop has begun.
         Handler served = authToken == null ? handler : new BearerAuth(handler, authToken, config.protectMetrics);
         this.graceful = new GracefulHandler(served);
-        server.setHandler(graceful);
+        // Outermost, so that the refusals of every handler inside (503, 401, 413, ...) are drained.
+        this.drain = new Http2BodyDrain(graceful, Http2BodyDrain.capFor(config.maxValueBytes),
+                TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMillis), ticker);
+        server.setHandler(drain);
         server.setStopTimeout(config.shutdownTimeoutMillis);
         if (config.accessLog) {
-            Slf4jRequestLogWriter writer = new Slf4jRequestLogWriter();
-            writer.setLoggerName("dev.kvcache.http.access");
-            server.setRequestLog(new CustomRequestLog(writer, CustomRequestLog.EXTENDED_NCSA_FORMAT));
+            server.setRequestLog(new AccessLog());
         }
         this.snapshots = config.snapshot == null
                 ? null
@@ -114,9 +134,11 @@ public final class KvServer implements AutoCloseable {
 
     /** As {@link #start(ServerConfig, Ticker)}, with the wall clock that snapshots are dated by. */
     static KvServer start(ServerConfig config, Ticker ticker, Clock clock) throws Exception {
+        long beginNanos = System.nanoTime();
         KvServer kv = new KvServer(config, ticker, clock);
         kv.log.info("cache expire time: {}ms", config.ttlMillis);
         kv.log.info("Starting server on {} ...", config.port);
+        kv.log.info(StartupLog.runtime());
         if (!config.loopbackOnly()) {
             if (kv.authToken == null) {
                 kv.log.warn("Listening on {} without authentication (--insecure): anyone who can reach this port"
@@ -124,6 +146,14 @@ public final class KvServer implements AutoCloseable {
             } else if (config.tlsKeystore == null) {
                 kv.log.warn("Listening on {} without TLS: the token and the values travel in cleartext; use"
                         + " --tls-keystore, or a TLS-terminating proxy on a trusted network", config.host);
+            }
+        }
+        if (kv.certificate != null) {
+            StartupLog.Line line = StartupLog.certificate(kv.certificate, clock.instant());
+            if (line.warning()) {
+                kv.log.warn(line.text());
+            } else {
+                kv.log.info(line.text());
             }
         }
         if (kv.snapshots != null) {
@@ -134,22 +164,39 @@ public final class KvServer implements AutoCloseable {
             kv.server.start();
         } catch (Exception e) {
             kv.server.stop();
-            throw e;
+            throw bindFailure(e, config).orElseThrow(() -> e);
         }
         if (kv.snapshots != null) {
             kv.snapshots.startPeriodic();
         }
         KvHandlerOptions options = kv.handler.options();
-        kv.log.info("Listening on {}://{}:{} (max key {} B, max value {} B, max {} entries / {} B,"
-                        + " {} threads, idle timeout {} ms, access log {}, {}, {})",
-                config.tlsKeystore == null ? "http" : "https", config.host, kv.port(), options.maxKeyBytes(),
-                options.maxValueBytes(), options.maxEntries(), options.maxBytes(), config.threads,
-                config.idleTimeoutMillis, config.accessLog ? "on" : "off",
+        kv.log.info("Listening on {} in {} ms, {} ms after the JVM started (max key {}, max value {}, max {} entries"
+                        + " / {}, {} threads, idle timeout {}, access log {}, {}, {})",
+                StartupLog.url(config.tlsKeystore == null ? "http" : "https", config.host, kv.port()),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beginNanos), StartupLog.jvmUptimeMillis(),
+                ByteSizes.format(options.maxKeyBytes()), ByteSizes.format(options.maxValueBytes()),
+                options.maxEntries(), ByteSizes.format(options.maxBytes()), config.threads,
+                StartupLog.duration(config.idleTimeoutMillis), config.accessLog ? "on" : "off",
                 config.tlsKeystore == null ? "HTTP/1.1 and h2c" : "TLS: h2 and HTTP/1.1",
                 kv.authToken == null ? "no authentication"
                         : config.protectMetrics ? "bearer token required but for /health"
                         : "bearer token required but for /health, /metrics, /stats");
         return kv;
+    }
+
+    /** @return a message naming the flags, if the listener could not bind its address */
+    private static java.util.Optional<IllegalStateException> bindFailure(Exception e, ServerConfig config) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.net.BindException bind) {
+                String message = String.valueOf(bind.getMessage());
+                return java.util.Optional.of(new IllegalStateException(message.contains("in use")
+                        ? "port " + config.port + " on " + config.host + " is already in use (--port, --host): stop"
+                                + " the process that holds it, or choose another port"
+                        : "cannot listen on port " + config.port + " of " + config.host + " (--port, --host): "
+                                + message + "; is the address one of this machine's?"));
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** @return the port the server listens on (the actual one when configured with 0) */
@@ -159,6 +206,11 @@ public final class KvServer implements AutoCloseable {
 
     KvHandler handler() {
         return handler;
+    }
+
+    /** @return the bytes of refused HTTP/2 request bodies read and discarded so far */
+    long drainedBytes() {
+        return drain.drainedBytes();
     }
 
     /** @return the requests the server is handling now */
@@ -172,11 +224,22 @@ public final class KvServer implements AutoCloseable {
      * snapshot, if any, is written. Idempotent; logs each step.
      */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
+    public void close() {
+        stop();
+    }
+
+    /**
+     * Stops as {@link #close()} does.
+     *
+     * @return the process's exit status for this stop: {@link #EXIT_OK} if every request in flight
+     *     completed and the snapshot, if any, was written; {@link #EXIT_SHUTDOWN_TIMEOUT} if the
+     *     timeout cut requests off; {@link #EXIT_SNAPSHOT_FAILED} if the snapshot could not be written
+     *     (which wins over a timeout); the same status on later calls
+     */
+    synchronized int stop() {
+        if (stopStatus >= 0) {
+            return stopStatus;
         }
-        closed = true;
         long beginNanos = System.nanoTime();
         log.info("Shutting down: /health answers 503 from now on; {} request(s) in flight, allowing {} ms for them",
                 graceful.getCurrentRequestCount(), config.shutdownTimeoutMillis);
@@ -203,6 +266,7 @@ public final class KvServer implements AutoCloseable {
         } else {
             log.info("Stopped in {} ms; every request in flight completed", millis);
         }
+        stopStatus = timedOut ? EXIT_SHUTDOWN_TIMEOUT : EXIT_OK;
         if (snapshots != null) {
             // After the server stopped: every acknowledged write is in the cache, and no more come.
             snapshots.close();
@@ -211,8 +275,10 @@ public final class KvServer implements AutoCloseable {
             } catch (Exception e) {
                 log.error("Could not write the snapshot to {}: {}; the previous one, if any, is intact",
                         config.snapshot, e.toString());
+                stopStatus = EXIT_SNAPSHOT_FAILED;
             }
         }
+        return stopStatus;
     }
 
     /** Blocks until the server has stopped. */
@@ -242,45 +308,51 @@ public final class KvServer implements AutoCloseable {
         } catch (CommandLine.ParameterException e) {
             err.println(e.getMessage());
             err.println("Try 'java -jar kvcache-server.jar --help' for the flags.");
-            return 2;
+            return EXIT_INVALID_CONFIG;
         }
         if (commandLine.isUsageHelpRequested()) {
-            commandLine.usage(out);
-            return 0;
+            HelpText.print(HelpText.width(env), out);
+            return EXIT_OK;
         }
         if (commandLine.isVersionHelpRequested()) {
             commandLine.printVersionHelp(out);
-            return 0;
+            return EXIT_OK;
         }
         ServerConfig config = commandLine.getCommand();
+        if (config.printConfig) {
+            ((ConfigSources) commandLine.getDefaultValueProvider()).print(commandLine, out);
+            return EXIT_OK;
+        }
         try {
             String refusal = config.protectedModeRefusal(config.resolveAuthToken());
             if (refusal != null) {
                 err.println(refusal);
-                return 2;
+                return EXIT_INVALID_CONFIG;
             }
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
-            return 2;
+            return EXIT_INVALID_CONFIG;
         }
         KvServer kv;
         try {
             kv = start(config, Ticker.coarse());
-        } catch (IllegalArgumentException | SnapshotFile.CorruptException e) {
+        } catch (IllegalArgumentException | IllegalStateException | SnapshotFile.CorruptException e) {
             LoggerFactory.getLogger(KvServer.class).error("Cannot start: {}", e.getMessage());
-            return 1;
+            return EXIT_CANNOT_START;
         } catch (Exception e) {
             LoggerFactory.getLogger(KvServer.class).error("Cannot start: {}", e.toString());
-            return 1;
+            return EXIT_CANNOT_START;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(kv::close, "kv-shutdown"));
+        // A JVM ended by a signal exits 128 + the signal (143, 130) once its hooks finish; halting from the
+        // hook after a complete stop reports the stop's own status instead, 0 for a clean one.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> Runtime.getRuntime().halt(kv.stop()), "kv-shutdown"));
         try {
             kv.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            kv.close();
+            return kv.stop();
         }
-        return 0;
+        return kv.stop();
     }
 
     /** Defaults for slf4j-simple, set before the first logger exists; {@code -D} flags override them. */

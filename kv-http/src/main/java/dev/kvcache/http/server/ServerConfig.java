@@ -1,12 +1,9 @@
 package dev.kvcache.http.server;
 
 import dev.kvcache.http.KvHandlerOptions;
-import dev.kvcache.http.TtlParser;
-import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
@@ -22,18 +19,14 @@ import picocli.CommandLine.Option;
         name = "kvcache-server",
         mixinStandardHelpOptions = true,
         versionProvider = ServerConfig.Version.class,
-        sortOptions = false,
-        usageHelpAutoWidth = true,
         description = {
             "An HTTP key-value cache whose entries expire a time-to-live after their last write.",
             "Compatible with the Go \"Simple HTTP KV server\": POST /{key} stores, GET /{key} reads,"
                     + " POST /size counts.",
-            "Every flag can also be set by the environment variable shown with it; the command line wins."},
-        footer = {"", "Routes, limits and a curl walkthrough: docs/http.md"})
+            "Every flag can also be set by the environment variable shown with it, or by that name in a --config"
+                    + " file. Precedence: flag, then environment, then file, then default."})
 final class ServerConfig {
-    static final String ENV_PREFIX = "KV_";
-
-    @Option(names = {"-p", "--port"}, paramLabel = "PORT", defaultValue = "8081",
+    @Option(names = {"-p", "--port"}, paramLabel = "PORT", defaultValue = "8081", converter = Converters.Port.class,
             description = "TCP port to listen on; 0 picks a free one. Env KV_PORT. Default: ${DEFAULT-VALUE}.")
     int port;
 
@@ -42,63 +35,67 @@ final class ServerConfig {
                     + " address needs --auth-token (or --insecure). Env KV_HOST. Default: ${DEFAULT-VALUE}.")
     String host;
 
-    @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "10000ms", converter = DurationMillis.class,
+    @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "10000ms", converter = Converters.Duration.class,
             description = "Time-to-live of entries written without their own (1500ms, 10s, 1m, 2h; a bare number"
                     + " is milliseconds). Env KV_TTL. Default: ${DEFAULT-VALUE}.")
     long ttlMillis;
 
-    @Option(names = "--max-key-bytes", paramLabel = "BYTES", defaultValue = "250", converter = Size.class,
+    @Option(names = "--max-key-bytes", paramLabel = "BYTES", defaultValue = "250", converter = Converters.Size.class,
             description = "Longest key accepted, UTF-8 bytes (longer: 414). Env KV_MAX_KEY_BYTES."
                     + " Default: ${DEFAULT-VALUE}.")
     long maxKeyBytes;
 
-    @Option(names = "--max-value-bytes", paramLabel = "BYTES", defaultValue = "1MiB", converter = Size.class,
+    @Option(names = "--max-value-bytes", paramLabel = "BYTES", defaultValue = "1MiB", converter = Converters.Size.class,
             description = "Largest value accepted (larger: 413, refused without buffering it)."
                     + " Env KV_MAX_VALUE_BYTES. Default: ${DEFAULT-VALUE}.")
     long maxValueBytes;
 
-    @Option(names = "--max-header-bytes", paramLabel = "BYTES", defaultValue = "8KiB", converter = Size.class,
+    @Option(names = "--max-header-bytes", paramLabel = "BYTES", defaultValue = "8KiB",
+            converter = Converters.Size.class,
             description = "Largest request line plus headers (larger: 431, or 414 for the request line)."
                     + " Env KV_MAX_HEADER_BYTES. Default: ${DEFAULT-VALUE}.")
     long maxHeaderBytes;
 
-    @Option(names = "--max-entries", paramLabel = "COUNT", defaultValue = "2000000", converter = Size.class,
+    @Option(names = "--max-entries", paramLabel = "COUNT", defaultValue = "2000000", converter = Converters.Size.class,
             description = "Most entries held; beyond, entries are evicted (S3-FIFO). Env KV_MAX_ENTRIES."
                     + " Default: ${DEFAULT-VALUE}.")
     long maxEntries;
 
     @Option(names = "--max-bytes", paramLabel = "BYTES|PERCENT%", defaultValue = "25%",
-            converter = HeapShareOrSize.class,
+            converter = Converters.HeapShareOrSize.class,
             description = "Most bytes held (keys + values + about 256 B per entry); beyond, entries are evicted."
                     + " A size, or a"
                     + " percentage of the maximum heap (-Xmx). Env KV_MAX_BYTES. Default: ${DEFAULT-VALUE} of the"
                     + " heap.")
     long maxBytes;
 
-    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationMillis.class,
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "30s",
+            converter = Converters.Duration.class,
             description = "Close connections idle this long. Env KV_IDLE_TIMEOUT. Default: ${DEFAULT-VALUE}.")
     long idleTimeoutMillis;
 
-    @Option(names = "--threads", paramLabel = "COUNT", defaultValue = "32",
+    @Option(names = "--threads", paramLabel = "COUNT", defaultValue = "32", converter = Converters.Count.class,
             description = "Most threads serving connections (the handler never blocks, so few suffice; at least 8)."
                     + " Env KV_THREADS. Default: ${DEFAULT-VALUE}.")
     int threads;
 
     @Option(names = "--shutdown-timeout", paramLabel = "DURATION", defaultValue = "10s",
-            converter = DurationMillis.class,
+            converter = Converters.Duration.class,
             description = "On SIGTERM/SIGINT, how long to let requests in flight finish."
                     + " Env KV_SHUTDOWN_TIMEOUT. Default: ${DEFAULT-VALUE}.")
     long shutdownTimeoutMillis;
 
     @Option(names = "--shutdown-delay", paramLabel = "DURATION", defaultValue = "0",
-            converter = DurationMillisOrZero.class,
+            converter = Converters.DurationOrZero.class,
             description = "On SIGTERM/SIGINT, how long to keep serving with /health answering 503 before"
                     + " closing the listener, so load balancers can notice. Env KV_SHUTDOWN_DELAY."
                     + " Default: ${DEFAULT-VALUE}.")
     long shutdownDelayMillis;
 
     @Option(names = "--access-log", negatable = true, defaultValue = "false", fallbackValue = "true",
-            description = "Log every request (NCSA extended format, logger dev.kvcache.http.access)."
+            converter = Converters.Bool.class,
+            description = "Log every request (NCSA combined fields without a second timestamp, then the time"
+                    + " taken; logger dev.kvcache.http.access)."
                     + " Env KV_ACCESS_LOG=true. Default: ${DEFAULT-VALUE}.")
     boolean accessLog;
 
@@ -113,11 +110,13 @@ final class ServerConfig {
     String authTokenFile;
 
     @Option(names = "--protect-metrics", negatable = true, defaultValue = "true", fallbackValue = "true",
+            converter = Converters.Bool.class,
             description = "With a token, also require it for /metrics and /stats (--no-protect-metrics leaves"
                     + " them open to scrapers). Env KV_PROTECT_METRICS. Default: ${DEFAULT-VALUE}.")
     boolean protectMetrics;
 
     @Option(names = "--insecure", defaultValue = "false", fallbackValue = "true",
+            converter = Converters.Bool.class,
             description = "Allow listening on a non-loopback address without a token (refused otherwise)."
                     + " Env KV_INSECURE=true. Default: ${DEFAULT-VALUE}.")
     boolean insecure;
@@ -143,15 +142,26 @@ final class ServerConfig {
     String snapshot;
 
     @Option(names = "--snapshot-interval", paramLabel = "DURATION", defaultValue = "0",
-            converter = DurationMillisOrZero.class,
+            converter = Converters.DurationOrZero.class,
             description = "Also write the snapshot this often; 0: only on shutdown. Env KV_SNAPSHOT_INTERVAL."
                     + " Default: ${DEFAULT-VALUE}.")
     long snapshotIntervalMillis;
 
     @Option(names = "--snapshot-ignore-corrupt", defaultValue = "false", fallbackValue = "true",
+            converter = Converters.Bool.class,
             description = "Start empty when the snapshot is corrupt (it is kept aside as FILE.corrupt) instead of"
                     + " refusing to start. Env KV_SNAPSHOT_IGNORE_CORRUPT=true. Default: ${DEFAULT-VALUE}.")
     boolean snapshotIgnoreCorrupt;
+
+    @Option(names = ConfigSources.CONFIG, paramLabel = "FILE",
+            description = "Read settings from FILE: one NAME=VALUE a line with the variables' names"
+                    + " (KV_PORT=8081), # comments; flags and variables win over it. Env KV_CONFIG.")
+    String config;
+
+    @Option(names = ConfigSources.PRINT_CONFIG,
+            description = "Print every setting with where it came from (flag, environment, file:line or"
+                    + " default), secrets masked, and exit without starting.")
+    boolean printConfig;
 
     /**
      * Parses arguments with {@code env} as the second source of values.
@@ -170,7 +180,17 @@ final class ServerConfig {
      * @throws CommandLine.ParameterException if a flag or variable is unknown or invalid
      */
     static ServerConfig parse(CommandLine commandLine, String[] args) {
-        commandLine.parseArgs(args);
+        ConfigSources sources = (ConfigSources) commandLine.getDefaultValueProvider();
+        sources.reset();
+        parseArgs(commandLine, sources, args);
+        ServerConfig named = commandLine.getCommand();
+        if (named.config != null) {
+            OptionSpec option = commandLine.getCommandSpec().findOption(ConfigSources.CONFIG);
+            String label = sources.source(option, commandLine.getParseResult().hasMatchedOption(option)).label(option);
+            sources.readFile(commandLine, java.nio.file.Path.of(named.config), label);
+            // Again, with the file behind the flags and the environment.
+            parseArgs(commandLine, sources, args);
+        }
         ServerConfig config = commandLine.getCommand();
         if (!commandLine.isUsageHelpRequested() && !commandLine.isVersionHelpRequested()) {
             config.validate(commandLine);
@@ -178,47 +198,90 @@ final class ServerConfig {
         return config;
     }
 
+    private static void parseArgs(CommandLine commandLine, ConfigSources sources, String[] args) {
+        try {
+            commandLine.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            throw sources.explain(e);
+        }
+    }
+
     static CommandLine commandLine(Map<String, String> env) {
         CommandLine commandLine = new CommandLine(new ServerConfig());
-        commandLine.setDefaultValueProvider(argSpec -> fromEnvironment(argSpec, env, commandLine));
+        commandLine.setDefaultValueProvider(new ConfigSources(env));
         return commandLine;
     }
 
     /** @return the environment variable of an option: {@code --max-key-bytes} gives {@code KV_MAX_KEY_BYTES} */
     static String environmentVariable(OptionSpec option) {
-        return ENV_PREFIX + option.longestName().replaceFirst("^-+", "").replace('-', '_').toUpperCase(Locale.ROOT);
-    }
-
-    private static String fromEnvironment(ArgSpec argSpec, Map<String, String> env, CommandLine commandLine) {
-        if (!(argSpec instanceof OptionSpec option) || option.usageHelp() || option.versionHelp()) {
-            return null;
-        }
-        String value = env.get(environmentVariable(option));
-        return value == null || value.isBlank() ? null : value.trim();
+        return ConfigSources.environmentVariable(option);
     }
 
     private void validate(CommandLine commandLine) {
-        check(commandLine, port >= 0 && port <= 65535, "--port must be in [0, 65535], was " + port);
-        check(commandLine, threads >= 8, "--threads must be at least 8, was " + threads);
-        check(commandLine, maxKeyBytes >= 1 && maxKeyBytes <= 64 * 1024,
-                "--max-key-bytes must be in [1, 64KiB], was " + maxKeyBytes);
-        check(commandLine, maxValueBytes <= 1L << 30, "--max-value-bytes must be at most 1GiB, was " + maxValueBytes);
-        check(commandLine, maxHeaderBytes >= 1024 && maxHeaderBytes <= 1 << 20,
-                "--max-header-bytes must be in [1KiB, 1MiB], was " + maxHeaderBytes);
-        check(commandLine, maxEntries >= 1, "--max-entries must be at least 1, was " + maxEntries);
-        check(commandLine, maxBytes >= maxEntries,
-                "--max-bytes (" + maxBytes + ") must be at least --max-entries (" + maxEntries + ")");
-        check(commandLine, authToken == null || authTokenFile == null,
+        Rules rules = new Rules(commandLine);
+        rules.check(port >= 0 && port <= 65535, "--port", "must be in [0, 65535], was " + port);
+        rules.check(threads >= 8, "--threads", "must be at least 8, was " + threads);
+        rules.check(maxKeyBytes >= 1 && maxKeyBytes <= 64 * 1024, "--max-key-bytes",
+                "must be in [1, 64KiB], was " + maxKeyBytes);
+        rules.check(maxValueBytes <= 1L << 30, "--max-value-bytes", "must be at most 1GiB, was " + maxValueBytes);
+        rules.check(maxHeaderBytes >= 1024 && maxHeaderBytes <= 1 << 20, "--max-header-bytes",
+                "must be in [1KiB, 1MiB], was " + maxHeaderBytes);
+        rules.check(maxEntries >= 1, "--max-entries", "must be at least 1, was " + maxEntries);
+        // KvHandlerOptions weighs each entry at least maxBytes / maxEntries, which must be a byte or more.
+        rules.check(maxBytes >= maxEntries, "--max-bytes", "(" + maxBytes + " B) must be at least "
+                + rules.label("--max-entries") + " (" + maxEntries + "): each of up to that many entries takes at"
+                + " least 1 byte of the byte bound; raise --max-bytes or lower --max-entries");
+        rules.check(authToken == null || authTokenFile == null, null,
                 "give either --auth-token or --auth-token-file (or their variables), not both");
-        check(commandLine, tlsPassword == null || tlsPasswordFile == null,
+        rules.check(tlsPassword == null || tlsPasswordFile == null, null,
                 "give either --tls-password or --tls-password-file (or their variables), not both");
-        check(commandLine, authToken == null || BearerAuth.isValidToken(authToken),
-                "--auth-token must be 1 to 1024 visible ASCII characters without spaces");
+        rules.check(authToken == null || BearerAuth.isValidToken(authToken), "--auth-token",
+                "must be 1 to 1024 visible ASCII characters without spaces");
+        rules.check(allInterfaces() || resolves(bareHost()), "--host", ": cannot resolve '" + host + "' to an"
+                + " address: give an IP address (127.0.0.1, ::1, 0.0.0.0) or a name this machine resolves");
+        rules.check(snapshot != null || snapshotIntervalMillis == 0, "--snapshot-interval",
+                "needs --snapshot FILE (or KV_SNAPSHOT): without a file there is nothing to write");
+        rules.check(snapshot != null || !snapshotIgnoreCorrupt, "--snapshot-ignore-corrupt",
+                "needs --snapshot FILE (or KV_SNAPSHOT): without a file there is nothing to restore");
+        rules.check(snapshot == null || !java.nio.file.Files.isDirectory(java.nio.file.Path.of(snapshot)),
+                "--snapshot", ": " + snapshot + " is a directory; give the path of a file in it, such as "
+                + java.nio.file.Path.of(snapshot == null ? "." : snapshot).resolve("kvcache.snapshot"));
     }
 
-    private static void check(CommandLine commandLine, boolean ok, String message) {
-        if (!ok) {
-            throw new CommandLine.ParameterException(commandLine, message);
+    /** Refuses a setting with a message naming the flag, variable or file line its value came from. */
+    private static final class Rules {
+        private final CommandLine commandLine;
+        private final ConfigSources sources;
+
+        Rules(CommandLine commandLine) {
+            this.commandLine = commandLine;
+            this.sources = (ConfigSources) commandLine.getDefaultValueProvider();
+        }
+
+        String label(String flag) {
+            OptionSpec option = commandLine.getCommandSpec().findOption(flag);
+            return sources.source(option, commandLine.getParseResult().hasMatchedOption(option)).label(option);
+        }
+
+        /** @param flag the setting the rule is about, or {@code null} if {@code rule} names them itself */
+        void check(boolean ok, String flag, String rule) {
+            if (!ok) {
+                String message = flag == null ? rule : label(flag) + (rule.startsWith(":") ? "" : " ") + rule;
+                throw new CommandLine.ParameterException(commandLine, message);
+            }
+        }
+    }
+
+    private String bareHost() {
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    private static boolean resolves(String name) {
+        try {
+            java.net.InetAddress.getAllByName(name);
+            return true;
+        } catch (java.net.UnknownHostException e) {
+            return false;
         }
     }
 
@@ -235,9 +298,8 @@ final class ServerConfig {
         if (allInterfaces()) {
             return false;
         }
-        String name = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         try {
-            for (java.net.InetAddress address : java.net.InetAddress.getAllByName(name)) {
+            for (java.net.InetAddress address : java.net.InetAddress.getAllByName(bareHost())) {
                 if (!address.isLoopbackAddress()) {
                     return false;
                 }
@@ -305,49 +367,6 @@ final class ServerConfig {
                 .maxValueBytes(maxValueBytes)
                 .maxEntries(maxEntries)
                 .maxBytes(maxBytes);
-    }
-
-    static final class DurationMillis implements CommandLine.ITypeConverter<Long> {
-        @Override
-        public Long convert(String value) {
-            return TtlParser.parseMillis(value.trim());
-        }
-    }
-
-    static final class DurationMillisOrZero implements CommandLine.ITypeConverter<Long> {
-        @Override
-        public Long convert(String value) {
-            String trimmed = value.trim();
-            return trimmed.equals("0") ? 0L : TtlParser.parseMillis(trimmed);
-        }
-    }
-
-    static final class Size implements CommandLine.ITypeConverter<Long> {
-        @Override
-        public Long convert(String value) {
-            return ByteSizes.parse(value);
-        }
-    }
-
-    /** A size, or {@code N%} of the maximum heap ({@link KvHandlerOptions#defaultMaxBytes()} is 25 %). */
-    static final class HeapShareOrSize implements CommandLine.ITypeConverter<Long> {
-        @Override
-        public Long convert(String value) {
-            String trimmed = value.trim();
-            if (!trimmed.endsWith("%")) {
-                return ByteSizes.parse(trimmed);
-            }
-            double percent;
-            try {
-                percent = Double.parseDouble(trimmed.substring(0, trimmed.length() - 1));
-            } catch (NumberFormatException e) {
-                throw new CommandLine.TypeConversionException("invalid percentage '" + value + "'");
-            }
-            if (!(percent > 0 && percent <= 100)) {
-                throw new CommandLine.TypeConversionException("percentage must be in (0, 100], was '" + value + "'");
-            }
-            return KvHandlerOptions.heapShare(percent);
-        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -6,6 +6,8 @@ import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.http.HttpVersion;
@@ -30,8 +32,10 @@ final class H2Client implements AutoCloseable {
      * @param status the response status, or 0 if none arrived
      * @param reset the RST_STREAM error code the server sent, or -1 for none
      * @param goAway the GOAWAY error code the server sent, or -1 for none
+     * @param sent the request body bytes the client had sent (written to the connection) when the
+     *     stream ended
      */
-    record Exchange(int status, String body, int reset, int goAway) {}
+    record Exchange(int status, String body, int reset, int goAway, long sent) {}
 
     private final HTTP2Client client = new HTTP2Client();
     private final int port;
@@ -56,6 +60,30 @@ final class H2Client implements AutoCloseable {
     /** As above; with {@code closeSession} false the connection stays open (idle) until {@link #close()}. */
     Exchange exchange(String method, String path, HttpFields fields, byte[] body, long contentLength,
             boolean closeSession) throws Exception {
+        return exchange(method, path, fields, body, contentLength, closeSession, false);
+    }
+
+    /**
+     * As curl does: sends the whole body, whatever the response, and stops only if the stream is
+     * reset; the exchange ends when both the response and the body are done (or at a reset).
+     */
+    Exchange upload(String method, String path, HttpFields fields, byte[] body, long contentLength) throws Exception {
+        return upload(method, path, fields, body, contentLength, Long.MAX_VALUE, null);
+    }
+
+    /** As above, running {@code onSent} once the client has sent {@code sentBytes} of the body. */
+    Exchange upload(String method, String path, HttpFields fields, byte[] body, long contentLength, long sentBytes,
+            Runnable onSent) throws Exception {
+        return exchange(method, path, fields, body, contentLength, true, true, sentBytes, onSent);
+    }
+
+    private Exchange exchange(String method, String path, HttpFields fields, byte[] body, long contentLength,
+            boolean closeSession, boolean wholeBody) throws Exception {
+        return exchange(method, path, fields, body, contentLength, closeSession, wholeBody, Long.MAX_VALUE, null);
+    }
+
+    private Exchange exchange(String method, String path, HttpFields fields, byte[] body, long contentLength,
+            boolean closeSession, boolean wholeBody, long sentBytes, Runnable onSent) throws Exception {
         CompletableFuture<Integer> goAway = new CompletableFuture<>();
         Session session = client.connect(new InetSocketAddress("127.0.0.1", port), new Session.Listener() {
             @Override
@@ -67,7 +95,7 @@ final class H2Client implements AutoCloseable {
             MetaData.Request request = new MetaData.Request(method, HttpURI.from("http://127.0.0.1:" + port + path),
                     HttpVersion.HTTP_2, fields, contentLength);
             CompletableFuture<Exchange> done = new CompletableFuture<>();
-            Listener listener = new Listener(done, goAway);
+            Listener listener = new Listener(done, goAway, wholeBody && body != null, sentBytes, onSent);
             CompletableFuture<Stream> opened = new CompletableFuture<>();
             session.newStream(new HeadersFrame(request, null, body == null), org.eclipse.jetty.util.Promise.from(opened),
                     listener);
@@ -75,9 +103,9 @@ final class H2Client implements AutoCloseable {
             goAway.thenAccept(code -> done.complete(listener.result(-1, code)));
             Stream stream = opened.get(10, TimeUnit.SECONDS);
             if (body != null) {
-                sendBody(stream, ByteBuffer.wrap(body), done);
+                sendBody(stream, ByteBuffer.wrap(body), wholeBody ? null : done, listener);
             }
-            return done.get(10, TimeUnit.SECONDS);
+            return done.get(20, TimeUnit.SECONDS);
         } finally {
             if (closeSession) {
                 session.close(0, "done", Callback.NOOP);
@@ -85,9 +113,12 @@ final class H2Client implements AutoCloseable {
         }
     }
 
-    /** Sends the body frame by frame, stopping once the stream has ended (the server refused the rest). */
-    private static void sendBody(Stream stream, ByteBuffer body, CompletableFuture<Exchange> done) {
-        if (done.isDone() || stream.isReset()) {
+    /**
+     * Sends the body frame by frame, stopping once the stream is reset or, unless {@code done} is null,
+     * once the exchange is done (the server refused the rest).
+     */
+    private static void sendBody(Stream stream, ByteBuffer body, CompletableFuture<Exchange> done, Listener listener) {
+        if (done != null && done.isDone() || stream.isReset()) {
             return;
         }
         int size = Math.min(16 * 1024, body.remaining());
@@ -95,8 +126,9 @@ final class H2Client implements AutoCloseable {
         body.position(body.position() + size);
         boolean last = !body.hasRemaining();
         stream.data(new DataFrame(stream.getId(), frame, last), Callback.from(() -> {
+            listener.sent(size, last);
             if (!last) {
-                sendBody(stream, body, done);
+                sendBody(stream, body, done, listener);
             }
         }, failure -> { }));
     }
@@ -110,16 +142,45 @@ final class H2Client implements AutoCloseable {
         private final CompletableFuture<Exchange> done;
         private final CompletableFuture<Integer> goAway;
         private final ByteArrayOutputStream content = new ByteArrayOutputStream();
+        private final AtomicLong sent = new AtomicLong();
+        /** The response and the body to send: the exchange ends when both are done (and no reset came). */
+        private final AtomicInteger toFinish;
+        private final boolean wholeBody;
+        private final long hookAt;
+        private final Runnable hook;
         private volatile int status;
 
-        Listener(CompletableFuture<Exchange> done, CompletableFuture<Integer> goAway) {
+        Listener(CompletableFuture<Exchange> done, CompletableFuture<Integer> goAway, boolean wholeBody, long hookAt,
+                Runnable hook) {
+            this.hookAt = hookAt;
+            this.hook = hook;
             this.done = done;
             this.goAway = goAway;
+            this.wholeBody = wholeBody;
+            this.toFinish = new AtomicInteger(wholeBody ? 2 : 1);
         }
 
         Exchange result(int reset, int goAwayCode) {
             synchronized (content) {
-                return new Exchange(status, content.toString(java.nio.charset.StandardCharsets.UTF_8), reset, goAwayCode);
+                return new Exchange(status, content.toString(java.nio.charset.StandardCharsets.UTF_8), reset, goAwayCode,
+                        sent.get());
+            }
+        }
+
+        void sent(int bytes, boolean last) {
+            long total = sent.addAndGet(bytes);
+            if (hook != null && total >= hookAt && total - bytes < hookAt) {
+                hook.run();
+            }
+            if (last && wholeBody) {
+                finished();
+            }
+        }
+
+        /** One of the response and the body is done; after both, a reset may still follow (RFC 9113, 8.1). */
+        private void finished() {
+            if (toFinish.decrementAndGet() == 0) {
+                done.completeOnTimeout(result(-1, goAway.getNow(-1)), 200, TimeUnit.MILLISECONDS);
             }
         }
 
@@ -129,7 +190,11 @@ final class H2Client implements AutoCloseable {
                 status = response.getStatus();
             }
             if (frame.isEndStream()) {
-                done.complete(result(-1, goAway.getNow(-1)));
+                if (wholeBody) {
+                    finished();
+                } else {
+                    done.complete(result(-1, goAway.getNow(-1)));
+                }
             } else {
                 stream.demand();
             }
@@ -152,7 +217,7 @@ final class H2Client implements AutoCloseable {
             data.release();
             if (last) {
                 // A reset may follow the end of the response (RFC 9113, 8.1): give it a moment to arrive.
-                done.completeOnTimeout(result(-1, goAway.getNow(-1)), 200, TimeUnit.MILLISECONDS);
+                finished();
             } else {
                 stream.demand();
             }

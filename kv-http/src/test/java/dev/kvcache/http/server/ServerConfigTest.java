@@ -71,13 +71,14 @@ class ServerConfigTest {
     }
 
     @Test
-    void theHelpNamesEachFlagsVariable() {
+    void theHelpNamesEachFlagsVariable(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path emptyFile = java.nio.file.Files.writeString(dir.resolve("kv.conf"), "");
         CommandLine commandLine = ServerConfig.commandLine(Map.of());
         CommandLine defaults = ServerConfig.commandLine(Map.of());
         ServerConfig.parse(defaults, new String[0]);
-        String usage = commandLine.getUsageMessage(CommandLine.Help.Ansi.OFF).replaceAll("\\s+", " ");
+        String usage = HelpText.render(80).replaceAll("\\s+", " ");
         for (OptionSpec option : commandLine.getCommandSpec().options()) {
-            if (option.usageHelp() || option.versionHelp()) {
+            if (!ConfigSources.isSetting(option)) {
                 continue;
             }
             String variable = ServerConfig.environmentVariable(option);
@@ -85,9 +86,12 @@ class ServerConfigTest {
             // The variable really is read: it changes the option's value.
             String value = Map.of("--access-log", "true", "--max-bytes", "1GiB", "--max-header-bytes", "2KiB",
                     "--host", "::1", "--shutdown-delay", "12s", "--protect-metrics", "false", "--insecure", "true",
-                    "--snapshot-ignore-corrupt", "true").getOrDefault(option.longestName(), "12");
+                    "--snapshot-ignore-corrupt", "true", "--config", emptyFile.toString())
+                    .getOrDefault(option.longestName(), "12");
             CommandLine withVariable = ServerConfig.commandLine(Map.of(variable, value));
-            ServerConfig.parse(withVariable, new String[0]);
+            // These two only mean something with a snapshot file, and are refused without one.
+            boolean needsSnapshot = option.longestName().startsWith("--snapshot-");
+            ServerConfig.parse(withVariable, needsSnapshot ? new String[] {"--snapshot", "kv.snapshot"} : new String[0]);
             Object fromVariable = withVariable.getCommandSpec().findOption(option.longestName()).getValue();
             Object byDefault = defaults.getCommandSpec().findOption(option.longestName()).getValue();
             assertTrue(!fromVariable.equals(byDefault), variable + "=" + value + " left " + fromVariable);
@@ -113,7 +117,7 @@ class ServerConfigTest {
         StringWriter err = new StringWriter();
         assertEquals(0, KvServer.run(new String[] {"--help"}, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true)));
         assertTrue(out.toString().contains("--max-value-bytes"), out.toString());
-        assertTrue(out.toString().contains("Usage: kvcache-server"), out.toString());
+        assertTrue(out.toString().contains("Usage: java -jar kvcache-server.jar"), out.toString());
 
         out.getBuffer().setLength(0);
         assertEquals(0, KvServer.run(new String[] {"--version"}, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true)));

@@ -45,6 +45,13 @@ class ServerJarIT {
             assertTrue(log.size() >= 2, "log: " + log);
             assertTrue(log.get(0).endsWith(" INFO cache expire time: 10000ms"), log.get(0));
             assertTrue(log.get(1).endsWith(" INFO Starting server on " + port + " ..."), log.get(1));
+            // Then what runs, and the bounds in human units.
+            assertTrue(log.get(2).matches(".* INFO kvcache-server \\S+ \\(Jetty [^)]+\\), PID " + process.pid()
+                    + ", Java \\S+ \\(.+\\), max heap [0-9.]+ [KMGT]iB"), log.get(2));
+            String listeningLine = log.stream().filter(line -> line.contains("Listening on")).findFirst().orElseThrow();
+            assertTrue(listeningLine.matches(".* INFO Listening on http://127\\.0\\.0\\.1:" + port + " in \\d+ ms, \\d+ ms"
+                    + " after the JVM started \\(max key 250 B, max value 1 MiB, max 2000000 entries / [0-9.]+ [KMGT]iB,"
+                    + " 32 threads, idle timeout 30s, .*"), listeningLine);
 
             HttpClient client = HttpClient.newHttpClient();
             String base = "http://127.0.0.1:" + port;
@@ -64,6 +71,7 @@ class ServerJarIT {
             List<String> rest = Files.readAllLines(output);
             assertTrue(rest.stream().anyMatch(line -> line.contains("Shutting down: /health answers 503")), rest.toString());
             assertTrue(rest.stream().anyMatch(line -> line.contains("every request in flight completed")), rest.toString());
+            assertEquals(0, process.exitValue(), rest.toString());
             // No per-request logging by default.
             assertTrue(rest.stream().noneMatch(line -> line.contains("/k1")), rest.toString());
         } finally {
@@ -101,6 +109,11 @@ class ServerJarIT {
                 assertTrue(System.nanoTime() < deadline, "no access log line: " + Files.readString(output));
                 Thread.sleep(20);
             }
+            // One timestamp, the logger's; a dash for the missing referer.
+            String line = Files.readAllLines(output).stream().filter(l -> l.contains("GET /logged-key")).findFirst()
+                    .orElseThrow();
+            assertTrue(line.matches("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z INFO 127\\.0\\.0\\.1 - \"GET /logged-key HTTP/1\\.1\" 404 0"
+                    + " \"-\" \"[^\"]+\" \\d+ms"), line);
         } finally {
             process.destroy();
             process.waitFor(20, TimeUnit.SECONDS);

@@ -123,11 +123,16 @@ public final class Snapshots implements AutoCloseable {
             return thread;
         });
         periodic.scheduleWithFixedDelay(this::savePeriodically, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+        LOG.info("Writing the snapshot to {} every {} ms; each periodic write is logged at DEBUG, a failed one at WARN",
+                file, intervalMillis);
     }
 
-    private void savePeriodically() {
+    /** One periodic write: logged at DEBUG, since at a short interval INFO would be a line a second. */
+    void savePeriodically() {
         try {
-            save();
+            Timed written = write();
+            LOG.debug("Wrote snapshot of {} entries ({} bytes) to {} in {} ms", written.entries(), written.bytes(),
+                    file, written.millis());
         } catch (IOException | RuntimeException e) {
             // The previous snapshot is intact; the next attempt may succeed (a full disk freed, say).
             LOG.warn("Periodic snapshot to {} failed: {}", file, e.toString());
@@ -141,12 +146,27 @@ public final class Snapshots implements AutoCloseable {
      * @return what was written
      * @throws IOException if the file cannot be written; the previous snapshot is then intact
      */
-    public synchronized SnapshotFile.Written save() throws IOException {
+    public SnapshotFile.Written save() throws IOException {
+        Timed written = write();
+        LOG.info("Wrote snapshot of {} entries ({} bytes) to {} in {} ms", written.entries(), written.bytes(), file,
+                written.millis());
+        return written.written();
+    }
+
+    private record Timed(SnapshotFile.Written written, long millis) {
+        long entries() {
+            return written.entries();
+        }
+
+        long bytes() {
+            return written.bytes();
+        }
+    }
+
+    private synchronized Timed write() throws IOException {
         long beginNanos = System.nanoTime();
         SnapshotFile.Written written = SnapshotFile.write(file, handler, clock.millis());
-        LOG.info("Wrote snapshot of {} entries ({} bytes) to {} in {} ms", written.entries(), written.bytes(), file,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beginNanos));
-        return written;
+        return new Timed(written, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beginNanos));
     }
 
     /** Stops periodic writes, waiting for one in progress. Does not write. Idempotent. */

@@ -1,0 +1,147 @@
+package dev.kvcache.http.server;
+
+import dev.kvcache.core.Ticker;
+import java.util.concurrent.atomic.LongAdder;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable;
+
+/**
+ * After an HTTP/2 response that left the request body unread (413, 401, 400, 503), reads and discards
+ * the rest of the body, within a bound, before the request completes, so that the stream ends
+ * normally instead of with {@code RST_STREAM}.
+ *
+ * <p>Why: once such an exchange completes, Jetty resets the stream to stop the upload
+ * ({@code NO_ERROR}, see {@link Http2UnreadBody}), as RFC 9113, 8.1 allows. But curl before the fix of
+ * its issue 22984 (7.88.1, for one) discards a response it already has when the stream is reset while
+ * it is still uploading, and exits 92 instead of reporting the status. Letting the client finish its
+ * upload, the response being already sent, gives it the response.
+ *
+ * <p>Bounds, so that it cannot be used to hold the server: a request declaring a {@code Content-Length}
+ * over {@code capBytes} is not drained (its stream is reset at once, as before); one without is drained
+ * up to {@code capBytes} (plus the chunk that crosses it, at most one DATA frame) and then reset. The
+ * drain also stops at the first chunk that arrives {@code windowNanos} after the response (by the
+ * server's ticker); a client that then sends nothing at all is ended by the idle timeout. It holds no
+ * thread (it reads on Jetty's demand callbacks) and buffers nothing (each chunk is released at once,
+ * which is also what returns its flow-control credit to the client). What it reads, the client sent:
+ * no amplification.
+ *
+ * <p>HTTP/1.1 requests pass through untouched: there the server says {@code Connection: close} and
+ * clients (curl included) keep the response.
+ */
+final class Http2BodyDrain extends Handler.Wrapper {
+    /** The smallest cap: large enough for the bodies clients commonly send in one request. */
+    static final long MIN_CAP_BYTES = 8L << 20;
+
+    private final long capBytes;
+    private final long windowNanos;
+    private final Ticker ticker;
+    private final LongAdder drainedBytes = new LongAdder();
+
+    /**
+     * @param capBytes the most a request's body may be drained by (see the class comment)
+     * @param windowNanos how long after the response the drain may go on
+     * @param ticker the clock the window is measured by
+     */
+    Http2BodyDrain(Handler handler, long capBytes, long windowNanos, Ticker ticker) {
+        super(handler);
+        this.capBytes = capBytes;
+        this.windowNanos = windowNanos;
+        this.ticker = ticker;
+    }
+
+    /** @return the cap for a server whose values are limited to {@code maxValueBytes} */
+    static long capFor(long maxValueBytes) {
+        // Twice the limit: a value somewhat over the limit is the refusal clients meet most.
+        return Math.max(MIN_CAP_BYTES, 2 * maxValueBytes);
+    }
+
+    /** @return the request body bytes read and discarded so far, over all requests */
+    long drainedBytes() {
+        return drainedBytes.sum();
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        // Nothing to drain for HTTP/1.1, or for a request without a body.
+        if (request.getConnectionMetaData().getHttpVersion() != HttpVersion.HTTP_2 || request.getLength() == 0) {
+            return super.handle(request, response, callback);
+        }
+        return super.handle(request, response, new Drain(request, response, callback));
+    }
+
+    /**
+     * The callback handed to the wrapped handler; on success, drains (a read/demand loop), then
+     * completes the request's own callback exactly once.
+     */
+    private final class Drain implements Callback, Runnable {
+        private final Request request;
+        private final Response response;
+        private final Callback callback;
+        private long deadlineNanos;
+        private long read;
+
+        Drain(Request request, Response response, Callback callback) {
+            this.request = request;
+            this.response = response;
+            this.callback = callback;
+        }
+
+        @Override
+        public void succeeded() {
+            if (request.getLength() > capBytes) {
+                callback.succeeded();
+            } else if (!response.isCommitted()) {
+                // Send the response first: the client is to have it while it finishes uploading.
+                response.write(true, null, Callback.from(this::start, callback::failed));
+            } else {
+                start();
+            }
+        }
+
+        @Override
+        public void failed(Throwable failure) {
+            callback.failed(failure);
+        }
+
+        private void start() {
+            deadlineNanos = ticker.read() + windowNanos;
+            run();
+        }
+
+        @Override
+        public void run() {
+            for (;;) {
+                Content.Chunk chunk = request.read();
+                if (chunk == null) {
+                    request.demand(this);
+                    return;
+                }
+                if (Content.Chunk.isFailure(chunk)) {
+                    // The client went away or the idle timeout struck: Jetty ends the stream as it sees fit.
+                    callback.succeeded();
+                    return;
+                }
+                int count = chunk.remaining();
+                boolean last = chunk.isLast();
+                chunk.release();
+                read += count;
+                drainedBytes.add(count);
+                if (last || read > capBytes || ticker.read() - deadlineNanos > 0) {
+                    callback.succeeded();
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public InvocationType getInvocationType() {
+            // Never blocks: it may run on the thread that read the DATA frame.
+            return Invocable.InvocationType.NON_BLOCKING;
+        }
+    }
+}

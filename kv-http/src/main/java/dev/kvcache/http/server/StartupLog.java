@@ -1,0 +1,70 @@
+package dev.kvcache.http.server;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * The lines the server logs about itself at start, after the Go server's two: what runs (version,
+ * PID, Java, heap), where it listens with its bounds in human units, and the TLS certificate.
+ */
+final class StartupLog {
+    /** A certificate expiring sooner than this is warned about at start. */
+    static final Duration EXPIRY_WARNING = Duration.ofDays(30);
+
+    private StartupLog() {}
+
+    /**
+     * @return {@code kvcache-server 0.1.0 (Jetty 12.1.14), PID 4242, Java 17.0.9 (Eclipse Adoptium),
+     *     max heap 5.8 GiB}
+     */
+    static String runtime() {
+        return "kvcache-server " + ServerConfig.Version.version() + " (Jetty " + org.eclipse.jetty.util.Jetty.VERSION
+                + "), PID " + ProcessHandle.current().pid() + ", Java " + Runtime.version() + " ("
+                + System.getProperty("java.vendor") + "), max heap "
+                + ByteSizes.format(Runtime.getRuntime().maxMemory());
+    }
+
+    /** @return the JVM's uptime, what the operator waited for the server, in ms */
+    static long jvmUptimeMillis() {
+        return ManagementFactory.getRuntimeMXBean().getUptime();
+    }
+
+    /**
+     * @param host the configured host: an IPv6 address is bracketed ({@code http://[::1]:8081}), as
+     *     URLs write it
+     * @return the URL clients use
+     */
+    static String url(String scheme, String host, int port) {
+        String shown = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        return scheme + "://" + shown + ":" + port;
+    }
+
+    /** @return {@code 1500ms}, {@code 30s}, {@code 5m}: the largest unit that keeps it whole */
+    static String duration(long millis) {
+        if (millis == 0 || millis % 1000 != 0) {
+            return millis + "ms";
+        }
+        long seconds = millis / 1000;
+        return seconds % 3600 == 0 ? seconds / 3600 + "h" : seconds % 60 == 0 ? seconds / 60 + "m" : seconds + "s";
+    }
+
+    /** A line and whether it is a warning. */
+    record Line(boolean warning, String text) {}
+
+    /** @return the certificate's subject and expiry, a warning if it has expired or expires within 30 days */
+    static Line certificate(Keystores.ServerCertificate certificate, Instant now) {
+        Instant notAfter = certificate.notAfter().truncatedTo(ChronoUnit.SECONDS);
+        Duration left = Duration.between(now, certificate.notAfter());
+        if (left.isNegative()) {
+            return new Line(true, "TLS certificate " + certificate.subject() + " expired on " + notAfter + " ("
+                    + -left.toDays() + " days ago): clients will refuse it; renew it and restart");
+        }
+        if (left.compareTo(EXPIRY_WARNING) < 0) {
+            return new Line(true, "TLS certificate " + certificate.subject() + " expires on " + notAfter + ", in "
+                    + left.toDays() + " days: renew it and restart");
+        }
+        return new Line(false, "TLS certificate " + certificate.subject() + ", valid until " + notAfter);
+    }
+}

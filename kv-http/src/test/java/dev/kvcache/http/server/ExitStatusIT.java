@@ -1,0 +1,104 @@
+package dev.kvcache.http.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The exit status a service manager sees: 0 after a clean stop on SIGTERM or SIGINT (not 143 or 130),
+ * 3 when the shutdown timeout cut a request off. Runs the shaded jar in its own JVM.
+ */
+class ExitStatusIT {
+    private record Server(Process process, Path log, int port) {}
+
+    private static Server start(String... flags) throws Exception {
+        Path jar = Path.of(System.getProperty("kvcache.serverJar", "target/kvcache-server.jar"));
+        assertTrue(Files.isRegularFile(jar), jar + " missing: run mvn package first");
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-jar", jar.toString(), "--port", "0"));
+        command.addAll(List.of(flags));
+        Path log = Files.createTempFile("kvcache-server", ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        Matcher listening;
+        while (!(listening = Pattern.compile("Listening on http://127.0.0.1:(\\d+)").matcher(Files.readString(log))).find()) {
+            assertTrue(process.isAlive() && System.nanoTime() < deadline, "not started: " + Files.readString(log));
+            Thread.sleep(20);
+        }
+        return new Server(process, log, Integer.parseInt(listening.group(1)));
+    }
+
+    private static int exitStatus(Server server) throws Exception {
+        try {
+            assertTrue(server.process().waitFor(30, TimeUnit.SECONDS), "still running: " + Files.readString(server.log()));
+            return server.process().exitValue();
+        } finally {
+            server.process().destroyForcibly();
+        }
+    }
+
+    @Test
+    void aCleanStopOnSigtermExitsWith0() throws Exception {
+        Server server = start();
+        try {
+            server.process().destroy(); // SIGTERM
+            assertEquals(0, exitStatus(server), Files.readString(server.log()));
+            assertTrue(Files.readString(server.log()).contains("every request in flight completed"));
+        } finally {
+            Files.deleteIfExists(server.log());
+        }
+    }
+
+    @Test
+    void aCleanStopOnSigintExitsWith0() throws Exception {
+        Server server = start();
+        try {
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(server.process().pid())).inheritIO().start();
+            assertEquals(0, kill.waitFor());
+            assertEquals(0, exitStatus(server), Files.readString(server.log()));
+        } finally {
+            Files.deleteIfExists(server.log());
+        }
+    }
+
+    @Test
+    void aStopThatHitsTheShutdownTimeoutExitsWith3() throws Exception {
+        Server server = start("--shutdown-timeout", "300ms");
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            // A write whose body never completes stays in flight until the timeout closes its connection.
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /stuck HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\npartial")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            // The /metrics request counts itself: 2 means the stuck write is in flight too.
+            while (!client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body().contains("\nin_flight_requests 2\n")) {
+                assertTrue(System.nanoTime() < deadline, "the stuck write never showed in flight");
+                Thread.sleep(20);
+            }
+            server.process().destroy(); // SIGTERM
+            assertEquals(3, exitStatus(server), Files.readString(server.log()));
+            assertTrue(Files.readString(server.log()).contains("expired with requests in flight"),
+                    Files.readString(server.log()));
+        } finally {
+            Files.deleteIfExists(server.log());
+        }
+    }
+}
