@@ -135,7 +135,7 @@ final class Writes<K, V> {
         boolean computes = kind.compareTo(Kind.COMPUTE) >= 0;
         int weight = kind == Kind.REMOVE || computes ? 0
                 : weigh(key, Objects.requireNonNull(value, "value"));
-        NodeTable.Segment<K, V> segment = table.segmentFor(hash);
+        Segment<K, V> segment = table.segmentFor(hash);
         Node<K, V> current;
         Node<K, V> created = null;
         Object previous = null;
@@ -258,7 +258,7 @@ final class Writes<K, V> {
      * node records what it replaced here, under the lock, so the chain of a key's writes is complete
      * for the policy however their buffer pushes interleave (see {@link S3FifoPolicy}).
      */
-    private void link(NodeTable.Segment<K, V> segment, Node<K, V> created, Node<K, V> current) {
+    private void link(Segment<K, V> segment, Node<K, V> created, Node<K, V> current) {
         if (cache.policy != null) {
             ((BoundedNode<K, V>) created).replaced = (BoundedNode<K, V>) current;
         }
@@ -339,7 +339,7 @@ final class Writes<K, V> {
      * it (its value, or the pinned {@link Node.Expired}), or null if another write got there first.
      */
     Object unlinkIfCurrent(Node<K, V> node) {
-        NodeTable.Segment<K, V> segment = table.segmentFor(node.hash);
+        Segment<K, V> segment = table.segmentFor(node.hash);
         segment.lock();
         try {
             if (segment.find(node.key, node.hash) != node) {

@@ -186,7 +186,7 @@ class HashFloodTest {
         for (int i = 0; i < keys.size(); i++) {
             String key = keys.get(i);
             int hash = NodeTable.hash(key);
-            NodeTable.Segment<String, Integer> segment = table.segmentFor(hash);
+            Segment<String, Integer> segment = table.segmentFor(hash);
             segment.lock();
             try {
                 assertNull(segment.find(key, hash));
@@ -280,7 +280,7 @@ class HashFloodTest {
     void indexedBinsOfDistinctHashesSplitAsTheTableGrows() {
         NodeTable<Object, Object> probe = new NodeTable<>(16);
         List<HashedKey> keys = new ArrayList<>();
-        NodeTable.Segment<Object, Object> segment = null;
+        Segment<Object, Object> segment = null;
         for (int h = 1; keys.size() < 4_000; h++) {
             int spread = NodeTable.hash(h);
             if ((spread & 0x3F) != 0) {

@@ -2,6 +2,7 @@ package dev.kvcache.bench.property;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvcache.core.KvCache;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToIntFunction;
 
 /**
@@ -109,6 +111,60 @@ final class CacheHarness {
                 write(c.key(), CacheOps.DEFAULT_TTL_MILLIS,
                         v -> cache.replace(c.key(), current, v) ? current : null, current);
             }
+        } else if (op instanceof CacheOp.Compute c) {
+            Integer live = model.live(c.key());
+            int fresh = nextValue++;
+            Integer result = callCounted(1, op, calls -> cache.asMap().compute(c.key(), (k, old) -> {
+                calls.incrementAndGet();
+                assertEquals(live, old, () -> op + " shown a value that is not the live one");
+                return c.removes() ? null : fresh;
+            }));
+            computed(c.key(), c.removes() ? null : fresh, result, op);
+        } else if (op instanceof CacheOp.ComputeIfAbsent c) {
+            Integer live = model.live(c.key());
+            int fresh = nextValue++;
+            Integer result = callCounted(live == null ? 1 : 0, op, calls -> cache.asMap().computeIfAbsent(c.key(), k -> {
+                calls.incrementAndGet();
+                return c.declines() ? null : fresh;
+            }));
+            if (live != null) {
+                assertEquals(live, result, op::toString);
+            } else {
+                computed(c.key(), c.declines() ? null : fresh, result, op);
+            }
+        } else if (op instanceof CacheOp.ComputeIfPresent c) {
+            Integer live = model.live(c.key());
+            int fresh = nextValue++;
+            Integer result = callCounted(live == null ? 0 : 1, op, calls -> cache.asMap().computeIfPresent(c.key(), (k, old) -> {
+                calls.incrementAndGet();
+                assertEquals(live, old, () -> op + " shown a value that is not the live one");
+                return c.removes() ? null : fresh;
+            }));
+            if (live == null) {
+                assertEquals(null, result, op::toString);
+            } else {
+                computed(c.key(), c.removes() ? null : fresh, result, op);
+            }
+        } else if (op instanceof CacheOp.Merge m) {
+            Integer live = model.live(m.key());
+            int given = nextValue++;
+            int fresh = nextValue++;
+            Integer result = callCounted(live == null ? 0 : 1, op, calls -> cache.asMap().merge(m.key(), given, (old, v) -> {
+                calls.incrementAndGet();
+                assertEquals(live, old, () -> op + " shown a value that is not the live one");
+                assertEquals(given, v, () -> op + " shown a value that is not the given one");
+                return m.removes() ? null : fresh;
+            }));
+            computed(m.key(), live == null ? Integer.valueOf(given) : m.removes() ? null : fresh, result, op);
+        } else if (op instanceof CacheOp.RemoveEntriesIf r) {
+            removedIf(op, e -> e.getKey() % 3 == r.residue(),
+                    filter -> cache.asMap().entrySet().removeIf(e -> filter.test(Map.entry(e.getKey(), e.getValue()))));
+        } else if (op instanceof CacheOp.RemoveValuesIf r) {
+            removedIf(op, e -> e.getValue() % 3 == r.residue(), filter -> cache.asMap().values().removeIf(v -> {
+                Integer key = keyOfLive(v);
+                assertNotNull(key, () -> op + " shown " + v + ", which is not live");
+                return filter.test(Map.entry(key, v));
+            }));
         } else if (op instanceof CacheOp.Advance a) {
             ticker.advance(a.nanos());
             model.advance(a.nanos());
@@ -119,6 +175,62 @@ final class CacheHarness {
         }
         checkRemovals(op);
         checkContent(op.toString());
+    }
+
+    /**
+     * Runs a compute-family call and checks that it ran its function exactly {@code expectedCalls}
+     * times (never twice: the function runs at most once per call).
+     */
+    private Integer callCounted(int expectedCalls, CacheOp op, java.util.function.Function<AtomicInteger, Integer> call) {
+        AtomicInteger calls = new AtomicInteger();
+        Integer result = call.apply(calls);
+        assertEquals(expectedCalls, calls.get(), () -> "function calls of " + op);
+        return result;
+    }
+
+    /** A compute-family outcome: {@code next} (null removes the key) is stored with the default TTL, restarted. */
+    private void computed(int key, Integer next, Integer result, CacheOp op) {
+        assertEquals(next, result, () -> "result of " + op);
+        if (next == null) {
+            model.remove(key);
+        } else {
+            outstanding.put(next, model.store(key, next, CacheOps.DEFAULT_TTL_MILLIS * 1_000_000));
+        }
+    }
+
+    /**
+     * A view's {@code removeIf}, through {@code run}, with the element test {@code accepts}: every
+     * element it is shown must be live; it removes exactly the live entries accepted, and returns
+     * whether there were any.
+     */
+    private void removedIf(CacheOp op, java.util.function.Predicate<Map.Entry<Integer, Integer>> accepts,
+            java.util.function.Predicate<java.util.function.Predicate<Map.Entry<Integer, Integer>>> run) {
+        Map<Integer, Integer> before = model.liveView();
+        Map<Integer, Integer> shown = new HashMap<>();
+        boolean removed = run.test(e -> {
+            assertEquals(before.get(e.getKey()), e.getValue(), () -> op + " shown " + e + ", which is not live");
+            assertNull(shown.put(e.getKey(), e.getValue()), () -> op + " shown key " + e.getKey() + " twice");
+            return accepts.test(e);
+        });
+        assertEquals(before, shown, () -> op + " was not shown every live entry");
+        boolean expected = false;
+        for (Map.Entry<Integer, Integer> e : before.entrySet()) {
+            if (accepts.test(e)) {
+                model.remove(e.getKey());
+                expected = true;
+            }
+        }
+        assertEquals(expected, removed, () -> "result of " + op);
+    }
+
+    /** The key holding live value {@code value} (values are unique), or null. */
+    private Integer keyOfLive(int value) {
+        for (Map.Entry<Integer, Integer> e : model.liveView().entrySet()) {
+            if (e.getValue() == value) {
+                return e.getKey();
+            }
+        }
+        return null;
     }
 
     /** A write that stores a fresh value; {@code call} returns the operation's result. */

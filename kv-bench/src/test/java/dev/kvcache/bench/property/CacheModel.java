@@ -6,7 +6,11 @@ import java.util.Map;
 /**
  * The reference model of an expiring cache: a plain map of key to (value, deadline) and the time.
  * An entry is live while {@code now < deadline}; nothing else about expiry is modelled, because when
- * the real cache reclaims memory is not observable through its reads.
+ * the real cache reclaims memory is not observable through its reads. Every write stores with its
+ * own TTL or the default one, counted from that write: so does the compute family, whose stored
+ * value gets the default TTL, restarted (also when it replaces a live value); a compute that returns
+ * null removes the key, and {@code removeIf} removes each live entry it accepts. An expired entry is
+ * absent to all of them: a compute function sees null for it.
  */
 final class CacheModel {
     record Stored(int key, int value, long deadline) {}

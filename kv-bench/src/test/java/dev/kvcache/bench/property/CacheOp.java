@@ -56,6 +56,54 @@ sealed interface CacheOp {
         }
     }
 
+    /**
+     * {@code asMap().compute(key, f)}: {@code f} removes the entry (returns null) or stores a fresh
+     * value, which gets the default TTL, restarted.
+     */
+    record Compute(int key, boolean removes) implements CacheOp {
+        @Override public String toString() {
+            return "compute(" + key + ", -> " + (removes ? "null" : "v") + ")";
+        }
+    }
+
+    /** {@code asMap().computeIfAbsent(key, f)}: {@code f} declines (returns null) or stores a fresh value. */
+    record ComputeIfAbsent(int key, boolean declines) implements CacheOp {
+        @Override public String toString() {
+            return "computeIfAbsent(" + key + ", -> " + (declines ? "null" : "v") + ")";
+        }
+    }
+
+    /** {@code asMap().computeIfPresent(key, f)}: {@code f} removes the live entry or replaces its value. */
+    record ComputeIfPresent(int key, boolean removes) implements CacheOp {
+        @Override public String toString() {
+            return "computeIfPresent(" + key + ", -> " + (removes ? "null" : "v") + ")";
+        }
+    }
+
+    /**
+     * {@code asMap().merge(key, v, f)}: stores {@code v} if the key is absent; otherwise {@code f}
+     * removes the live entry or replaces its value.
+     */
+    record Merge(int key, boolean removes) implements CacheOp {
+        @Override public String toString() {
+            return "merge(" + key + ", v, -> " + (removes ? "null" : "v") + ")";
+        }
+    }
+
+    /** {@code asMap().entrySet().removeIf(e -> e.getKey() % 3 == residue)}. */
+    record RemoveEntriesIf(int residue) implements CacheOp {
+        @Override public String toString() {
+            return "entrySet().removeIf(key % 3 == " + residue + ")";
+        }
+    }
+
+    /** {@code asMap().values().removeIf(v -> v % 3 == residue)}. */
+    record RemoveValuesIf(int residue) implements CacheOp {
+        @Override public String toString() {
+            return "values().removeIf(value % 3 == " + residue + ")";
+        }
+    }
+
     /** Moves the fake ticker forward. */
     record Advance(long nanos) implements CacheOp {
         @Override public String toString() {

@@ -37,9 +37,19 @@ final class CacheOps {
         Gen<CacheOp> advance = Generate.pick(List.of(1L, 999_999L, 1_000_000L, 10_000_000L, 499_999_999L,
                 500_000_000L, 999_999_999L, 1_000_000_000L, 61_000_000_000L)).map(CacheOp.Advance::new);
         Gen<CacheOp> cleanUp = Generate.constant(new CacheOp.CleanUp());
+        Gen<Boolean> toNull = booleans().all();
+        Gen<CacheOp> compute = key.zip(toNull, (k, removes) -> new CacheOp.Compute(k, removes));
+        Gen<CacheOp> computeIfAbsent = key.zip(toNull, (k, declines) -> new CacheOp.ComputeIfAbsent(k, declines));
+        Gen<CacheOp> computeIfPresent = key.zip(toNull, (k, removes) -> new CacheOp.ComputeIfPresent(k, removes));
+        Gen<CacheOp> merge = key.zip(toNull, (k, removes) -> new CacheOp.Merge(k, removes));
+        Gen<Integer> residue = integers().between(0, 2);
+        Gen<CacheOp> removeEntriesIf = residue.map(CacheOp.RemoveEntriesIf::new);
+        Gen<CacheOp> removeValuesIf = residue.map(CacheOp.RemoveValuesIf::new);
         return Generate.frequency(List.of(
                 Pair.of(6, put), Pair.of(3, putTtl), Pair.of(6, get), Pair.of(2, remove),
                 Pair.of(2, putIfAbsent), Pair.of(2, replace), Pair.of(2, cas), Pair.of(4, advance),
-                Pair.of(1, cleanUp)));
+                Pair.of(1, cleanUp), Pair.of(2, compute), Pair.of(2, computeIfAbsent),
+                Pair.of(2, computeIfPresent), Pair.of(2, merge), Pair.of(1, removeEntriesIf),
+                Pair.of(1, removeValuesIf)));
     }
 }

@@ -16,9 +16,15 @@ import org.junit.jupiter.api.Test;
 public class AdvancingTtlLincheckTest extends CacheOperations implements LincheckChecks {
     /** The ticker's step; an entry put with a TTL of one second expires at the next advance. */
     static final long STEP_NANOS = Duration.ofSeconds(1).toNanos();
+    private static final long TTL_SECONDS = 2;
 
     public AdvancingTtlLincheckTest() {
-        super(ticker -> KvCache.builder().ticker(ticker).timeToLive(Duration.ofSeconds(2)).build());
+        super(ticker -> KvCache.builder().ticker(ticker).timeToLive(Duration.ofSeconds(TTL_SECONDS)).build());
+    }
+
+    @Override
+    long defaultTtlSeconds() {
+        return TTL_SECONDS;
     }
 
     @Operation

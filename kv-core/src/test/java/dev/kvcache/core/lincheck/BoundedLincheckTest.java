@@ -1,11 +1,10 @@
 package dev.kvcache.core.lincheck;
 
 import dev.kvcache.core.KvCache;
-import org.jetbrains.lincheck.datastructures.verifier.Verifier;
 
 /**
  * A cache bounded to two entries over three keys, so that writes evict: linearizable against a map
- * that may drop any entry while it is over the bound ({@link EvictingMapVerifier}), and within its
+ * that may drop any entry while it is over the bound ({@link CacheModelVerifier}), and within its
  * bound whenever no operation runs.
  */
 public class BoundedLincheckTest extends CacheOperations implements LincheckChecks {
@@ -18,10 +17,5 @@ public class BoundedLincheckTest extends CacheOperations implements LincheckChec
     @Override
     long bound() {
         return MAXIMUM_SIZE;
-    }
-
-    @Override
-    public Class<? extends Verifier> verifier() {
-        return EvictingMapVerifier.class;
     }
 }

@@ -9,13 +9,17 @@ import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 import org.jetbrains.lincheck.datastructures.Validate;
+import org.jetbrains.lincheck.datastructures.verifier.Verifier;
 
 /**
- * The single-key operations of {@link KvCache} as Lincheck operations, over keys and values 1..3 so
- * that operations collide often and the model checker's scenarios stay small. Each subclass builds
- * the cache configuration it checks; Lincheck builds a fresh instance per scenario and, by default,
- * uses the same class run sequentially as the specification, so the expected results of every
- * concurrent run are those of some sequential order of its operations on the same configuration.
+ * The single-key operations of {@link KvCache}, the compute family of its map view and the views'
+ * {@code removeIf}, as Lincheck operations over keys and values 1..3, so that operations collide often
+ * and the model checker's scenarios stay small. Each subclass builds the cache configuration it
+ * checks; Lincheck builds a fresh instance per scenario, and {@link CacheModelVerifier} accepts a
+ * concurrent run's results only if some order of its operations that respects real time gives the
+ * same results on {@link CacheModel} (a map with deadlines). {@code removeIf} is weakly consistent,
+ * as ConcurrentHashMap's is: it is one conditional removal per key, each at its own instant within
+ * the call, and the verifier orders those instants freely.
  *
  * <p>{@link KvCache#estimatedSize()} is not an operation here: its contract lets it miss or
  * double-count entries under concurrent writes, so it is not linearizable. Its exact promise (no
@@ -27,6 +31,7 @@ import org.jetbrains.lincheck.datastructures.Validate;
 @Param(name = "ttlSeconds", gen = IntGen.class, conf = "1:2")
 public abstract class CacheOperations {
     static final int MAX_KEY = 3;
+    static final int MAX_VALUE = 3;
 
     /** The cache's ticker: it moves only in configurations that advance it. */
     final FakeTicker ticker = new FakeTicker();
@@ -88,6 +93,54 @@ public abstract class CacheOperations {
         return cache.remove(key, expected);
     }
 
+    @Operation
+    public Integer compute(@Param(name = "key") int key, @Param(name = "value") int value) {
+        return cache.asMap().compute(key, (k, old) -> toggled(old, value));
+    }
+
+    @Operation
+    public Integer computeIfAbsent(@Param(name = "key") int key, @Param(name = "value") int value) {
+        return cache.asMap().computeIfAbsent(key, k -> mappedIfAbsent(value));
+    }
+
+    @Operation
+    public Integer computeIfPresent(@Param(name = "key") int key, @Param(name = "value") int value) {
+        return cache.asMap().computeIfPresent(key, (k, old) -> toggled(old, value));
+    }
+
+    @Operation
+    public Integer merge(@Param(name = "key") int key, @Param(name = "value") int value) {
+        return cache.asMap().merge(key, value, CacheOperations::summed);
+    }
+
+    /** {@code entrySet().removeIf} of the entries holding {@code value}: one conditional removal per key. */
+    @Operation
+    public boolean removeEntriesIf(@Param(name = "value") int value) {
+        return cache.asMap().entrySet().removeIf(e -> e.getValue() == value);
+    }
+
+    /** {@code values().removeIf} of {@code value}: one conditional removal per key. */
+    @Operation
+    public boolean removeValuesIf(@Param(name = "value") int value) {
+        return cache.asMap().values().removeIf(v -> v == value);
+    }
+
+    /** The function of {@link #compute} and {@link #computeIfPresent}: stores {@code value}, or removes an equal one. */
+    static Integer toggled(Integer old, int value) {
+        return old != null && old == value ? null : value;
+    }
+
+    /** The function of {@link #computeIfAbsent}: {@code value}, except that it declines (null) for the largest. */
+    static Integer mappedIfAbsent(int value) {
+        return value == MAX_VALUE ? null : value;
+    }
+
+    /** The function of {@link #merge}: the sum while it stays a value of the scenarios, else null (removes). */
+    static Integer summed(Integer old, Integer given) {
+        int sum = old + given;
+        return sum <= MAX_VALUE ? sum : null;
+    }
+
     /**
      * Between the parts of a scenario no operation runs, so the estimate must be exact once expired
      * entries are reclaimed ({@link #beforeQuiescentChecks}), and a bounded cache must be within its
@@ -119,5 +172,15 @@ public abstract class CacheOperations {
     /** The configuration's maximum size; unbounded by default. */
     long bound() {
         return Long.MAX_VALUE;
+    }
+
+    /** The configuration's default TTL in seconds of the ticker; {@link CacheModel#NEVER} by default. */
+    long defaultTtlSeconds() {
+        return CacheModel.NEVER;
+    }
+
+    /** Every configuration is judged against {@link CacheModel}, the contract, rather than against itself. */
+    public Class<? extends Verifier> verifier() {
+        return CacheModelVerifier.class;
     }
 }

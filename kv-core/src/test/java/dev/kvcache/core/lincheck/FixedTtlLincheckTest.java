@@ -8,8 +8,14 @@ import java.time.Duration;
  * finite deadline and is scheduled on the timer wheel, but none expires while the test runs.
  */
 public class FixedTtlLincheckTest extends CacheOperations implements LincheckChecks {
+    private static final long TTL_SECONDS = 1;
 
     public FixedTtlLincheckTest() {
-        super(ticker -> KvCache.builder().ticker(ticker).timeToLive(Duration.ofSeconds(1)).build());
+        super(ticker -> KvCache.builder().ticker(ticker).timeToLive(Duration.ofSeconds(TTL_SECONDS)).build());
+    }
+
+    @Override
+    long defaultTtlSeconds() {
+        return TTL_SECONDS;
     }
 }
