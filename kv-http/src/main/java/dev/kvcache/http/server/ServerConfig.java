@@ -338,10 +338,19 @@ final class ServerConfig {
     }
 
     private static String readSecret(String file, String flag) {
+        java.nio.file.Path path = java.nio.file.Path.of(file);
         try {
-            return java.nio.file.Files.readString(java.nio.file.Path.of(file)).strip();
+            return java.nio.file.Files.readString(path).strip();
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException(flag + " " + file + ": no such file", e);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IllegalArgumentException(flag + " " + file + ": permission denied, the server cannot read it", e);
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new IllegalArgumentException(flag + " " + file + " is not UTF-8 text", e);
         } catch (java.io.IOException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot read " + flag + " " + file + ": " + e, e);
+            throw new IllegalArgumentException(flag + " " + file + (java.nio.file.Files.isDirectory(path)
+                    ? " is a directory; give the file that holds the secret"
+                    : ": cannot read it (" + e.getMessage() + ")"), e);
         }
     }
 
