@@ -242,6 +242,10 @@ final class ServerConfig {
                 "must be 1 to 1024 visible ASCII characters without spaces");
         rules.check(allInterfaces() || resolves(bareHost()), "--host", ": cannot resolve '" + host + "' to an"
                 + " address: give an IP address (127.0.0.1, ::1, 0.0.0.0) or a name this machine resolves");
+        rules.check(tlsKeystore != null || tlsPassword == null, "--tls-password",
+                "needs --tls-keystore FILE (or KV_TLS_KEYSTORE): without a keystore the server serves cleartext HTTP");
+        rules.check(tlsKeystore != null || tlsPasswordFile == null, "--tls-password-file",
+                "needs --tls-keystore FILE (or KV_TLS_KEYSTORE): without a keystore the server serves cleartext HTTP");
         rules.check(snapshot != null || snapshotIntervalMillis == 0, "--snapshot-interval",
                 "needs --snapshot FILE (or KV_SNAPSHOT): without a file there is nothing to write");
         rules.check(snapshot != null || !snapshotIgnoreCorrupt, "--snapshot-ignore-corrupt",
