@@ -37,6 +37,13 @@ public final class KvHandlerOptions {
      * yet collected need. Above it, a full cache runs the JVM out of memory instead of evicting.
      */
     public static final int MAX_HEAP_PERCENT = 75;
+    /**
+     * The least room, in bytes, that {@code maxBytes} must leave in the maximum heap, whatever the
+     * percentage: on a small heap a quarter is too little (with {@code -Xmx32m}, 24 MiB held left 8 MiB,
+     * and one client writing 256 KiB values ran the server out of memory until its threads died; 16 MiB
+     * held served it).
+     */
+    public static final long MIN_HEAP_ROOM_BYTES = 16L << 20;
     private static final long DEFAULT_MAX_ENTRIES = 2_000_000;
     private static final KvHandlerOptions DEFAULTS = builder().build();
 
@@ -97,8 +104,8 @@ public final class KvHandlerOptions {
 
     /**
      * Checks that a byte bound leaves the heap the room it needs: at most {@value #MAX_HEAP_PERCENT} % of
-     * the JVM's maximum heap ({@link Runtime#maxMemory()}, about {@code -Xmx}). Always fits when the heap
-     * states no maximum.
+     * the JVM's maximum heap ({@link Runtime#maxMemory()}, about {@code -Xmx}), and at least
+     * {@link #MIN_HEAP_ROOM_BYTES} (16 MiB) less than it. Always fits when the heap states no maximum.
      *
      * @param name what to call the bound in the message ({@code maxBytes}, {@code --max-bytes})
      * @param maxBytes the bound, in bytes
@@ -111,8 +118,14 @@ public final class KvHandlerOptions {
     static String heapRefusal(String name, long maxBytes, long maxHeap) {
         // As heapShare computes a percentage, so that "--max-bytes 75%" is exactly the limit.
         long limit = (long) (maxHeap * (MAX_HEAP_PERCENT / 100.0));
-        if (maxHeap == Long.MAX_VALUE || maxBytes <= limit) {
+        if (maxHeap == Long.MAX_VALUE || maxBytes <= Math.min(limit, maxHeap - MIN_HEAP_ROOM_BYTES)) {
             return null;
+        }
+        if (maxBytes <= limit) {
+            return name + " (" + humanBytes(maxBytes) + ") leaves less than " + humanBytes(MIN_HEAP_ROOM_BYTES)
+                    + " of the maximum heap (" + humanBytes(maxHeap) + ", set by -Xmx) for requests in flight and"
+                    + " garbage not yet collected, so lower " + name + " to at most "
+                    + humanBytes(Math.max(0, maxHeap - MIN_HEAP_ROOM_BYTES)) + " or give the JVM a larger -Xmx";
         }
         return name + " (" + humanBytes(maxBytes) + ") is more than " + MAX_HEAP_PERCENT
                 + "% of the maximum heap (" + humanBytes(maxHeap) + ", set by -Xmx): the rest is needed for"

@@ -27,6 +27,19 @@ class HeapBoundTest {
                 + " 3 GiB or give the JVM a larger -Xmx", KvHandlerOptions.heapRefusal("maxBytes", 8 * GIB, 4 * GIB));
     }
 
+    /** Found by http-hostile: -Xmx32m --max-bytes 75% (24 MiB) ran out of memory under one client. */
+    @Test
+    void onASmallHeapTheBoundLeavesAtLeast16MiB() {
+        long mib = 1L << 20;
+        assertNull(KvHandlerOptions.heapRefusal("--max-bytes", 16 * mib, 32 * mib));
+        assertEquals("--max-bytes (24 MiB) leaves less than 16 MiB of the maximum heap (32 MiB, set by -Xmx) for"
+                + " requests in flight and garbage not yet collected, so lower --max-bytes to at most 16 MiB or give"
+                + " the JVM a larger -Xmx", KvHandlerOptions.heapRefusal("--max-bytes", 24 * mib, 32 * mib));
+        // Where 75 % leaves more than 16 MiB (from 64 MiB on), the percentage alone decides, as before.
+        assertNull(KvHandlerOptions.heapRefusal("--max-bytes", 96 * mib, 128 * mib));
+        assertNull(KvHandlerOptions.heapRefusal("--max-bytes", 48 * mib, 64 * mib));
+    }
+
     @Test
     void theOptionsBuilderThrowsForABoundTheHeapCannotHold() {
         long maxHeap = Runtime.getRuntime().maxMemory();
