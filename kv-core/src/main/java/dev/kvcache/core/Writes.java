@@ -66,6 +66,13 @@ final class Writes<K, V> {
     private int computing;
     private final ThreadLocal<Boolean> inFunction = new ThreadLocal<>();
 
+    /*
+     * Test seam: run by a writer right after it releases the segment lock, before the rest of its
+     * write (bookkeeping, notification, maintenance), so that a test can land another write and its
+     * drain exactly there. Null outside tests; one plain read per write.
+     */
+    Runnable afterUnlock;
+
     Writes(ExpiringCache<K, V> cache) {
         this.cache = cache;
         this.table = cache.table;
@@ -249,6 +256,7 @@ final class Writes<K, V> {
         } finally {
             segment.unlock();
         }
+        runAfterUnlock();
         cache.maintenance.afterWrite(created, current, previous, now);
         return result;
     }
@@ -300,6 +308,13 @@ final class Writes<K, V> {
         }
     }
 
+    private void runAfterUnlock() {
+        Runnable hook = afterUnlock;
+        if (hook != null) {
+            hook.run();
+        }
+    }
+
     /** Whether this thread is running a compute function of this cache. */
     boolean isComputing() {
         // Opaque: a thread inside a function incremented it itself; others only need "probably zero".
@@ -328,6 +343,7 @@ final class Writes<K, V> {
                 long now = cache.now();
                 Object previous = unlinkIfCurrent(node);
                 if (previous != null) {
+                    runAfterUnlock();
                     cache.maintenance.afterWrite(null, node, previous, now);
                 }
             }
