@@ -80,6 +80,31 @@ class RemovalInFlightTest {
         assertEquals(first + 10, cache.getIfPresent(first), "written after invalidateAll() passed its key");
     }
 
+    /**
+     * The removal's tombstone, pushed under the lock, now often reaches the policy before the node it
+     * removed: that node must still never be admitted, nor count against the bound.
+     */
+    @Test
+    void aTombstoneDrainedBeforeItsNodeLeavesNothingBehind() {
+        RecordingListener<Integer, Integer> listener = new RecordingListener<>();
+        ExpiringCache<Integer, Integer> cache = bounded(listener);
+        cache.put(3, 3);
+        cache.writes.afterUnlock = () -> {
+            cache.writes.afterUnlock = null;
+            assertEquals(1, cache.remove(1)); // before put(1, 1) pushes its node
+        };
+        cache.put(1, 1);
+        cache.cleanUp();
+        assertEquals(1, cache.policy().weightedSize());
+
+        cache.put(2, 2);
+        cache.cleanUp();
+        assertEquals(3, cache.getIfPresent(3));
+        assertEquals(2, cache.getIfPresent(2));
+        assertEquals(2, cache.policy().weightedSize());
+        listener.assertExactly(removal(1, 1, RemovalCause.EXPLICIT));
+    }
+
     private static ExpiringCache<Integer, Integer> bounded(RecordingListener<Integer, Integer> listener) {
         return (ExpiringCache<Integer, Integer>) KvCache.builder()
                 .maximumSize(2)
