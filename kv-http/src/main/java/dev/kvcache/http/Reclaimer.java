@@ -72,12 +72,20 @@ final class Reclaimer extends AbstractLifeCycle {
         stopping.awaitTermination(1, TimeUnit.SECONDS);
     }
 
-    /** One run; never throws, since an exception would end the fixed-delay schedule. */
+    /**
+     * One run; never throws, since anything thrown would end the fixed-delay schedule for good. That
+     * includes an {@code OutOfMemoryError}: a heap full for a moment must not stop reclamation for the
+     * rest of the handler's life (the entries it would free are what the heap needs).
+     */
     void reclaim() {
         try {
             cleanUp.run();
-        } catch (RuntimeException e) {
-            LOG.warn("Reclaiming expired entries failed; retrying in {} ms", PERIOD.toMillis(), e);
+        } catch (Throwable e) {
+            try {
+                LOG.warn("Reclaiming expired entries failed; retrying in {} ms", PERIOD.toMillis(), e);
+            } catch (Throwable logFailed) {
+                // Logging may itself run out of heap; the next run is what matters.
+            }
         }
     }
 }

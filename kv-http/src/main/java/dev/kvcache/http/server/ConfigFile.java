@@ -64,7 +64,8 @@ final class ConfigFile {
         }
         Map<String, Setting> settings = new LinkedHashMap<>();
         for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i).strip();
+            // A byte order mark, as some editors write at the start of UTF-8, is no part of the first name.
+            String line = (i == 0 && lines.get(0).startsWith("\uFEFF") ? lines.get(0).substring(1) : lines.get(i)).strip();
             String where = path + ":" + (i + 1) + ": ";
             if (line.isEmpty() || line.startsWith("#")) {
                 continue;

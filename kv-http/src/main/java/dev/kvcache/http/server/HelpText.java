@@ -52,11 +52,14 @@ final class HelpText {
 
     private HelpText() {}
 
-    /** @return the width to wrap at: {@code COLUMNS} when the shell exports it (60 to 200), else 80 */
+    /**
+     * @return the width to wrap at: {@code COLUMNS} when the shell exports a number, brought within 60 to 200
+     *     (narrower, the flag descriptions would be a word a line), else 80
+     */
     static int width(Map<String, String> env) {
         try {
             int columns = Integer.parseInt(env.getOrDefault("COLUMNS", "").trim());
-            return columns >= 60 && columns <= 200 ? columns : DEFAULT_WIDTH;
+            return Math.max(60, Math.min(200, columns));
         } catch (NumberFormatException e) {
             return DEFAULT_WIDTH;
         }

@@ -9,7 +9,8 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
 
 /**
- * Answers 431 to an HTTP/2 request whose headers exceed {@code --max-header-bytes}, as HTTP/1.1 does.
+ * Answers 431 to an HTTP/2 request whose headers exceed {@code --max-header-bytes}, and 414 to one whose
+ * request target alone does (measured as the HTTP/1.1 request line it would be), as HTTP/1.1 does.
  *
  * <p>Jetty 12.1.14's HPACK decoder treats a header block over its limit as a connection error: it
  * sends GOAWAY and closes the connection, failing every stream on it, since it stops decoding and its
@@ -40,6 +41,10 @@ final class Http2HeaderLimit implements HttpConfiguration.Customizer {
 
     @Override
     public Request customize(Request request, HttpFields.Mutable responseHeaders) {
+        if (requestLineSize(request) > limit) {
+            // HTTP/1.1 answers 414 when the request line alone is over the limit; so does HTTP/2.
+            throw new HttpException.RuntimeException(HttpStatus.URI_TOO_LONG_414);
+        }
         if (size(request) > limit) {
             throw new HttpException.RuntimeException(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE_431);
         }
@@ -54,6 +59,12 @@ final class Http2HeaderLimit implements HttpConfiguration.Customizer {
             size += field(field.getName(), field.getValue());
         }
         return size;
+    }
+
+    /** @return the length of the HTTP/1.1 request line this request would have: method, target, version */
+    static long requestLineSize(Request request) {
+        String target = request.getHttpURI().getPathQuery();
+        return request.getMethod().length() + 1 + (target == null ? 0 : target.length()) + " HTTP/1.1\r\n".length();
     }
 
     private static long field(String name, String value) {

@@ -242,6 +242,10 @@ final class ServerConfig {
                 "must be 1 to 1024 visible ASCII characters without spaces");
         rules.check(allInterfaces() || resolves(bareHost()), "--host", ": cannot resolve '" + host + "' to an"
                 + " address: give an IP address (127.0.0.1, ::1, 0.0.0.0) or a name this machine resolves");
+        rules.check(tlsKeystore != null || tlsPassword == null, "--tls-password",
+                "needs --tls-keystore FILE (or KV_TLS_KEYSTORE): without a keystore the server serves cleartext HTTP");
+        rules.check(tlsKeystore != null || tlsPasswordFile == null, "--tls-password-file",
+                "needs --tls-keystore FILE (or KV_TLS_KEYSTORE): without a keystore the server serves cleartext HTTP");
         rules.check(snapshot != null || snapshotIntervalMillis == 0, "--snapshot-interval",
                 "needs --snapshot FILE (or KV_SNAPSHOT): without a file there is nothing to write");
         rules.check(snapshot != null || !snapshotIgnoreCorrupt, "--snapshot-ignore-corrupt",
@@ -338,10 +342,19 @@ final class ServerConfig {
     }
 
     private static String readSecret(String file, String flag) {
+        java.nio.file.Path path = java.nio.file.Path.of(file);
         try {
-            return java.nio.file.Files.readString(java.nio.file.Path.of(file)).strip();
+            return java.nio.file.Files.readString(path).strip();
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException(flag + " " + file + ": no such file", e);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IllegalArgumentException(flag + " " + file + ": permission denied, the server cannot read it", e);
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new IllegalArgumentException(flag + " " + file + " is not UTF-8 text", e);
         } catch (java.io.IOException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot read " + flag + " " + file + ": " + e, e);
+            throw new IllegalArgumentException(flag + " " + file + (java.nio.file.Files.isDirectory(path)
+                    ? " is a directory; give the file that holds the secret"
+                    : ": cannot read it (" + e.getMessage() + ")"), e);
         }
     }
 

@@ -101,7 +101,7 @@ class ConfigFileTest {
     @Test
     void printConfigShowsFlagsAndMasksSecretsFromEverySource() {
         Run run = run(Map.of("KV_TLS_PASSWORD", "hunter2"), "--print-config", "--auth-token", "flag-token",
-                "--no-protect-metrics", "--ttl", "1m");
+                "--no-protect-metrics", "--ttl", "1m", "--tls-keystore", "server.p12");
         assertEquals("KV_AUTH_TOKEN=********  # flag --auth-token", line(run, "KV_AUTH_TOKEN"));
         assertEquals("KV_TLS_PASSWORD=********  # environment KV_TLS_PASSWORD", line(run, "KV_TLS_PASSWORD"));
         assertEquals("KV_PROTECT_METRICS=false  # flag --protect-metrics", line(run, "KV_PROTECT_METRICS"));
@@ -121,6 +121,26 @@ class ConfigFileTest {
         assertTrue(lower.err().contains("unknown setting max-bytes; did you mean KV_MAX_BYTES?"), lower.err());
         Run far = run(Map.of(), "--config", file("COLOUR=blue").toString());
         assertTrue(far.err().contains("unknown setting COLOUR (the names"), far.err());
+    }
+
+    /** Windows editors start UTF-8 files with a byte order mark; it was read as part of the first name. */
+    @Test
+    void aByteOrderMarkIsNotPartOfTheFirstName() throws Exception {
+        Path config = file("\uFEFFKV_PORT=18305", "KV_TTL=5s");
+        assertEquals("KV_PORT=18305  # file " + config + ":1", line(run(Map.of(), "--config", config.toString(),
+                "--print-config"), "KV_PORT"));
+    }
+
+    /** Like --snapshot-interval without --snapshot: a keystore password without a keystore is refused, not ignored. */
+    @Test
+    void aKeystorePasswordWithoutAKeystoreIsRefused() throws Exception {
+        Run flag = run(Map.of(), "--tls-password", "changeit", "--print-config");
+        assertEquals(2, flag.status(), flag.out());
+        assertTrue(flag.err().startsWith("--tls-password needs --tls-keystore FILE (or KV_TLS_KEYSTORE): without a"
+                + " keystore the server serves cleartext HTTP"), flag.err());
+        Run env = run(Map.of("KV_TLS_PASSWORD_FILE", "/etc/pw"), "--print-config");
+        assertEquals(2, env.status(), env.out());
+        assertTrue(env.err().startsWith("KV_TLS_PASSWORD_FILE (environment) needs --tls-keystore FILE"), env.err());
     }
 
     @Test

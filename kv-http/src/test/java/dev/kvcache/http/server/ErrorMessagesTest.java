@@ -45,6 +45,31 @@ class ErrorMessagesTest {
         return message;
     }
 
+    /** Found by http-hostile: these said {@code java.nio.file.NoSuchFileException} or {@code java.io.IOException}. */
+    @Test
+    void aSecretFileThatCannotBeReadIsOneSentenceNamingTheFlag() throws Exception {
+        String missing = dir.resolve("missing.token").toString();
+        assertEquals("--auth-token-file " + missing + ": no such file",
+                firstLine(refused(2, Map.of(), "--port", "0", "--auth-token-file", missing)));
+        assertEquals("--auth-token-file " + dir + " is a directory; give the file that holds the secret",
+                firstLine(refused(2, Map.of(), "--port", "0", "--auth-token-file", dir.toString())));
+        String message = startFailure("--port", "0", "--tls-keystore", TestKeystore.create(dir).file.toString(),
+                "--tls-password-file", missing);
+        assertTrue(message.contains("--tls-password-file " + missing + ": no such file"), message);
+    }
+
+    @Test
+    void aSnapshotInAMissingDirectoryNamesTheFlagAndTheDirectory() {
+        Path file = dir.resolve("nowhere").resolve("cache.snap");
+        String message = startFailure("--port", "0", "--snapshot", file.toString());
+        assertTrue(message.contains("--snapshot " + file + ": the directory " + dir.resolve("nowhere")
+                + " does not exist"), message);
+    }
+
+    private static String firstLine(String text) {
+        return text.lines().findFirst().orElse("");
+    }
+
     @Test
     void aDurationThatIsNotOneNamesTheFlagAndTheForms() {
         String message = refused(2, Map.of(), "--ttl", "10x");

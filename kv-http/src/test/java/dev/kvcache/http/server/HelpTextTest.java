@@ -27,6 +27,16 @@ class HelpTextTest {
         return out.toString();
     }
 
+    /** A terminal narrower than 60 columns gets the narrowest layout, not the 80-column one (found by http-hostile). */
+    @Test
+    void aNarrowTerminalGetsTheNarrowestLayout() {
+        assertEquals(60, HelpText.width(Map.of("COLUMNS", "40")));
+        assertEquals(200, HelpText.width(Map.of("COLUMNS", "250")));
+        assertEquals(80, HelpText.width(Map.of("COLUMNS", "wide")));
+        assertEquals(80, HelpText.width(Map.of()));
+        assertTrue(help(40).lines().allMatch(line -> line.length() <= 60), help(40));
+    }
+
     /** Every whitespace-separated word of what the help is made of, before wrapping. */
     private static Set<String> sourceWords(CommandLine commandLine) {
         StringBuilder source = new StringBuilder(String.join(" ", commandLine.getCommandSpec().usageMessage().description()));

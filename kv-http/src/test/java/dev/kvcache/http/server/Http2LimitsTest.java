@@ -3,6 +3,7 @@ package dev.kvcache.http.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kvcache.http.RawHttp;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The limits answer over HTTP/2 as over HTTP/1.1 (413, 431), with a response and not a reset stream
+ * The limits answer over HTTP/2 as over HTTP/1.1 (413, 414, 431), with a response and not a reset stream
  * or a closed connection. Repeated, since the outcome raced with the arrival of the body.
  */
 class Http2LimitsTest {
@@ -75,6 +76,24 @@ class Http2LimitsTest {
         H2Client.Exchange under = h2c.exchange("GET", "/kv/k", H2Client.fields(Map.of("X-Big", "x".repeat(7 * 1024))),
                 null, -1);
         assertEquals(404, under.status(), under.toString());
+    }
+
+    /** As over HTTP/1.1, a request target over the limit on its own is 414, not 431 (found by http-hostile). */
+    @Test
+    void aRequestTargetOverTheLimitIs414() throws Exception {
+        String path = "/kv/k?" + "x".repeat(9 * 1024);
+        H2Client.Exchange exchange = h2c.exchange("GET", path, H2Client.fields(Map.of()), null, -1);
+        assertEquals(414, exchange.status(), exchange.toString());
+        assertEquals("URI Too Long\n", exchange.body());
+        assertEquals(-1, exchange.goAway(), exchange.toString());
+        try (RawHttp http1 = new RawHttp(server.port())) {
+            http1.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(414, http1.read().status(), "HTTP/1.1 says 414");
+        }
+        // A target within the limit with headers that take it over is still 431.
+        H2Client.Exchange headers = h2c.exchange("GET", "/kv/k?" + "x".repeat(5 * 1024),
+                H2Client.fields(Map.of("X-Big", "x".repeat(4 * 1024))), null, -1);
+        assertEquals(431, headers.status(), headers.toString());
     }
 
     /** The same over TLS, h2 by ALPN, with java.net.http. */

@@ -89,9 +89,11 @@ class ServerConfigTest {
                     "--snapshot-ignore-corrupt", "true", "--config", emptyFile.toString())
                     .getOrDefault(option.longestName(), "12");
             CommandLine withVariable = ServerConfig.commandLine(Map.of(variable, value));
-            // These two only mean something with a snapshot file, and are refused without one.
+            // These only mean something with a snapshot file or a keystore, and are refused without one.
             boolean needsSnapshot = option.longestName().startsWith("--snapshot-");
-            ServerConfig.parse(withVariable, needsSnapshot ? new String[] {"--snapshot", "kv.snapshot"} : new String[0]);
+            boolean needsKeystore = option.longestName().startsWith("--tls-password");
+            ServerConfig.parse(withVariable, needsSnapshot ? new String[] {"--snapshot", "kv.snapshot"}
+                    : needsKeystore ? new String[] {"--tls-keystore", "server.p12"} : new String[0]);
             Object fromVariable = withVariable.getCommandSpec().findOption(option.longestName()).getValue();
             Object byDefault = defaults.getCommandSpec().findOption(option.longestName()).getValue();
             assertTrue(!fromVariable.equals(byDefault), variable + "=" + value + " left " + fromVariable);

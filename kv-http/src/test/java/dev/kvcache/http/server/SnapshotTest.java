@@ -262,6 +262,7 @@ class SnapshotTest {
                 dir.resolve("missing-dir").resolve("cache.snap").toString()}, Map.of());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> KvServer.start(nowhere, new FakeTicker()).close());
-        assertTrue(e.getMessage().startsWith("cannot write snapshots to "), e.getMessage());
+        assertTrue(e.getMessage().startsWith("--snapshot " + dir.resolve("missing-dir").resolve("cache.snap")
+                + ": the directory " + dir.resolve("missing-dir") + " does not exist"), e.getMessage());
     }
 }

@@ -107,8 +107,11 @@ public final class Snapshots implements AutoCloseable {
         try {
             Files.delete(Files.createTempFile(directory, file.getFileName() + ".", ".tmp"));
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot write snapshots to " + directory + " (--snapshot " + file
-                    + "): " + e, e);
+            String why = !Files.isDirectory(directory) ? "the directory " + directory + " does not exist"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied in " + directory
+                    : "cannot create a file in " + directory + " (" + e.getMessage() + ")";
+            throw new IllegalArgumentException("--snapshot " + file + ": " + why
+                    + "; the server would lose the entries at shutdown, so it does not start", e);
         }
     }
 
