@@ -27,6 +27,17 @@ public final class DurationSpec {
 
     private DurationSpec() {}
 
+    /** @return whether {@code text} has an accepted form but means more than {@link #MAX_MILLIS} */
+    public static boolean tooLong(String text) {
+        Matcher m = FORM.matcher(text);
+        if (!m.matches()) {
+            return false;
+        }
+        String unit = m.group(2) == null ? "" : m.group(2);
+        BigInteger millis = new BigInteger(m.group(1)).multiply(BigInteger.valueOf(UNIT_MILLIS[UNITS.indexOf(unit)]));
+        return millis.compareTo(BigInteger.valueOf(MAX_MILLIS)) > 0;
+    }
+
     /** @return the duration {@code text} specifies in milliseconds, or null if it must be refused */
     public static Long specifiedMillis(String text) {
         Matcher m = FORM.matcher(text);

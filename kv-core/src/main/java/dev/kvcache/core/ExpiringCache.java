@@ -40,7 +40,8 @@ import java.util.function.Function;
  * notices that a wheel tick has passed, so no operation ever waits for it.
  *
  * <h2>Eviction</h2>
- * A bounded cache also pushes each new node onto a lock-free {@link WriteBuffer}; the maintenance lock
+ * A bounded cache also pushes each new node onto a lock-free {@link WriteBuffer} (and a removal's
+ * marker, under the segment lock, so the next write of the key finds it there); the maintenance lock
  * holder drains it into the {@link S3FifoPolicy} queues and evicts down to the bound. Writers try the
  * lock after every write; a writer that fails leaves its node to the holder, who re-checks the buffer
  * after unlocking, so the bound is restored before the last concurrent write returns.

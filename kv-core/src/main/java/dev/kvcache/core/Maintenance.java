@@ -87,10 +87,7 @@ final class Maintenance<K, V> {
             if (policy != null) {
                 writeBuffer.push((BoundedNode<K, V>) created);
             }
-        } else if (policy != null) {
-            // Tells the policy at once, so the removed entry's weight is released now.
-            writeBuffer.push(BoundedNode.tombstone((BoundedNode<K, V>) replaced));
-        }
+        } // a removal pushed its tombstone under the segment lock (Writes.tellPolicyRemoved)
         if (replaced != null) {
             boolean expired = Writes.isExpired(replaced, previous, now);
             notifier.notify(replaced.key, Node.valueOf(previous), expired ? RemovalCause.EXPIRED
@@ -209,7 +206,7 @@ final class Maintenance<K, V> {
 
     /** The wheel found {@code node} due or retired. Lock held. */
     private void expire(Node<K, V> node) {
-        Object previous = node.isRetired() ? null : cache.writes.unlinkIfCurrent(node);
+        Object previous = node.isRetired() ? null : cache.writes.unlinkIfCurrent(node, false);
         if (previous != null) {
             notifier.pend(node.key, Node.valueOf(previous), RemovalCause.EXPIRED);
         }
@@ -220,7 +217,7 @@ final class Maintenance<K, V> {
 
     /** The policy chose {@code node} to evict. Lock held. */
     private boolean evict(BoundedNode<K, V> node, long now) {
-        Object previous = cache.writes.unlinkIfCurrent(node);
+        Object previous = cache.writes.unlinkIfCurrent(node, false);
         if (previous == null) {
             return false; // replaced or removed meanwhile: that thread reports it
         }

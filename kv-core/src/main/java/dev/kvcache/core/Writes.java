@@ -17,9 +17,10 @@ import java.util.function.Function;
  * and its write would otherwise act on an entry that had expired meanwhile (and that a completed read
  * had already seen as absent). Conditional writes ({@code replace}, {@code remove(k, v)}) CAS from the
  * value they compared, so a reader that pins the entry's expiry in between makes them fail, as if they
- * came after it. Everything else (scheduling the new node, the policy's bookkeeping, statistics,
- * then the notification, then maintenance) happens after the unlock; no allocation happens beyond the
- * new node.
+ * came after it. A removal also tells the eviction policy under the lock (see
+ * {@link #tellPolicyRemoved}); everything else (scheduling the new node, the policy's bookkeeping of
+ * it, statistics, then the notification, then maintenance) happens after the unlock. No allocation
+ * happens beyond the new node, or a bounded cache's removal marker.
  *
  * <p>The compute family runs its function under the segment lock, so it runs at most once per call
  * and other writers of keys in that segment wait for it, as {@code ConcurrentHashMap}'s bin lock
@@ -65,6 +66,13 @@ final class Writes<K, V> {
     @SuppressWarnings("unused") // accessed through COMPUTING
     private int computing;
     private final ThreadLocal<Boolean> inFunction = new ThreadLocal<>();
+
+    /*
+     * Test seam: run by a writer right after it releases the segment lock, before the rest of its
+     * write (bookkeeping, notification, maintenance), so that a test can land another write and its
+     * drain exactly there. Null outside tests; one plain read per write.
+     */
+    Runnable afterUnlock;
 
     Writes(ExpiringCache<K, V> cache) {
         this.cache = cache;
@@ -229,6 +237,7 @@ final class Writes<K, V> {
                     previous = current.supersede(Node.REMOVED);
                 }
                 segment.unlink(current);
+                tellPolicyRemoved(current);
             } else {
                 if (computes) {
                     weight = weigh(key, next); // under the lock: the value exists only here
@@ -249,6 +258,7 @@ final class Writes<K, V> {
         } finally {
             segment.unlock();
         }
+        runAfterUnlock();
         cache.maintenance.afterWrite(created, current, previous, now);
         return result;
     }
@@ -263,6 +273,19 @@ final class Writes<K, V> {
             ((BoundedNode<K, V>) created).replaced = (BoundedNode<K, V>) current;
         }
         segment.link(created, current);
+    }
+
+    /**
+     * Tells a bounded cache's policy that {@code removed} left the table. Segment lock held, after the
+     * removal took effect: the next write of the key (which needs this lock) and its drain then find
+     * the tombstone in the buffer, so the policy never weighs the removed entry beside a new one and
+     * evicts a live entry to make room for it. A removal that fails (a reader pinned the entry
+     * expired) pushes nothing; the timer wheel reclaims that entry.
+     */
+    private void tellPolicyRemoved(Node<K, V> removed) {
+        if (cache.policy != null) {
+            cache.writeBuffer.push(BoundedNode.tombstone((BoundedNode<K, V>) removed));
+        }
     }
 
     /** The weight of a new entry: 1 unless a weigher is set. Runs before the lock, except for computed values. */
@@ -300,6 +323,13 @@ final class Writes<K, V> {
         }
     }
 
+    private void runAfterUnlock() {
+        Runnable hook = afterUnlock;
+        if (hook != null) {
+            hook.run();
+        }
+    }
+
     /** Whether this thread is running a compute function of this cache. */
     boolean isComputing() {
         // Opaque: a thread inside a function incremented it itself; others only need "probably zero".
@@ -326,8 +356,9 @@ final class Writes<K, V> {
         for (int i = 0; i < table.segmentCount(); i++) {
             for (Node<K, V> node : table.snapshot(i)) {
                 long now = cache.now();
-                Object previous = unlinkIfCurrent(node);
+                Object previous = unlinkIfCurrent(node, true);
                 if (previous != null) {
+                    runAfterUnlock();
                     cache.maintenance.afterWrite(null, node, previous, now);
                 }
             }
@@ -337,8 +368,10 @@ final class Writes<K, V> {
     /**
      * Removes {@code node} from the table if it is still its key's node; returns the state taken out of
      * it (its value, or the pinned {@link Node.Expired}), or null if another write got there first.
+     * {@code tellPolicy}: push its tombstone under the lock (see {@link #tellPolicyRemoved}); false for
+     * maintenance, which updates the policy itself under the maintenance lock.
      */
-    Object unlinkIfCurrent(Node<K, V> node) {
+    Object unlinkIfCurrent(Node<K, V> node, boolean tellPolicy) {
         Segment<K, V> segment = table.segmentFor(node.hash);
         segment.lock();
         try {
@@ -347,6 +380,9 @@ final class Writes<K, V> {
             }
             Object previous = node.supersede(Node.REMOVED);
             segment.unlink(node);
+            if (tellPolicy) {
+                tellPolicyRemoved(node);
+            }
             return previous;
         } finally {
             segment.unlock();

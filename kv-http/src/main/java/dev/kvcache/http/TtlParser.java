@@ -26,10 +26,12 @@ public final class TtlParser {
         int length = text.length();
         int digits = 0;
         long value = 0;
+        boolean overflow = false; // keep scanning: a malformed text is reported as malformed, however long
         while (digits < length && text.charAt(digits) >= '0' && text.charAt(digits) <= '9') {
             value = value * 10 + (text.charAt(digits) - '0');
             if (value > MAX_MILLIS) {
-                throw tooLong(text);
+                overflow = true;
+                value = MAX_MILLIS + 1;
             }
             digits++;
         }
@@ -40,7 +42,7 @@ public final class TtlParser {
         if (value == 0) {
             throw invalid(text);
         }
-        if (value > MAX_MILLIS / unitMillis) {
+        if (overflow || value > MAX_MILLIS / unitMillis) {
             throw tooLong(text);
         }
         return value * unitMillis;

@@ -8,17 +8,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kvcache.core.KvCache;
 import dev.kvcache.core.testing.FakeTicker;
 import java.lang.reflect.Modifier;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,37 +23,19 @@ import org.junit.jupiter.api.Test;
  * application shares, the application's own writes.
  */
 class ByteAccountingTest {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final ObjectMapper JSON = new ObjectMapper();
-    private Server server;
-    private int port;
+    private HandlerServer server;
 
     private KvHandler serve(KvHandler handler) throws Exception {
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        server.setHandler(handler);
-        server.start();
-        port = connector.getLocalPort();
+        server = HandlerServer.start(handler);
         return handler;
     }
 
     @AfterEach
     void stop() throws Exception {
         if (server != null) {
-            server.stop();
+            server.close();
         }
-    }
-
-    private HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (headers.length > 0) {
-            request.headers(headers);
-        }
-        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** The payload the handler holds, summed over its entries. */
@@ -72,8 +48,8 @@ class ByteAccountingTest {
 
     private void assertGaugesExact(KvHandler handler, String after) throws Exception {
         long expected = held(handler);
-        long stats = JSON.readTree(send("GET", "/stats", null).body()).get("bytes").asLong();
-        Matcher m = Pattern.compile("\ncache_bytes (-?\\d+)\n").matcher(send("GET", "/metrics", null).body());
+        long stats = JSON.readTree(server.send("GET", "/stats", null).body()).get("bytes").asLong();
+        Matcher m = Pattern.compile("\ncache_bytes (-?\\d+)\n").matcher(server.send("GET", "/metrics", null).body());
         assertTrue(m.find(), "cache_bytes missing");
         assertEquals(expected, stats, "/stats bytes after " + after);
         assertEquals(expected, Long.parseLong(m.group(1)), "cache_bytes after " + after);
@@ -85,24 +61,24 @@ class ByteAccountingTest {
         KvHandler handler = serve(new KvHandler(KvHandlerOptions.builder().maxBytes(64 << 10).maxEntries(1_000)
                 .ticker(new FakeTicker()).build()));
         assertGaugesExact(handler, "nothing");
-        assertEquals(204, send("PUT", "/kv/a", "one").statusCode());
-        assertEquals(200, send("POST", "/b", "two").statusCode());
-        assertEquals(204, send("PUT", "/kv/a", "overwritten").statusCode());
+        assertEquals(204, server.send("PUT", "/kv/a", "one").statusCode());
+        assertEquals(200, server.send("POST", "/b", "two").statusCode());
+        assertEquals(204, server.send("PUT", "/kv/a", "overwritten").statusCode());
         assertGaugesExact(handler, "unconditional writes");
 
-        assertEquals(201, send("PUT", "/kv/c", "new", "If-None-Match", "*").statusCode());
-        assertEquals(412, send("PUT", "/kv/c", "refused", "If-None-Match", "*").statusCode());
-        String etag = send("GET", "/kv/c", null).headers().firstValue("ETag").orElseThrow();
-        assertEquals(412, send("PUT", "/kv/c", "stale", "If-Match", "\"other\"").statusCode());
-        assertEquals(204, send("PUT", "/kv/c", "swapped", "If-Match", etag).statusCode());
-        assertEquals(412, send("PUT", "/kv/absent", "x", "If-Match", "*").statusCode());
+        assertEquals(201, server.send("PUT", "/kv/c", "new", "If-None-Match", "*").statusCode());
+        assertEquals(412, server.send("PUT", "/kv/c", "refused", "If-None-Match", "*").statusCode());
+        String etag = server.send("GET", "/kv/c", null).headers().firstValue("ETag").orElseThrow();
+        assertEquals(412, server.send("PUT", "/kv/c", "stale", "If-Match", "\"other\"").statusCode());
+        assertEquals(204, server.send("PUT", "/kv/c", "swapped", "If-Match", etag).statusCode());
+        assertEquals(412, server.send("PUT", "/kv/absent", "x", "If-Match", "*").statusCode());
         assertGaugesExact(handler, "conditional writes");
 
-        etag = send("GET", "/kv/c", null).headers().firstValue("ETag").orElseThrow();
-        assertEquals(412, send("DELETE", "/kv/c", null, "If-Match", "\"other\"").statusCode());
-        assertEquals(204, send("DELETE", "/kv/c", null, "If-Match", etag).statusCode());
-        assertEquals(204, send("DELETE", "/kv/a", null).statusCode());
-        assertEquals(404, send("DELETE", "/kv/a", null).statusCode());
+        etag = server.send("GET", "/kv/c", null).headers().firstValue("ETag").orElseThrow();
+        assertEquals(412, server.send("DELETE", "/kv/c", null, "If-Match", "\"other\"").statusCode());
+        assertEquals(204, server.send("DELETE", "/kv/c", null, "If-Match", etag).statusCode());
+        assertEquals(204, server.send("DELETE", "/kv/a", null).statusCode());
+        assertEquals(404, server.send("DELETE", "/kv/a", null).statusCode());
         assertGaugesExact(handler, "deletes");
 
         handler.restore("restored", StoredValue.restored("from a snapshot".getBytes(StandardCharsets.UTF_8),
@@ -112,9 +88,9 @@ class ByteAccountingTest {
         assertGaugesExact(handler, "restores");
 
         for (int i = 0; i < 600; i++) {
-            assertEquals(204, send("PUT", "/kv/flood-" + i, "v".repeat(i % 50)).statusCode());
+            assertEquals(204, server.send("PUT", "/kv/flood-" + i, "v".repeat(i % 50)).statusCode());
         }
-        long stats = JSON.readTree(send("GET", "/stats", null).body()).get("evictions").asLong();
+        long stats = JSON.readTree(server.send("GET", "/stats", null).body()).get("evictions").asLong();
         assertTrue(stats > 0, "the flood must evict for this test to mean anything");
         assertGaugesExact(handler, "evictions");
     }
@@ -126,11 +102,11 @@ class ByteAccountingTest {
         cache.put("java", StoredValue.of("from java".getBytes(StandardCharsets.UTF_8), "text/plain"));
         cache.asMap().put("map", StoredValue.of("through the map view".getBytes(StandardCharsets.UTF_8), "text/plain"));
         cache.putIfAbsent("once", StoredValue.of(new byte[3], "application/octet-stream"));
-        assertEquals(204, send("PUT", "/kv/http", "over http").statusCode());
+        assertEquals(204, server.send("PUT", "/kv/http", "over http").statusCode());
         assertGaugesExact(handler, "mixed writes");
         cache.asMap().compute("java", (k, v) -> StoredValue.of(new byte[40], "application/octet-stream"));
         cache.remove("map");
-        assertEquals(204, send("DELETE", "/kv/once", null).statusCode());
+        assertEquals(204, server.send("DELETE", "/kv/once", null).statusCode());
         assertGaugesExact(handler, "replacements and removals");
     }
 

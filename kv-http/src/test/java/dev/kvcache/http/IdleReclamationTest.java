@@ -5,17 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvcache.core.testing.FakeTicker;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,29 +20,20 @@ import org.junit.jupiter.api.Test;
  */
 class IdleReclamationTest {
     private static final Duration TTL = Duration.ofMillis(10_000);
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private final FakeTicker ticker = new FakeTicker();
-    private Server server;
-    private int port;
+    private HandlerServer server;
 
     private KvHandler start(Supplier<KvHandler> handlers) throws Exception {
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
         KvHandler handler = handlers.get();
-        server.setHandler(handler);
-        server.start();
-        port = connector.getLocalPort();
+        server = HandlerServer.start(handler);
         return handler;
     }
 
     @AfterEach
     void stop() throws Exception {
         if (server != null) {
-            server.stop();
+            server.close();
         }
     }
 
@@ -56,22 +41,15 @@ class IdleReclamationTest {
         return KvHandlerOptions.builder().defaultTtl(TTL).ticker(ticker).build();
     }
 
-    private HttpResponse<String> send(String method, String path, String body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
-    }
-
     private long metric(String name) throws Exception {
-        Matcher m = Pattern.compile("(?m)^" + name + " (\\S+)$").matcher(send("GET", "/metrics", null).body());
+        Matcher m = Pattern.compile("(?m)^" + name + " (\\S+)$").matcher(server.send("GET", "/metrics", null).body());
         assertTrue(m.find(), name + " missing from /metrics");
         return (long) Double.parseDouble(m.group(1));
     }
 
     private void post3() throws Exception {
         for (String key : List.of("a", "b", "c")) {
-            assertEquals(200, send("POST", "/" + key, "v").statusCode());
+            assertEquals(200, server.send("POST", "/" + key, "v").statusCode());
         }
     }
 
@@ -85,17 +63,17 @@ class IdleReclamationTest {
         post3();
         ticker.advance(TTL.minusMillis(1));
         scheduler.runPeriodicTasks();
-        assertEquals("3", send("POST", "/size", null).body(), "nothing is due yet");
+        assertEquals("3", server.send("POST", "/size", null).body(), "nothing is due yet");
 
         ticker.advance(Duration.ofMillis(1)); // exactly the deadline: expired
         scheduler.runPeriodicTasks();
         // No key is read: only the scheduled run can have reclaimed them.
-        assertEquals("0", send("POST", "/size", null).body());
+        assertEquals("0", server.send("POST", "/size", null).body());
         assertEquals(0, metric("cache_size"));
         assertEquals(0, metric("cache_bytes"));
-        assertTrue(send("GET", "/stats", null).body().contains("\"entries\":0,\"bytes\":0"));
+        assertTrue(server.send("GET", "/stats", null).body().contains("\"entries\":0,\"bytes\":0"));
 
-        server.stop();
+        server.close();
         server = null;
         assertTrue(scheduler.isShutdown(), "the handler's stop shuts down the executor it started");
     }
@@ -115,13 +93,13 @@ class IdleReclamationTest {
         ticker.advance(TTL);
         // End to end with the real executor (every 100 ms): allow a generous 10 s.
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!send("POST", "/size", null).body().equals("0") && System.nanoTime() < deadline) {
+        while (!server.send("POST", "/size", null).body().equals("0") && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertEquals("0", send("POST", "/size", null).body());
+        assertEquals("0", server.send("POST", "/size", null).body());
         assertEquals(0, metric("cache_bytes"));
 
-        server.stop();
+        server.close();
         server = null;
         reclaimer.join(5_000);
         assertFalse(reclaimer.isAlive(), "the reclaimer thread outlived the handler");

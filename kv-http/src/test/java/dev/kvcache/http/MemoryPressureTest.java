@@ -6,14 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvcache.core.KvCache;
 import dev.kvcache.core.testing.FakeTicker;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,35 +18,15 @@ import org.junit.jupiter.api.Test;
  */
 class MemoryPressureTest {
     private static final long MAX_HEAP = 128L << 20;
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private final FakeTicker ticker = new FakeTicker();
-    private Server server;
-    private int port;
-
-    private void start(Handler handler) throws Exception {
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        server.setHandler(handler);
-        server.start();
-        port = connector.getLocalPort();
-    }
+    private HandlerServer server;
 
     @AfterEach
     void stop() throws Exception {
         if (server != null) {
-            server.stop();
+            server.close();
         }
-    }
-
-    private HttpResponse<String> send(String method, String path, String body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -60,24 +34,24 @@ class MemoryPressureTest {
         AtomicLong usedAfterGc = new AtomicLong(MAX_HEAP / 2);
         KvHandler handler = new KvHandler(KvHandlerOptions.builder().ticker(ticker).build(),
                 Reclaimer::daemonScheduler, new HeapMonitor(usedAfterGc::get, MAX_HEAP));
-        start(handler);
-        assertEquals(200, send("GET", "/health", null).statusCode());
+        server = HandlerServer.start(handler);
+        assertEquals(200, server.send("GET", "/health", null).statusCode());
 
         usedAfterGc.set(MAX_HEAP / 100 * 89 + (1 << 20)); // just below 90 %
-        assertEquals("ok\n", send("GET", "/health", null).body());
+        assertEquals("ok\n", server.send("GET", "/health", null).body());
 
         usedAfterGc.set((long) (MAX_HEAP * 0.95));
-        HttpResponse<String> degraded = send("GET", "/health", null);
+        HttpResponse<String> degraded = server.send("GET", "/health", null);
         assertEquals(503, degraded.statusCode());
         assertEquals("degraded: heap 95% full after the last collection (121.6 MiB of 128 MiB)\n", degraded.body());
-        assertEquals(503, send("HEAD", "/health", null).statusCode());
+        assertEquals(503, server.send("HEAD", "/health", null).statusCode());
 
         usedAfterGc.set(MAX_HEAP / 4); // a collection freed it
-        assertEquals(200, send("GET", "/health", null).statusCode());
+        assertEquals(200, server.send("GET", "/health", null).statusCode());
 
         usedAfterGc.set(MAX_HEAP);
         handler.shutdown();
-        assertEquals("draining\n", send("GET", "/health", null).body(), "draining says so first");
+        assertEquals("draining\n", server.send("GET", "/health", null).body(), "draining says so first");
     }
 
     @Test
@@ -103,16 +77,16 @@ class MemoryPressureTest {
                     }
                     return value.bytes().length;
                 }).build();
-        start(new KvHandler(cache, KvHandlerOptions.defaults()));
+        server = HandlerServer.start(new KvHandler(cache, KvHandlerOptions.defaults()));
 
-        HttpResponse<String> put = send("PUT", "/kv/oom1", "v");
+        HttpResponse<String> put = server.send("PUT", "/kv/oom1", "v");
         assertEquals(503, put.statusCode());
         assertEquals("Out of memory: the server has no room for this value now; retry later\n", put.body());
-        assertEquals(503, send("POST", "/oom2", "v").statusCode());
+        assertEquals(503, server.send("POST", "/oom2", "v").statusCode());
 
-        assertEquals(204, send("PUT", "/kv/fine", "v").statusCode(), "the server keeps serving");
-        assertEquals("v", send("GET", "/kv/fine", null).body());
-        String metrics = send("GET", "/metrics", null).body();
+        assertEquals(204, server.send("PUT", "/kv/fine", "v").statusCode(), "the server keeps serving");
+        assertEquals("v", server.send("GET", "/kv/fine", null).body());
+        String metrics = server.send("GET", "/metrics", null).body();
         assertTrue(metrics.contains("\nout_of_memory_errors_total 2\n"), metrics);
         assertTrue(metrics.contains("api_requests_total{code=\"503\",method=\"put\"} 1"), metrics);
         assertTrue(metrics.contains("api_requests_total{code=\"503\",method=\"post\"} 1"), metrics);

@@ -26,6 +26,18 @@ class ParsersTest {
     }
 
     @Test
+    void aMalformedDurationIsReportedAsMalformedHoweverManyDigitsItHas() {
+        IllegalArgumentException malformed = assertThrows(IllegalArgumentException.class,
+                () -> TtlParser.parseMillis("99999999999999999999x"));
+        assertEquals("invalid duration '99999999999999999999x': expected a positive whole number of ms, or with a"
+                + " unit: 1500ms, 10s, 1m, 2h", malformed.getMessage());
+        IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
+                () -> TtlParser.parseMillis("99999999999999999999s"));
+        assertEquals("invalid duration '99999999999999999999s': too long, at most 3153600000000ms (100 years)",
+                tooLong.getMessage());
+    }
+
+    @Test
     void routes() {
         assertEquals(Route.NO_KEY, Route.of("/"));
         assertEquals(Route.NO_KEY, Route.of("//x"));

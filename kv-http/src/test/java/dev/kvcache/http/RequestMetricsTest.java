@@ -3,18 +3,12 @@ package dev.kvcache.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kvcache.core.testing.FakeTicker;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,35 +18,17 @@ import org.junit.jupiter.api.Test;
  * answered with, whichever resource and branch answered it (writes answer after their body arrived).
  */
 class RequestMetricsTest {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private Server server;
-    private int port;
+    private HandlerServer server;
 
     @BeforeEach
     void start() throws Exception {
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        server.setHandler(new KvHandler(KvHandlerOptions.builder().maxKeyBytes(8).maxValueBytes(4)
+        server = HandlerServer.start(new KvHandler(KvHandlerOptions.builder().maxKeyBytes(8).maxValueBytes(4)
                 .ticker(new FakeTicker()).build()));
-        server.start();
-        port = connector.getLocalPort();
     }
 
     @AfterEach
     void stop() throws Exception {
-        server.stop();
-    }
-
-    private int send(String method, String path, String body, String... headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (headers.length > 0) {
-            request.headers(headers);
-        }
-        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+        server.close();
     }
 
     @Test
@@ -86,11 +62,10 @@ class RequestMetricsTest {
         };
         for (String[] r : requests) {
             String[] headers = java.util.Arrays.copyOfRange(r, 4, r.length);
-            assertEquals(Integer.parseInt(r[3]), send(r[0], r[1], r[2], headers), String.join(" ", r));
+            assertEquals(Integer.parseInt(r[3]), server.send(r[0], r[1], r[2], headers).statusCode(), String.join(" ", r));
             expected.add(r[3] + " " + (r[0].equals("OPTIONS") ? "other" : r[0].toLowerCase()));
         }
-        String text = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String text = server.get("/metrics").body();
 
         Map<String, Long> want = new TreeMap<>();
         expected.forEach(k -> want.merge(k, 1L, Long::sum));

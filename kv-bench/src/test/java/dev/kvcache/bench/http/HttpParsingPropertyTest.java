@@ -86,8 +86,11 @@ class HttpParsingPropertyTest {
                     }
                     assertEquals(400, response.statusCode(), () -> "invalid ttl " + text);
                     String body = new String(response.body(), StandardCharsets.UTF_8);
-                    assertEquals("invalid duration '" + text + "': expected a positive whole number of ms,"
-                            + " or with a unit: 1500ms, 10s, 1m, 2h\n", body, () -> "body for ttl " + text);
+                    String reason = DurationSpec.tooLong(text)
+                            ? "too long, at most " + DurationSpec.MAX_MILLIS + "ms (100 years)"
+                            : "expected a positive whole number of ms, or with a unit: 1500ms, 10s, 1m, 2h";
+                    assertEquals("invalid duration '" + text + "': " + reason + "\n", body,
+                            () -> "body for ttl " + text);
                     assertEquals(404, server.send(server.request("/kv/t").GET().build()).statusCode(),
                             () -> "a refused write stored something, ttl " + text);
                 });
