@@ -17,7 +17,7 @@ final class RequestTtl {
      * @throws IllegalArgumentException if it is not a valid duration (the message says why)
      */
     static Duration of(Request request) {
-        String text = queryParameter(request.getHttpURI().getQuery(), "ttl");
+        String text = decode(queryParameter(request.getHttpURI().getQuery(), "ttl"));
         if (text == null) {
             text = request.getHeaders().get(HEADER);
         }
@@ -25,7 +25,22 @@ final class RequestTtl {
     }
 
     /**
-     * Finds one raw parameter in a query string without parsing the rest (durations need no decoding).
+     * @return {@code value} percent-decoded (a client may encode any character of a query), or as it is if
+     *     it holds no escape or a malformed one (which the duration parser then refuses, quoting it)
+     */
+    static String decode(String value) {
+        if (value == null || value.indexOf('%') < 0) {
+            return value; // the usual case, without a copy
+        }
+        try {
+            return java.net.URLDecoder.decode(value.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformed) {
+            return value;
+        }
+    }
+
+    /**
+     * Finds one raw parameter in a query string without parsing the rest (the caller decodes it).
      *
      * @return the first value of {@code name}, undecoded, or {@code null} if absent or {@code query} is null
      */

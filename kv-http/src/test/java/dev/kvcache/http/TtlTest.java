@@ -57,6 +57,19 @@ class TtlTest {
         assertTtl("/kv/q5?x=1&ttl=2h&y=2", 7_200_000);
     }
 
+    /** A query is percent-encoded: an encoded TTL is the same TTL (found by http-hostile: it was 400). */
+    @Test
+    void aPercentEncodedTtlInTheQueryIsDecoded() throws Exception {
+        assertTtl("/e1?ttl=%31%30s", 10_000);
+        assertTtl("/e2?ttl=1%6D", 60_000);
+        try (RawHttp raw = new RawHttp(server.port())) { // java.net.URI refuses a malformed escape
+            raw.send(RawHttp.request("PUT", "/kv/e3?ttl=%ZZ", "v"));
+            RawHttp.Reply bad = raw.read();
+            assertEquals(400, bad.status());
+            assertTrue(bad.body().startsWith("invalid duration '%ZZ'"), bad.body());
+        }
+    }
+
     private void assertTtl(String pathAndQuery, long millis) throws Exception {
         assertEquals(204, server.put(pathAndQuery, "v").statusCode(), pathAndQuery);
         String path = pathAndQuery.substring(0, pathAndQuery.indexOf('?'));
