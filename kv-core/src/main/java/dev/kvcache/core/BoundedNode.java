@@ -3,9 +3,11 @@ package dev.kvcache.core;
 /**
  * A {@link Node} of a size- or weight-bounded cache, with the bookkeeping of the eviction policy.
  * Every field here except {@link #frequency} is owned by the thread doing maintenance (which holds the
- * maintenance lock), or is handed to it through the write buffer.
+ * maintenance lock), or is handed to it through the write buffer. An overwrite keeps its node, and so
+ * its place and popularity in the policy's queues; only a weighted overwrite tells the policy, with a
+ * {@link Marker}.
  */
-final class BoundedNode<K, V> extends Node<K, V> {
+class BoundedNode<K, V> extends Node<K, V> {
     static final byte UNLINKED = 0;
     static final byte SMALL = 1;
     static final byte MAIN = 2;
@@ -13,7 +15,11 @@ final class BoundedNode<K, V> extends Node<K, V> {
 
     static final int MAX_FREQUENCY = 3;
 
-    final int weight;
+    /*
+     * The weight the policy counts: set at creation, then changed only by maintenance when it drains a
+     * reweigh marker (so a queue's total and its nodes' weights always agree).
+     */
+    int weight;
 
     /*
      * Saturating access counter (0..3), bumped by readers without synchronization. Lost updates only
@@ -32,28 +38,26 @@ final class BoundedNode<K, V> extends Node<K, V> {
     BoundedNode<K, V> queuePrev;
     BoundedNode<K, V> queueNext;
 
-    /*
-     * The node this write replaced in the table, so that maintenance can put the new node in the old
-     * one's place in its queue. Set under the key's segment lock (so the next writer of the key, and
-     * through its buffer push the drainer, see it) and cleared when drained, so the old node is not
-     * kept alive.
-     */
-    BoundedNode<K, V> replaced;
-
     BoundedNode(int hash, K key, V value, long deadline, int weight) {
         super(hash, key, value, deadline);
         this.weight = weight;
     }
 
     /**
-     * A marker pushed through the write buffer when {@code removed} was removed explicitly: it is born
-     * retired and carries the removed node as its predecessor, so draining it unlinks that node.
+     * A marker pushed through the write buffer, under the key's segment lock, about {@code subject}:
+     * that it left the table (a tombstone, weight ignored) or that an overwrite changed its weight to
+     * {@code weight}. Pushing under the lock keeps each key's events in the buffer in the order they
+     * took effect, so the policy meets a node's insert before its reweighs and its tombstone.
      */
-    @SuppressWarnings("unchecked")
-    static <K, V> BoundedNode<K, V> tombstone(BoundedNode<K, V> removed) {
-        BoundedNode<K, V> marker = new BoundedNode<>(removed.hash, removed.key, (V) REMOVED, Ttl.NEVER_NANOS, 0);
-        marker.replaced = removed;
-        return marker;
+    static final class Marker<K, V> extends BoundedNode<K, V> {
+        final BoundedNode<K, V> subject;
+        final boolean tombstone;
+
+        Marker(BoundedNode<K, V> subject, boolean tombstone, int weight) {
+            super(subject.hash, subject.key, null, REMOVED, weight);
+            this.subject = subject;
+            this.tombstone = tombstone;
+        }
     }
 
     void recordAccess() {

@@ -20,7 +20,10 @@ import java.util.concurrent.locks.LockSupport;
  * no thread runs, {@link #read} reads {@link System#nanoTime()} itself.
  *
  * <p>All readings go through one field that only moves forward (the thread and stopped-mode readers
- * advance it with a CAS), so the ticker never goes backwards across stops and restarts.
+ * advance it with a CAS), so the ticker never goes backwards across stops and restarts. Its lowest bit
+ * says whether a thread is ticking (1) or readers must sample the clock themselves (0), so that a read
+ * is one volatile load; readings are therefore odd while ticking, a nanosecond of the millisecond
+ * precision.
  */
 final class CoarseTicker implements Ticker {
     static final CoarseTicker INSTANCE = new CoarseTicker();
@@ -42,13 +45,11 @@ final class CoarseTicker implements Ticker {
     }
 
     /*
-     * Volatile: readers on other threads must see each refresh promptly (a plain field could be hoisted
-     * out of a reader's loop by the JIT and never change). On x86 the volatile load is a plain MOV.
+     * The latest reading; its lowest bit is 1 while a clock thread refreshes it. Volatile: readers on
+     * other threads must see each refresh promptly (a plain field could be hoisted out of a reader's
+     * loop by the JIT and never change). On x86 the volatile load is a plain MOV.
      */
-    private volatile long now = System.nanoTime();
-
-    /* Whether a clock thread is refreshing now; when false, readers sample the clock themselves. */
-    private volatile boolean ticking;
+    private volatile long now = System.nanoTime() & ~1L;
 
     /* Set by deregister so the thread checks its users at once. */
     private volatile boolean checkUsers;
@@ -60,18 +61,41 @@ final class CoarseTicker implements Ticker {
 
     @Override
     public long read() {
-        return ticking ? now : advance(System.nanoTime());
+        long n = now;
+        return (n & 1) != 0 ? n : sample();
     }
 
-    /** Moves {@link #now} forward to {@code time} unless it is already later; returns its new value. */
-    private long advance(long time) {
+    /** A read while no thread ticks: moves {@link #now} forward to the clock (even) unless it is later. */
+    private long sample() {
         for (;;) {
             long current = now;
-            if (time <= current) {
-                return current;
+            long time = System.nanoTime() & ~1L;
+            if ((current & 1) != 0 || time <= current) {
+                return current; // a thread started meanwhile, or another reader got further
             }
             if (NOW.compareAndSet(this, current, time)) {
                 return time;
+            }
+        }
+    }
+
+    /** The clock thread's refresh (and its start): moves {@link #now} forward to the clock, odd. */
+    private void tick() {
+        for (;;) {
+            long current = now;
+            long time = Math.max(current, System.nanoTime()) | 1L; // odd, and never behind
+            if (time == current || NOW.compareAndSet(this, current, time)) {
+                return;
+            }
+        }
+    }
+
+    /** The clock thread's exit: makes {@link #now} even (one nanosecond later), so readers sample. */
+    private void stopTicking() {
+        for (;;) {
+            long current = now;
+            if ((current & 1) == 0 || NOW.compareAndSet(this, current, current + 1)) {
+                return;
             }
         }
     }
@@ -81,8 +105,7 @@ final class CoarseTicker implements Ticker {
         synchronized (users) {
             users.add(new WeakReference<>(user));
             if (thread == null) {
-                advance(System.nanoTime()); // before ticking: readers switch to a fresh reading
-                ticking = true;
+                tick(); // readers now take the thread's readings
                 Thread clock = new Thread(this::run, "kvcache-clock");
                 clock.setDaemon(true);
                 clock.setContextClassLoader(null);
@@ -118,13 +141,13 @@ final class CoarseTicker implements Ticker {
     private void run() {
         for (int tick = 1; ; tick++) {
             LockSupport.parkNanos(PERIOD_NANOS);
-            advance(System.nanoTime());
+            tick();
             if (tick % USER_CHECK_TICKS == 0 || checkUsers) {
                 checkUsers = false;
                 synchronized (users) {
                     users.removeIf(ref -> ref.get() == null);
                     if (users.isEmpty()) {
-                        ticking = false; // readers now sample the clock themselves
+                        stopTicking(); // readers now sample the clock themselves
                         thread = null;
                         return;
                     }

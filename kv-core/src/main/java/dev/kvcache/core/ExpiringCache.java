@@ -125,35 +125,43 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     }
 
     /**
-     * The value of the key's live node, or null. Follows successors from the node the table returns,
-     * so a write that has taken effect is seen even before the table is relinked. Lock-free,
-     * allocation-free on a hit; the only CAS is the one pinning an observed expiry.
+     * The value of the key's live node, or null. A seqlock read of the node's deadline word and value
+     * (see {@link Node}): lock-free, allocation-free; it spins only while a writer is inside its two
+     * stores, and its only CAS is the one pinning an observed expiry.
      */
-    @SuppressWarnings("unchecked")
     private V read(Object key, boolean record) {
-        Node<K, V> node = table.get(key, NodeTable.hash(key));
+        int hash = NodeTable.hash(key);
+        Node<K, V> node = table.get(key, hash);
         long now = now();
         while (node != null) {
-            Object state = node.state();
-            if (state instanceof Node) {
-                if (state == Node.REMOVED || state instanceof Node.Expired) {
-                    break;
-                }
-                node = (Node<K, V>) state; // superseded by a write: its successor is the key's node
-                continue;
+            long d = node.deadlineAcquire();
+            V value = node.valueOpaque();
+            VarHandle.acquireFence(); // keeps the value load before the second load of the word
+            if (d != node.deadlineOpaque()) {
+                continue; // a write came between: read again
             }
-            if (now < node.deadline) {
+            if (now < d) { // live (every marker is below every clock reading)
                 if (record) {
                     onHit(node);
                 }
                 afterRead(now);
-                return (V) state;
+                return value;
             }
-            if (pinExpired(node, state)) {
+            if (d == Node.EXPIRED || d == Node.REMOVED) {
                 break;
             }
-            // A write superseded the node between our two reads of it: look at its successor, with
-            // a fresh reading of the ticker (the successor may have been written after ours).
+            if (d == Node.LOCKED || d == Node.REPLACED) {
+                Thread.onSpinWait(); // a writer is inside its two stores, or relinking a new node
+                if (d == Node.REPLACED) {
+                    node = table.get(key, hash);
+                }
+                continue;
+            }
+            if (node.casDeadline(d, Node.EXPIRED)) {
+                break; // pinned: no write that read the ticker earlier can now treat it as live
+            }
+            // A write changed the entry between our loads and the CAS: read it again, with a fresh
+            // reading of the ticker (the write may have come after ours).
             now = now();
         }
         if (record) {
@@ -161,12 +169,6 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         }
         afterRead(now);
         return null;
-    }
-
-    /** Records that a reader saw {@code node}, holding {@code value}, past its deadline. */
-    @SuppressWarnings("unchecked")
-    private static <K, V> boolean pinExpired(Node<K, V> node, Object value) {
-        return node.casState(value, new Node.Expired<>(node, (V) value));
     }
 
     @Override
@@ -182,26 +184,33 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     }
 
     /** As {@link #read}, but returns a snapshot with the remaining time to live. */
-    @SuppressWarnings("unchecked")
     private CacheEntry<K, V> liveEntry(Node<K, V> node, boolean touch) {
         while (node != null) {
-            Object state = node.state();
-            if (state instanceof Node) {
-                if (state == Node.REMOVED || state instanceof Node.Expired) {
-                    return null;
-                }
-                node = (Node<K, V>) state;
+            long d = node.deadlineAcquire();
+            V value = node.valueOpaque();
+            VarHandle.acquireFence();
+            if (d != node.deadlineOpaque()) {
                 continue;
             }
             long now = now();
-            if (now < node.deadline) {
+            if (now < d) {
                 if (touch && policy != null) {
                     ((BoundedNode<K, V>) node).recordAccess();
                 }
-                long left = node.deadline == Ttl.NEVER_NANOS ? Long.MAX_VALUE : node.deadline - now;
-                return new CacheEntry<>(node.key, (V) state, left);
+                long left = d == Ttl.NEVER_NANOS ? Long.MAX_VALUE : d - now;
+                return new CacheEntry<>(node.key, value, left);
             }
-            if (pinExpired(node, state)) {
+            if (d == Node.EXPIRED || d == Node.REMOVED) {
+                return null;
+            }
+            if (d == Node.LOCKED || d == Node.REPLACED) {
+                Thread.onSpinWait();
+                if (d == Node.REPLACED) {
+                    node = table.get(node.key, node.hash);
+                }
+                continue;
+            }
+            if (node.casDeadline(d, Node.EXPIRED)) {
                 return null;
             }
         }
@@ -359,8 +368,9 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     }
 
     /**
-     * The nodes held by the timer wheel, live or superseded: what overwrites retain until a sweep.
-     * Exact when no write is in flight. A test hook for {@link #retentionBound}.
+     * The nodes held by the timer wheel, live or removed: what remove-and-reinsert cycles retain until
+     * a sweep (an overwrite of a live entry adds none). Exact when no write is in flight. A test hook
+     * for {@link #retentionBound}.
      */
     long retainedNodes() {
         return wheel.size();
@@ -396,7 +406,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
                         }
                         nodes = table.snapshot(segment++).iterator();
                     }
-                    next = liveEntry(nodes.next(), false); // follows a node superseded since the copy
+                    next = liveEntry(nodes.next(), false); // follows a node replaced since the copy
                 }
                 return true;
             }
@@ -424,21 +434,19 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     }
 
     /**
-     * Whether the key of a linked node has a live entry: follows successors as reads do, so a key
-     * whose overwrite has taken effect but is not relinked yet still counts (once: its replacement
-     * takes the same place in the chain, so a walk meets one or the other).
+     * Whether the key of a linked node has a live entry. A node replaced by a new one in its place
+     * counts as its key's current node (a walk meets one or the other, so each key counts once).
      */
-    @SuppressWarnings("unchecked")
-    private static <K, V> boolean isLive(Node<K, V> node, long now) {
+    private boolean isLive(Node<K, V> node, long now) {
         for (;;) {
-            Object state = node.state();
-            if (!(state instanceof Node)) {
-                return now < node.deadline;
+            long d = node.stableDeadline();
+            if (d != Node.REPLACED) {
+                return now < d;
             }
-            if (state == Node.REMOVED || state instanceof Node.Expired) {
+            node = table.get(node.key, node.hash);
+            if (node == null) {
                 return false;
             }
-            node = (Node<K, V>) state;
         }
     }
 

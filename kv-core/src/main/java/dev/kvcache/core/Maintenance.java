@@ -10,7 +10,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Maintenance: draining the write buffer into the eviction policy, advancing the timer wheel to
- * reclaim expired nodes, sweeping superseded nodes out of the wheel, and evicting to the bound.
+ * reclaim expired nodes, sweeping removed nodes out of the wheel, and evicting to the bound.
  *
  * <p>All of it runs under one maintenance lock, which is only ever taken with {@code tryLock}
  * (except by {@link #cleanUp()}), so no operation waits for another's maintenance. Who runs it:
@@ -19,7 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *       concurrent write returns (a writer whose {@code tryLock} fails leaves its node to the holder,
  *       who re-checks the write buffer after unlocking);
  *   <li>an unbounded cache's writer once a wheel tick has passed, or when the wheel holds too many
- *       superseded nodes (see {@link #SWEEP_SLACK});
+ *       removed nodes (see {@link #SWEEP_SLACK});
  *   <li>a read that finds a wheel tick has passed: it hands the work to the cache's executor if one is
  *       set (one task at a time), and otherwise runs it itself if no other thread is;
  *   <li>the scheduler, if one is set, about every wheel tick; {@link #cleanUp()} on demand.
@@ -33,7 +33,7 @@ final class Maintenance<K, V> {
     private static final int MAX_PASSES = 8;
 
     /**
-     * Superseded nodes the timer wheel may hold beyond twice the live entries before it is swept. With
+     * Removed nodes the timer wheel may hold beyond twice the live entries before it is swept. With
      * the wheel's check every {@link StripedCounter#CHECK_INTERVAL} pushes per stripe, the wheel never
      * holds more than {@link ExpiringCache#retentionBound} nodes between sweeps (see there).
      */
@@ -72,26 +72,23 @@ final class Maintenance<K, V> {
     }
 
     /**
-     * Completes a write that put {@code created} into the table in place of {@code replaced} (or of
-     * nothing), or that removed {@code replaced} ({@code created} null), whose state was
-     * {@code previous}. Bookkeeping first (statistics, wheel, policy), then the notification, then
-     * maintenance if due, so that nothing the listener does can skip the bookkeeping.
+     * Completes a write of {@code key}: {@code created} is the node it linked (null for an in-place
+     * update or a removal), {@code previous} the value it took out (null if none) and {@code cause}
+     * why; {@code stored} whether it stored a value. Bookkeeping first (statistics, wheel), then the
+     * notification, then maintenance if due, so that nothing the listener does can skip the
+     * bookkeeping. A bounded cache's writer pushed its events onto the write buffer under the lock.
      */
-    void afterWrite(Node<K, V> created, Node<K, V> replaced, Object previous, long now) {
+    void afterWrite(Node<K, V> created, boolean stored, V previous, RemovalCause cause, K key, long deadline,
+            long now) {
         boolean sweepCheck = false;
-        if (created != null) {
+        if (stored) {
             cache.stats.recordPut();
-            if (created.deadline != Ttl.NEVER_NANOS) {
-                sweepCheck = wheel.schedule(created, now);
-            }
-            if (policy != null) {
-                writeBuffer.push((BoundedNode<K, V>) created);
-            }
-        } // a removal pushed its tombstone under the segment lock (Writes.tellPolicyRemoved)
-        if (replaced != null) {
-            boolean expired = Writes.isExpired(replaced, previous, now);
-            notifier.notify(replaced.key, Node.valueOf(previous), expired ? RemovalCause.EXPIRED
-                    : created == null ? RemovalCause.EXPLICIT : RemovalCause.REPLACED);
+        }
+        if (created != null && deadline != Ttl.NEVER_NANOS) {
+            sweepCheck = wheel.schedule(created, deadline, now);
+        }
+        if (previous != null) {
+            notifier.notify(key, previous, cause);
         }
         if (policy != null || cache.isMaintenanceDue(now) || (sweepCheck && sweepDue())) {
             maintainIfIdle();
@@ -173,7 +170,7 @@ final class Maintenance<K, V> {
         } while (++passes < MAX_PASSES && (writeBuffer != null ? !writeBuffer.isEmpty() : sweepDue()));
     }
 
-    /** Whether the wheel holds so many superseded nodes that it should be swept now. */
+    /** Whether the wheel holds so many removed nodes that it should be swept now. */
     private boolean sweepDue() {
         return wheel.size() > 2 * cache.table.size() + SWEEP_SLACK;
     }
@@ -191,12 +188,12 @@ final class Maintenance<K, V> {
             }
         }
         if (exact) {
-            wheel.advanceExactly(now, node -> expire(node));
+            wheel.advanceExactly(now, this::expire);
         } else {
-            wheel.advance(now, node -> expire(node));
+            wheel.advance(now, this::expire);
         }
         if (sweepDue()) {
-            wheel.sweep(); // superseded nodes outnumber live ones: drop them now, not at their deadlines
+            wheel.sweep(); // removed nodes outnumber live ones: drop them now, not at their deadlines
         }
         if (policy != null) {
             policy.evictExcess(node -> evict(node, now));
@@ -204,25 +201,31 @@ final class Maintenance<K, V> {
         cache.setNextMaintenance(wheel.nextTick(now));
     }
 
-    /** The wheel found {@code node} due or retired. Lock held. */
-    private void expire(Node<K, V> node) {
-        Object previous = node.isRetired() ? null : cache.writes.unlinkIfCurrent(node, false);
-        if (previous != null) {
-            notifier.pend(node.key, Node.valueOf(previous), RemovalCause.EXPIRED);
+    /**
+     * The wheel found {@code node} due at {@code now}; returns false if a write extended its deadline
+     * meanwhile (the wheel then files it again). Lock held.
+     */
+    private boolean expire(Node<K, V> node, long now) {
+        Writes.Unlinked<V> out = cache.writes.unlinkIfCurrent(node, now, RemovalCause.EXPIRED, true, false);
+        if (out == Writes.Unlinked.NOT_DUE) {
+            return false;
         }
-        if (policy != null) {
-            policy.onDead((BoundedNode<K, V>) node);
+        if (out != null) {
+            notifier.pend(node.key, out.value(), out.cause());
+            if (policy != null) {
+                policy.onDead((BoundedNode<K, V>) node);
+            }
         }
+        return true;
     }
 
     /** The policy chose {@code node} to evict. Lock held. */
     private boolean evict(BoundedNode<K, V> node, long now) {
-        Object previous = cache.writes.unlinkIfCurrent(node, false);
-        if (previous == null) {
+        Writes.Unlinked<V> out = cache.writes.unlinkIfCurrent(node, now, RemovalCause.SIZE, false, false);
+        if (out == null) {
             return false; // replaced or removed meanwhile: that thread reports it
         }
-        notifier.pend(node.key, Node.valueOf(previous),
-                Writes.isExpired(node, previous, now) ? RemovalCause.EXPIRED : RemovalCause.SIZE);
+        notifier.pend(node.key, out.value(), out.cause());
         return true;
     }
 

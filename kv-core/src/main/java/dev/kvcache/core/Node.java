@@ -4,34 +4,65 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * One write of one key: the table's entry, and the unit the timer wheel schedules.
+ * One key's entry: the table's entry, and the unit the timer wheel schedules. A write of a live key
+ * updates its node in place; only an insert (or a write after a removal or an expiry, or one that
+ * shortens the deadline) creates a node.
  *
- * <p>A node is created by every write; its key, hash and deadline never change. Its {@code state}
- * moves forward only, each step by one CAS:
+ * <h2>The deadline word</h2>
+ * The {@code deadline} field is both the entry's deadline (on the cache's time axis, {@link Ttl#NEVER_NANOS}
+ * for no expiry) and its state: a few values at the bottom of the {@code long} range, which no deadline
+ * reaches, are markers.
  * <pre>
- *   value ──(a write, under the key's segment lock)──▶ successor   (a newer node of the key, or REMOVED)
- *     │                                                    ▲
- *     └──(a lock-free reader finds it expired)──▶ Expired ─┘ (a write, under the lock)
+ *   deadline d ──(writer, segment lock held: CAS d → LOCKED, store value, release-store d')──▶ deadline d'
+ *     │  │  └──(lock-free reader at or past d: CAS d → EXPIRED)──▶ EXPIRED ──(writer/maintenance)──▶ REMOVED
+ *     │  └──(writer: remove, or maintenance: expire/evict; CAS d → REMOVED)──────────────────────────▶ REMOVED
+ *     └──(writer storing a shorter deadline: CAS d → REPLACED, then links a new node in this one's place)
  * </pre>
- * A write takes effect at its CAS: from then on a reader that reaches the old node (still linked, or
- * from a stale traversal) follows it to the successor, so the write is visible before, and whether or
- * not, the table itself has been relinked. A reader that sees a live node past its deadline pins that
- * observation with its own CAS, so no write still in flight can later treat the entry as live: that
- * write's CAS fails and it re-decides with the entry expired. This is what makes expiry linearizable
- * per key even though the ticker moves while operations run and readers take no lock.
+ * {@code REMOVED}, {@code REPLACED} and {@code EXPIRED} are terminal: a node is never revived, so a key
+ * written again after any of them gets a new node. {@code LOCKED} lasts for two stores.
  *
- * <p>The thread whose CAS moves a node to a successor owns its retirement: it reports the removal,
- * exactly once, with the value it took out of the state.
+ * <h2>Reads: a seqlock on the deadline</h2>
+ * A reader loads the deadline (acquire), the value, an acquire fence, the deadline again, and uses the
+ * pair only if the two loads agree and are not {@code LOCKED}; otherwise it retries. A writer makes
+ * each update with a CAS to {@code LOCKED}, then a release fence, the value store, and a release store
+ * of the new deadline. So a reader that read a value stored after its first load also sees that
+ * writer's {@code LOCKED}, or something later, at its second load (the writer's fence pairs with the
+ * reader's). Two equal loads need not mean that no write came between (a later write may store the
+ * same deadline): then the value read is that of a write which completed during the read, with a
+ * deadline later than its own clock reading, so the entry held that value, live, at an instant inside
+ * the read; returning it is linearizable. A reader therefore needs no separate sequence counter, which
+ * keeps the node at 40 bytes (a counter would push it to 48).
+ *
+ * <h2>Expiry is linearizable per key</h2>
+ * A reader that sees a live deadline {@code d} at or past its clock reading pins that with
+ * {@code CAS d → EXPIRED}, so no write still in flight, which read the ticker earlier, can treat the
+ * entry as live: its CAS from {@code d} fails and it re-decides with the entry expired. A writer's CAS
+ * succeeds only if no reader pinned the entry first.
+ *
+ * <p>Whoever moves a node to {@code REMOVED} or {@code REPLACED} (a writer or maintenance, always under
+ * the key's segment lock) reports its removal, exactly once, with the value it holds; it then clears
+ * the value so an unlinked node still in the timer wheel keeps no value alive.
  */
 class Node<K, V> {
-    /** The successor of a node whose key was removed (explicitly, by expiry or by eviction). */
-    static final Node<Object, Object> REMOVED = new Node<>(0, null, null, 0);
+    /** A writer holds the deadline word for its two stores; readers spin past it. */
+    static final long LOCKED = Long.MIN_VALUE;
+    /** A reader found the entry at or past its deadline; still linked until a writer or maintenance unlinks it. */
+    static final long EXPIRED = Long.MIN_VALUE + 1;
+    /** Removed from the table (explicitly, by expiry or by eviction). */
+    static final long REMOVED = Long.MIN_VALUE + 2;
+    /** Superseded by a new node linked in its place: a reader looks the key up again. */
+    static final long REPLACED = Long.MIN_VALUE + 3;
+    /** The largest marker: every value at or below it is a marker, every value above it a deadline. */
+    static final long LAST_MARKER = REPLACED;
 
-    private static final VarHandle STATE;
+    private static final VarHandle DEADLINE;
+    private static final VarHandle VALUE;
 
     static {
         try {
-            STATE = MethodHandles.lookup().findVarHandle(Node.class, "state", Object.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            DEADLINE = lookup.findVarHandle(Node.class, "deadline", long.class);
+            VALUE = lookup.findVarHandle(Node.class, "value", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -40,15 +71,14 @@ class Node<K, V> {
     /** The key's spread hash ({@link NodeTable#hash}). */
     final int hash;
     final K key;
-    /** Absolute deadline on the cache's time axis; {@link Ttl#NEVER_NANOS} for no expiry. */
-    final long deadline;
 
-    /*
-     * The value while live; otherwise a Node (see the class doc). Read with getAcquire, which pairs with
-     * the CAS that stored a successor so that the successor's fields are visible to the reader.
-     */
-    @SuppressWarnings("unused") // accessed through STATE
-    private Object state;
+    /* The deadline word (see the class doc); through DEADLINE. */
+    @SuppressWarnings("unused")
+    private long deadline;
+
+    /* Written by lock holders between LOCKED and the new deadline; read by readers with getOpaque. */
+    @SuppressWarnings("unused")
+    private V value;
 
     /*
      * Link in a timer-wheel bucket. Written before the CAS that pushes the node onto the bucket and read
@@ -65,57 +95,104 @@ class Node<K, V> {
     Node(int hash, K key, V value, long deadline) {
         this.hash = hash;
         this.key = key;
-        this.deadline = deadline;
-        this.state = value; // published with the node itself (release store into the table or a state)
+        this.value = value;
+        this.deadline = deadline; // published with the node itself (release store into the table)
     }
 
-    /** The current state: a value, or a {@link Node} (successor, {@link #REMOVED} or {@link Expired}). */
-    final Object state() {
-        return STATE.getAcquire(this);
+    static boolean isMarker(long deadline) {
+        return deadline <= LAST_MARKER;
     }
 
-    final boolean casState(Object expected, Object next) {
-        return STATE.compareAndSet(this, expected, next);
+    /** The deadline word; acquire pairs with a writer's release store, so the value it stored is visible. */
+    final long deadlineAcquire() {
+        return (long) DEADLINE.getAcquire(this);
+    }
+
+    /** The deadline word, opaque: the second load of a seqlock read (after an acquire fence). */
+    final long deadlineOpaque() {
+        return (long) DEADLINE.getOpaque(this);
     }
 
     /**
-     * Moves the node to {@code successor}, whatever its value-or-expired state, and returns that state.
-     * Only writers holding the key's segment lock call it, and only readers compete (pinning an expiry),
-     * so it retries at most once.
+     * The deadline word once no writer holds it; for maintenance and snapshots, which may meet a
+     * writer's two-store window.
      */
-    final Object supersede(Node<?, ?> successor) {
+    final long stableDeadline() {
+        long d;
+        while ((d = deadlineAcquire()) == LOCKED) {
+            Thread.onSpinWait();
+        }
+        return d;
+    }
+
+    @SuppressWarnings("unchecked")
+    final V valueOpaque() {
+        return (V) VALUE.getOpaque(this);
+    }
+
+    final boolean casDeadline(long expected, long next) {
+        return DEADLINE.compareAndSet(this, expected, next);
+    }
+
+    /**
+     * Stores a new value and deadline. Segment lock held, after this thread's {@code CAS d → LOCKED}
+     * succeeded (see {@link #lock}).
+     */
+    final void publish(V newValue, long newDeadline) {
+        VALUE.setOpaque(this, newValue);
+        DEADLINE.setRelease(this, newDeadline); // pairs with readers' deadlineAcquire
+    }
+
+    /**
+     * {@code CAS d → LOCKED} for an in-place update, or {@code CAS d → REMOVED / REPLACED}. Segment lock
+     * held. On success the release fence orders the CAS before the value stores that follow, so that a
+     * reader who sees those stores sees the marker (see the class doc).
+     */
+    final boolean lock(long expected, long marker) {
+        if (!casDeadline(expected, marker)) {
+            return false;
+        }
+        VarHandle.releaseFence();
+        return true;
+    }
+
+    /**
+     * Moves the node to {@code marker} (REMOVED or REPLACED) whatever its deadline; returns the
+     * deadline it had. Segment lock held, so only readers compete (pinning an expiry, at most once).
+     */
+    final long retire(long marker) {
         for (;;) {
-            Object s = state();
-            if (casState(s, successor)) {
-                return s;
+            long d = deadlineAcquire();
+            if (lock(d, marker)) {
+                return d;
             }
         }
     }
 
-    /** Whether a write has superseded this node (it is no longer its key's node). */
-    final boolean isRetired() {
-        Object s = state();
-        return s instanceof Node && !(s instanceof Expired);
+    /** The value, read by a holder of the segment lock (the only writers of it). */
+    @SuppressWarnings("unchecked")
+    final V lockedValue() {
+        return (V) VALUE.get(this);
     }
 
-    /** The value held in a state taken out by {@link #supersede}: the value, or the pinned one. */
-    @SuppressWarnings("unchecked")
-    static <V> V valueOf(Object state) {
-        return (V) (state instanceof Expired<?, ?> e ? e.state() : state);
+    /** Drops the value of a retired node. Segment lock held, after {@link #retire} or {@link #lock} to a marker. */
+    final void clearValue() {
+        VALUE.setOpaque(this, null);
+    }
+
+    /** Whether this node has left the table (removed, or replaced by a new node). */
+    final boolean isRetired() {
+        long d = deadlineAcquire();
+        return d == REMOVED || d == REPLACED;
+    }
+
+    /** Whether a deadline word read at {@code now} means expired: past the deadline, or pinned so. */
+    static boolean isExpired(long deadline, long now) {
+        return deadline == EXPIRED || now >= deadline;
     }
 
     @Override
     public String toString() {
-        return key + "=" + state() + "@" + deadline;
-    }
-
-    /**
-     * The state of a node that a reader found at or past its deadline while it still held its value:
-     * keeps the value (for the removal notification) and marks the expiry as observed.
-     */
-    static final class Expired<K, V> extends Node<K, V> {
-        Expired(Node<K, V> of, V value) {
-            super(of.hash, of.key, value, of.deadline);
-        }
+        return key + "=" + valueOpaque() + "@" + deadlineOpaque();
     }
 }

@@ -17,9 +17,10 @@ package dev.kvcache.core;
  * Reads only bump a node's saturating counter ({@link BoundedNode#recordAccess()}); they never touch
  * the queues, which is what keeps reads lock-free.
  *
- * <p>Nodes retired by a concurrent write or removal stay linked until the policy meets them: a
- * replacement takes over its predecessor's place (see {@link #onWrite}), other dead nodes are
- * dropped when they reach the end of a queue or their deadline passes.
+ * <p>An overwrite keeps its node, so the key keeps its place and counter; a weighted one sends a
+ * reweigh marker. A node removed by a write reaches the policy as a tombstone, after its own insert
+ * (both are pushed under the key's segment lock); one expired or evicted by maintenance is unlinked
+ * by maintenance itself. A dead node found at the end of a queue is dropped.
  */
 final class S3FifoPolicy<K, V> {
     private final long maximumWeight;
@@ -46,47 +47,28 @@ final class S3FifoPolicy<K, V> {
         return small.weight + main.weight;
     }
 
-    /** Admits a node drained from the write buffer. */
+    /**
+     * Takes one event drained from the write buffer: a new node to admit, or a {@link BoundedNode.Marker}
+     * about a node drained before it (each key's events arrive in the order they took effect).
+     */
     void onWrite(BoundedNode<K, V> node) {
-        BoundedNode<K, V> predecessor = queuedPredecessor(node);
-        if (node.isRetired() || node.queue == BoundedNode.DROPPED) {
-            // Replaced, removed or expired before maintenance saw it.
-            node.queue = BoundedNode.DROPPED;
-            if (predecessor != null) {
-                onDead(predecessor);
+        if (node instanceof BoundedNode.Marker<K, V> marker) {
+            BoundedNode<K, V> subject = marker.subject;
+            if (marker.tombstone) {
+                onDead(subject);
+            } else if (subject.isQueued()) {
+                (subject.queue == BoundedNode.SMALL ? small : main).reweigh(subject, marker.weight);
             }
             return;
         }
-        if (predecessor != null && predecessor.isQueued()) {
-            // An overwrite keeps the key's place and popularity, as an in-place update would.
-            Queue<K, V> queue = predecessor.queue == BoundedNode.SMALL ? small : main;
-            queue.replace(predecessor, node);
-            node.frequency = predecessor.frequency;
-            predecessor.queue = BoundedNode.DROPPED;
-        } else if (ghosts.contains(node.key.hashCode())) {
+        if (node.queue == BoundedNode.DROPPED) {
+            return; // expired by the wheel, or removed, before maintenance saw its insert
+        }
+        if (ghosts.contains(node.key.hashCode())) {
             main.addNewest(node);
         } else {
             small.addNewest(node);
         }
-    }
-
-    /**
-     * The queued node that {@code node} (transitively) replaced, or null. Writes to one key can reach
-     * the buffer out of order: a node may be drained while the node it replaced is still on its way,
-     * and the one that node replaced is still queued. Walking the chain (recorded under the key's
-     * segment lock, so it is complete) finds the queued one, so that an overwrite is never counted as
-     * a new entry beside a stale one. Clears {@code node}'s own link so no old node is kept alive.
-     */
-    private static <K, V> BoundedNode<K, V> queuedPredecessor(BoundedNode<K, V> node) {
-        BoundedNode<K, V> p = node.replaced;
-        node.replaced = null;
-        while (p != null && !p.isQueued()) {
-            if (p.queue == BoundedNode.DROPPED) {
-                return null; // its own drain already dealt with whatever it replaced
-            }
-            p = p.replaced;
-        }
-        return p;
     }
 
     /** Unlinks a node that left the map (expired, or retired by another thread). Idempotent. */
@@ -213,26 +195,10 @@ final class S3FifoPolicy<K, V> {
             }
         }
 
-        /** Puts {@code replacement} where {@code existing} is. */
-        void replace(BoundedNode<K, V> existing, BoundedNode<K, V> replacement) {
-            BoundedNode<K, V> prev = existing.queuePrev;
-            BoundedNode<K, V> next = existing.queueNext;
-            replacement.queuePrev = prev;
-            replacement.queueNext = next;
-            replacement.queue = id;
-            if (prev != null) {
-                prev.queueNext = replacement;
-            } else {
-                newest = replacement;
-            }
-            if (next != null) {
-                next.queuePrev = replacement;
-            } else {
-                oldest = replacement;
-            }
-            existing.queuePrev = null;
-            existing.queueNext = null;
-            weight += replacement.weight - existing.weight;
+        /** Changes a queued node's counted weight. */
+        void reweigh(BoundedNode<K, V> node, int newWeight) {
+            weight += newWeight - node.weight;
+            node.weight = newWeight;
         }
     }
 

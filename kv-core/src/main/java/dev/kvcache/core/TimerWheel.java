@@ -15,16 +15,22 @@ import java.lang.invoke.VarHandle;
  * maintenance runs. Nodes whose deadline lies beyond the coarsest level's 2.3-year reach alias into a
  * bucket that comes round earlier, and are simply rescheduled then.
  *
+ * <p>Each node is in the wheel at most once: it is pushed when created, and a write that updates it in
+ * place never pushes it again. That is why an in-place update may only move a deadline later (a write
+ * that shortens it creates a new node, see {@link Writes}): a node is filed at or before its deadline,
+ * and when the wheel reaches a node whose deadline has moved later it simply files it again, at most
+ * once per level per move. Removed and replaced nodes stay in their buckets until the wheel meets them;
+ * so that remove-and-reinsert cycles under long TTLs cannot fill memory with them, the wheel counts
+ * what it holds, and maintenance {@link #sweep sweeps} it once it holds more than twice the live
+ * entries (plus a slack): amortized O(1) per insert. Writers check that condition every few hundred
+ * pushes (see {@link #schedule}); the resulting bound is {@link ExpiringCache#retentionBound}.
+ *
  * <p>Concurrency: {@link #schedule} may run on any thread at any time: each bucket is a Treiber stack
- * (linked by {@link Node#wheelNext}) pushed with a CAS. {@link #advance} runs only under the cache's
- * maintenance lock and empties a bucket with one getAndSet, so pushes and drains never need a lock.
- * <p>A node superseded by a later write stays in its bucket until the wheel meets it, at its old
- * deadline. So that heavy overwriting under long TTLs cannot fill memory with such nodes, the wheel
- * counts what it holds, and maintenance {@link #sweep sweeps} it once it holds more than twice the
- * live entries (plus a slack): amortized O(1) per write. Writers check that condition every few
- * hundred pushes (see {@link #schedule}), not only at wheel ticks, so that a burst of overwrites
- * within one tick cannot pile up nodes either; the resulting bound is
- * {@link ExpiringCache#retentionBound}.
+ * (linked by {@link Node#wheelNext}) pushed with a CAS. Each bucket has {@link StripedCounter#STRIPES}
+ * heads, chosen by thread, laid out stripe-major (each stripe's buckets apart from the others'), so
+ * that threads inserting entries with the same TTL, which land in the same bucket, do not all CAS one
+ * cache line. {@link #advance} runs only under the cache's maintenance lock and empties a bucket's
+ * heads with one getAndSet each, so pushes and drains never need a lock.
  *
  * <p>A push that races with the drain of its own bucket lands in the emptied bucket and is found one
  * revolution of that level later: a writer preempted between placing its node and pushing it, at the
@@ -42,7 +48,10 @@ final class TimerWheel<K, V> {
 
     private static final VarHandle BUCKET = MethodHandles.arrayElementVarHandle(Node[].class);
 
-    /** All buckets, level-major: level {@code i}, bucket {@code j} is at {@code i * BUCKETS + j}. */
+    /** Slots of one stripe: level {@code i}, bucket {@code j} is slot {@code i * BUCKETS + j}. */
+    private static final int SLOTS = LEVELS * BUCKETS;
+
+    /** All bucket heads, stripe-major: stripe {@code s}, slot {@code k} is at {@code s * SLOTS + k}. */
     private final Node<K, V>[] buckets;
 
     private static final VarHandle TIME;
@@ -59,75 +68,81 @@ final class TimerWheel<K, V> {
     @SuppressWarnings("unused") // also accessed through TIME
     private long time;
 
-    /** Nodes pushed by writers (striped: every write adds one); see {@link #size}. */
+    /** Nodes pushed by writers (striped: every insert adds one); see {@link #size}. */
     private final StripedCounter scheduled = new StripedCounter();
 
-    /** Nodes the wheel has let go of (expired, dropped as retired); maintenance-owned. */
+    /** Nodes the wheel has let go of (expired, dropped as retired or never expiring); maintenance-owned. */
     private long released;
 
-    /** Receives the nodes that {@link #advance} finds due or retired. */
+    /** Receives the nodes that {@link #advance} finds due. */
     interface Expirer<K, V> {
-        /** Called under the maintenance lock for a node whose deadline is at or before {@code now}. */
-        void expire(Node<K, V> node);
+        /**
+         * Called under the maintenance lock for a node whose deadline was at or before {@code now};
+         * returns false if a write has since moved its deadline later (the wheel then files it again).
+         */
+        boolean expire(Node<K, V> node, long now);
     }
 
     @SuppressWarnings("unchecked")
     TimerWheel(long now) {
-        buckets = (Node<K, V>[]) new Node<?, ?>[LEVELS * BUCKETS];
+        buckets = (Node<K, V>[]) new Node<?, ?>[StripedCounter.STRIPES * SLOTS];
         time = now;
     }
 
     /**
-     * Schedules {@code node}, whose deadline is finite, as seen from time {@code now}. Any thread.
-     * Returns true every {@link StripedCounter#CHECK_INTERVAL} pushes of a stripe: the caller should
-     * then check whether the wheel needs a {@link #sweep}.
+     * Schedules {@code node}, created with the finite {@code deadline}, as seen from time {@code now}.
+     * Any thread. Returns true every {@link StripedCounter#CHECK_INTERVAL} pushes of a stripe: the
+     * caller should then check whether the wheel needs a {@link #sweep}.
      */
-    boolean schedule(Node<K, V> node, long now) {
+    boolean schedule(Node<K, V> node, long deadline, long now) {
         boolean check = scheduled.increment();
-        push(node, now);
+        push(node, deadline, now);
         return check;
     }
 
-    /** The number of nodes in the wheel, live or superseded; exact when no write is in flight. */
+    /** The number of nodes in the wheel, live or removed; exact when no write is in flight. */
     long size() {
         return scheduled.sum() - released;
     }
 
     /**
-     * Drops every superseded node from every bucket. O(nodes held); maintenance lock held. Nodes pushed
-     * meanwhile land in emptied buckets and are kept.
+     * Drops every removed or replaced node, and every node that no longer expires, from every bucket.
+     * O(nodes held); maintenance lock held. Nodes pushed meanwhile land in emptied buckets and are kept.
      */
     void sweep() {
-        for (int slot = 0; slot < buckets.length; slot++) {
+        for (int head = 0; head < buckets.length; head++) {
             @SuppressWarnings("unchecked")
-            Node<K, V> node = (Node<K, V>) BUCKET.getAndSet(buckets, slot, (Node<K, V>) null);
+            Node<K, V> node = (Node<K, V>) BUCKET.getAndSet(buckets, head, (Node<K, V>) null);
             while (node != null) {
                 Node<K, V> next = node.wheelNext;
-                if (node.isRetired()) {
+                long d = node.stableDeadline();
+                if (node.isRetired() || d == Ttl.NEVER_NANOS) {
                     node.wheelNext = null;
                     released++;
                 } else {
-                    pushTo(slot, node);
+                    pushTo(head, node);
                 }
                 node = next;
             }
         }
     }
 
-    private void push(Node<K, V> node, long now) {
+    private void push(Node<K, V> node, long deadline, long now) {
         // Opaque: place the node relative to the wheel's own time if it has moved past the writer's
         // reading of the clock, so the node does not land in a bucket the wheel has already passed.
         long wheelTime = (long) TIME.getOpaque(this);
-        pushTo(slotFor(node.deadline, Math.max(now, wheelTime)), node);
+        @SuppressWarnings("deprecation") // Thread.threadId() is Java 19+
+        int stripe = (int) Thread.currentThread().getId() & (StripedCounter.STRIPES - 1);
+        pushTo(stripe * SLOTS + slotFor(deadline, Math.max(now, wheelTime)), node);
     }
 
-    private void pushTo(int slot, Node<K, V> node) {
+    private void pushTo(int head, Node<K, V> node) {
         for (;;) {
             @SuppressWarnings("unchecked")
-            Node<K, V> head = (Node<K, V>) BUCKET.getAcquire(buckets, slot);
-            node.wheelNext = head;
+            Node<K, V> first = (Node<K, V>) BUCKET.getAcquire(buckets, head);
+            node.wheelNext = first;
             // Full CAS: publishes node.wheelNext (and the node) to the drainer's getAndSet.
-            if (BUCKET.compareAndSet(buckets, slot, head, node)) {
+            if (BUCKET.compareAndSet(buckets, head, first, node)) {
                 return;
             }
         }
@@ -171,19 +186,23 @@ final class TimerWheel<K, V> {
     }
 
     private void drain(int slot, long now, Expirer<K, V> expirer) {
-        // Acquire via getAndSet: pairs with schedule()'s CAS so the nodes' links are visible.
-        @SuppressWarnings("unchecked")
-        Node<K, V> node = (Node<K, V>) BUCKET.getAndSet(buckets, slot, (Node<K, V>) null);
-        while (node != null) {
-            Node<K, V> next = node.wheelNext;
-            node.wheelNext = null;
-            if (node.deadline <= now || node.isRetired()) {
-                released++;
-                expirer.expire(node);
-            } else {
-                push(node, now);
+        for (int head = slot; head < buckets.length; head += SLOTS) {
+            // Acquire via getAndSet: pairs with schedule()'s CAS so the nodes' links are visible.
+            @SuppressWarnings("unchecked")
+            Node<K, V> node = (Node<K, V>) BUCKET.getAndSet(buckets, head, (Node<K, V>) null);
+            while (node != null) {
+                Node<K, V> next = node.wheelNext;
+                node.wheelNext = null;
+                long d = node.stableDeadline();
+                if (d == Node.REMOVED || d == Node.REPLACED || d == Ttl.NEVER_NANOS) {
+                    released++; // left the table (its remover reported it), or no longer expires
+                } else if (Node.isExpired(d, now) && expirer.expire(node, now)) {
+                    released++;
+                } else {
+                    push(node, node.stableDeadline(), now); // its deadline moved later: file it again
+                }
+                node = next;
             }
-            node = next;
         }
     }
 

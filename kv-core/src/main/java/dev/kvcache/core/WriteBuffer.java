@@ -29,7 +29,7 @@ final class WriteBuffer<K, V> {
             @SuppressWarnings("unchecked")
             BoundedNode<K, V> h = (BoundedNode<K, V>) HEAD.getAcquire(this);
             node.queueNext = h;
-            // Release (full CAS): publishes node.queueNext, node.replaced and the node's fields to the drainer.
+            // Release (full CAS): publishes node.queueNext and the node's fields to the drainer.
             if (HEAD.compareAndSet(this, h, node)) {
                 return;
             }

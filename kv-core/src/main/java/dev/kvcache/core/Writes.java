@@ -12,15 +12,22 @@ import java.util.function.Function;
  *
  * <p>A write locks the key's table segment, reads the ticker under that lock, finds the key's current
  * node and whether it is live at that reading, decides by its kind, and takes effect with one CAS on
- * that node's state (to its new node, or to {@link Node#REMOVED}) before relinking the table.
- * Reading the clock inside the atomic step matters: a writer descheduled between an earlier clock read
- * and its write would otherwise act on an entry that had expired meanwhile (and that a completed read
- * had already seen as absent). Conditional writes ({@code replace}, {@code remove(k, v)}) CAS from the
- * value they compared, so a reader that pins the entry's expiry in between makes them fail, as if they
- * came after it. A removal also tells the eviction policy under the lock (see
- * {@link #tellPolicyRemoved}); everything else (scheduling the new node, the policy's bookkeeping of
- * it, statistics, then the notification, then maintenance) happens after the unlock. No allocation
- * happens beyond the new node, or a bounded cache's removal marker.
+ * that node's deadline word (see {@link Node}): to {@code LOCKED} to update a live entry in place
+ * (value and deadline, then the word is released with the new deadline), to {@code REMOVED} to remove
+ * it, or to {@code REMOVED}/{@code REPLACED} to put a new node in its place when the old entry had
+ * expired or the new deadline is earlier than the old one (the timer wheel files a node by its
+ * deadline and never moves it earlier). Reading the clock inside the atomic step matters: a writer
+ * descheduled between an earlier clock read and its write would otherwise act on an entry that had
+ * expired meanwhile (and that a completed read had already seen as absent). The CAS is from the
+ * deadline word the decision read, so a reader that pins the entry's expiry in between makes it fail:
+ * conditional writes ({@code replace}, {@code remove(k, v)}) then fail, as if they came after the
+ * expiry, and the others re-decide with the entry expired (a compute function is not run again).
+ * Nothing that can throw runs between that CAS and the stores that complete it. A bounded cache's
+ * writer pushes the new node, a removed node's tombstone and a weighted overwrite's reweigh marker onto
+ * the write buffer under the lock, so each key's events reach the policy in the order they took
+ * effect; everything else (scheduling a new node on the timer wheel, statistics, then the
+ * notification, then maintenance) happens after the unlock. An overwrite of a live entry allocates
+ * nothing (a weighted cache's allocates its reweigh marker); an insert allocates its node.
  *
  * <p>The compute family runs its function under the segment lock, so it runs at most once per call
  * and other writers of keys in that segment wait for it, as {@code ConcurrentHashMap}'s bin lock
@@ -144,148 +151,143 @@ final class Writes<K, V> {
         int weight = kind == Kind.REMOVE || computes ? 0
                 : weigh(key, Objects.requireNonNull(value, "value"));
         Segment<K, V> segment = table.segmentFor(hash);
-        Node<K, V> current;
         Node<K, V> created = null;
-        Object previous = null;
+        V previous = null; // the value taken out, for the notification
+        RemovalCause cause = null;
+        boolean stored = false;
+        long deadline = 0;
         V result;
         long now;
         segment.lock();
         try {
             now = cache.now();
-            current = segment.find(key, hash);
-            Object state = current == null ? null : current.state();
-            V live = current == null || isExpired(current, state, now) ? null : (V) state;
-            V next; // what to store; null removes the entry
-            boolean conditional = false; // CAS from the live value compared, rather than supersede
-            switch (kind) {
-                case PUT -> {
-                    next = value;
-                    result = live;
-                }
-                case PUT_IF_ABSENT, LOAD -> {
-                    if (live != null || (load != null && load.invalidated)) {
-                        return live;
+            Node<K, V> current = segment.find(key, hash);
+            boolean applied = false; // the compute family's function has run
+            V computed = null;
+            for (;;) {
+                // Re-entered only when a lock-free reader changed the deadline word (pinned an expiry)
+                // between the decision and its CAS: the write then re-decides with the entry expired.
+                long d = current == null ? 0 : current.stableDeadline();
+                V live = current == null || Node.isExpired(d, now) ? null : current.lockedValue();
+                V next; // what to store; null removes the entry
+                boolean conditional = false; // fails, rather than re-decides, if the entry expired meanwhile
+                switch (kind) {
+                    case PUT -> {
+                        next = value;
+                        result = live;
                     }
-                    next = value;
-                    result = kind == Kind.LOAD ? value : null;
-                }
-                case REPLACE -> {
-                    if (live == null || (expected != null && !live.equals(expected))) {
-                        return null;
+                    case PUT_IF_ABSENT, LOAD -> {
+                        if (live != null || (load != null && load.invalidated)) {
+                            return live;
+                        }
+                        next = value;
+                        result = kind == Kind.LOAD ? value : null;
                     }
-                    next = value;
-                    result = live;
-                    conditional = true;
-                }
-                case REMOVE -> {
-                    if (expected == null) {
-                        cache.loads.invalidate(key); // remove(k) wins over a load even of an absent key
-                    } else if (live == null || !live.equals(expected)) {
-                        return null;
-                    } else {
+                    case REPLACE -> {
+                        if (live == null || (expected != null && !live.equals(expected))) {
+                            return null;
+                        }
+                        next = value;
+                        result = live;
                         conditional = true;
                     }
-                    if (current == null) {
-                        return null;
-                    }
-                    next = null;
-                    result = live;
-                }
-                case COMPUTE_IF_ABSENT -> {
-                    if (live != null) {
-                        return live;
-                    }
-                    next = apply(mapping, null, key, null);
-                    result = next;
-                }
-                case COMPUTE_IF_PRESENT -> {
-                    if (live == null) {
-                        return null;
-                    }
-                    next = apply(null, remapping, key, live);
-                    result = next;
-                }
-                case COMPUTE -> {
-                    next = apply(null, remapping, key, live);
-                    result = next;
-                }
-                case MERGE -> {
-                    next = live == null ? value
-                            : apply(null, (BiFunction<? super K, ? super V, ? extends V>) (Object) remapping, (K) live, value);
-                    result = next;
-                }
-                default -> throw new AssertionError(kind);
-            }
-            if (computes) {
-                // The result is written now, after the function: its TTL starts here, and an old
-                // entry whose deadline passed while the function ran is reported expired.
-                now = cache.now();
-            }
-            if (next == null && (current == null || kind == Kind.COMPUTE_IF_ABSENT)) {
-                return result; // nothing to store, nothing to remove
-            }
-            if (kind != Kind.LOAD) {
-                cache.loads.invalidate(key);
-            }
-            if (next == null) {
-                if (conditional) {
-                    if (!current.casState(state, Node.REMOVED)) {
-                        return null; // a reader pinned its expiry meanwhile
-                    }
-                    previous = state;
-                } else {
-                    previous = current.supersede(Node.REMOVED);
-                }
-                segment.unlink(current);
-                tellPolicyRemoved(current);
-            } else {
-                if (computes) {
-                    weight = weigh(key, next); // under the lock: the value exists only here
-                }
-                created = newNode(hash, key, next, Ttl.deadline(now, ttlNanos), weight);
-                if (current != null) {
-                    if (conditional) {
-                        if (!current.casState(state, created)) {
-                            return null; // a reader pinned its expiry meanwhile
+                    case REMOVE -> {
+                        if (expected == null) {
+                            cache.loads.invalidate(key); // remove(k) wins over a load even of an absent key
+                        } else if (live == null || !live.equals(expected)) {
+                            return null;
+                        } else {
+                            conditional = true;
                         }
-                        previous = state;
-                    } else {
-                        previous = current.supersede(created);
+                        if (current == null) {
+                            return null;
+                        }
+                        next = null;
+                        result = live;
+                    }
+                    default -> {
+                        if (!applied) {
+                            if (kind == Kind.COMPUTE_IF_ABSENT && live != null) {
+                                return live;
+                            }
+                            if (kind == Kind.COMPUTE_IF_PRESENT && live == null) {
+                                return null;
+                            }
+                            computed = kind == Kind.MERGE && live == null ? value
+                                    : kind == Kind.COMPUTE_IF_ABSENT ? apply(mapping, null, key, null)
+                                    : kind == Kind.MERGE
+                                            ? apply(null, (BiFunction<? super K, ? super V, ? extends V>) (Object) remapping, (K) live, value)
+                                            : apply(null, remapping, key, live);
+                            applied = true;
+                            // The result is written now, after the function: its TTL starts here, and
+                            // an old entry whose deadline passed while the function ran is reported
+                            // expired. A retry (a reader pinned the old entry's expiry) keeps the result.
+                            now = cache.now();
+                            d = current == null ? 0 : current.stableDeadline();
+                        }
+                        next = computed;
+                        result = computed;
                     }
                 }
-                link(segment, created, current);
+                if (next == null && (current == null || kind == Kind.COMPUTE_IF_ABSENT)) {
+                    return result; // nothing to store, nothing to remove
+                }
+                boolean expired = current != null && Node.isExpired(d, now);
+                deadline = next == null ? 0 : Ttl.deadline(now, ttlNanos);
+                stored = next != null;
+                if (computes && next != null) {
+                    weight = weigh(key, next); // under the lock: the value exists only here; may throw
+                }
+                if (kind != Kind.LOAD) {
+                    cache.loads.invalidate(key);
+                }
+                long marker = current == null ? 0 : next == null || expired ? Node.REMOVED
+                        : deadline < d ? Node.REPLACED // a shorter deadline gets a new node (see TimerWheel)
+                        : Node.LOCKED;
+                if (marker != Node.LOCKED && next != null) {
+                    created = newNode(hash, key, next, deadline, weight); // allocated before any CAS
+                }
+                if (current != null) {
+                    // Nothing that can throw runs between this CAS and the stores that end it.
+                    if (!current.lock(d, marker)) {
+                        created = null;
+                        if (conditional) {
+                            return null; // a reader pinned its expiry meanwhile: as if after it
+                        }
+                        continue;
+                    }
+                    previous = current.lockedValue();
+                    cause = expired ? RemovalCause.EXPIRED
+                            : next == null ? RemovalCause.EXPLICIT : RemovalCause.REPLACED;
+                    if (marker == Node.LOCKED) {
+                        current.publish(next, deadline);
+                        reweigh(current, weight);
+                        break;
+                    }
+                    current.clearValue();
+                    if (next == null) {
+                        segment.unlink(current);
+                        tellPolicyRemoved(current);
+                        break;
+                    }
+                }
+                segment.link(created, current);
+                if (current != null) {
+                    tellPolicyRemoved(current);
+                }
+                if (cache.policy != null) {
+                    // Under the lock, after its predecessor's tombstone: each key's events reach the
+                    // policy in the order they took effect.
+                    cache.writeBuffer.push((BoundedNode<K, V>) created);
+                }
+                break;
             }
         } finally {
             segment.unlock();
         }
         runAfterUnlock();
-        cache.maintenance.afterWrite(created, current, previous, now);
+        cache.maintenance.afterWrite(created, stored, previous, cause, key, deadline, now);
         return result;
-    }
-
-    /**
-     * Links {@code created} in place of {@code current} (or of nothing). Segment lock held: a bounded
-     * node records what it replaced here, under the lock, so the chain of a key's writes is complete
-     * for the policy however their buffer pushes interleave (see {@link S3FifoPolicy}).
-     */
-    private void link(Segment<K, V> segment, Node<K, V> created, Node<K, V> current) {
-        if (cache.policy != null) {
-            ((BoundedNode<K, V>) created).replaced = (BoundedNode<K, V>) current;
-        }
-        segment.link(created, current);
-    }
-
-    /**
-     * Tells a bounded cache's policy that {@code removed} left the table. Segment lock held, after the
-     * removal took effect: the next write of the key (which needs this lock) and its drain then find
-     * the tombstone in the buffer, so the policy never weighs the removed entry beside a new one and
-     * evicts a live entry to make room for it. A removal that fails (a reader pinned the entry
-     * expired) pushes nothing; the timer wheel reclaims that entry.
-     */
-    private void tellPolicyRemoved(Node<K, V> removed) {
-        if (cache.policy != null) {
-            cache.writeBuffer.push(BoundedNode.tombstone((BoundedNode<K, V>) removed));
-        }
     }
 
     /** The weight of a new entry: 1 unless a weigher is set. Runs before the lock, except for computed values. */
@@ -344,11 +346,6 @@ final class Writes<K, V> {
         }
     }
 
-    /** Whether a node with this state is expired at {@code now}: past its deadline, or pinned so. */
-    static boolean isExpired(Node<?, ?> node, Object state, long now) {
-        return now >= node.deadline || state instanceof Node.Expired;
-    }
-
     /** {@link KvCache#invalidateAll()}: removes each key's node that is still current when reached. */
     void invalidateAll() {
         requireNotComputing("invalidateAll()");
@@ -356,36 +353,77 @@ final class Writes<K, V> {
         for (int i = 0; i < table.segmentCount(); i++) {
             for (Node<K, V> node : table.snapshot(i)) {
                 long now = cache.now();
-                Object previous = unlinkIfCurrent(node, true);
-                if (previous != null) {
+                Unlinked<V> out = unlinkIfCurrent(node, now, RemovalCause.EXPLICIT, false, true);
+                if (out != null && out != Unlinked.NOT_DUE) {
                     runAfterUnlock();
-                    cache.maintenance.afterWrite(null, node, previous, now);
+                    cache.maintenance.afterWrite(null, false, out.value(), out.cause(), node.key, 0, now);
                 }
             }
         }
     }
 
+    /** What {@link #unlinkIfCurrent} took out of a node: its value, and why it left. */
+    record Unlinked<V>(V value, RemovalCause cause) {
+        /** The node is current but not due: a write extended its deadline after the wheel filed it. */
+        @SuppressWarnings("rawtypes")
+        static final Unlinked NOT_DUE = new Unlinked<>(null, null);
+    }
+
     /**
-     * Removes {@code node} from the table if it is still its key's node; returns the state taken out of
-     * it (its value, or the pinned {@link Node.Expired}), or null if another write got there first.
-     * {@code tellPolicy}: push its tombstone under the lock (see {@link #tellPolicyRemoved}); false for
-     * maintenance, which updates the policy itself under the maintenance lock.
+     * Removes {@code node} from the table if it is still its key's node (and, if {@code onlyIfDue}, if
+     * it is expired at {@code now}); returns what it held, with {@code liveCause} as the cause unless it
+     * had expired, or null if it was no longer current, or {@link Unlinked#NOT_DUE}. {@code tellPolicy}:
+     * push its tombstone under the lock (see {@link #tellPolicyRemoved}); false for maintenance, which
+     * updates the policy itself under the maintenance lock.
      */
-    Object unlinkIfCurrent(Node<K, V> node, boolean tellPolicy) {
+    @SuppressWarnings("unchecked")
+    Unlinked<V> unlinkIfCurrent(Node<K, V> node, long now, RemovalCause liveCause, boolean onlyIfDue,
+            boolean tellPolicy) {
         Segment<K, V> segment = table.segmentFor(node.hash);
         segment.lock();
         try {
             if (segment.find(node.key, node.hash) != node) {
                 return null;
             }
-            Object previous = node.supersede(Node.REMOVED);
+            long d;
+            do {
+                d = node.stableDeadline();
+                if (onlyIfDue && !Node.isExpired(d, now)) {
+                    return (Unlinked<V>) Unlinked.NOT_DUE;
+                }
+            } while (!node.lock(d, Node.REMOVED)); // only a reader pinning the expiry competes
+            V value = node.lockedValue();
+            node.clearValue();
             segment.unlink(node);
             if (tellPolicy) {
                 tellPolicyRemoved(node);
             }
-            return previous;
+            return new Unlinked<>(value, Node.isExpired(d, now) ? RemovalCause.EXPIRED : liveCause);
         } finally {
             segment.unlock();
+        }
+    }
+
+    /**
+     * Tells a bounded cache's policy that {@code removed} left the table. Segment lock held, after the
+     * removal took effect: the next write of the key (which needs this lock) and its drain then find
+     * the tombstone in the buffer after the node's own insert, so the policy never weighs the removed
+     * entry beside a new one and evicts a live entry to make room for it.
+     */
+    private void tellPolicyRemoved(Node<K, V> removed) {
+        if (cache.policy != null) {
+            cache.writeBuffer.push(new BoundedNode.Marker<>((BoundedNode<K, V>) removed, true, 0));
+        }
+    }
+
+    /**
+     * Tells a weighted cache's policy the weight of an entry overwritten in place. Segment lock held,
+     * so the marker follows the node's insert in the buffer. Allocates one marker per weighted
+     * overwrite; an unweighted cache's overwrite tells the policy nothing (its weight stays 1).
+     */
+    private void reweigh(Node<K, V> node, int weight) {
+        if (cache.policy != null && cache.weigher != null) {
+            cache.writeBuffer.push(new BoundedNode.Marker<>((BoundedNode<K, V>) node, false, weight));
         }
     }
 }
