@@ -21,39 +21,54 @@ import java.util.function.Function;
  * {@link TimerWheel} (finding expired nodes), {@link S3FifoPolicy} (choosing what to evict).
  *
  * <h2>Concurrency</h2>
- * A {@link NodeTable} maps each key to an immutable {@link Node} per write (value and deadline
- * together). A write locks the key's table segment, reads the ticker, decides, and takes effect with one
- * CAS on the current node's state (pointing it at its successor: the new node, or {@link Node#REMOVED})
- * before relinking the table; it serializes only with writes to the same segment. A read is a
- * lock-free table lookup that follows successors to the key's current node and compares its deadline
- * with a fresh ticker reading: no lock, no allocation, no retry loop. A read that finds a live node past
- * its deadline pins that with a CAS, so a write that read the ticker earlier cannot take effect as if
- * the entry were still live (see {@link Node}). The thread whose CAS retires a node reports the removal,
+ * A {@link NodeTable} maps each key to one {@link Node} for as long as the key stays live: a write of a
+ * live key updates that node in place, so only an insert allocates. A write locks the key's table
+ * segment, reads the ticker, decides, and takes effect with one CAS on the node's deadline word (to
+ * {@code LOCKED} for an in-place update of value and deadline, to {@code REMOVED} for a removal, or to
+ * {@code REPLACED} when a new node takes its place); it serializes only with writes to the same
+ * segment. A read is a lock-free table lookup followed by a seqlock read of the node: deadline word,
+ * value, fence, deadline word again, retried if they disagree. It allocates nothing and takes no lock;
+ * it spins only while a writer is inside its two stores. Why no separate sequence counter is needed,
+ * and why a read is still linearizable when a later write stores an equal deadline, is in
+ * {@link Node}: in short, any value a reader can pair with a deadline it saw twice was stored, live,
+ * during the read. A read that finds a live entry past its deadline pins that with a CAS to
+ * {@code EXPIRED}, so a write that read the ticker earlier cannot take effect as if the entry were
+ * still live. The thread that moves a node to {@code REMOVED} or {@code REPLACED} reports its removal,
  * so every removal is reported exactly once. The compute family runs its function under the segment
  * lock, as {@code ConcurrentHashMap} does under its bin lock.
+ *
+ * <p>Why this design and not the alternatives: an immutable node per write (this engine's previous
+ * design) made every overwrite allocate 40 bytes and promote old-to-young references; a seqlock with
+ * its own stamp field would have grown the node from 40 to 48 bytes (8 more per entry, as objects are
+ * 8-byte aligned) for nothing the deadline word cannot carry itself.
  *
  * <h2>Expiration</h2>
  * Time is the ticker's reading minus the cache's origin, so it starts near zero and a deadline of
  * {@link Long#MAX_VALUE} means "never". Reads compare the deadline themselves, which makes expiry exact;
- * the {@link TimerWheel} only reclaims memory. Writers push their node onto the wheel with a CAS; the
- * wheel is advanced under the maintenance lock, taken with {@code tryLock} by whichever operation
- * notices that a wheel tick has passed, so no operation ever waits for it.
+ * the {@link TimerWheel} only reclaims memory. An inserting writer pushes its node onto the wheel with
+ * a CAS, once: the wheel holds each node once, filed at or before its deadline, and files a node again
+ * when it finds that an overwrite moved the deadline later (an overwrite that would move it earlier
+ * gets a new node instead). The wheel is advanced under the maintenance lock, taken with
+ * {@code tryLock} by whichever operation notices that a wheel tick has passed, so no operation ever
+ * waits for it.
  *
  * <h2>Eviction</h2>
- * A bounded cache also pushes each new node onto a lock-free {@link WriteBuffer} (and a removal's
- * marker, under the segment lock, so the next write of the key finds it there); the maintenance lock
- * holder drains it into the {@link S3FifoPolicy} queues and evicts down to the bound. Writers try the
- * lock after every write; a writer that fails leaves its node to the holder, who re-checks the buffer
- * after unlocking, so the bound is restored before the last concurrent write returns.
+ * A bounded cache's writer pushes each new node onto a lock-free {@link WriteBuffer}, and a removed
+ * node's tombstone and a weighted overwrite's new weight, all under the segment lock, so that each
+ * key's events reach the policy in the order they took effect; the maintenance lock holder drains the
+ * buffer into the {@link S3FifoPolicy} queues and evicts down to the bound. An overwrite keeps the node,
+ * and so the key's place and popularity. Writers try the lock after every write; a writer that fails
+ * leaves its events to the holder, who re-checks the buffer after unlocking, so the bound is restored
+ * before the last concurrent write returns.
  *
  * <h2>How they interact</h2>
  * Expiry and eviction both end in the same step: maintenance unlinks a node only if it is still its
- * key's node (under the key's segment lock), so a concurrent write always wins and the node it
- * displaced is reported once, by that writer. A node superseded by a write stays in the wheel and in
- * the policy's queues until they meet it; the policy hands a replaced node's place to its successor
- * (so an overwrite keeps the key's popularity) and the wheel drops it, or a sweep does (bounded by
- * {@link #retentionBound}). An expired node is never returned by a read, whatever the state of the
- * wheel or the queues; an evicted one never again either, since unlinking happens before reporting.
+ * key's node (under the key's segment lock), and expires it only if it is still due then, so a
+ * concurrent write always wins and the value it displaced is reported once, by that writer. A removed
+ * or replaced node stays in the wheel until the wheel meets it or a sweep drops it (bounded by
+ * {@link #retentionBound}); it keeps no value alive. An expired node is never returned by a read,
+ * whatever the state of the wheel or the queues; an evicted one never again either, since unlinking
+ * happens before reporting.
  */
 final class ExpiringCache<K, V> implements KvCache<K, V> {
     private static final VarHandle NEXT_MAINTENANCE;
@@ -378,7 +393,9 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     /**
      * The most nodes the timer wheel holds between sweeps while {@code live} entries are held and no
-     * thread is stalled inside maintenance: twice the live entries plus {@link Maintenance#SWEEP_SLACK},
+     * thread is stalled inside maintenance. Overwrites of live entries add none (the wheel holds each
+     * live node once); removed and replaced nodes are swept once they would exceed twice the live
+     * entries plus {@link Maintenance#SWEEP_SLACK},
      * plus the pushes that can go unchecked ({@link StripedCounter#CHECK_INTERVAL} per stripe). On a
      * machine with {@code p} processors, {@code 2 * live + 1024 + 256 * s} with {@code s} the next power
      * of two at or above {@code 2p}, at most 64; for one key on 2 processors, 2 050 nodes.

@@ -60,9 +60,10 @@ import java.util.function.Function;
  * after its deadline. A write whose thread is preempted at the instant the wheel passes the bucket
  * it chose delays its entry by one revolution of that wheel level: up to about 4.3 s for TTLs under
  * 4.3 s, 4.6 min for TTLs under 4.6 min, 4.9 h for TTLs under 4.9 h, and so on. Until it is
- * reclaimed an entry still counts in {@link #estimatedSize()}. Overwritten entries' old nodes are
- * released at once from the table, and from the timer wheel by sweeps that keep it within about
- * twice the entries held plus a few thousand nodes.
+ * reclaimed an entry still counts in {@link #estimatedSize()}. Overwriting a live entry updates it in
+ * place and allocates nothing (an overwrite of a weight-bounded cache allocates one small marker that
+ * tells the eviction policy the new weight); removed entries leave the timer wheel by sweeps that keep
+ * it within about twice the entries held plus a few thousand nodes.
  *
  * <h2>Nulls</h2>
  * Keys and values are never null: every method throws {@link NullPointerException} when given a null

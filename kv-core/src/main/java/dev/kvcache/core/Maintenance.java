@@ -57,6 +57,12 @@ final class Maintenance<K, V> {
     private final Executor executor;
     private final ReentrantLock lock = new ReentrantLock();
     private final Runnable handoff = this::runHandedOff;
+    /* Made once, not per pass: a bounded cache's writer runs a pass after every write, allocating nothing. */
+    private final TimerWheel.Expirer<K, V> expirer = this::expire;
+    private final S3FifoPolicy.Evictor<K, V> evictor = this::evict;
+
+    /** The time of the pass in progress; maintenance-lock-owned. */
+    private long passTime;
 
     /** Whether a read's hand-off to the executor is queued and not yet run; CAS by readers. */
     @SuppressWarnings("unused") // accessed through HANDOFF_PENDING
@@ -188,15 +194,16 @@ final class Maintenance<K, V> {
             }
         }
         if (exact) {
-            wheel.advanceExactly(now, this::expire);
+            wheel.advanceExactly(now, expirer);
         } else {
-            wheel.advance(now, this::expire);
+            wheel.advance(now, expirer);
         }
         if (sweepDue()) {
             wheel.sweep(); // removed nodes outnumber live ones: drop them now, not at their deadlines
         }
         if (policy != null) {
-            policy.evictExcess(node -> evict(node, now));
+            passTime = now;
+            policy.evictExcess(evictor);
         }
         cache.setNextMaintenance(wheel.nextTick(now));
     }
@@ -220,8 +227,8 @@ final class Maintenance<K, V> {
     }
 
     /** The policy chose {@code node} to evict. Lock held. */
-    private boolean evict(BoundedNode<K, V> node, long now) {
-        Writes.Unlinked<V> out = cache.writes.unlinkIfCurrent(node, now, RemovalCause.SIZE, false, false);
+    private boolean evict(BoundedNode<K, V> node) {
+        Writes.Unlinked<V> out = cache.writes.unlinkIfCurrent(node, passTime, RemovalCause.SIZE, false, false);
         if (out == null) {
             return false; // replaced or removed meanwhile: that thread reports it
         }

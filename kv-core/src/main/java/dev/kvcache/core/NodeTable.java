@@ -60,17 +60,16 @@ final class NodeTable<K, V> {
         }
     }
 
+    /** Segments per table: at least 16 and four per processor, at most 256; a power of two. */
+    static final int SEGMENTS = segmentsFor(Runtime.getRuntime().availableProcessors());
+    private static final int SEGMENT_BITS = Integer.numberOfTrailingZeros(SEGMENTS);
+
     private final Segment<K, V>[] segments;
-    private final int segmentShift;
 
     @SuppressWarnings("unchecked")
     NodeTable(int initialCapacity) {
-        int segmentCount = 16;
-        while (segmentCount < 4 * Runtime.getRuntime().availableProcessors() && segmentCount < 256) {
-            segmentCount <<= 1;
-        }
+        int segmentCount = SEGMENTS;
         segments = (Segment<K, V>[]) new Segment<?, ?>[segmentCount];
-        segmentShift = 32 - Integer.numberOfTrailingZeros(segmentCount);
         // At most 2^30 slots in all at build, as ConcurrentHashMap caps its table: the capacity is a hint.
         int perSegment = Math.max(4, Math.min(MAX_TABLE_LENGTH / segmentCount,
                 tableLengthFor(initialCapacity / segmentCount + 1)));
@@ -79,10 +78,24 @@ final class NodeTable<K, V> {
         }
     }
 
-    /** Spreads a key's hash so that both its low bits (bins) and high bits (segments) vary. */
+    private static int segmentsFor(int processors) {
+        int count = 16;
+        while (count < 4 * processors && count < 256) {
+            count <<= 1;
+        }
+        return count;
+    }
+
+    /**
+     * The key's hash as the table uses it: spread as {@code ConcurrentHashMap} spreads it (high bits
+     * folded into low), then rotated so that its lowest bits choose the segment (they end up on top)
+     * and the next ones the bin. Keys that {@code ConcurrentHashMap} maps one-to-one onto its bins
+     * (small integers, say) are so mapped one-to-one onto each segment's bins too, rather than
+     * colliding at random as they would if the segment were drawn from all the bits.
+     */
     static int hash(Object key) {
         int h = key.hashCode();
-        return h ^ (h >>> 16);
+        return Integer.rotateRight(h ^ (h >>> 16), SEGMENT_BITS);
     }
 
     // ---------------------------------------------------------------- lock-free reads
@@ -127,8 +140,7 @@ final class NodeTable<K, V> {
      * {@link Segment#link} or {@link Segment#unlink}.
      */
     Segment<K, V> segmentFor(int hash) {
-        // Multiplicative mixing: small integer keys have no high bits of their own.
-        return segments[(hash * 0x9E3779B9) >>> segmentShift];
+        return segments[hash >>> (32 - SEGMENT_BITS)]; // the spread hash's lowest bits (see hash)
     }
 
     // ---------------------------------------------------------------- whole-table operations

@@ -62,6 +62,9 @@ final class RemovalNotifier<K, V> {
 
     /** Reports a batch taken by {@link #takePending}. No cache lock may be held. */
     void deliver(List<Removal<K, V>> removals) {
+        if (removals.isEmpty()) {
+            return; // the common case, without an iterator
+        }
         for (Removal<K, V> r : removals) {
             dispatch(r.key, r.value, r.cause);
         }

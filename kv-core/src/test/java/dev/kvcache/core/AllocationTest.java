@@ -107,7 +107,7 @@ class AllocationTest {
      * HotSpot's {@code com.sun.management.ThreadMXBean#getThreadAllocatedBytes}, reached reflectively:
      * the tests compile inside the zero-dependency module, which does not read {@code jdk.management}.
      */
-    private record AllocationCounter(Object bean, Method counter, long threadId) {
+    record AllocationCounter(Object bean, Method counter, long threadId) {
         static AllocationCounter forCurrentThread() {
             try {
                 Object bean = Class.forName("java.lang.management.ManagementFactory")
