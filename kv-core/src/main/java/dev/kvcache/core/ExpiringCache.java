@@ -87,6 +87,8 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     private final long origin;
     final long defaultTtlNanos;
     final Weigher<? super K, ? super V> weigher;
+    /** The builder's expiry function, or null. */
+    final Expiry<? super K, ? super V> expiry;
     final TimerWheel<K, V> wheel;
     final S3FifoPolicy<K, V> policy;
     final WriteBuffer<K, V> writeBuffer;
@@ -113,6 +115,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         }
         this.origin = ticker.read();
         this.defaultTtlNanos = builder.ttlNanos;
+        this.expiry = builder.expiry;
         this.table = new NodeTable<>(builder.initialCapacity);
         this.wheel = new TimerWheel<>(0);
         this.nextMaintenance = wheel.nextTick(0);
@@ -265,7 +268,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     @Override
     public void put(K key, V value) {
-        writes.put(key, value, defaultTtlNanos);
+        writes.put(key, value, Ttl.DEFAULT_NANOS);
     }
 
     @Override
@@ -280,7 +283,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     @Override
     public V putIfAbsent(K key, V value) {
-        return writes.putIfAbsent(key, value, defaultTtlNanos);
+        return writes.putIfAbsent(key, value, Ttl.DEFAULT_NANOS);
     }
 
     @Override
@@ -290,12 +293,12 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     @Override
     public V replace(K key, V value) {
-        return writes.replace(key, null, value, defaultTtlNanos);
+        return writes.replace(key, null, value, Ttl.DEFAULT_NANOS);
     }
 
     @Override
     public boolean replace(K key, V expected, V value) {
-        return replace(key, expected, value, defaultTtlNanos);
+        return replace(key, expected, value, Ttl.DEFAULT_NANOS);
     }
 
     @Override
@@ -306,6 +309,22 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     private boolean replace(K key, V expected, V value, long ttlNanos) {
         return writes.replace(key, Objects.requireNonNull(expected, "expected"), value, ttlNanos) != null;
     }
+
+    // ---- per-entry TTL (issue 10)
+
+    @Override
+    public boolean setTimeToLive(K key, Duration ttl) {
+        Objects.requireNonNull(key, "key");
+        return writes.setTimeToLive(key, Ttl.toNanos(ttl));
+    }
+
+    @Override
+    public boolean touch(K key) {
+        Objects.requireNonNull(key, "key");
+        return writes.setTimeToLive(key, Ttl.DEFAULT_NANOS);
+    }
+
+    // ----
 
     @Override
     public V remove(K key) {
@@ -477,8 +496,9 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         return read(key, false);
     }
 
+    /** The TTL a view's write passes: the cache's default, or its expiry function's. */
     long defaultTtlNanos() {
-        return defaultTtlNanos;
+        return Ttl.DEFAULT_NANOS;
     }
 
     @Override

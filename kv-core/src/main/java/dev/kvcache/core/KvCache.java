@@ -219,6 +219,41 @@ public interface KvCache<K, V> extends AutoCloseable {
      */
     boolean replace(K key, V expected, V value, Duration ttl);
 
+    // ---------------------------------------------------------------- per-entry TTL (issue 10)
+
+    /**
+     * Gives the key's live entry a new time-to-live, counted from now, without changing its value:
+     * atomic for the key, like a write, but counted neither as a put nor a removal and not notified.
+     * An absent or expired key is left absent (returns false; nothing is created).
+     *
+     * @param key the key
+     * @param ttl a positive duration; {@link #NEVER} (or anything of {@link Long#MAX_VALUE}
+     *     nanoseconds or more) for no expiry
+     * @return whether a live entry's TTL was changed
+     * @throws NullPointerException if {@code key} or {@code ttl} is null
+     * @throws IllegalArgumentException if {@code ttl} is zero or negative
+     * @throws IllegalStateException if called from inside a compute function of this cache's map view
+     */
+    boolean setTimeToLive(K key, Duration ttl);
+
+    /**
+     * Restarts the key's live entry's time-to-live from now, without changing its value, with the TTL
+     * a write of it would get: the {@link KvCacheBuilder#expiry expiry function}'s
+     * {@link Expiry#afterUpdateNanos} if one is set, otherwise the cache's
+     * {@link KvCacheBuilder#timeToLive default TTL} (an entry written with its own TTL also gets the
+     * default). Atomic for the key; not counted as a put, not notified. An absent or expired key is
+     * left absent (returns false).
+     *
+     * @param key the key
+     * @return whether a live entry's TTL was restarted
+     * @throws NullPointerException if {@code key} is null
+     * @throws IllegalArgumentException if the expiry function returns a TTL that is not positive
+     * @throws IllegalStateException if called from inside a compute function of this cache's map view
+     */
+    boolean touch(K key);
+
+    // ----------------------------------------------------------------
+
     /**
      * Removes a key's entry.
      *

@@ -33,6 +33,10 @@ public final class KvCacheBuilder<K, V> {
     ScheduledExecutorService scheduler;
     boolean recordStats;
     int initialCapacity = 16;
+    // ---- per-entry expiry (issue 10; core-inplace)
+    Expiry<? super K, ? super V> expiry;
+    boolean ttlSet;
+    // ----
 
     KvCacheBuilder() {}
 
@@ -47,6 +51,7 @@ public final class KvCacheBuilder<K, V> {
      */
     public KvCacheBuilder<K, V> timeToLive(Duration ttl) {
         ttlNanos = Ttl.toNanos(ttl);
+        ttlSet = true;
         return this;
     }
 
@@ -198,14 +203,43 @@ public final class KvCacheBuilder<K, V> {
         return this;
     }
 
+    // ---------------------------------------------------------------- per-entry expiry (issue 10)
+
+    /**
+     * Gives each entry written without a TTL of its own the TTL that {@code expiry} computes when the
+     * entry is created or updated (default: none; every such entry gets {@link #timeToLive}). See
+     * {@link Expiry} for when it is consulted and what a bad TTL or an exception does. Cannot be
+     * combined with {@link #timeToLive}. Costs no memory per entry.
+     *
+     * @param expiry the expiry function
+     * @param <K1> the key type
+     * @param <V1> the value type
+     * @return this builder, typed for the function
+     * @throws NullPointerException if {@code expiry} is null
+     */
+    public <K1 extends K, V1 extends V> KvCacheBuilder<K1, V1> expiry(Expiry<? super K1, ? super V1> expiry) {
+        Objects.requireNonNull(expiry, "expiry");
+        @SuppressWarnings("unchecked")
+        KvCacheBuilder<K1, V1> self = (KvCacheBuilder<K1, V1>) this;
+        self.expiry = expiry;
+        return self;
+    }
+
+    // ----------------------------------------------------------------
+
     /**
      * Builds a cache with this configuration. The builder may be reused.
      *
      * @param <K1> the key type
      * @param <V1> the value type
      * @return a new, empty cache
+     * @throws IllegalStateException if both {@link #timeToLive} and {@link #expiry} were set
      */
     public <K1 extends K, V1 extends V> KvCache<K1, V1> build() {
+        if (expiry != null && ttlSet) {
+            throw new IllegalStateException("timeToLive(" + java.time.Duration.ofNanos(ttlNanos)
+                    + ") and expiry(" + expiry + ") cannot both be set: the expiry function gives every entry its TTL");
+        }
         @SuppressWarnings("unchecked")
         KvCacheBuilder<K1, V1> self = (KvCacheBuilder<K1, V1>) this;
         return new ExpiringCache<>(self);

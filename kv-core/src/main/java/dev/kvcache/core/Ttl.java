@@ -6,6 +6,8 @@ import java.util.Objects;
 /** Converts and checks time-to-live values. {@link Long#MAX_VALUE} nanoseconds means "never". */
 final class Ttl {
     static final long NEVER_NANOS = Long.MAX_VALUE;
+    /** Passed by writes without a TTL of their own: the cache's default, or its expiry function's. */
+    static final long DEFAULT_NANOS = -1;
 
     private Ttl() {}
 

@@ -60,6 +60,8 @@ final class Writes<K, V> {
         REMOVE,
         /** The store of a finished load: as PUT_IF_ABSENT, unless the load was invalidated. */
         LOAD,
+        /** Gives a live entry a new TTL, keeping its value; returns the value, or null if absent. */
+        SET_TTL,
         COMPUTE,
         COMPUTE_IF_ABSENT,
         COMPUTE_IF_PRESENT,
@@ -109,21 +111,26 @@ final class Writes<K, V> {
      * or {@code value} if it stored it, or null if the load was invalidated and the key is absent.
      */
     V storeLoaded(K key, V value, Loads.Loading<V> load) {
-        return write(Kind.LOAD, key, value, null, cache.defaultTtlNanos, null, null, load);
+        return write(Kind.LOAD, key, value, null, Ttl.DEFAULT_NANOS, null, null, load);
+    }
+
+    /** {@code setTimeToLive} ({@code ttlNanos} given) and {@code touch} ({@link Ttl#DEFAULT_NANOS}). */
+    boolean setTimeToLive(K key, long ttlNanos) {
+        return write(Kind.SET_TTL, key, null, null, ttlNanos, null, null, null) != null;
     }
 
     V compute(K key, BiFunction<? super K, ? super V, ? extends V> remapping) {
-        return write(Kind.COMPUTE, key, null, null, cache.defaultTtlNanos,
+        return write(Kind.COMPUTE, key, null, null, Ttl.DEFAULT_NANOS,
                 Objects.requireNonNull(remapping, "remappingFunction"), null, null);
     }
 
     V computeIfAbsent(K key, Function<? super K, ? extends V> mapping) {
-        return write(Kind.COMPUTE_IF_ABSENT, key, null, null, cache.defaultTtlNanos, null,
+        return write(Kind.COMPUTE_IF_ABSENT, key, null, null, Ttl.DEFAULT_NANOS, null,
                 Objects.requireNonNull(mapping, "mappingFunction"), null);
     }
 
     V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends V> remapping) {
-        return write(Kind.COMPUTE_IF_PRESENT, key, null, null, cache.defaultTtlNanos,
+        return write(Kind.COMPUTE_IF_PRESENT, key, null, null, Ttl.DEFAULT_NANOS,
                 Objects.requireNonNull(remapping, "remappingFunction"), null, null);
     }
 
@@ -132,7 +139,7 @@ final class Writes<K, V> {
         Objects.requireNonNull(remapping, "remappingFunction");
         @SuppressWarnings("unchecked") // merge's function takes (old, given): see decide()
         BiFunction<? super K, ? super V, ? extends V> asRemap = (BiFunction<? super K, ? super V, ? extends V>) remapping;
-        return write(Kind.MERGE, key, value, null, cache.defaultTtlNanos, asRemap, null, null);
+        return write(Kind.MERGE, key, value, null, Ttl.DEFAULT_NANOS, asRemap, null, null);
     }
 
     /**
@@ -148,7 +155,7 @@ final class Writes<K, V> {
         int hash = NodeTable.hash(key);
         requireNotComputing(kind);
         boolean computes = kind.compareTo(Kind.COMPUTE) >= 0;
-        int weight = kind == Kind.REMOVE || computes ? 0
+        int weight = kind == Kind.REMOVE || kind == Kind.SET_TTL || computes ? 0
                 : weigh(key, Objects.requireNonNull(value, "value"));
         Segment<K, V> segment = table.segmentFor(hash);
         Node<K, V> created = null;
@@ -188,6 +195,14 @@ final class Writes<K, V> {
                             return null;
                         }
                         next = value;
+                        result = live;
+                        conditional = true;
+                    }
+                    case SET_TTL -> {
+                        if (live == null) {
+                            return null; // absent or expired: nothing is created
+                        }
+                        next = live;
                         result = live;
                         conditional = true;
                     }
@@ -233,12 +248,12 @@ final class Writes<K, V> {
                     return result; // nothing to store, nothing to remove
                 }
                 boolean expired = current != null && Node.isExpired(d, now);
-                deadline = next == null ? 0 : Ttl.deadline(now, ttlNanos);
+                deadline = next == null ? 0 : Ttl.deadline(now, ttlFor(ttlNanos, key, next, expired ? null : live, d, now));
                 stored = next != null;
                 if (computes && next != null) {
                     weight = weigh(key, next); // under the lock: the value exists only here; may throw
                 }
-                if (kind != Kind.LOAD) {
+                if (kind != Kind.LOAD && kind != Kind.SET_TTL) {
                     cache.loads.invalidate(key);
                 }
                 long marker = current == null ? 0 : next == null || expired ? Node.REMOVED
@@ -256,12 +271,18 @@ final class Writes<K, V> {
                         }
                         continue;
                     }
-                    previous = current.lockedValue();
-                    cause = expired ? RemovalCause.EXPIRED
-                            : next == null ? RemovalCause.EXPLICIT : RemovalCause.REPLACED;
+                    if (kind == Kind.SET_TTL) {
+                        stored = false; // not a put, and nothing to notify
+                    } else {
+                        previous = current.lockedValue();
+                        cause = expired ? RemovalCause.EXPIRED
+                                : next == null ? RemovalCause.EXPLICIT : RemovalCause.REPLACED;
+                    }
                     if (marker == Node.LOCKED) {
                         current.publish(next, deadline);
-                        reweigh(current, weight);
+                        if (kind != Kind.SET_TTL) {
+                            reweigh(current, weight);
+                        }
                         break;
                     }
                     current.clearValue();
@@ -288,6 +309,38 @@ final class Writes<K, V> {
         runAfterUnlock();
         cache.maintenance.afterWrite(created, stored, previous, cause, key, deadline, now);
         return result;
+    }
+
+    /**
+     * The TTL a write stores: its own, or for {@link Ttl#DEFAULT_NANOS} the cache's default or its
+     * expiry function's (consulted for an update if the entry is live, with its remaining TTL, and
+     * for a create otherwise). Segment lock held, before any CAS, so a function that throws or
+     * returns a bad TTL leaves the entry unchanged.
+     */
+    private long ttlFor(long ttlNanos, K key, V value, V live, long deadline, long now) {
+        if (ttlNanos != Ttl.DEFAULT_NANOS) {
+            return ttlNanos;
+        }
+        @SuppressWarnings("unchecked")
+        Expiry<K, V> expiry = (Expiry<K, V>) cache.expiry;
+        if (expiry == null) {
+            return cache.defaultTtlNanos;
+        }
+        long remaining = live == null ? 0 : deadline == Ttl.NEVER_NANOS ? Long.MAX_VALUE : deadline - now;
+        long ttl;
+        COMPUTING.getAndAdd(this, 1);
+        inFunction.set(Boolean.TRUE); // a write from the function is refused, as from a compute function
+        try {
+            ttl = live == null ? expiry.afterCreateNanos(key, value) : expiry.afterUpdateNanos(key, value, remaining);
+        } finally {
+            inFunction.remove();
+            COMPUTING.getAndAdd(this, -1);
+        }
+        if (ttl <= 0) {
+            throw new IllegalArgumentException("expiry returned a TTL of " + ttl + " ns for key " + key
+                    + "; a TTL must be positive (Long.MAX_VALUE for never)");
+        }
+        return ttl;
     }
 
     /** The weight of a new entry: 1 unless a weigher is set. Runs before the lock, except for computed values. */
