@@ -64,6 +64,29 @@ public class AdvancingTtlLincheckTest extends CacheOperations implements Linchec
                 .check(getClass());
     }
 
+    /** touch() and setTimeToLive() racing the expiry they would prevent (issue 10): the same shape. */
+    @Test
+    void touchDescheduledAcrossAnExpiryIsLinearizable() {
+        LincheckBudget.customScenario()
+                .addCustomScenario(scenario -> {
+                    scenario.initial(t -> actor(t, "putWithTtl", 1, 1, 1)); // expires at the advance
+                    scenario.parallel(p -> {
+                        p.thread(t -> {
+                            actor(t, "touch", 1);
+                            return actor(t, "setTimeToLive", 1, 2);
+                        });
+                        p.thread(t -> {
+                            actor(t, "advance");
+                            return actor(t, "getIfPresent", 1);
+                        });
+                        return Unit.INSTANCE;
+                    });
+                    scenario.post(t -> actor(t, "getIfPresent", 1));
+                    return Unit.INSTANCE;
+                })
+                .check(getClass());
+    }
+
     private static Unit actor(DSLThreadScenario thread, String name, Object... arguments) {
         return Scenarios.actor(thread, AdvancingTtlLincheckTest.class, name, arguments);
     }

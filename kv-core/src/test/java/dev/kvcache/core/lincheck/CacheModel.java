@@ -13,7 +13,8 @@ import org.jetbrains.kotlinx.lincheck.Actor;
  * live while {@code now < deadline}; an expired entry is absent to every operation. Every write that
  * stores a value without a TTL of its own ({@code put}, {@code putIfAbsent}, both {@code replace}s,
  * the store of a load, and the compute family: computed entries included) gives it the configuration's
- * default TTL, restarted at that write. Immutable once shared: {@link CacheModelVerifier} applies each
+ * default TTL, restarted at that write; {@code setTimeToLive} and {@code touch} restart a live entry's
+ * TTL (its own, or the default) without changing its value, and leave an absent key absent. Immutable once shared: {@link CacheModelVerifier} applies each
  * step to a {@link #copy()}.
  */
 final class CacheModel {
@@ -116,6 +117,18 @@ final class CacheModel {
             case "putWithTtl":
                 store(key, value, (Integer) args.get(2));
                 return VOID;
+            case "setTimeToLive": // a live entry's TTL restarts from now; an absent key stays absent
+                if (live == null) {
+                    return false;
+                }
+                store(key, live, (Integer) args.get(1));
+                return true;
+            case "touch": // the same with the default TTL
+                if (live == null) {
+                    return false;
+                }
+                store(key, live, defaultTtlSeconds);
+                return true;
             case "putIfAbsent":
                 if (live == null) {
                     store(key, value, defaultTtlSeconds);

@@ -68,6 +68,16 @@ public abstract class CacheOperations {
     }
 
     @Operation
+    public boolean setTimeToLive(@Param(name = "key") int key, @Param(name = "ttlSeconds") int ttlSeconds) {
+        return cache.setTimeToLive(key, Duration.ofSeconds(ttlSeconds));
+    }
+
+    @Operation
+    public boolean touch(@Param(name = "key") int key) {
+        return cache.touch(key);
+    }
+
+    @Operation
     public Integer putIfAbsent(@Param(name = "key") int key, @Param(name = "value") int value) {
         return cache.putIfAbsent(key, value);
     }
