@@ -250,8 +250,10 @@ final class Writes<K, V> {
                 boolean expired = current != null && Node.isExpired(d, now);
                 deadline = next == null ? 0 : Ttl.deadline(now, ttlFor(ttlNanos, key, next, expired ? null : live, d, now));
                 stored = next != null;
-                if (computes && next != null) {
-                    weight = weigh(key, next); // under the lock: the value exists only here; may throw
+                if ((computes || kind == Kind.SET_TTL) && next != null) {
+                    // Under the lock: the value exists only here (for SET_TTL, the live one, which a
+                    // shortened TTL moves to a new node that the policy must count); may throw.
+                    weight = weigh(key, next);
                 }
                 if (kind != Kind.LOAD && kind != Kind.SET_TTL) {
                     cache.loads.invalidate(key);

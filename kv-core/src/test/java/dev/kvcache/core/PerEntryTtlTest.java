@@ -236,4 +236,20 @@ class PerEntryTtlTest {
         ticker.advance(1);
         assertEquals("v", cache.getIfPresent("k"));
     }
+
+    /**
+     * A shortened TTL moves the entry to a new node; the bounded policy must count that node's weight
+     * (the QuickTheories model found it counted 0, so the next insert went over the bound).
+     */
+    @Test
+    void aShortenedTtlKeepsTheEntryCountedAgainstTheBound() {
+        KvCache<String, String> cache = KvCache.builder().ticker(ticker).maximumSize(2).<String, String>build();
+        cache.put("a", "1");
+        cache.put("b", "2");
+        assertTrue(cache.setTimeToLive("a", Duration.ofMillis(1)));
+        cache.put("c", "3");
+        cache.cleanUp();
+        assertEquals(2, cache.asMap().size(), "bound of 2 exceeded: " + cache.asMap());
+        assertEquals(2, cache.policy().weightedSize());
+    }
 }

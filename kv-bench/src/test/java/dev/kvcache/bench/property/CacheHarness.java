@@ -165,6 +165,10 @@ final class CacheHarness {
                 assertNotNull(key, () -> op + " shown " + v + ", which is not live");
                 return filter.test(Map.entry(key, v));
             }));
+        } else if (op instanceof CacheOp.SetTimeToLive t) {
+            retimed(t.key(), t.ttlMillis(), cache.setTimeToLive(t.key(), Duration.ofMillis(t.ttlMillis())), op);
+        } else if (op instanceof CacheOp.Touch t) {
+            retimed(t.key(), CacheOps.DEFAULT_TTL_MILLIS, cache.touch(t.key()), op);
         } else if (op instanceof CacheOp.Advance a) {
             ticker.advance(a.nanos());
             model.advance(a.nanos());
@@ -240,6 +244,15 @@ final class CacheHarness {
         assertEquals(expectedResult, result, () -> "result of the write of " + value + " to " + key);
         CacheModel.Stored stored = model.store(key, value, ttlMillis * 1_000_000);
         outstanding.put(value, stored);
+    }
+
+    /** A TTL change's outcome: true for a live key, whose value then gets a new deadline. */
+    private void retimed(int key, long ttlMillis, boolean changed, CacheOp op) {
+        Integer live = model.live(key);
+        assertEquals(live != null, changed, op::toString);
+        if (live != null) {
+            outstanding.put(live, model.store(key, live, ttlMillis * 1_000_000));
+        }
     }
 
     private void checkRemovals(CacheOp op) {

@@ -10,7 +10,8 @@ import java.util.Map;
  * own TTL or the default one, counted from that write: so does the compute family, whose stored
  * value gets the default TTL, restarted (also when it replaces a live value); a compute that returns
  * null removes the key, and {@code removeIf} removes each live entry it accepts. An expired entry is
- * absent to all of them: a compute function sees null for it.
+ * absent to all of them: a compute function sees null for it. {@code setTimeToLive} and {@code touch}
+ * give a live entry a new deadline from now, keeping its value, and leave an absent key absent.
  */
 final class CacheModel {
     record Stored(int key, int value, long deadline) {}

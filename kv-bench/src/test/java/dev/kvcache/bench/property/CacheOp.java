@@ -104,6 +104,20 @@ sealed interface CacheOp {
         }
     }
 
+    /** {@code setTimeToLive(key, ttl)}: a live entry's TTL restarts from now, its value unchanged. */
+    record SetTimeToLive(int key, long ttlMillis) implements CacheOp {
+        @Override public String toString() {
+            return "setTimeToLive(" + key + ", " + ttlMillis + "ms)";
+        }
+    }
+
+    /** {@code touch(key)}: a live entry's default TTL restarts from now. */
+    record Touch(int key) implements CacheOp {
+        @Override public String toString() {
+            return "touch(" + key + ")";
+        }
+    }
+
     /** Moves the fake ticker forward. */
     record Advance(long nanos) implements CacheOp {
         @Override public String toString() {

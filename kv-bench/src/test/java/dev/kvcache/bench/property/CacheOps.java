@@ -42,6 +42,9 @@ final class CacheOps {
         Gen<CacheOp> computeIfAbsent = key.zip(toNull, (k, declines) -> new CacheOp.ComputeIfAbsent(k, declines));
         Gen<CacheOp> computeIfPresent = key.zip(toNull, (k, removes) -> new CacheOp.ComputeIfPresent(k, removes));
         Gen<CacheOp> merge = key.zip(toNull, (k, removes) -> new CacheOp.Merge(k, removes));
+        Gen<CacheOp> setTtl = key.zip(Generate.pick(List.of(1L, 500L, 1_000L, 2_000L, 60_000L)),
+                (k, ttl) -> new CacheOp.SetTimeToLive(k, ttl));
+        Gen<CacheOp> touch = key.map(CacheOp.Touch::new);
         Gen<Integer> residue = integers().between(0, 2);
         Gen<CacheOp> removeEntriesIf = residue.map(CacheOp.RemoveEntriesIf::new);
         Gen<CacheOp> removeValuesIf = residue.map(CacheOp.RemoveValuesIf::new);
@@ -50,6 +53,6 @@ final class CacheOps {
                 Pair.of(2, putIfAbsent), Pair.of(2, replace), Pair.of(2, cas), Pair.of(4, advance),
                 Pair.of(1, cleanUp), Pair.of(2, compute), Pair.of(2, computeIfAbsent),
                 Pair.of(2, computeIfPresent), Pair.of(2, merge), Pair.of(1, removeEntriesIf),
-                Pair.of(1, removeValuesIf)));
+                Pair.of(1, removeValuesIf), Pair.of(2, setTtl), Pair.of(2, touch)));
     }
 }
