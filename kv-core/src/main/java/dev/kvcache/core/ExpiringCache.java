@@ -89,6 +89,8 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     final Weigher<? super K, ? super V> weigher;
     /** The builder's expiry function, or null. */
     final Expiry<? super K, ? super V> expiry;
+    /** The time-to-idle, or 0; see {@link #refreshIdle}. */
+    private final long idleNanos;
     final TimerWheel<K, V> wheel;
     final S3FifoPolicy<K, V> policy;
     final WriteBuffer<K, V> writeBuffer;
@@ -114,7 +116,8 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
             coarse.register(this); // its clock thread runs while some cache uses it
         }
         this.origin = ticker.read();
-        this.defaultTtlNanos = builder.ttlNanos;
+        this.idleNanos = builder.idleNanos;
+        this.defaultTtlNanos = idleNanos != 0 ? idleNanos : builder.ttlNanos; // a write starts the idle time
         this.expiry = builder.expiry;
         this.table = new NodeTable<>(builder.initialCapacity);
         this.wheel = new TimerWheel<>(0);
@@ -159,6 +162,9 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
                 continue; // a write came between: read again
             }
             if (now < d) { // live (every marker is below every clock reading)
+                if (idleNanos != 0) {
+                    refreshIdle(node, d, now);
+                }
                 if (record) {
                     onHit(node);
                 }
@@ -212,6 +218,9 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
             }
             long now = now();
             if (now < d) {
+                if (touch && idleNanos != 0) {
+                    d = refreshIdle(node, d, now);
+                }
                 if (touch && policy != null) {
                     ((BoundedNode<K, V>) node).recordAccess();
                 }
@@ -233,6 +242,20 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
             }
         }
         return null;
+    }
+
+    /**
+     * A time-to-idle cache's read hit: moves the deadline to {@code now + idle} if that moves it by
+     * more than idle/64 (so a hot key's line is written at most that often). Lock-free: a CAS that
+     * loses to a writer or another reader changes nothing, and either left a deadline at least as
+     * recent. A deadline only moves later in place, so the timer wheel files the node again when it
+     * reaches it (see {@link TimerWheel}). A reader delayed between its clock reading and this CAS
+     * cannot revive an entry someone saw expire: that observer changed the word, so the CAS fails.
+     * Returns the deadline now in effect.
+     */
+    private long refreshIdle(Node<K, V> node, long deadline, long now) {
+        long target = Ttl.deadline(now, idleNanos);
+        return target - deadline > (idleNanos >>> 6) && node.casDeadline(deadline, target) ? target : deadline;
     }
 
     private void onHit(Node<K, V> node) {

@@ -36,6 +36,7 @@ public final class KvCacheBuilder<K, V> {
     // ---- per-entry expiry (issue 10; core-inplace)
     Expiry<? super K, ? super V> expiry;
     boolean ttlSet;
+    long idleNanos; // 0: no time-to-idle
     // ----
 
     KvCacheBuilder() {}
@@ -225,6 +226,34 @@ public final class KvCacheBuilder<K, V> {
         return self;
     }
 
+    /**
+     * Makes entries expire once they have been neither read nor written for {@code idle}
+     * (expire-after-access; default: off). A write gives the entry the deadline {@code now + idle}
+     * (or its own TTL, for {@code put(k, v, ttl)}); a read hit ({@code getIfPresent},
+     * {@code getEntryIfPresent}, {@code get(k, loader)}, the reads of {@code asMap()}; not iteration)
+     * moves it to {@code now + idle}. Precision: a read moves the deadline only when that moves it by
+     * more than {@code idle / 64}, so an entry expires between {@code idle - idle/64} and {@code idle}
+     * after its last read, measured by the cache's ticker (whose own precision, about a millisecond
+     * for the default {@link Ticker#coarse()}, adds to it); exactly {@code idle} after its last write.
+     * Reads stay lock-free and allocation-free; a read that moves the deadline makes one CAS on the
+     * entry. No memory per entry. Cannot be combined with {@link #timeToLive} or {@link #expiry}
+     * (not supported yet).
+     *
+     * @param idle a positive duration, below {@link Long#MAX_VALUE} nanoseconds
+     * @return this builder
+     * @throws NullPointerException if {@code idle} is null
+     * @throws IllegalArgumentException if {@code idle} is zero, negative or {@link KvCache#NEVER}
+     */
+    public KvCacheBuilder<K, V> timeToIdle(Duration idle) {
+        long nanos = Ttl.toNanos(Objects.requireNonNull(idle, "idle"));
+        if (nanos == Ttl.NEVER_NANOS) {
+            throw new IllegalArgumentException("timeToIdle must be below 292 years, was " + idle
+                    + "; leave it unset for entries that never idle out");
+        }
+        idleNanos = nanos;
+        return this;
+    }
+
     // ----------------------------------------------------------------
 
     /**
@@ -233,9 +262,15 @@ public final class KvCacheBuilder<K, V> {
      * @param <K1> the key type
      * @param <V1> the value type
      * @return a new, empty cache
-     * @throws IllegalStateException if both {@link #timeToLive} and {@link #expiry} were set
+     * @throws IllegalStateException if both {@link #timeToLive} and {@link #expiry} were set, or
+     *     {@link #timeToIdle} with either
      */
     public <K1 extends K, V1 extends V> KvCache<K1, V1> build() {
+        if (idleNanos != 0 && (ttlSet || expiry != null)) {
+            throw new IllegalStateException("timeToIdle(" + java.time.Duration.ofNanos(idleNanos) + ") cannot be"
+                    + " combined with " + (ttlSet ? "timeToLive(" + java.time.Duration.ofNanos(ttlNanos) + ")"
+                    : "expiry(" + expiry + ")") + " yet");
+        }
         if (expiry != null && ttlSet) {
             throw new IllegalStateException("timeToLive(" + java.time.Duration.ofNanos(ttlNanos)
                     + ") and expiry(" + expiry + ") cannot both be set: the expiry function gives every entry its TTL");

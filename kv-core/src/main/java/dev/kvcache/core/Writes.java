@@ -177,7 +177,6 @@ final class Writes<K, V> {
                 long d = current == null ? 0 : current.stableDeadline();
                 V live = current == null || Node.isExpired(d, now) ? null : current.lockedValue();
                 V next; // what to store; null removes the entry
-                boolean conditional = false; // fails, rather than re-decides, if the entry expired meanwhile
                 switch (kind) {
                     case PUT -> {
                         next = value;
@@ -196,7 +195,6 @@ final class Writes<K, V> {
                         }
                         next = value;
                         result = live;
-                        conditional = true;
                     }
                     case SET_TTL -> {
                         if (live == null) {
@@ -204,7 +202,6 @@ final class Writes<K, V> {
                         }
                         next = live;
                         result = live;
-                        conditional = true;
                     }
                     case REMOVE -> {
                         if (expected == null) {
@@ -212,8 +209,7 @@ final class Writes<K, V> {
                         } else if (live == null || !live.equals(expected)) {
                             return null;
                         } else {
-                            conditional = true;
-                        }
+                            }
                         if (current == null) {
                             return null;
                         }
@@ -267,10 +263,10 @@ final class Writes<K, V> {
                 if (current != null) {
                     // Nothing that can throw runs between this CAS and the stores that end it.
                     if (!current.lock(d, marker)) {
+                        // A reader pinned the expiry (or, with a time-to-idle, extended the deadline)
+                        // meanwhile: re-decide from the word it left; a conditional write then fails,
+                        // as if it came after the expiry.
                         created = null;
-                        if (conditional) {
-                            return null; // a reader pinned its expiry meanwhile: as if after it
-                        }
                         continue;
                     }
                     if (kind == Kind.SET_TTL) {
