@@ -105,7 +105,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         this.weigher = bounded && builder.weighted ? builder.weigher : null;
         this.policy = bounded ? new S3FifoPolicy<>(builder.maximumWeight, builder.weighted) : null;
         this.writeBuffer = bounded ? new WriteBuffer<>() : null;
-        this.stats = builder.recordStats ? StatsCounter.concurrent() : StatsCounter.DISABLED;
+        this.stats = StatsCounters.of(builder);
         this.notifier = new RemovalNotifier<>(stats, builder.removalListener, builder.executor);
         this.writes = new Writes<>(this);
         this.loads = new Loads<>(this);

@@ -91,7 +91,7 @@ final class Maintenance<K, V> {
         if (replaced != null) {
             boolean expired = Writes.isExpired(replaced, previous, now);
             notifier.notify(replaced.key, Node.valueOf(previous), expired ? RemovalCause.EXPIRED
-                    : created == null ? RemovalCause.EXPLICIT : RemovalCause.REPLACED);
+                    : created == null ? RemovalCause.EXPLICIT : RemovalCause.REPLACED, weightOf(replaced));
         }
         if (policy != null || cache.isMaintenanceDue(now) || (sweepCheck && sweepDue())) {
             maintainIfIdle();
@@ -208,11 +208,16 @@ final class Maintenance<K, V> {
     private void expire(Node<K, V> node) {
         Object previous = node.isRetired() ? null : cache.writes.unlinkIfCurrent(node, false);
         if (previous != null) {
-            notifier.pend(node.key, Node.valueOf(previous), RemovalCause.EXPIRED);
+            notifier.pend(node.key, Node.valueOf(previous), RemovalCause.EXPIRED, weightOf(node));
         }
         if (policy != null) {
             policy.onDead((BoundedNode<K, V>) node);
         }
+    }
+
+    /** The weight the policy counts for {@code node}: its weigher's, or 1 (an unbounded cache's entries too). */
+    private static int weightOf(Node<?, ?> node) {
+        return node instanceof BoundedNode<?, ?> bounded ? bounded.weight : 1;
     }
 
     /** The policy chose {@code node} to evict. Lock held. */
@@ -222,7 +227,7 @@ final class Maintenance<K, V> {
             return false; // replaced or removed meanwhile: that thread reports it
         }
         notifier.pend(node.key, Node.valueOf(previous),
-                Writes.isExpired(node, previous, now) ? RemovalCause.EXPIRED : RemovalCause.SIZE);
+                Writes.isExpired(node, previous, now) ? RemovalCause.EXPIRED : RemovalCause.SIZE, node.weight);
         return true;
     }
 

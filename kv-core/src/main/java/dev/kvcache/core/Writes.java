@@ -53,6 +53,8 @@ final class Writes<K, V> {
         REMOVE,
         /** The store of a finished load: as PUT_IF_ABSENT, unless the load was invalidated. */
         LOAD,
+        /** The store of a finished refresh: as PUT (a null value removes), unless it was invalidated. */
+        REFRESH,
         COMPUTE,
         COMPUTE_IF_ABSENT,
         COMPUTE_IF_PRESENT,
@@ -105,6 +107,15 @@ final class Writes<K, V> {
         return write(Kind.LOAD, key, value, null, cache.defaultTtlNanos, null, null, load);
     }
 
+    /**
+     * Stores a refresh's value (removes the entry if it is null) unless the refresh was invalidated.
+     * Returns the value stored, or null if it removed the entry, or the live value (or null) that the
+     * invalidating write left.
+     */
+    V storeRefreshed(K key, V value, Loads.Loading<V> refresh) {
+        return write(Kind.REFRESH, key, value, null, cache.defaultTtlNanos, null, null, refresh);
+    }
+
     V compute(K key, BiFunction<? super K, ? super V, ? extends V> remapping) {
         return write(Kind.COMPUTE, key, null, null, cache.defaultTtlNanos,
                 Objects.requireNonNull(remapping, "remappingFunction"), null, null);
@@ -141,7 +152,7 @@ final class Writes<K, V> {
         int hash = NodeTable.hash(key);
         requireNotComputing(kind);
         boolean computes = kind.compareTo(Kind.COMPUTE) >= 0;
-        int weight = kind == Kind.REMOVE || computes ? 0
+        int weight = kind == Kind.REMOVE || computes || (kind == Kind.REFRESH && value == null) ? 0
                 : weigh(key, Objects.requireNonNull(value, "value"));
         Segment<K, V> segment = table.segmentFor(hash);
         Node<K, V> current;
@@ -168,6 +179,13 @@ final class Writes<K, V> {
                     }
                     next = value;
                     result = kind == Kind.LOAD ? value : null;
+                }
+                case REFRESH -> {
+                    if (load.invalidated) {
+                        return live;
+                    }
+                    next = value;
+                    result = value;
                 }
                 case REPLACE -> {
                     if (live == null || (expected != null && !live.equals(expected))) {
@@ -224,7 +242,7 @@ final class Writes<K, V> {
             if (next == null && (current == null || kind == Kind.COMPUTE_IF_ABSENT)) {
                 return result; // nothing to store, nothing to remove
             }
-            if (kind != Kind.LOAD) {
+            if (kind != Kind.LOAD && kind != Kind.REFRESH) { // a load's own store is not a competing write
                 cache.loads.invalidate(key);
             }
             if (next == null) {
