@@ -110,8 +110,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         this.writes = new Writes<>(this);
         this.loads = new Loads<>(this);
         this.maintenance = new Maintenance<>(this, builder.executor);
-        this.policyView = new PolicyView<>(defaultTtlNanos, builder.maximumWeight, builder.weighted,
-                bounded ? maintenance::weightedSize : table::size);
+        this.policyView = new PolicyView<>(defaultTtlNanos, builder.weighted, policy, maintenance, table);
         this.scheduledCleanUp = builder.scheduler == null ? null
                 : builder.scheduler.scheduleWithFixedDelay(new Maintenance.ScheduledCleanUp(this),
                         TimerWheel.RESOLUTION_NANOS, TimerWheel.RESOLUTION_NANOS, TimeUnit.NANOSECONDS);

@@ -388,8 +388,9 @@ public interface KvCache<K, V> extends AutoCloseable {
     ConcurrentMap<K, V> asMap();
 
     /**
-     * Returns a read-only view of this cache's expiry and bounds: its default time-to-live, its maximum
-     * size or weight, and its current weighted size.
+     * Returns a view of this cache's expiry and bounds: its default time-to-live, its maximum size or
+     * weight (which {@link Policy#setMaximum} changes), its current weighted size, and the hottest and
+     * coldest keys of a bounded cache.
      *
      * @return the policy view, the same instance on every call
      */

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 /**
  * Maintenance: draining the write buffer into the eviction policy, advancing the timer wheel to
@@ -122,15 +123,60 @@ final class Maintenance<K, V> {
      * lock a maintenance pass holding this lock may be waiting for.
      */
     long weightedSize() {
-        if (cache.writes.isComputing()) {
-            throw new IllegalStateException("policy().weightedSize() was called from a compute function of the"
-                    + " same cache; call it outside the function");
-        }
+        requireNotComputing("weightedSize()");
         lock.lock();
         try {
             return policy.weightedSize();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * {@link Policy#setMaximum}: changes the bound and evicts to it on this thread, under the lock,
+     * before returning (writes still in flight on other threads are evicted by their own maintenance).
+     */
+    void setMaximum(long maximum) {
+        requireNotComputing("setMaximum");
+        List<RemovalNotifier.Removal<K, V>> removals;
+        lock.lock();
+        try {
+            policy.setMaximumWeight(maximum);
+            maintain(false);
+            removals = notifier.takePending();
+        } finally {
+            lock.unlock();
+        }
+        notifier.deliver(removals);
+    }
+
+    /**
+     * {@link Policy#hottest} and {@link Policy#coldest}: drains the write buffer first (so that every
+     * write that returned before the call is ranked), then ranks the queues under the lock.
+     */
+    List<K> ranked(int n, boolean hottest) {
+        requireNotComputing(hottest ? "hottest" : "coldest");
+        List<RemovalNotifier.Removal<K, V>> removals;
+        List<K> keys;
+        lock.lock();
+        try {
+            maintain(false);
+            removals = notifier.takePending();
+            long now = cache.now();
+            Predicate<BoundedNode<K, V>> live = node -> !node.isRetired() && !Writes.isExpired(node, node.state(), now);
+            keys = hottest ? policy.hottest(n, live) : policy.coldest(n, live);
+        } finally {
+            lock.unlock();
+        }
+        notifier.deliver(removals);
+        return List.copyOf(keys);
+    }
+
+    /** Refuses a call that takes the lock from inside a compute function, whose segment lock maintenance may need. */
+    private void requireNotComputing(String method) {
+        if (cache.writes.isComputing()) {
+            throw new IllegalStateException("policy()." + method + " was called from a compute function of the"
+                    + " same cache; call it outside the function");
         }
     }
 
