@@ -2,7 +2,6 @@ package dev.kvcache.core;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -126,22 +125,26 @@ final class Loads<K, V> {
     Map<K, V> getAll(Iterable<? extends K> keys, CacheLoader<? super K, V> loader,
             Function<? super K, ? extends V> loadOne) {
         Set<K> requested = BulkArguments.keys(keys);
-        Map<K, V> found = new HashMap<>();
-        List<K> missing = new ArrayList<>();
+        Map<K, V> found = new LinkedHashMap<>(); // in request order while every key is a hit
+        List<K> missing = null;
         for (K key : requested) {
             V value = cache.getIfPresent(key);
             if (value != null) {
                 found.put(key, value);
             } else {
+                if (missing == null) {
+                    missing = new ArrayList<>();
+                }
                 missing.add(key);
             }
         }
-        if (!missing.isEmpty()) {
-            cache.writes.requireNotComputing("getAll(keys)");
-            Map<Object, Throwable> failures = loadMissing(missing, loader, loadOne, found);
-            if (!failures.isEmpty()) {
-                throw new BulkLoadException(inOrder(requested, found), failures);
-            }
+        if (missing == null) {
+            return found.isEmpty() ? Map.of() : Collections.unmodifiableMap(found);
+        }
+        cache.writes.requireNotComputing("getAll(keys)");
+        Map<Object, Throwable> failures = loadMissing(missing, loader, loadOne, found);
+        if (!failures.isEmpty()) {
+            throw new BulkLoadException(inOrder(requested, found), failures);
         }
         return inOrder(requested, found);
     }
