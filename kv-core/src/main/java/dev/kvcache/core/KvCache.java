@@ -339,7 +339,9 @@ public interface KvCache<K, V> extends AutoCloseable {
 
     /**
      * Returns a snapshot of the statistics, or {@link CacheStats#empty()} if they are not
-     * {@link KvCacheBuilder#recordStats() recorded}.
+     * {@link KvCacheBuilder#recordStats() recorded}; with a counter of the caller's
+     * ({@link KvCacheBuilder#recordStats(java.util.function.Supplier)}), that counter's
+     * {@link StatsCounter#snapshot() snapshot}.
      *
      * @return the statistics accumulated since the cache was built
      */
