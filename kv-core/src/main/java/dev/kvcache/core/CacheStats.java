@@ -8,13 +8,22 @@ package dev.kvcache.core;
  *
  * @param hitCount reads that returned a live value
  * @param missCount reads that found no live value (absent or expired), including loads' first lookups
+ *     (each key of {@code getAll} and {@code getAllPresent} is one read)
  * @param putCount values stored (puts, successful conditional writes, and loads)
  * @param evictionCount entries removed to keep the cache within its bound ({@link RemovalCause#SIZE})
  * @param expirationCount entries removed because their TTL passed ({@link RemovalCause#EXPIRED})
  * @param removalCount entries removed explicitly ({@link RemovalCause#EXPLICIT})
- * @param loadSuccessCount loader calls that returned a value
- * @param loadFailureCount loader calls that threw or returned null
- * @param totalLoadTimeNanos time spent in loader calls, by the cache's ticker
+ * @param loadSuccessCount loader calls that returned a value: {@code load}, a refresh's {@code reload}
+ *     or {@code load}, and a {@code loadAll} that returned a map (one per call, whatever it held)
+ * @param loadFailureCount loader calls that threw or returned null (a {@code loadAll} that threw,
+ *     even a {@link BulkLoadException} for some keys, is one failure)
+ * @param totalLoadTimeNanos time spent in loader calls, successful or not, by the cache's ticker
+ * @param evictionWeight the sum of the weights of the entries counted in {@code evictionCount} (their
+ *     number, for a cache bounded by size)
+ * @param refreshSuccessCount {@link LoadingCache#refresh refreshes} whose loader returned a value
+ *     (also counted as loads; stored unless a write won)
+ * @param refreshFailureCount refreshes whose loader threw or returned null, or that the executor
+ *     refused
  */
 public record CacheStats(
         long hitCount,
@@ -25,9 +34,12 @@ public record CacheStats(
         long removalCount,
         long loadSuccessCount,
         long loadFailureCount,
-        long totalLoadTimeNanos) {
+        long totalLoadTimeNanos,
+        long evictionWeight,
+        long refreshSuccessCount,
+        long refreshFailureCount) {
 
-    private static final CacheStats EMPTY = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0);
+    private static final CacheStats EMPTY = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     /**
      * Checks that every count is non-negative.
@@ -36,11 +48,23 @@ public record CacheStats(
      */
     public CacheStats {
         if ((hitCount | missCount | putCount | evictionCount | expirationCount | removalCount
-                | loadSuccessCount | loadFailureCount | totalLoadTimeNanos) < 0) {
+                | loadSuccessCount | loadFailureCount | totalLoadTimeNanos | evictionWeight
+                | refreshSuccessCount | refreshFailureCount) < 0) {
             throw new IllegalArgumentException("negative count in " + describe(hitCount, missCount, putCount,
                     evictionCount, expirationCount, removalCount, loadSuccessCount, loadFailureCount,
-                    totalLoadTimeNanos));
+                    totalLoadTimeNanos, evictionWeight, refreshSuccessCount, refreshFailureCount));
         }
+    }
+
+    /**
+     * The counts of the first versions of this record, with no eviction weight and no refreshes.
+     *
+     * @throws IllegalArgumentException if a count is negative
+     */
+    public CacheStats(long hitCount, long missCount, long putCount, long evictionCount, long expirationCount,
+            long removalCount, long loadSuccessCount, long loadFailureCount, long totalLoadTimeNanos) {
+        this(hitCount, missCount, putCount, evictionCount, expirationCount, removalCount, loadSuccessCount,
+                loadFailureCount, totalLoadTimeNanos, 0, 0, 0);
     }
 
     /** @return the snapshot with every count zero */
@@ -65,9 +89,20 @@ public record CacheStats(
         return requests == 0 ? 0.0 : (double) missCount / requests;
     }
 
+    /** @return {@code loadSuccessCount + loadFailureCount}, the loader calls, saturating at {@link Long#MAX_VALUE} */
+    public long loadCount() {
+        return saturatedAdd(loadSuccessCount, loadFailureCount);
+    }
+
+    /** @return {@code loadFailureCount / loadCount}, or {@code 0.0} when there were no loads */
+    public double loadFailureRate() {
+        long loads = loadCount();
+        return loads == 0 ? 0.0 : (double) loadFailureCount / loads;
+    }
+
     /** @return the mean nanoseconds per loader call, or {@code 0.0} when there were no loads */
     public double averageLoadPenaltyNanos() {
-        long loads = saturatedAdd(loadSuccessCount, loadFailureCount);
+        long loads = loadCount();
         return loads == 0 ? 0.0 : (double) totalLoadTimeNanos / loads;
     }
 
@@ -87,7 +122,10 @@ public record CacheStats(
                 Math.max(0, removalCount - other.removalCount),
                 Math.max(0, loadSuccessCount - other.loadSuccessCount),
                 Math.max(0, loadFailureCount - other.loadFailureCount),
-                Math.max(0, totalLoadTimeNanos - other.totalLoadTimeNanos));
+                Math.max(0, totalLoadTimeNanos - other.totalLoadTimeNanos),
+                Math.max(0, evictionWeight - other.evictionWeight),
+                Math.max(0, refreshSuccessCount - other.refreshSuccessCount),
+                Math.max(0, refreshFailureCount - other.refreshFailureCount));
     }
 
     /**
@@ -106,7 +144,10 @@ public record CacheStats(
                 saturatedAdd(removalCount, other.removalCount),
                 saturatedAdd(loadSuccessCount, other.loadSuccessCount),
                 saturatedAdd(loadFailureCount, other.loadFailureCount),
-                saturatedAdd(totalLoadTimeNanos, other.totalLoadTimeNanos));
+                saturatedAdd(totalLoadTimeNanos, other.totalLoadTimeNanos),
+                saturatedAdd(evictionWeight, other.evictionWeight),
+                saturatedAdd(refreshSuccessCount, other.refreshSuccessCount),
+                saturatedAdd(refreshFailureCount, other.refreshFailureCount));
     }
 
     private static long saturatedAdd(long a, long b) {

@@ -126,13 +126,12 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         this.weigher = bounded && builder.weighted ? builder.weigher : null;
         this.policy = bounded ? new S3FifoPolicy<>(builder.maximumWeight, builder.weighted) : null;
         this.writeBuffer = bounded ? new WriteBuffer<>() : null;
-        this.stats = builder.recordStats ? StatsCounter.concurrent() : StatsCounter.DISABLED;
+        this.stats = StatsCounters.of(builder);
         this.notifier = new RemovalNotifier<>(stats, builder.removalListener, builder.executor);
         this.writes = new Writes<>(this);
         this.loads = new Loads<>(this);
         this.maintenance = new Maintenance<>(this, builder.executor);
-        this.policyView = new PolicyView<>(defaultTtlNanos, builder.maximumWeight, builder.weighted,
-                bounded ? maintenance::weightedSize : table::size);
+        this.policyView = new PolicyView<>(defaultTtlNanos, builder.weighted, policy, maintenance, table);
         this.scheduledCleanUp = builder.scheduler == null ? null
                 : builder.scheduler.scheduleWithFixedDelay(new Maintenance.ScheduledCleanUp(this),
                         TimerWheel.RESOLUTION_NANOS, TimerWheel.RESOLUTION_NANOS, TimeUnit.NANOSECONDS);

@@ -2,6 +2,9 @@ package dev.kvcache.core;
 
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Function;
 
@@ -37,8 +40,9 @@ import java.util.function.Function;
  * segments for a few pointer updates). Actions in a thread before {@code put(k, v)} happen-before the
  * actions that follow a read of {@code k} in another thread that returns {@code v}.
  *
- * <p>Operations over many keys ({@link #invalidateAll()}, iteration of {@link #asMap()}) are not atomic
- * snapshots; they are weakly consistent, like those of {@link java.util.concurrent.ConcurrentHashMap}:
+ * <p>Operations over many keys ({@link #invalidateAll()}, the bulk methods {@link #getAllPresent},
+ * {@link #putAll(Map)} and {@link #invalidateAll(Iterable)}, iteration of {@link #asMap()}) are atomic
+ * per key but not as a whole, and are not snapshots; they are weakly consistent, like those of {@link java.util.concurrent.ConcurrentHashMap}:
  * they reflect each key's state at some instant during the call, see every entry that was live for its
  * whole duration, and never throw {@link java.util.ConcurrentModificationException}.
  * {@link #estimatedSize()} is a sum of per-segment counters read without locking: an estimate under
@@ -277,6 +281,72 @@ public interface KvCache<K, V> extends AutoCloseable {
     boolean remove(K key, V expected);
 
     /**
+     * Returns the live values of {@code keys}: {@link #getIfPresent} of each key in turn (each counted
+     * as a hit or a miss), so each lookup is atomic but the map need not reflect one instant.
+     * Duplicate keys count once.
+     *
+     * @param keys the keys
+     * @return an unmodifiable map, in the iteration order of {@code keys}, of the keys with a live value
+     * @throws NullPointerException if {@code keys} or any key is null (checked before any lookup)
+     */
+    default Map<K, V> getAllPresent(Iterable<? extends K> keys) {
+        Map<K, V> present = new LinkedHashMap<>();
+        for (K key : BulkArguments.keys(keys)) {
+            V value = getIfPresent(key);
+            if (value != null) {
+                present.put(key, value);
+            }
+        }
+        return present.isEmpty() ? Map.of() : Collections.unmodifiableMap(present);
+    }
+
+    /**
+     * Stores every entry of {@code entries} with the default TTL: {@link #put(Object, Object)} of each
+     * in turn, so each is atomic (and notified, counted and evicting as a put) but the whole is not:
+     * a concurrent reader may see some entries stored and not others.
+     *
+     * @param entries the entries to store
+     * @throws NullPointerException if {@code entries} or any key or value in it is null (checked
+     *     before anything is stored)
+     */
+    default void putAll(Map<? extends K, ? extends V> entries) {
+        for (Map.Entry<? extends K, ? extends V> e : BulkArguments.entries(entries)) {
+            put(e.getKey(), e.getValue());
+        }
+    }
+
+    /**
+     * Stores every entry of {@code entries} with the TTL {@code ttl}: {@link #put(Object, Object, Duration)}
+     * of each in turn, atomic per entry, not as a whole.
+     *
+     * @param entries the entries to store
+     * @param ttl the time-to-live of each entry, positive; {@link #NEVER} for no expiry
+     * @throws NullPointerException if an argument, or any key or value in {@code entries}, is null
+     *     (checked before anything is stored)
+     * @throws IllegalArgumentException if {@code ttl} is zero or negative (nothing is stored)
+     */
+    default void putAll(Map<? extends K, ? extends V> entries, Duration ttl) {
+        Ttl.toNanos(ttl);
+        for (Map.Entry<? extends K, ? extends V> e : BulkArguments.entries(entries)) {
+            put(e.getKey(), e.getValue(), ttl);
+        }
+    }
+
+    /**
+     * Removes the entries of {@code keys}: {@link #remove(Object)} of each in turn, so each removal is
+     * atomic, notified ({@link RemovalCause#EXPLICIT}) and wins over a load of the key in flight, as
+     * {@code remove} does; the whole is not atomic.
+     *
+     * @param keys the keys to remove
+     * @throws NullPointerException if {@code keys} or any key is null (checked before any removal)
+     */
+    default void invalidateAll(Iterable<? extends K> keys) {
+        for (K key : BulkArguments.keys(keys)) {
+            remove(key);
+        }
+    }
+
+    /**
      * Removes every entry, notifying the listener of each with {@link RemovalCause#EXPLICIT} (or
      * {@link RemovalCause#EXPIRED} for entries already past their deadline). Not atomic: entries
      * written concurrently may survive.
@@ -308,7 +378,9 @@ public interface KvCache<K, V> extends AutoCloseable {
 
     /**
      * Returns a snapshot of the statistics, or {@link CacheStats#empty()} if they are not
-     * {@link KvCacheBuilder#recordStats() recorded}.
+     * {@link KvCacheBuilder#recordStats() recorded}; with a counter of the caller's
+     * ({@link KvCacheBuilder#recordStats(java.util.function.Supplier)}), that counter's
+     * {@link StatsCounter#snapshot() snapshot}.
      *
      * @return the statistics accumulated since the cache was built
      */
@@ -357,8 +429,9 @@ public interface KvCache<K, V> extends AutoCloseable {
     ConcurrentMap<K, V> asMap();
 
     /**
-     * Returns a read-only view of this cache's expiry and bounds: its default time-to-live, its maximum
-     * size or weight, and its current weighted size.
+     * Returns a view of this cache's expiry and bounds: its default time-to-live, its maximum size or
+     * weight (which {@link Policy#setMaximum} changes), its current weighted size, and the hottest and
+     * coldest keys of a bounded cache.
      *
      * @return the policy view, the same instance on every call
      */

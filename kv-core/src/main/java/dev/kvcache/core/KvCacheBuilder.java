@@ -3,7 +3,9 @@ package dev.kvcache.core;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 
 /**
  * Configures and builds a {@link KvCache}. Obtain one with {@link KvCache#builder()}; every setting is
@@ -31,7 +33,8 @@ public final class KvCacheBuilder<K, V> {
     RemovalListener<? super K, ? super V> removalListener;
     Executor executor;
     ScheduledExecutorService scheduler;
-    boolean recordStats;
+    /** Makes each cache's statistics counter; null: no statistics. */
+    Supplier<? extends StatsCounter> statsCounters;
     int initialCapacity = 16;
     // ---- per-entry expiry (issue 10; core-inplace)
     Expiry<? super K, ? super V> expiry;
@@ -144,8 +147,9 @@ public final class KvCacheBuilder<K, V> {
     }
 
     /**
-     * Sets the executor that runs removal notifications (default: the thread that caused the removal,
-     * after the cache has released every lock), and the maintenance that reads find due: with an
+     * Sets the executor that runs a {@link LoadingCache}'s {@link LoadingCache#refresh refreshes}
+     * (default: {@link ForkJoinPool#commonPool()}), removal notifications (default: the thread that
+     * caused the removal, after the cache has released every lock), and the maintenance that reads find due: with an
      * executor, a read that finds a wheel tick has passed hands maintenance to it (at most one task
      * queued at a time) instead of running it, so reads take no lock. Writes still run maintenance on
      * their own thread, in small amortized steps, as does the {@link #scheduler scheduler}. If the
@@ -182,7 +186,23 @@ public final class KvCacheBuilder<K, V> {
      * @return this builder
      */
     public KvCacheBuilder<K, V> recordStats() {
-        this.recordStats = true;
+        this.statsCounters = StatsCounter::striped;
+        return this;
+    }
+
+    /**
+     * Enables statistics, recorded by a counter of the caller's ({@link StatsCounter}), for example
+     * one that feeds a metrics library's meters as operations happen; {@link KvCache#stats()} then
+     * returns its {@link StatsCounter#snapshot() snapshot}. The supplier is called once by each
+     * {@link #build()}, so that caches built from one builder do not share a counter unless it returns
+     * the same one. Replaces an earlier {@link #recordStats()}.
+     *
+     * @param counters makes the counter of each cache built; must not return null
+     * @return this builder
+     * @throws NullPointerException if {@code counters} is null (and at {@code build()}, if it returns null)
+     */
+    public KvCacheBuilder<K, V> recordStats(Supplier<? extends StatsCounter> counters) {
+        this.statsCounters = Objects.requireNonNull(counters, "counters");
         return this;
     }
 
@@ -278,6 +298,24 @@ public final class KvCacheBuilder<K, V> {
         @SuppressWarnings("unchecked")
         KvCacheBuilder<K1, V1> self = (KvCacheBuilder<K1, V1>) this;
         return new ExpiringCache<>(self);
+    }
+
+    /**
+     * Builds a {@link LoadingCache} with this configuration that computes missing values with
+     * {@code loader}. The builder may be reused.
+     *
+     * @param loader computes the values of absent keys
+     * @param <K1> the key type
+     * @param <V1> the value type
+     * @return a new, empty loading cache
+     * @throws NullPointerException if {@code loader} is null
+     */
+    public <K1 extends K, V1 extends V> LoadingCache<K1, V1> build(CacheLoader<? super K1, V1> loader) {
+        Objects.requireNonNull(loader, "loader");
+        @SuppressWarnings("unchecked")
+        KvCacheBuilder<K1, V1> self = (KvCacheBuilder<K1, V1>) this;
+        return new LoadingKvCache<>(new ExpiringCache<>(self), loader,
+                executor != null ? executor : ForkJoinPool.commonPool());
     }
 
     private void requireBoundUnset() {

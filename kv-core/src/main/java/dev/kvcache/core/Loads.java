@@ -1,19 +1,29 @@
 package dev.kvcache.core;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
- * Single-flight loading for {@code get(key, loader)}: concurrent callers for one absent key share one
- * run of the loader.
+ * Single-flight loading: concurrent callers for one absent key share one run of a loader, whichever
+ * call started it ({@code get(key, loader)}, a {@link LoadingCache}'s {@code get}, a key of a bulk
+ * {@code getAll}, or a {@code refresh}).
  *
  * <p>The first caller registers a {@link Loading} in {@link #inFlight} and runs the loader; the others
  * find it there and wait for its outcome. Whatever the loader ends with (a value, {@code null}, or any
  * {@link Throwable}, a checked exception thrown sneakily included) completes the load, so no waiter
  * is left blocked; a throwable reaches the owner and every waiter unchanged, and nothing is stored.
+ * A bulk load registers one {@code Loading} per key it owns (keys already in flight are waited for
+ * instead) and completes each one separately.
  *
  * <p>Explicit writes win over a load in flight: a write of the key that changes it (and
  * {@code remove(key)} and {@code invalidateAll()} even when the key is absent) {@link #invalidate
@@ -24,6 +34,8 @@ import java.util.function.Function;
  * again, after the invalidating write, unless a caller that arrived after that write is already
  * loading, whose result is then shared. So every value {@code get} returns was in the cache at some
  * instant of the call, and {@code get} stays linearizable. Expiry and eviction do not invalidate a load.
+ * A refresh is a load registered the same way whose store replaces a live value; invalidated, it
+ * stores nothing and does not retry (the write that invalidated it is newer).
  */
 final class Loads<K, V> {
     private final ExpiringCache<K, V> cache;
@@ -54,30 +66,23 @@ final class Loads<K, V> {
         }
     }
 
-    /**
-     * Loads until a value is stored or found: a load invalidated by an explicit write (its value is
-     * stale) runs again after that write, or joins the load a later caller started meanwhile.
-     */
+    /** Loads until a value is stored or found (see {@link #store}). */
     private V load(K key, Function<? super K, ? extends V> loader, Loading<V> mine) {
+        V present = cache.getQuietly(key); // a load or write that finished just before ours
+        if (present != null) {
+            return present;
+        }
+        V loaded = callLoader(key, loader);
+        return loaded == null ? null : store(key, loaded, mine, loader);
+    }
+
+    /**
+     * Stores a loaded value, or returns the value a write stored while it loaded (that write wins, as
+     * it would had the load come just after it). A load invalidated by a removal (its value is stale)
+     * runs again after that write, or joins the load a later caller started meanwhile.
+     */
+    private V store(K key, V loaded, Loading<V> mine, Function<? super K, ? extends V> loader) {
         for (;;) {
-            V present = cache.getQuietly(key); // a load or write that finished just before ours
-            if (present != null) {
-                return present;
-            }
-            long start = cache.ticker.read();
-            V loaded;
-            try {
-                loaded = loader.apply(key);
-            } catch (Throwable t) {
-                cache.stats.recordLoad(false, cache.ticker.read() - start);
-                throw t;
-            }
-            cache.stats.recordLoad(loaded != null, cache.ticker.read() - start);
-            if (loaded == null) {
-                return null;
-            }
-            // The value stored, or the value a write stored while we loaded (it wins, as it would had
-            // the load come just after it), or null: the key was invalidated while we loaded.
             V outcome = cache.writes.storeLoaded(key, loaded, mine);
             if (outcome != null) {
                 return outcome;
@@ -87,6 +92,220 @@ final class Loads<K, V> {
             if (theirs != null) {
                 return theirs.await();
             }
+            V present = cache.getQuietly(key);
+            if (present != null) {
+                return present;
+            }
+            loaded = callLoader(key, loader);
+            if (loaded == null) {
+                return null;
+            }
+        }
+    }
+
+    private V callLoader(K key, Function<? super K, ? extends V> loader) {
+        long start = cache.ticker.read();
+        V loaded;
+        try {
+            loaded = loader.apply(key);
+        } catch (Throwable t) {
+            StatsCounters.recordLoad(cache.stats, false, cache.ticker.read() - start);
+            throw t;
+        }
+        StatsCounters.recordLoad(cache.stats, loaded != null, cache.ticker.read() - start);
+        return loaded;
+    }
+
+    /**
+     * {@link LoadingCache#getAll}: the live values, then one {@code loadAll} for the missing keys no
+     * other caller is loading, then the values of the loads it joined. {@code loadOne} (the loader's
+     * {@code load}, failures reported as {@link LoadingCache} says) reloads a key whose bulk-loaded
+     * value an explicit removal made stale.
+     */
+    Map<K, V> getAll(Iterable<? extends K> keys, CacheLoader<? super K, V> loader,
+            Function<? super K, ? extends V> loadOne) {
+        Set<K> requested = BulkArguments.keys(keys);
+        Map<K, V> found = new LinkedHashMap<>(); // in request order while every key is a hit
+        List<K> missing = null;
+        for (K key : requested) {
+            V value = cache.getIfPresent(key);
+            if (value != null) {
+                found.put(key, value);
+            } else {
+                if (missing == null) {
+                    missing = new ArrayList<>();
+                }
+                missing.add(key);
+            }
+        }
+        if (missing == null) {
+            return found.isEmpty() ? Map.of() : Collections.unmodifiableMap(found);
+        }
+        cache.writes.requireNotComputing("getAll(keys)");
+        Map<Object, Throwable> failures = loadMissing(missing, loader, loadOne, found);
+        if (!failures.isEmpty()) {
+            throw new BulkLoadException(inOrder(requested, found), failures);
+        }
+        return inOrder(requested, found);
+    }
+
+    private Map<Object, Throwable> loadMissing(List<K> missing, CacheLoader<? super K, V> loader,
+            Function<? super K, ? extends V> loadOne, Map<K, V> found) {
+        Map<K, Loading<V>> owned = new LinkedHashMap<>();
+        Map<K, Loading<V>> joined = new LinkedHashMap<>();
+        for (K key : missing) {
+            Loading<V> mine = new Loading<>();
+            Loading<V> theirs = inFlight.putIfAbsent(key, mine);
+            if (theirs == null) {
+                owned.put(key, mine);
+            } else {
+                joined.put(key, theirs);
+            }
+        }
+        Map<Object, Throwable> failures = new LinkedHashMap<>();
+        try {
+            owned.entrySet().removeIf(e -> { // loaded or written just before we registered
+                V present = cache.getQuietly(e.getKey());
+                if (present == null) {
+                    return false;
+                }
+                found.put(e.getKey(), present);
+                finish(e.getKey(), e.getValue(), present, null);
+                return true;
+            });
+            if (!owned.isEmpty()) {
+                bulkLoad(owned, loader, loadOne, found, failures);
+            }
+        } catch (Throwable t) {
+            // Our own bookkeeping failed (out of memory, say): leave no waiter of ours blocked.
+            owned.forEach((key, mine) -> {
+                if (!mine.isDone()) {
+                    finish(key, mine, null, t);
+                }
+            });
+            throw t;
+        }
+        joined.forEach((key, theirs) -> {
+            try {
+                V value = theirs.await();
+                if (value != null) {
+                    found.put(key, value);
+                }
+            } catch (Throwable t) {
+                failures.put(key, t);
+            }
+        });
+        return failures;
+    }
+
+    /** One {@code loadAll} call for the keys of {@code owned}; completes every one of their loads. */
+    private void bulkLoad(Map<K, Loading<V>> owned, CacheLoader<? super K, V> loader,
+            Function<? super K, ? extends V> loadOne, Map<K, V> found, Map<Object, Throwable> failures) {
+        Map<?, ?> values;
+        Map<?, ? extends Throwable> failed = Map.of();
+        Throwable all = null;
+        long start = cache.ticker.read();
+        try {
+            values = loader.loadAll(Collections.unmodifiableSet(owned.keySet()));
+            if (values == null) {
+                all = new NullPointerException("CacheLoader.loadAll returned null; return an empty map for no values");
+                values = Map.of();
+            }
+        } catch (BulkLoadException e) {
+            values = e.loaded();
+            failed = e.failures();
+        } catch (Throwable t) {
+            values = Map.of();
+            all = t;
+        }
+        StatsCounters.recordLoad(cache.stats, all == null && failed.isEmpty(), cache.ticker.read() - start);
+        for (Map.Entry<K, Loading<V>> e : owned.entrySet()) {
+            K key = e.getKey();
+            Loading<V> mine = e.getValue();
+            try {
+                Throwable failure = all != null ? all : failed.get(key);
+                if (failure != null) {
+                    throw failure;
+                }
+                @SuppressWarnings("unchecked")
+                V value = (V) values.get(key);
+                V outcome = value == null ? null : store(key, value, mine, loadOne);
+                if (outcome != null) {
+                    found.put(key, outcome);
+                }
+                finish(key, mine, outcome, null);
+            } catch (Throwable t) {
+                Throwable reported = LoadException.reported(key, t);
+                failures.put(key, reported);
+                finish(key, mine, null, reported);
+            }
+        }
+    }
+
+    private void finish(K key, Loading<V> mine, V value, Throwable failure) {
+        if (failure == null) {
+            mine.complete(value);
+        } else {
+            mine.completeExceptionally(failure);
+        }
+        inFlight.remove(key, mine);
+    }
+
+    private Map<K, V> inOrder(Set<K> requested, Map<K, V> found) {
+        if (found.isEmpty()) {
+            return Map.of();
+        }
+        Map<K, V> ordered = new LinkedHashMap<>();
+        for (K key : requested) {
+            V value = found.get(key);
+            if (value != null) {
+                ordered.put(key, value);
+            }
+        }
+        return Collections.unmodifiableMap(ordered);
+    }
+
+    /**
+     * {@link LoadingCache#refresh}: registers a load of {@code key} (or returns the one in flight) and
+     * runs it on {@code executor}; its store replaces the live value unless a write invalidated it.
+     */
+    CompletableFuture<V> refresh(K key, CacheLoader<? super K, V> loader, Executor executor) {
+        Objects.requireNonNull(key, "key");
+        cache.writes.requireNotComputing("refresh(key)");
+        Loading<V> mine = new Loading<>();
+        Loading<V> theirs = inFlight.putIfAbsent(key, mine);
+        if (theirs != null) {
+            return theirs.copy();
+        }
+        mine.owner = null; // the loader runs on the executor, so this thread may wait for it
+        V old = cache.getQuietly(key); // read after registering: a write from now on wins
+        try {
+            executor.execute(() -> reload(key, old, loader, mine));
+        } catch (Throwable t) {
+            StatsCounters.recordRefresh(cache.stats, false);
+            finish(key, mine, null, t);
+        }
+        return mine.copy();
+    }
+
+    private void reload(K key, V old, CacheLoader<? super K, V> loader, Loading<V> mine) {
+        mine.owner = Thread.currentThread();
+        try {
+            long start = cache.ticker.read();
+            V value;
+            try {
+                value = old == null ? loader.load(key) : loader.reload(key, old);
+            } catch (Throwable t) {
+                StatsCounters.recordLoad(cache.stats, false, cache.ticker.read() - start);
+                StatsCounters.recordRefresh(cache.stats, false);
+                finish(key, mine, null, LoadException.reported(key, t));
+                return;
+            }
+            StatsCounters.recordLoad(cache.stats, value != null, cache.ticker.read() - start);
+            StatsCounters.recordRefresh(cache.stats, value != null);
+            finish(key, mine, cache.writes.storeRefreshed(key, value, mine), null);
+        } catch (Throwable t) {
+            finish(key, mine, null, t); // the store failed (a weigher threw, say): the old value stays
         }
     }
 
@@ -111,13 +330,14 @@ final class Loads<K, V> {
     }
 
     @SuppressWarnings("unchecked")
-    private static <T extends Throwable> T rethrow(Throwable t) throws T {
+    static <T extends Throwable> T rethrow(Throwable t) throws T {
         throw (T) t;
     }
 
     /** An in-flight load that other callers for the same key wait on. */
     static final class Loading<V> extends CompletableFuture<V> {
-        private final Thread owner = Thread.currentThread();
+        /* The thread running the loader, which must not wait for its own load; null until a refresh's task starts. */
+        volatile Thread owner = Thread.currentThread();
 
         /*
          * Set by a write of the key while the load runs; written and read under the key's segment lock

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 /**
  * Maintenance: draining the write buffer into the eviction policy, advancing the timer wheel to
@@ -94,7 +95,7 @@ final class Maintenance<K, V> {
             sweepCheck = wheel.schedule(created, deadline, now);
         }
         if (previous != null) {
-            notifier.notify(key, previous, cause);
+            notifier.notify(key, previous, cause, weightOf(key, previous));
         }
         if (policy != null || cache.isMaintenanceDue(now) || (sweepCheck && sweepDue())) {
             maintainIfIdle();
@@ -125,15 +126,60 @@ final class Maintenance<K, V> {
      * lock a maintenance pass holding this lock may be waiting for.
      */
     long weightedSize() {
-        if (cache.writes.isComputing()) {
-            throw new IllegalStateException("policy().weightedSize() was called from a compute function of the"
-                    + " same cache; call it outside the function");
-        }
+        requireNotComputing("weightedSize()");
         lock.lock();
         try {
             return policy.weightedSize();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * {@link Policy#setMaximum}: changes the bound and evicts to it on this thread, under the lock,
+     * before returning (writes still in flight on other threads are evicted by their own maintenance).
+     */
+    void setMaximum(long maximum) {
+        requireNotComputing("setMaximum");
+        List<RemovalNotifier.Removal<K, V>> removals;
+        lock.lock();
+        try {
+            policy.setMaximumWeight(maximum);
+            maintain(false);
+            removals = notifier.takePending();
+        } finally {
+            lock.unlock();
+        }
+        notifier.deliver(removals);
+    }
+
+    /**
+     * {@link Policy#hottest} and {@link Policy#coldest}: drains the write buffer first (so that every
+     * write that returned before the call is ranked), then ranks the queues under the lock.
+     */
+    List<K> ranked(int n, boolean hottest) {
+        requireNotComputing(hottest ? "hottest" : "coldest");
+        List<RemovalNotifier.Removal<K, V>> removals;
+        List<K> keys;
+        lock.lock();
+        try {
+            maintain(false);
+            removals = notifier.takePending();
+            long now = cache.now();
+            Predicate<BoundedNode<K, V>> live = node -> !Node.isExpired(node.stableDeadline(), now); // markers count as expired
+            keys = hottest ? policy.hottest(n, live) : policy.coldest(n, live);
+        } finally {
+            lock.unlock();
+        }
+        notifier.deliver(removals);
+        return List.copyOf(keys);
+    }
+
+    /** Refuses a call that takes the lock from inside a compute function, whose segment lock maintenance may need. */
+    private void requireNotComputing(String method) {
+        if (cache.writes.isComputing()) {
+            throw new IllegalStateException("policy()." + method + " was called from a compute function of the"
+                    + " same cache; call it outside the function");
         }
     }
 
@@ -218,12 +264,33 @@ final class Maintenance<K, V> {
             return false;
         }
         if (out != null) {
-            notifier.pend(node.key, out.value(), out.cause());
+            notifier.pend(node.key, out.value(), out.cause(), weightOf(node));
             if (policy != null) {
                 policy.onDead((BoundedNode<K, V>) node);
             }
         }
         return true;
+    }
+
+    /** The weight the policy counts for {@code node}: its weigher's, or 1 (an unbounded cache's entries too). Lock held. */
+    private static int weightOf(Node<?, ?> node) {
+        return node instanceof BoundedNode<?, ?> bounded ? bounded.weight : 1;
+    }
+
+    /**
+     * The weight of a value a writer took out, for the statistics: the node's weight may still await a
+     * reweigh marker (an in-place overwrite changes it only when maintenance drains), so ask the weigher,
+     * which weighed this value without failing when it was stored; 1 without a weigher.
+     */
+    private int weightOf(K key, V value) {
+        if (cache.weigher == null) {
+            return 1;
+        }
+        try {
+            return cache.weigher.weigh(key, value);
+        } catch (RuntimeException e) {
+            return 0; // a weigher that fails now, having weighed the value before: count nothing
+        }
     }
 
     /** The policy chose {@code node} to evict. Lock held. */
@@ -232,7 +299,7 @@ final class Maintenance<K, V> {
         if (out == null) {
             return false; // replaced or removed meanwhile: that thread reports it
         }
-        notifier.pend(node.key, out.value(), out.cause());
+        notifier.pend(node.key, out.value(), out.cause(), node.weight);
         return true;
     }
 

@@ -1,16 +1,18 @@
 package dev.kvcache.core;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalLong;
 
 /**
- * A read-only view of how a {@link KvCache} expires and bounds its entries, as its
- * {@link KvCacheBuilder builder} configured it: for code that is handed a cache it did not build (a
- * server that reports the bounds, a metrics binding). Obtain it with {@link KvCache#policy()}.
+ * A view of how a {@link KvCache} expires and bounds its entries: for code that is handed a cache it
+ * did not build (a server that reports or tunes the bounds, a metrics binding, an admin page).
+ * Obtain it with {@link KvCache#policy()}.
  *
- * <p>The configuration methods ({@link #timeToLive()}, {@link #maximum()}, {@link #isWeighted()})
- * return what the builder set and never change. {@link #weightedSize()} is a live reading. All methods
- * are safe to call from any thread, and none returns {@code null}.
+ * <p>{@link #timeToLive()} and {@link #isWeighted()} return what the {@link KvCacheBuilder builder}
+ * set and never change. {@link #maximum()} starts as the builder's bound and changes only through
+ * {@link #setMaximum}. {@link #weightedSize()}, {@link #hottest} and {@link #coldest} are live readings.
+ * All methods are safe to call from any thread, and none returns {@code null}.
  *
  * @param <K> the cache's key type
  * @param <V> the cache's value type
@@ -30,7 +32,7 @@ public interface Policy<K, V> {
     /**
      * Returns the bound the cache evicts to stay within: the {@link KvCacheBuilder#maximumSize
      * maximum size} in entries, or the {@link KvCacheBuilder#maximumWeight maximum weight} when
-     * {@link #isWeighted()}.
+     * {@link #isWeighted()}, as last {@linkplain #setMaximum set}.
      *
      * @return the bound, zero or more, or empty if the cache is unbounded
      */
@@ -59,4 +61,55 @@ public interface Policy<K, V> {
      *     the same cache ({@code asMap().compute} and its kin)
      */
     long weightedSize();
+
+    /**
+     * Changes the bound of a bounded cache (in entries, or in weight if {@link #isWeighted()}). A
+     * lowered bound is restored on the calling thread before this returns: it drains pending writes
+     * and evicts ({@link RemovalCause#SIZE}, notified and counted as any eviction) until the
+     * {@link #weightedSize()} is within it. Writes racing with the call may take the cache over the
+     * new bound by the writes in flight, which their own maintenance then evicts, as with the
+     * builder's bound. A raised bound evicts nothing. Waits for a maintenance pass in progress on
+     * another thread.
+     *
+     * @param maximum the new bound, zero or more
+     * @throws IllegalArgumentException if {@code maximum} is negative
+     * @throws UnsupportedOperationException if the cache is unbounded (an unbounded cache keeps no
+     *     eviction order, so it cannot be bounded later)
+     * @throws IllegalStateException if called from inside a compute function of the same cache
+     */
+    void setMaximum(long maximum);
+
+    /**
+     * Returns up to {@code n} keys of a bounded cache, hottest first, as S3-FIFO sees them: the keys of
+     * its main queue (entries read again while in the small queue of newcomers, or re-admitted soon
+     * after an eviction) before those of the small queue; within a queue, the higher access count
+     * first (reads since the entry was last examined, saturating at 3); among equal counts, the more
+     * recently queued first. Only live entries are listed, and only those written before the call
+     * (writes still in flight may be missing). The order is a snapshot: reads and writes change it
+     * at once, and {@link #coldest} is its exact reverse.
+     *
+     * <p>Costs O(entries held) under the maintenance lock (which writers only {@code tryLock}, so it
+     * delays no one but other maintenance), plus O(n) allocation; listing a key does not count
+     * as an access to it.
+     *
+     * @param n the most keys to return, zero or more
+     * @return an unmodifiable list of at most {@code n} distinct keys
+     * @throws IllegalArgumentException if {@code n} is negative
+     * @throws UnsupportedOperationException if the cache is unbounded (it keeps no eviction order)
+     * @throws IllegalStateException if called from inside a compute function of the same cache
+     */
+    List<K> hottest(int n);
+
+    /**
+     * Returns up to {@code n} keys of a bounded cache, coldest first: the exact reverse of
+     * {@link #hottest}'s order, which puts first the small queue's oldest unread entries, roughly the
+     * order in which S3-FIFO would evict. Same cost and exceptions as {@link #hottest}.
+     *
+     * @param n the most keys to return, zero or more
+     * @return an unmodifiable list of at most {@code n} distinct keys
+     * @throws IllegalArgumentException if {@code n} is negative
+     * @throws UnsupportedOperationException if the cache is unbounded
+     * @throws IllegalStateException if called from inside a compute function of the same cache
+     */
+    List<K> coldest(int n);
 }

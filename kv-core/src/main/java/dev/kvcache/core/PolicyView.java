@@ -1,26 +1,30 @@
 package dev.kvcache.core;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalLong;
-import java.util.function.LongSupplier;
 
 /**
- * {@link KvCache#policy()}: the builder's settings, fixed at construction, and the weighted size: the
- * {@link S3FifoPolicy}'s total read under the maintenance lock ({@link Maintenance#weightedSize}; its
+ * {@link KvCache#policy()}. The default TTL and the kind of bound are fixed at construction; the
+ * maximum is the {@link S3FifoPolicy}'s (volatile, changed under the maintenance lock); the weighted
+ * size is the policy's total read under the maintenance lock ({@link Maintenance#weightedSize}; its
  * totals are maintenance-owned plain fields, so an unlocked read could see a torn or stale total), or
  * the table's entry count for an unbounded cache.
  */
 final class PolicyView<K, V> implements Policy<K, V> {
     private final Duration timeToLive;
-    private final OptionalLong maximum;
     private final boolean weighted;
-    private final LongSupplier weightedSize;
+    private final S3FifoPolicy<K, V> policy;
+    private final Maintenance<K, V> maintenance;
+    private final NodeTable<K, V> table;
 
-    PolicyView(long defaultTtlNanos, long maximumWeight, boolean weighted, LongSupplier weightedSize) {
+    PolicyView(long defaultTtlNanos, boolean weighted, S3FifoPolicy<K, V> policy, Maintenance<K, V> maintenance,
+            NodeTable<K, V> table) {
         this.timeToLive = defaultTtlNanos == Ttl.NEVER_NANOS ? KvCache.NEVER : Duration.ofNanos(defaultTtlNanos);
-        this.maximum = maximumWeight == KvCacheBuilder.UNSET ? OptionalLong.empty() : OptionalLong.of(maximumWeight);
-        this.weighted = weighted && maximum.isPresent();
-        this.weightedSize = weightedSize;
+        this.weighted = weighted && policy != null;
+        this.policy = policy;
+        this.maintenance = maintenance;
+        this.table = table;
     }
 
     @Override
@@ -30,7 +34,7 @@ final class PolicyView<K, V> implements Policy<K, V> {
 
     @Override
     public OptionalLong maximum() {
-        return maximum;
+        return policy == null ? OptionalLong.empty() : OptionalLong.of(policy.maximumWeight());
     }
 
     @Override
@@ -40,11 +44,46 @@ final class PolicyView<K, V> implements Policy<K, V> {
 
     @Override
     public long weightedSize() {
-        return weightedSize.getAsLong();
+        return policy == null ? table.size() : maintenance.weightedSize();
+    }
+
+    @Override
+    public void setMaximum(long maximum) {
+        if (maximum < 0) {
+            throw new IllegalArgumentException("maximum must be >= 0, was " + maximum);
+        }
+        requireBounded("setMaximum");
+        maintenance.setMaximum(maximum);
+    }
+
+    @Override
+    public List<K> hottest(int n) {
+        return ranked(n, true);
+    }
+
+    @Override
+    public List<K> coldest(int n) {
+        return ranked(n, false);
+    }
+
+    private List<K> ranked(int n, boolean hottest) {
+        if (n < 0) {
+            throw new IllegalArgumentException("n must be >= 0, was " + n);
+        }
+        requireBounded(hottest ? "hottest" : "coldest");
+        return n == 0 ? List.of() : maintenance.ranked(n, hottest);
+    }
+
+    private void requireBounded(String method) {
+        if (policy == null) {
+            throw new UnsupportedOperationException(method + " needs a bounded cache (built with maximumSize or"
+                    + " maximumWeight); this cache is unbounded");
+        }
     }
 
     @Override
     public String toString() {
+        OptionalLong maximum = maximum();
         return "Policy[timeToLive=" + (timeToLive.equals(KvCache.NEVER) ? "never" : timeToLive)
                 + ", maximum=" + (maximum.isPresent() ? maximum.getAsLong() + (weighted ? " (weight)" : " (entries)") : "none")
                 + "]";

@@ -34,17 +34,17 @@ final class RemovalNotifier<K, V> {
         this.executor = executor;
     }
 
-    /** Counts and reports a removal now. No cache lock may be held. */
-    void notify(K key, V value, RemovalCause cause) {
-        stats.recordRemoval(cause);
+    /** Counts and reports a removal of an entry of {@code weight} now. No cache lock may be held. */
+    void notify(K key, V value, RemovalCause cause, int weight) {
+        stats.recordRemoval(cause, weight);
         if (listener != null) {
             dispatch(key, value, cause);
         }
     }
 
     /** Counts a removal and keeps it for {@link #deliver}. Maintenance lock held. */
-    void pend(K key, V value, RemovalCause cause) {
-        stats.recordRemoval(cause);
+    void pend(K key, V value, RemovalCause cause, int weight) {
+        stats.recordRemoval(cause, weight);
         if (listener != null) {
             pending.add(new Removal<>(key, value, cause));
         }

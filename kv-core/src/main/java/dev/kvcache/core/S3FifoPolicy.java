@@ -1,5 +1,9 @@
 package dev.kvcache.core;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
 /**
  * The S3-FIFO eviction policy (Yang et al., "FIFO queues are all you need for cache eviction",
  * SOSP 2023), by weight. Maintenance-owned: every method runs under the cache's maintenance lock, so
@@ -23,8 +27,9 @@ package dev.kvcache.core;
  * by maintenance itself. A dead node found at the end of a queue is dropped.
  */
 final class S3FifoPolicy<K, V> {
-    private final long maximumWeight;
-    private final long smallMaximumWeight;
+    /* Written under the maintenance lock (setMaximumWeight); volatile so Policy.maximum() reads it without. */
+    private volatile long maximumWeight;
+    private long smallMaximumWeight;
     private final Queue<K, V> small = new Queue<>(BoundedNode.SMALL);
     private final Queue<K, V> main = new Queue<>(BoundedNode.MAIN);
     private final Ghosts ghosts;
@@ -45,6 +50,69 @@ final class S3FifoPolicy<K, V> {
 
     long weightedSize() {
         return small.weight + main.weight;
+    }
+
+    long maximumWeight() {
+        return maximumWeight;
+    }
+
+    /**
+     * Changes the bound (and the small queue's tenth of it); the caller evicts to it next. The ghost
+     * list keeps the size it was built with: it only makes re-admission smarter, never the bound.
+     */
+    void setMaximumWeight(long maximumWeight) {
+        this.maximumWeight = maximumWeight;
+        this.smallMaximumWeight = maximumWeight / 10;
+    }
+
+    /**
+     * Up to {@code n} live queued keys, hottest first: the main queue (entries read again while in
+     * the small one) before the small queue, within a queue a higher access count first, and among
+     * equal counts the newer first. {@link #coldest} is the exact reverse, which is roughly the order
+     * in which S3-FIFO would evict them. Each node's count is read once, so a read racing the walk
+     * cannot make a key appear twice or not at all. O(entries held); allocates O(n).
+     */
+    List<K> hottest(int n, Predicate<BoundedNode<K, V>> live) {
+        List<K> keys = new ArrayList<>(Math.min(n, 1024));
+        ranked(main, true, n, live, keys);
+        ranked(small, true, n, live, keys);
+        return keys;
+    }
+
+    /** The reverse of {@link #hottest}: the small queue's oldest unread entries first. */
+    List<K> coldest(int n, Predicate<BoundedNode<K, V>> live) {
+        List<K> keys = new ArrayList<>(Math.min(n, 1024));
+        ranked(small, false, n, live, keys);
+        ranked(main, false, n, live, keys);
+        return keys;
+    }
+
+    /** Appends one queue's keys to {@code keys}, bucketed by access count, until it holds {@code n}. */
+    @SuppressWarnings("unchecked")
+    private static <K, V> void ranked(Queue<K, V> queue, boolean hottest, int n,
+            Predicate<BoundedNode<K, V>> live, List<K> keys) {
+        int wanted = n - keys.size();
+        if (wanted <= 0) {
+            return;
+        }
+        List<K>[] byFrequency = new List[BoundedNode.MAX_FREQUENCY + 1];
+        for (BoundedNode<K, V> node = hottest ? queue.newest : queue.oldest; node != null;
+                node = hottest ? node.queueNext : node.queuePrev) {
+            int f = node.frequency;
+            List<K> bucket = byFrequency[f];
+            if (bucket == null) {
+                bucket = byFrequency[f] = new ArrayList<>();
+            }
+            if (bucket.size() < wanted && live.test(node)) { // a bucket never needs more than n
+                bucket.add(node.key);
+            }
+        }
+        for (int i = 0; i <= BoundedNode.MAX_FREQUENCY; i++) {
+            List<K> bucket = byFrequency[hottest ? BoundedNode.MAX_FREQUENCY - i : i];
+            if (bucket != null) {
+                keys.addAll(bucket.subList(0, Math.min(bucket.size(), n - keys.size())));
+            }
+        }
     }
 
     /**

@@ -1,82 +1,81 @@
 package dev.kvcache.core;
 
-import java.util.concurrent.atomic.LongAdder;
-
 /**
- * Accumulates a cache's statistics. {@link #DISABLED} does nothing and is what caches built without
- * {@code recordStats()} use; {@link #concurrent()} counts with striped adders, so counting a hit is
- * contention-free and allocation-free once warmed.
+ * Receives a cache's statistics as they happen, so that a metrics library can count them in its own
+ * meters instead of polling {@link KvCache#stats()}. Set one with
+ * {@link KvCacheBuilder#recordStats(java.util.function.Supplier)}; {@link #striped()} is the counter
+ * {@link KvCacheBuilder#recordStats()} uses, which an implementation may also forward to.
+ *
+ * <p>The cache calls these methods on the threads of its operations, for every operation, so they
+ * must be thread-safe, fast and non-blocking. They are called outside the cache's segment locks
+ * (removals found by maintenance are recorded while it holds the maintenance lock). Whatever a
+ * {@code record} method throws is caught and logged once (through {@link System.Logger}, as a
+ * listener's failure is): it never reaches the caller nor disturbs the cache.
+ * Every method does nothing by default ({@link #snapshot()} returns {@link CacheStats#empty()}), so an
+ * implementation overrides only what it counts.
  */
-interface StatsCounter {
-    StatsCounter DISABLED = new StatsCounter() {
-        @Override public void recordHit() {}
-        @Override public void recordMiss() {}
-        @Override public void recordPut() {}
-        @Override public void recordRemoval(RemovalCause cause) {}
-        @Override public void recordLoad(boolean success, long nanos) {}
-        @Override public CacheStats snapshot() {
-            return CacheStats.empty();
-        }
-    };
+public interface StatsCounter {
 
-    void recordHit();
+    /** A read found a live value ({@link CacheStats#hitCount()}). */
+    default void recordHit() {}
 
-    void recordMiss();
+    /** A read found no live value ({@link CacheStats#missCount()}). */
+    default void recordMiss() {}
 
-    void recordPut();
+    /** A value was stored ({@link CacheStats#putCount()}). */
+    default void recordPut() {}
 
-    /** Counts a removal in its class; {@link RemovalCause#REPLACED} is not counted (the put is). */
-    void recordRemoval(RemovalCause cause);
+    /**
+     * An entry was removed, once per removal that the removal listener is told of:
+     * {@link RemovalCause#SIZE} counts in {@link CacheStats#evictionCount()} and
+     * {@link CacheStats#evictionWeight()}, {@link RemovalCause#EXPIRED} and {@link RemovalCause#EXPLICIT}
+     * in their counts; {@link RemovalCause#REPLACED} is in none (the put that replaced it is).
+     *
+     * @param cause why
+     * @param weight the entry's weight: what the weigher gave it, or 1 without a weigher
+     */
+    default void recordRemoval(RemovalCause cause, long weight) {}
 
-    void recordLoad(boolean success, long nanos);
+    /**
+     * A loader call returned a value ({@link CacheStats#loadSuccessCount()}): {@code load}, {@code reload},
+     * or a {@code loadAll} that returned normally.
+     *
+     * @param loadTimeNanos how long it took, by the cache's ticker, zero or more
+     */
+    default void recordLoadSuccess(long loadTimeNanos) {}
 
-    CacheStats snapshot();
+    /**
+     * A loader call threw or returned {@code null} ({@link CacheStats#loadFailureCount()}).
+     *
+     * @param loadTimeNanos how long it took, by the cache's ticker, zero or more
+     */
+    default void recordLoadFailure(long loadTimeNanos) {}
 
-    static StatsCounter concurrent() {
-        return new ConcurrentStatsCounter();
+    /** A {@link LoadingCache#refresh refresh}'s loader returned a value ({@link CacheStats#refreshSuccessCount()}). */
+    default void recordRefreshSuccess() {}
+
+    /**
+     * A {@link LoadingCache#refresh refresh} failed: its loader threw or returned {@code null}, or the
+     * executor refused it ({@link CacheStats#refreshFailureCount()}).
+     */
+    default void recordRefreshFailure() {}
+
+    /**
+     * Returns the counts so far, for {@link KvCache#stats()}.
+     *
+     * @return a snapshot, never null
+     */
+    default CacheStats snapshot() {
+        return CacheStats.empty();
     }
 
-    /** Striped counters for caches built with {@code recordStats()}. */
-    final class ConcurrentStatsCounter implements StatsCounter {
-        private final LongAdder hits = new LongAdder();
-        private final LongAdder misses = new LongAdder();
-        private final LongAdder puts = new LongAdder();
-        private final LongAdder evictions = new LongAdder();
-        private final LongAdder expirations = new LongAdder();
-        private final LongAdder removals = new LongAdder();
-        private final LongAdder loadSuccesses = new LongAdder();
-        private final LongAdder loadFailures = new LongAdder();
-        private final LongAdder loadNanos = new LongAdder();
-
-        @Override public void recordHit() {
-            hits.increment();
-        }
-
-        @Override public void recordMiss() {
-            misses.increment();
-        }
-
-        @Override public void recordPut() {
-            puts.increment();
-        }
-
-        @Override public void recordRemoval(RemovalCause cause) {
-            switch (cause) {
-                case SIZE -> evictions.increment();
-                case EXPIRED -> expirations.increment();
-                case EXPLICIT -> removals.increment();
-                case REPLACED -> { }
-            }
-        }
-
-        @Override public void recordLoad(boolean success, long nanos) {
-            (success ? loadSuccesses : loadFailures).increment();
-            loadNanos.add(Math.max(0, nanos));
-        }
-
-        @Override public CacheStats snapshot() {
-            return new CacheStats(hits.sum(), misses.sum(), puts.sum(), evictions.sum(), expirations.sum(),
-                    removals.sum(), loadSuccesses.sum(), loadFailures.sum(), loadNanos.sum());
-        }
+    /**
+     * Returns a new counter that counts everything in lock-free striped adders
+     * ({@link java.util.concurrent.atomic.LongAdder}): contention-free, and allocation-free once warm.
+     *
+     * @return a new counter whose {@link #snapshot()} reports every count
+     */
+    static StatsCounter striped() {
+        return new StatsCounters.Striped();
     }
 }

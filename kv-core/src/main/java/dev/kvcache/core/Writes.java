@@ -62,6 +62,8 @@ final class Writes<K, V> {
         LOAD,
         /** Gives a live entry a new TTL, keeping its value; returns the value, or null if absent. */
         SET_TTL,
+        /** The store of a finished refresh: as PUT (a null value removes), unless it was invalidated. */
+        REFRESH,
         COMPUTE,
         COMPUTE_IF_ABSENT,
         COMPUTE_IF_PRESENT,
@@ -114,6 +116,15 @@ final class Writes<K, V> {
         return write(Kind.LOAD, key, value, null, Ttl.DEFAULT_NANOS, null, null, load);
     }
 
+    /**
+     * Stores a refresh's value (removes the entry if it is null) unless the refresh was invalidated.
+     * Returns the value stored, or null if it removed the entry, or the live value (or null) that the
+     * invalidating write left.
+     */
+    V storeRefreshed(K key, V value, Loads.Loading<V> refresh) {
+        return write(Kind.REFRESH, key, value, null, Ttl.DEFAULT_NANOS, null, null, refresh);
+    }
+
     /** {@code setTimeToLive} ({@code ttlNanos} given) and {@code touch} ({@link Ttl#DEFAULT_NANOS}). */
     boolean setTimeToLive(K key, long ttlNanos) {
         return write(Kind.SET_TTL, key, null, null, ttlNanos, null, null, null) != null;
@@ -155,7 +166,7 @@ final class Writes<K, V> {
         int hash = NodeTable.hash(key);
         requireNotComputing(kind);
         boolean computes = kind.compareTo(Kind.COMPUTE) >= 0;
-        int weight = kind == Kind.REMOVE || kind == Kind.SET_TTL || computes ? 0
+        int weight = kind == Kind.REMOVE || kind == Kind.SET_TTL || computes || (kind == Kind.REFRESH && value == null) ? 0
                 : weigh(key, Objects.requireNonNull(value, "value"));
         Segment<K, V> segment = table.segmentFor(hash);
         Node<K, V> created = null;
@@ -188,6 +199,13 @@ final class Writes<K, V> {
                         }
                         next = value;
                         result = kind == Kind.LOAD ? value : null;
+                    }
+                    case REFRESH -> {
+                        if (load.invalidated) {
+                            return live;
+                        }
+                        next = value;
+                        result = value;
                     }
                     case REPLACE -> {
                         if (live == null || (expected != null && !live.equals(expected))) {
@@ -251,7 +269,8 @@ final class Writes<K, V> {
                     // shortened TTL moves to a new node that the policy must count); may throw.
                     weight = weigh(key, next);
                 }
-                if (kind != Kind.LOAD && kind != Kind.SET_TTL) {
+                if (kind != Kind.LOAD && kind != Kind.REFRESH && kind != Kind.SET_TTL) {
+                    // a load's own store is not a competing write; a TTL change leaves the value a load would replace
                     cache.loads.invalidate(key);
                 }
                 long marker = current == null ? 0 : next == null || expired ? Node.REMOVED

@@ -47,6 +47,14 @@ public final class AsMapConcurrentMapTests {
                 .removalListener((Object k, Object v, RemovalCause c) -> { })
                 .recordStats()
                 .build()));
+        suite.addTest(suiteFor("LoadingCache, its loader never called by the map", () -> KvCache.builder()
+                .ticker(new FakeTicker())
+                .timeToLive(Duration.ofMinutes(1))
+                .maximumSize(1_000)
+                .recordStats()
+                .<String, String>build(key -> {
+                    throw new AssertionError("the map view never loads: " + key);
+                })));
         return suite;
     }
 

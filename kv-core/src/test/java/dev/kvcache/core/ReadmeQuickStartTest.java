@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class ReadmeQuickStartTest {
 
     @Test
-    void quickStartSampleWorksAsTheReadmeSays() {
+    void quickStartSampleWorksAsTheReadmeSays() throws Exception {
         KvCache<String, String> cache = KvCache.builder()
                 .timeToLive(Duration.ofSeconds(10))
                 .maximumSize(10_000)
@@ -24,6 +26,15 @@ class ReadmeQuickStartTest {
         String v = cache.getIfPresent("k1");                    // "v1" for the next 10 seconds
         cache.put("session", "abc", Duration.ofMinutes(30));    // per-entry TTL
         String loaded = cache.get("k2", key -> "computed " + key);
+
+        LoadingCache<String, String> users = KvCache.builder()
+                .timeToLive(Duration.ofMinutes(5))
+                .maximumSize(10_000)
+                .recordStats()
+                .build(id -> "user " + id);                      // a CacheLoader; null means "no such key"
+        String user = users.get("42");                           // loaded once, then a hit for 5 minutes
+        Map<String, String> some = users.getAll(List.of("1", "2")); // one bulk load for the missing keys
+        users.refresh("42");                                     // reloads in the background; readers keep the old value
 
         assertEquals("v1", v);
         assertEquals("computed k2", loaded);
@@ -38,6 +49,14 @@ class ReadmeQuickStartTest {
                 "k1 TTL " + k1TtlNanos);
         assertEquals(3, cache.estimatedSize());
         cache.close();
+
+        assertEquals("user 42", user);
+        assertEquals(Map.of("1", "user 1", "2", "user 2"), some);
+        assertEquals("user 42", users.refresh("42").get(10, TimeUnit.SECONDS));
+        assertEquals("user 42", users.getIfPresent("42"));
+        assertEquals(3, users.stats().missCount(), "42, 1 and 2 were missed once each");
+        assertEquals(1, users.stats().hitCount());
+        users.close();
     }
 
     /** The README's first Java block is the sample above, line for line. */

@@ -118,6 +118,55 @@ sealed interface CacheOp {
         }
     }
 
+    /** {@code getAllPresent(keys)}. */
+    record GetAllPresent(java.util.List<Integer> keys) implements CacheOp {
+        @Override public String toString() {
+            return "getAllPresent(" + keys + ")";
+        }
+    }
+
+    /** {@code putAll(map)} (default TTL, when {@code ttlMillis} is 0) or {@code putAll(map, ttl)}, a fresh value per key. */
+    record PutAll(java.util.List<Integer> keys, long ttlMillis) implements CacheOp {
+        @Override public String toString() {
+            return "putAll(" + keys + (ttlMillis == 0 ? "" : ", ttl=" + ttlMillis + "ms") + ")";
+        }
+    }
+
+    /** {@code invalidateAll(keys)}. */
+    record InvalidateAll(java.util.List<Integer> keys) implements CacheOp {
+        @Override public String toString() {
+            return "invalidateAll(" + keys + ")";
+        }
+    }
+
+    /** {@code LoadingCache.get(key)}: the loader returns a fresh value. */
+    record Load(int key) implements CacheOp {
+        @Override public String toString() {
+            return "load(" + key + ")";
+        }
+    }
+
+    /** {@code LoadingCache.getAll(keys)}: the (default, one by one) bulk loader returns fresh values. */
+    record LoadAll(java.util.List<Integer> keys) implements CacheOp {
+        @Override public String toString() {
+            return "getAll(" + keys + ")";
+        }
+    }
+
+    /** {@code policy().setMaximum(maximum)}; an unbounded cache must refuse it. */
+    record SetMaximum(long maximum) implements CacheOp {
+        @Override public String toString() {
+            return "setMaximum(" + maximum + ")";
+        }
+    }
+
+    /** {@code policy().hottest(n)} and {@code coldest(n)} for every key: the live keys, in reverse orders. */
+    record Rank() implements CacheOp {
+        @Override public String toString() {
+            return "hottest/coldest()";
+        }
+    }
+
     /** Moves the fake ticker forward. */
     record Advance(long nanos) implements CacheOp {
         @Override public String toString() {

@@ -48,11 +48,23 @@ final class CacheOps {
         Gen<Integer> residue = integers().between(0, 2);
         Gen<CacheOp> removeEntriesIf = residue.map(CacheOp.RemoveEntriesIf::new);
         Gen<CacheOp> removeValuesIf = residue.map(CacheOp.RemoveValuesIf::new);
+        Gen<List<Integer>> keys = lists().of(key).ofSizeBetween(0, 3);
+        Gen<CacheOp> getAllPresent = keys.map(CacheOp.GetAllPresent::new);
+        Gen<CacheOp> putAll = keys.zip(Generate.pick(List.of(0L, 0L, 10L, 1_000L, 2_000L)),
+                (ks, ttl) -> new CacheOp.PutAll(ks, ttl));
+        Gen<CacheOp> invalidateAll = keys.map(CacheOp.InvalidateAll::new);
+        Gen<CacheOp> load = key.map(CacheOp.Load::new);
+        Gen<CacheOp> loadAll = keys.map(CacheOp.LoadAll::new);
+        Gen<CacheOp> setMaximum = integers().between(0, 12).map(m -> new CacheOp.SetMaximum(m));
+        Gen<CacheOp> rank = Generate.constant(new CacheOp.Rank());
         return Generate.frequency(List.of(
                 Pair.of(6, put), Pair.of(3, putTtl), Pair.of(6, get), Pair.of(2, remove),
                 Pair.of(2, putIfAbsent), Pair.of(2, replace), Pair.of(2, cas), Pair.of(4, advance),
                 Pair.of(1, cleanUp), Pair.of(2, compute), Pair.of(2, computeIfAbsent),
                 Pair.of(2, computeIfPresent), Pair.of(2, merge), Pair.of(1, removeEntriesIf),
-                Pair.of(1, removeValuesIf), Pair.of(2, setTtl), Pair.of(2, touch)));
+                Pair.of(1, removeValuesIf), Pair.of(2, setTtl), Pair.of(2, touch),
+                Pair.of(2, getAllPresent), Pair.of(2, putAll),
+                Pair.of(1, invalidateAll), Pair.of(2, load), Pair.of(2, loadAll), Pair.of(1, setMaximum),
+                Pair.of(1, rank)));
     }
 }

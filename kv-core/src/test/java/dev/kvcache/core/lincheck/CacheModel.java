@@ -90,6 +90,60 @@ final class CacheModel {
         return name.equals("removeEntriesIf") || name.equals("removeValuesIf");
     }
 
+    /** Whether {@code actor} takes one step per key ({@link #step}) rather than one in all. */
+    static boolean isMultiKey(Actor actor) {
+        String name = actor.getMethod().getName();
+        return isRemoveIf(actor) || name.equals("getAllPresent") || name.equals("putAllOf")
+                || name.equals("invalidateAllOf");
+    }
+
+    /** The keys a multi-key operation steps through, as a bit set (key k is bit k - 1). */
+    static int keyBits(Actor actor) {
+        if (isRemoveIf(actor)) {
+            return (1 << CacheOperations.MAX_KEY) - 1;
+        }
+        List<Object> args = actor.getArguments();
+        return (1 << ((Integer) args.get(0) - 1)) | (1 << ((Integer) args.get(1) - 1));
+    }
+
+    /** What a multi-key operation's result is before its first step. */
+    static Object initialAccumulator(Actor actor) {
+        String name = actor.getMethod().getName();
+        return isRemoveIf(actor) ? Boolean.FALSE : name.equals("getAllPresent") ? new TreeMap<Integer, Integer>() : VOID;
+    }
+
+    /** One key's step of a multi-key operation, given its result so far; returns the new result so far. */
+    Object step(Actor actor, int key, Object acc) {
+        List<Object> args = actor.getArguments();
+        switch (actor.getMethod().getName()) {
+            case "removeEntriesIf", "removeValuesIf":
+                return removeIfHolds(key, (Integer) args.get(0)) || (Boolean) acc;
+            case "getAllPresent": {
+                Integer live = live(key);
+                if (live == null) {
+                    return acc;
+                }
+                @SuppressWarnings("unchecked")
+                TreeMap<Integer, Integer> present = new TreeMap<>((TreeMap<Integer, Integer>) acc);
+                present.put(key, live);
+                return present;
+            }
+            case "putAllOf":
+                store(key, (Integer) args.get(2), defaultTtlSeconds);
+                return VOID;
+            case "invalidateAllOf":
+                entries.remove(key);
+                return VOID;
+            default:
+                throw new IllegalArgumentException("not a multi-key operation: " + actor);
+        }
+    }
+
+    /** A multi-key operation's result once every key has been stepped through. */
+    static Object resultOf(Actor actor, Object acc) {
+        return acc;
+    }
+
     /** Applies a single-step operation of {@link CacheOperations} and returns its expected result. */
     Object apply(Actor actor) {
         List<Object> args = actor.getArguments();

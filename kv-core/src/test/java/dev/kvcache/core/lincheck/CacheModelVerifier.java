@@ -17,10 +17,12 @@ import org.jetbrains.lincheck.datastructures.verifier.Verifier;
 /**
  * Linearizability against {@link CacheModel}: the results must be those of some order of the
  * operations' steps that respects their real-time order (Lincheck's happens-before clocks). Every
- * operation is one step, except {@code removeIf}, which is one {@link CacheModel#removeIfHolds} step
- * per key, in any order, all within the call (weakly consistent, as ConcurrentHashMap's bulk
- * operations are: no atomic snapshot, but each key is looked at once and removed only if it still
- * holds the value looked at); it returns whether any step removed.
+ * operation is one step, except the multi-key ones ({@link CacheModel#isMultiKey}): {@code removeIf},
+ * which is one {@link CacheModel#removeIfHolds} step per key (weakly consistent, as ConcurrentHashMap's
+ * bulk operations are: no atomic snapshot, but each key is looked at once and removed only if it still
+ * holds the value looked at) and returns whether any step removed; and {@code getAllPresent},
+ * {@code putAll} and {@code invalidateAll(keys)}, one single-key step per key named (atomic per key,
+ * not as a whole). Their steps come in any order, all within the call.
  *
  * <p>A bounded configuration ({@link CacheOperations#bound()}) may in addition drop any entry at any
  * moment while it holds more live entries than its bound: an eviction, done by whichever thread
@@ -54,7 +56,7 @@ public final class CacheModelVerifier implements Verifier {
     }
 
     /** Where a search stands: the part of the scenario, each thread's progress, and the model. */
-    private record State(int part, List<Integer> done, List<Integer> visited, List<Boolean> removed, CacheModel model) {}
+    private record State(int part, List<Integer> done, List<Integer> visited, List<Object> acc, CacheModel model) {}
 
     private final class Search {
         private static final int INIT = 0;
@@ -71,27 +73,27 @@ public final class CacheModelVerifier implements Verifier {
         }
 
         boolean run() {
-            return search(INIT, new int[1], new int[1], new boolean[1], new CacheModel(defaultTtlSeconds));
+            return search(INIT, new int[1], new int[1], new Object[1], new CacheModel(defaultTtlSeconds));
         }
 
         /**
          * Whether the rest of the scenario can be explained from here. {@code done[t]} counts thread
-         * {@code t}'s finished operations; if its next is a {@code removeIf}, {@code visited[t]} is the
-         * bit set of keys it has stepped through and {@code removed[t]} whether any step removed.
+         * {@code t}'s finished operations; if its next is a multi-key operation, {@code visited[t]} is
+         * the bit set of keys it has stepped through and {@code acc[t]} its result so far.
          */
-        private boolean search(int part, int[] done, int[] visited, boolean[] removed, CacheModel model) {
-            State state = new State(part, toList(done), toList(visited), toList(removed), model);
+        private boolean search(int part, int[] done, int[] visited, Object[] acc, CacheModel model) {
+            State state = new State(part, toList(done), toList(visited), toList(acc), model);
             if (deadEnds.contains(state)) {
                 return false;
             }
-            if (explain(part, done, visited, removed, model)) {
+            if (explain(part, done, visited, acc, model)) {
                 return true;
             }
             deadEnds.add(state);
             return false;
         }
 
-        private boolean explain(int part, int[] done, int[] visited, boolean[] removed, CacheModel model) {
+        private boolean explain(int part, int[] done, int[] visited, Object[] acc, CacheModel model) {
             boolean finished = true;
             for (int t = 0; t < done.length; t++) {
                 List<Actor> actors = actors(part, t);
@@ -104,8 +106,8 @@ public final class CacheModelVerifier implements Verifier {
                 }
                 Actor actor = actors.get(done[t]);
                 LincheckResult result = result(part, t, done[t]);
-                if (CacheModel.isRemoveIf(actor)) {
-                    if (stepRemoveIf(part, t, actor, result, done, visited, removed, model)) {
+                if (CacheModel.isMultiKey(actor)) {
+                    if (stepMultiKey(part, t, actor, result, done, visited, acc, model)) {
                         return true;
                     }
                     continue;
@@ -113,7 +115,7 @@ public final class CacheModelVerifier implements Verifier {
                 CacheModel next = model.copy();
                 if (matches(next.apply(actor), result)) {
                     done[t]++;
-                    boolean ok = search(part, done, visited, removed, next);
+                    boolean ok = search(part, done, visited, acc, next);
                     done[t]--;
                     if (ok) {
                         return true;
@@ -123,40 +125,43 @@ public final class CacheModelVerifier implements Verifier {
             if (finished) {
                 return part == POST || nextPart(part, model);
             }
-            return evictions(part, done, visited, removed, model);
+            return evictions(part, done, visited, acc, model);
         }
 
-        /** Each key thread {@code t}'s removeIf has not looked at yet may be its next step. */
-        private boolean stepRemoveIf(int part, int t, Actor actor, LincheckResult result,
-                int[] done, int[] visited, boolean[] removed, CacheModel model) {
-            int value = (Integer) actor.getArguments().get(0);
-            int all = (1 << CacheOperations.MAX_KEY) - 1;
+        /**
+         * Each key that thread {@code t}'s multi-key operation has not stepped through yet may be its
+         * next step; the last step's accumulated result must be the operation's.
+         */
+        private boolean stepMultiKey(int part, int t, Actor actor, LincheckResult result,
+                int[] done, int[] visited, Object[] acc, CacheModel model) {
+            int all = CacheModel.keyBits(actor);
             for (int key = 1; key <= CacheOperations.MAX_KEY; key++) {
                 int bit = 1 << (key - 1);
-                if ((visited[t] & bit) != 0) {
+                if ((all & bit) == 0 || (visited[t] & bit) != 0) {
                     continue;
                 }
                 CacheModel next = model.copy();
-                boolean removedAny = next.removeIfHolds(key, value) || removed[t];
+                Object before = visited[t] == 0 ? CacheModel.initialAccumulator(actor) : acc[t];
+                Object after = next.step(actor, key, before);
                 int savedVisited = visited[t];
-                boolean savedRemoved = removed[t];
+                Object savedAcc = acc[t];
                 boolean ok;
                 if ((visited[t] | bit) == all) {
-                    if (!matches(removedAny, result)) {
+                    if (!matches(CacheModel.resultOf(actor, after), result)) {
                         continue;
                     }
                     visited[t] = 0;
-                    removed[t] = false;
+                    acc[t] = null;
                     done[t]++;
-                    ok = search(part, done, visited, removed, next);
+                    ok = search(part, done, visited, acc, next);
                     done[t]--;
                 } else {
                     visited[t] |= bit;
-                    removed[t] = removedAny;
-                    ok = search(part, done, visited, removed, next);
+                    acc[t] = after;
+                    ok = search(part, done, visited, acc, next);
                 }
                 visited[t] = savedVisited;
-                removed[t] = savedRemoved;
+                acc[t] = savedAcc;
                 if (ok) {
                     return true;
                 }
@@ -165,7 +170,7 @@ public final class CacheModelVerifier implements Verifier {
         }
 
         /** While over the bound, any live entry may vanish before the next step. */
-        private boolean evictions(int part, int[] done, int[] visited, boolean[] removed, CacheModel model) {
+        private boolean evictions(int part, int[] done, int[] visited, Object[] acc, CacheModel model) {
             List<Integer> live = model.liveKeys();
             if (live.size() <= bound) {
                 return false;
@@ -173,7 +178,7 @@ public final class CacheModelVerifier implements Verifier {
             for (int key : live) {
                 CacheModel evicted = model.copy();
                 evicted.evict(key);
-                if (search(part, done, visited, removed, evicted)) {
+                if (search(part, done, visited, acc, evicted)) {
                     return true;
                 }
             }
@@ -183,9 +188,9 @@ public final class CacheModelVerifier implements Verifier {
         private boolean nextPart(int part, CacheModel model) {
             if (part == INIT) {
                 int threads = scenario.getParallelExecution().size();
-                return search(PARALLEL, new int[threads], new int[threads], new boolean[threads], model);
+                return search(PARALLEL, new int[threads], new int[threads], new Object[threads], model);
             }
-            return search(POST, new int[1], new int[1], new boolean[1], model);
+            return search(POST, new int[1], new int[1], new Object[1], model);
         }
 
         /** Whether every operation that completed before this one started is already ordered. */
@@ -230,11 +235,7 @@ public final class CacheModelVerifier implements Verifier {
         return Arrays.stream(a).boxed().toList();
     }
 
-    private static List<Boolean> toList(boolean[] a) {
-        Boolean[] boxed = new Boolean[a.length];
-        for (int i = 0; i < a.length; i++) {
-            boxed[i] = a[i];
-        }
-        return List.of(boxed);
+    private static List<Object> toList(Object[] a) {
+        return Arrays.asList(a.clone()); // may hold nulls (no operation in progress)
     }
 }

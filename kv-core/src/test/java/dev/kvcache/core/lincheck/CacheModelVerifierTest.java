@@ -95,6 +95,34 @@ class CacheModelVerifierTest {
     }
 
     @Test
+    void getAllPresentLooksAtEachKeyAtItsOwnInstant() {
+        // getAllPresent(1, 2) looks at 2 before put(2, 2), then at 1 after remove(1): it finds
+        // neither, which no atomic lookup of both explains (1 or 2 was always present).
+        List<List<Actor>> parallel = List.of(List.of(actor("getAllPresent", 1, 2)),
+                List.of(put(2, 2), remove(1)));
+        assertTrue(verify(unbounded, List.of(put(1, 1)), List.of(VOID), parallel,
+                List.of(List.of(at(value(new java.util.TreeMap<>()), 0, 0)),
+                        List.of(at(VOID, 0, 0), at(value(1), 0, 0))),
+                List.of(), List.of()));
+        assertFalse(verify(unbounded, List.of(put(1, 1)), List.of(VOID), parallel,
+                List.of(List.of(at(value(new java.util.TreeMap<>(java.util.Map.of(1, 2))), 0, 0)),
+                        List.of(at(VOID, 0, 0), at(value(1), 0, 0))),
+                List.of(), List.of()), "1 never held 2");
+    }
+
+    @Test
+    void putAllAndInvalidateAllOfKeysActOnEveryKeyNamed() {
+        List<Actor> init = List.of(actor("putAllOf", 1, 2, 3), actor("invalidateAllOf", 2, 2));
+        List<LincheckResult> initResults = List.of(VOID, VOID);
+        assertTrue(verify(unbounded, init, initResults, List.of(), List.of(),
+                List.of(get(1), get(2)), List.of(value(3), value(null))));
+        assertFalse(verify(unbounded, init, initResults, List.of(), List.of(),
+                List.of(get(1), get(2)), List.of(value(3), value(3))));
+        assertFalse(verify(unbounded, init, initResults, List.of(), List.of(),
+                List.of(get(1)), List.of(value(null))));
+    }
+
+    @Test
     void aComputedEntryGetsTheDefaultTtlRestarted() {
         // TTL 2 s: put at 0 s, compute at 1 s, so it lives until 3 s and is there at 2 s.
         List<Actor> init = List.of(put(1, 1), actor("advance"), actor("compute", 1, 2), actor("advance"));

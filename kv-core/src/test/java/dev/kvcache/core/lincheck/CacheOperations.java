@@ -12,8 +12,9 @@ import org.jetbrains.lincheck.datastructures.Validate;
 import org.jetbrains.lincheck.datastructures.verifier.Verifier;
 
 /**
- * The single-key operations of {@link KvCache}, the compute family of its map view and the views'
- * {@code removeIf}, as Lincheck operations over keys and values 1..3, so that operations collide often
+ * The single-key operations of {@link KvCache}, its bulk operations ({@code getAllPresent},
+ * {@code putAll}, {@code invalidateAll(keys)}, each over two keys, atomic per key), the compute family
+ * of its map view and the views' {@code removeIf}, as Lincheck operations over keys and values 1..3, so that operations collide often
  * and the model checker's scenarios stay small. Each subclass builds the cache configuration it
  * checks; Lincheck builds a fresh instance per scenario, and {@link CacheModelVerifier} accepts a
  * concurrent run's results only if some order of its operations that respects real time gives the
@@ -133,6 +134,24 @@ public abstract class CacheOperations {
     @Operation
     public boolean removeValuesIf(@Param(name = "value") int value) {
         return cache.asMap().values().removeIf(v -> v == value);
+    }
+
+    /** {@code getAllPresent} of two keys (the same key twice is one key): one lookup per key. */
+    @Operation
+    public java.util.Map<Integer, Integer> getAllPresent(@Param(name = "key") int key, @Param(name = "key") int other) {
+        return new java.util.TreeMap<>(cache.getAllPresent(java.util.List.of(key, other)));
+    }
+
+    /** {@code putAll} of {@code value} under two keys: one put per key. */
+    @Operation
+    public void putAllOf(@Param(name = "key") int key, @Param(name = "key") int other, @Param(name = "value") int value) {
+        cache.putAll(key == other ? java.util.Map.of(key, value) : java.util.Map.of(key, value, other, value));
+    }
+
+    /** {@code invalidateAll} of two keys: one removal per key. */
+    @Operation
+    public void invalidateAllOf(@Param(name = "key") int key, @Param(name = "key") int other) {
+        cache.invalidateAll(java.util.List.of(key, other));
     }
 
     /** The function of {@link #compute} and {@link #computeIfPresent}: stores {@code value}, or removes an equal one. */
