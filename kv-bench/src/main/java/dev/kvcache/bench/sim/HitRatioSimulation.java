@@ -25,8 +25,8 @@ import org.cache2k.Cache2kBuilder;
  *
  * <p>Expect Caffeine slightly above kvcache on pure Zipf (TinyLFU's frequency sketch admits by
  * long-term popularity; S3-FIFO only by "read again while in the small queue"), both well above LRU,
- * and cache2k between them and LRU; and, with the scan, kvcache and Caffeine near their scan-free
- * ratio while LRU loses a large part of its hits.
+ * and cache2k in the same range (Clock-Pro+ also keeps ghost entries of recent evictions); and, with
+ * the scan, the three near their scan-free ratio while LRU loses a large part of its hits.
  * Both caches run their maintenance on the calling thread ({@code executor(Runnable::run)} for
  * Caffeine; cache2k evicts on the calling thread too), so the traces and kvcache's result are
  * deterministic for the fixed seeds; Caffeine's can move by a few hundredths of a point between runs,
