@@ -81,9 +81,9 @@ read -r fork_s forks < <(
   echo $(( (wi * w + i * r) / 1000 + 2 )) "$f")
 estimate=0
 
-# The number of configurations the benchmark regex and the -p options in the arguments select (CacheBenchmark's defaults:
-# 2 distributions, 2 key sets, 1 size), and how many of them have at least 5e6 entries (their
-# population adds about 25 s per fork).
+# The number of configurations the benchmark regex and the -p options in the arguments select
+# (CacheBenchmark's defaults: 2 distributions, 2 key sets, 1 size), and how many of them have at
+# least 5e6 entries (their population adds about 25 s per fork).
 count_configs() {
   local all big given=" " name values n
   # The benchmark regex: one method, or (a|b) for several.

@@ -200,26 +200,10 @@ public class CacheBenchmark {
                     }
                     return sequence;
                 case "overwrite":
-                    return alternating(sequence);
+                    return alternating(sequence, size);
                 default:
                     return sequence;
             }
-        }
-
-        /**
-         * The sequence twice over, each write marked to store the value its key does not hold at that
-         * point (keys start with their own value). Twice over, every key occurs an even number of times,
-         * so the marks still alternate when the sequence wraps around.
-         */
-        private int[] alternating(int[] sequence) {
-            boolean[] holdsAlternate = new boolean[size];
-            int[] ops = new int[2 * sequence.length];
-            for (int i = 0; i < ops.length; i++) {
-                int index = sequence[i & (sequence.length - 1)];
-                holdsAlternate[index] = !holdsAlternate[index];
-                ops[i] = holdsAlternate[index] ? ~index : index;
-            }
-            return ops;
         }
 
         /** Fails the trial if entries expired during it: then "hits" were partly misses. */
@@ -238,6 +222,22 @@ public class CacheBenchmark {
                         + ttlSeconds + " s, or raise -p ttlSeconds");
             }
         }
+    }
+
+    /**
+     * The sequence twice over, each write marked to store the value its key does not hold at that
+     * point (keys start with their own value). Twice over, every key occurs an even number of times,
+     * so the marks still alternate when the sequence wraps around.
+     */
+    static int[] alternating(int[] sequence, int size) {
+        boolean[] holdsAlternate = new boolean[size];
+        int[] ops = new int[2 * sequence.length];
+        for (int i = 0; i < ops.length; i++) {
+            int index = sequence[i & (sequence.length - 1)];
+            holdsAlternate[index] = !holdsAlternate[index];
+            ops[i] = holdsAlternate[index] ? ~index : index;
+        }
+        return ops;
     }
 
     /**
