@@ -137,7 +137,7 @@ public class CacheBenchmark {
             if (benchmark.equals("overwrite")) {
                 alternateValues = new Long[size];
                 for (int i = 0; i < size; i++) {
-                    // ~key is outside Long's small-value cache for every key, so a distinct object.
+                    // Another value, so another object than the key (which is its first value).
                     alternateValues[i] = ~presentKeys[i];
                 }
             }

@@ -109,7 +109,8 @@ public final class Summary {
             StringBuilder line = new StringBuilder(prefix(row));
             for (String peer : peers) {
                 Score score = scores.get(peer);
-                line.append(score == null ? " – |" : format(" %.2f |", score.bytesPerOp()));
+                boolean measured = score != null && !Double.isNaN(score.bytesPerOp());
+                line.append(measured ? format(" %.2f |", score.bytesPerOp()) : " – |");
             }
             System.out.println(line);
         });
