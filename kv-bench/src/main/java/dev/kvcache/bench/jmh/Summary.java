@@ -127,13 +127,17 @@ public final class Summary {
         if (sweeps.isEmpty()) {
             return;
         }
+        // Only the peers swept: the variants measured at 1e6 alone would be empty columns.
+        List<String> swept = new ArrayList<>(peers);
+        swept.removeIf(peer -> sweeps.values().stream().flatMap(List::stream)
+                .noneMatch(row -> row.size() != REFERENCE_SIZE && rows.get(row).containsKey(peer)));
         System.out.println("Size sweep, million operations per second; the last column is kvcache / CHM"
                 + " divided by kvcache / CHM at " + Results.sizeLabel(REFERENCE_SIZE)
                 + " of the same sweep:");
         System.out.println();
         StringBuilder header = new StringBuilder("| benchmark | distribution | keys | size | threads |");
         StringBuilder rule = new StringBuilder("|---|---|---|---:|---:|");
-        for (String peer : peers) {
+        for (String peer : swept) {
             header.append(' ').append(peer).append(" |");
             rule.append("---:|");
         }
@@ -147,7 +151,7 @@ public final class Summary {
             for (Row row : sizes) {
                 Map<String, Score> scores = rows.get(row);
                 StringBuilder line = new StringBuilder(prefix(row));
-                for (String peer : peers) {
+                for (String peer : swept) {
                     Score score = scores.get(peer);
                     line.append(score == null ? " – |" : format(" %.2f |", score.opsPerMicro()));
                 }
