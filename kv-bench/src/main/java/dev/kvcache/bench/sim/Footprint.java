@@ -25,9 +25,10 @@ import org.openjdk.jol.vm.VM;
  * a bound (frequency sketch and policy links); cache2k near Caffeine (an entry object with its own
  * hash chain, eviction links and timer links); kvcache should stay at or below both.
  *
- * <p>Per entry = (retained size of the filled cache - retained size of the 1e6 keys and values) / 1e6,
- * after {@code cleanUp()}. The figure therefore includes the table at its load factor and every
- * per-capacity structure (sketch, ghost list) but also the few fixed kilobytes of an empty cache,
+ * <p>Per entry = (retained size of the filled cache - retained size of the keys and values it holds) /
+ * the entries it holds, after {@code cleanUp()} (1e6 of each, unless a bound evicted some). The
+ * figure therefore includes the table at its load factor and every per-capacity structure (sketch,
+ * ghost list) but also the few fixed kilobytes of an empty cache,
  * which add under 0.01 B per entry; the empty size is printed to show that. cache2k's graph reaches
  * its manager's class loader (about 1 MB shared with the rest of the JVM), so its rows subtract the
  * empty cache too, which leaves out its own fixed structures (tens of kilobytes, under 0.1 B per
@@ -129,9 +130,12 @@ public final class Footprint {
         long size = settle.applyAsLong(filled);
         long filledBytes = GraphStats.parseInstance(filled).totalSize();
         close(filled);
-        long entriesBytes = filledBytes - keysAndValuesBytes - (minusEmpty ? emptyBytes : 0);
+        // A bounded cache may hold fewer entries than were written: count only the keys and values it
+        // holds (all the same size), and divide by the entries it holds.
+        double heldKeysAndValuesBytes = (double) keysAndValuesBytes * size / keys.length;
+        double entriesBytes = filledBytes - heldKeysAndValuesBytes - (minusEmpty ? emptyBytes : 0);
         System.out.printf(Locale.ROOT, "| %s | %,d | %,d | %,d | %.1f |%n", name, size, emptyBytes,
-                filledBytes, (double) entriesBytes / keys.length);
+                filledBytes, entriesBytes / size);
     }
 
     private static long settleCaffeine(Cache<Long, Long> cache) {
