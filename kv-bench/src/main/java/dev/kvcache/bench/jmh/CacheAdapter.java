@@ -7,6 +7,7 @@ import dev.kvcache.core.Ticker;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import org.cache2k.Cache2kBuilder;
 
 /**
  * The two operations the benchmarks measure, over each peer. A fork builds exactly one peer, so the
@@ -16,7 +17,7 @@ interface CacheAdapter {
 
     /** The peers, as accepted by {@link #create}; the JMH {@code peer} parameter takes these. */
     List<String> PEERS = List.of(
-            "ConcurrentHashMap", "Caffeine", "Caffeine-sameThread", "kvcache", "kvcache-system",
+            "ConcurrentHashMap", "Caffeine", "Caffeine-sameThread", "cache2k", "kvcache", "kvcache-system",
             "kvcache-noTtl");
 
     /** Returns the live value of {@code key}, or null. */
@@ -28,6 +29,9 @@ interface CacheAdapter {
     /** Runs pending maintenance, so that a later check sees a settled cache. */
     void cleanUp();
 
+    /** Releases the peer's threads and timers, if it has any; the adapter is unusable afterwards. */
+    default void close() {}
+
     /**
      * Builds one peer, unbounded, with every written entry living {@code ttl} (except in
      * ConcurrentHashMap, which has no expiry and is the ceiling):
@@ -37,6 +41,11 @@ interface CacheAdapter {
      *       settings default (maintenance on {@code ForkJoinPool.commonPool()}).
      *   <li>{@code Caffeine-sameThread}: the same with {@code .executor(Runnable::run)}, maintenance on
      *       the calling thread as kvcache does it.
+     *   <li>{@code cache2k}: {@code Cache2kBuilder.of(Long.class, Long.class).expireAfterWrite(ttl)
+     *       .entryCapacity(Long.MAX_VALUE).build()}: cache2k's documented "capacity not limited" (its
+     *       default capacity is 1,802 entries), all other settings default, so expiry is lenient (a timer
+     *       removes an entry up to about a second after its deadline; reads check no clock). Reads use
+     *       {@code peek}, which never calls a loader, like {@code getIfPresent}.
      *   <li>{@code kvcache}: {@code KvCache.builder().timeToLive(ttl).build()}, the default coarse ticker.
      *   <li>{@code kvcache-system}: the same with {@code .ticker(Ticker.system())}, a clock call per read
      *       as Caffeine makes it.
@@ -55,6 +64,9 @@ interface CacheAdapter {
             case "Caffeine-sameThread":
                 return new CaffeineAdapter(
                         Caffeine.newBuilder().expireAfterWrite(ttl).executor(Runnable::run).build());
+            case "cache2k":
+                return new Cache2kAdapter(Cache2kBuilder.of(Long.class, Long.class)
+                        .expireAfterWrite(ttl).entryCapacity(Long.MAX_VALUE).build());
             case "kvcache":
                 return new KvCacheAdapter(KvCache.builder().timeToLive(ttl).build());
             case "kvcache-system":
@@ -134,6 +146,34 @@ interface CacheAdapter {
         @Override
         public void cleanUp() {
             cache.cleanUp();
+        }
+    }
+
+    /** cache2k's {@link org.cache2k.Cache}: {@code peek} and {@code put}. */
+    final class Cache2kAdapter implements CacheAdapter {
+        private final org.cache2k.Cache<Long, Long> cache;
+
+        Cache2kAdapter(org.cache2k.Cache<Long, Long> cache) {
+            this.cache = cache;
+        }
+
+        @Override
+        public Long get(Long key) {
+            return cache.peek(key);
+        }
+
+        @Override
+        public void put(Long key, Long value) {
+            cache.put(key, value);
+        }
+
+        /** Nothing to run: cache2k expires by timer events and has no pending work to drain. */
+        @Override
+        public void cleanUp() {}
+
+        @Override
+        public void close() {
+            cache.close();
         }
     }
 }

@@ -1,8 +1,7 @@
 package dev.kvcache.bench.jmh;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.File;
+import dev.kvcache.bench.jmh.Results.Row;
+import dev.kvcache.bench.jmh.Results.Score;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,30 +10,31 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Prints the results of {@link CacheBenchmark} runs as Markdown tables: throughput per peer with the
- * ratios kvcache/ConcurrentHashMap and kvcache/Caffeine, allocation per operation (when run with
- * {@code -prof gc}), and the targets of the foundation issue, each marked met or missed.
+ * Prints the results of {@link CacheBenchmark} runs as Markdown tables to paste into
+ * docs/benchmarks.md: throughput per peer with the ratios of kvcache to ConcurrentHashMap, Caffeine and
+ * cache2k; allocation per operation (when run with {@code -prof gc}); and, for configurations measured
+ * at several sizes, the size sweep with kvcache's ratio to ConcurrentHashMap relative to its ratio at
+ * 1e6 entries. {@link Gates} judges the targets.
  *
  * <p>Ratios are taken within one run, so they compare peers measured on the same machine under the
  * same background load; the absolute numbers are only meaningful for that machine.
  *
  * <pre>
- * java -cp kv-bench/target/benchmarks.jar dev.kvcache.bench.jmh.Summary kv-bench/target/jmh-t1.json ...
+ * java -cp kv-bench/target/benchmarks.jar dev.kvcache.bench.jmh.Summary kv-bench/target/jmh/*.json
  * </pre>
  */
 public final class Summary {
-    private static final String CHM = "ConcurrentHashMap";
-    private static final String CAFFEINE = "Caffeine";
-    private static final String KVCACHE = "kvcache";
+    /** The peers kvcache is compared with, and their short names in column headers. */
+    private static final Map<String, String> RATIO_PEERS = new LinkedHashMap<>();
 
-    /** Below this many bytes per op the allocation is the profiler's noise, not the cache's. */
-    private static final double ZERO_ALLOCATION_BYTES = 0.1;
+    static {
+        RATIO_PEERS.put(Results.CHM, "CHM");
+        RATIO_PEERS.put(Results.CAFFEINE, "Caffeine");
+        RATIO_PEERS.put(Results.CACHE2K, "cache2k");
+    }
 
-    /** One measured configuration: a benchmark method, a key distribution and a thread count. */
-    private record Row(String benchmark, String distribution, int threads) {}
-
-    /** One peer's figures in a row. */
-    private record Score(double opsPerMicro, double error, double bytesPerOp) {}
+    /** The size the sweep is normalized to: the size of the rest of the matrix and of the gates. */
+    static final int REFERENCE_SIZE = 1_000_000;
 
     private Summary() {}
 
@@ -49,80 +49,56 @@ public final class Summary {
             System.err.println("usage: Summary JMH_RESULT.json...");
             System.exit(2);
         }
-        Map<Row, Map<String, Score>> rows = new LinkedHashMap<>();
-        ObjectMapper json = new ObjectMapper();
-        for (String file : args) {
-            for (JsonNode result : json.readTree(new File(file))) {
-                String method = result.get("benchmark").asText();
-                JsonNode params = result.get("params");
-                Row row = new Row(method.substring(method.lastIndexOf('.') + 1),
-                        params.get("distribution").asText(), result.get("threads").asInt());
-                JsonNode primary = result.get("primaryMetric");
-                JsonNode alloc = result.path("secondaryMetrics").path("gc.alloc.rate.norm");
-                Score score = new Score(primary.get("score").asDouble(),
-                        primary.get("scoreError").asDouble(),
-                        alloc.isMissingNode() ? Double.NaN : alloc.get("score").asDouble());
-                rows.computeIfAbsent(row, r -> new LinkedHashMap<>())
-                        .put(params.get("peer").asText(), score);
-            }
+        Results results = Results.read(args);
+        if (results.rows().isEmpty()) {
+            System.err.println("no CacheBenchmark results in " + String.join(" ", args));
+            System.exit(1);
         }
-        List<String> peers = new ArrayList<>();
-        for (String peer : CacheAdapter.PEERS) {
-            if (rows.values().stream().anyMatch(scores -> scores.containsKey(peer))) {
-                peers.add(peer);
-            }
+        List<String> peers = results.peers();
+        printThroughput(results.rows(), peers);
+        if (results.profiled()) {
+            printAllocation(results.rows(), peers);
+        } else {
+            System.out.println("(no allocation figures: run with -prof gc)");
+            System.out.println();
         }
-        printThroughput(rows, peers);
-        printAllocation(rows, peers);
-        printTargets(rows);
+        printSizeSweep(results.rows(), peers);
     }
 
     private static void printThroughput(Map<Row, Map<String, Score>> rows, List<String> peers) {
         System.out.println("Throughput, million operations per second (± 99.9 % confidence half-width):");
         System.out.println();
-        StringBuilder header = new StringBuilder("| benchmark | keys | threads |");
-        StringBuilder rule = new StringBuilder("|---|---|---:|");
+        StringBuilder header = new StringBuilder("| benchmark | distribution | keys | size | threads |");
+        StringBuilder rule = new StringBuilder("|---|---|---|---:|---:|");
         for (String peer : peers) {
             header.append(' ').append(peer).append(" |");
             rule.append("---:|");
         }
-        header.append(" kvcache / CHM | kvcache / Caffeine |");
-        rule.append("---:|---:|");
+        for (String shortName : RATIO_PEERS.values()) {
+            header.append(" kvcache / ").append(shortName).append(" |");
+            rule.append("---:|");
+        }
         System.out.println(header);
         System.out.println(rule);
         rows.forEach((row, scores) -> {
             StringBuilder line = new StringBuilder(prefix(row));
             for (String peer : peers) {
-                Score score = scores.get(peer);
-                if (score == null) {
-                    line.append(" – |");
-                } else if (Double.isFinite(score.error())) {
-                    line.append(format(" %.1f ± %.1f |", score.opsPerMicro(), score.error()));
-                } else {
-                    // One measurement iteration: JMH has no error estimate.
-                    line.append(format(" %.1f |", score.opsPerMicro()));
-                }
+                line.append(' ').append(throughput(scores.get(peer))).append(" |");
             }
-            line.append(' ').append(ratio(scores, KVCACHE, CHM)).append(" |");
-            line.append(' ').append(ratio(scores, KVCACHE, CAFFEINE)).append(" |");
+            for (String peer : RATIO_PEERS.keySet()) {
+                line.append(' ').append(ratio(scores, peer)).append(" |");
+            }
             System.out.println(line);
         });
         System.out.println();
     }
 
     private static void printAllocation(Map<Row, Map<String, Score>> rows, List<String> peers) {
-        boolean profiled = rows.values().stream()
-                .flatMap(scores -> scores.values().stream())
-                .anyMatch(score -> !Double.isNaN(score.bytesPerOp()));
-        if (!profiled) {
-            System.out.println("(no allocation figures: run with -prof gc)");
-            System.out.println();
-            return;
-        }
-        System.out.println("Allocation, bytes per operation (-prof gc, gc.alloc.rate.norm):");
+        System.out.println("Allocation, bytes per operation (-prof gc, gc.alloc.rate.norm, all threads of"
+                + " the benchmark JVM):");
         System.out.println();
-        StringBuilder header = new StringBuilder("| benchmark | keys | threads |");
-        StringBuilder rule = new StringBuilder("|---|---|---:|");
+        StringBuilder header = new StringBuilder("| benchmark | distribution | keys | size | threads |");
+        StringBuilder rule = new StringBuilder("|---|---|---|---:|---:|");
         for (String peer : peers) {
             header.append(' ').append(peer).append(" |");
             rule.append("---:|");
@@ -133,70 +109,94 @@ public final class Summary {
             StringBuilder line = new StringBuilder(prefix(row));
             for (String peer : peers) {
                 Score score = scores.get(peer);
-                line.append(score == null ? " – |" : format(" %.2f |", score.bytesPerOp()));
+                boolean measured = score != null && !Double.isNaN(score.bytesPerOp());
+                line.append(measured ? format(" %.2f |", score.bytesPerOp()) : " – |");
             }
             System.out.println(line);
         });
         System.out.println();
     }
 
-    private static void printTargets(Map<Row, Map<String, Score>> rows) {
-        System.out.println("Targets (kvcache against peers of the same run):");
+    /** For each configuration measured at more than one size: the scores by size. */
+    private static void printSizeSweep(Map<Row, Map<String, Score>> rows, List<String> peers) {
+        Map<Row, List<Row>> sweeps = new LinkedHashMap<>();
+        for (Row row : rows.keySet()) {
+            sweeps.computeIfAbsent(row.withSize(0), r -> new ArrayList<>()).add(row);
+        }
+        sweeps.values().removeIf(sizes -> sizes.size() < 2);
+        if (sweeps.isEmpty()) {
+            return;
+        }
+        // Only the peers swept: the variants measured at 1e6 alone would be empty columns.
+        List<String> swept = new ArrayList<>(peers);
+        swept.removeIf(peer -> sweeps.values().stream().flatMap(List::stream)
+                .noneMatch(row -> row.size() != REFERENCE_SIZE && rows.get(row).containsKey(peer)));
+        System.out.println("Size sweep, million operations per second; the last column is kvcache / CHM"
+                + " divided by kvcache / CHM at " + Results.sizeLabel(REFERENCE_SIZE)
+                + " of the same sweep:");
         System.out.println();
-        rows.forEach((row, scores) -> {
-            switch (row.benchmark()) {
-                case "getHit":
-                    target(row, scores, CHM, 0.85);
-                    target(row, scores, CAFFEINE, 1.2);
-                    Score kvcache = scores.get(KVCACHE);
-                    if (kvcache != null && !Double.isNaN(kvcache.bytesPerOp())) {
-                        boolean met = kvcache.bytesPerOp() < ZERO_ALLOCATION_BYTES;
-                        System.out.println(format("- %s: 0 B/op per hit: %.3f B/op, %s",
-                                describe(row), kvcache.bytesPerOp(), met ? "met" : "MISSED"));
-                    }
-                    break;
-                case "putWithTtl":
-                    target(row, scores, CAFFEINE, 1.5);
-                    break;
-                default:
-                    break;
+        StringBuilder header = new StringBuilder("| benchmark | distribution | keys | size | threads |");
+        StringBuilder rule = new StringBuilder("|---|---|---|---:|---:|");
+        for (String peer : swept) {
+            header.append(' ').append(peer).append(" |");
+            rule.append("---:|");
+        }
+        header.append(" kvcache / CHM | relative to ").append(Results.sizeLabel(REFERENCE_SIZE)).append(" |");
+        rule.append("---:|---:|");
+        System.out.println(header);
+        System.out.println(rule);
+        for (List<Row> sizes : sweeps.values()) {
+            Map<String, Score> reference = rows.get(sizes.get(0).withSize(REFERENCE_SIZE));
+            double referenceRatio = reference == null ? Double.NaN : ratioValue(reference, Results.CHM);
+            for (Row row : sizes) {
+                Map<String, Score> scores = rows.get(row);
+                StringBuilder line = new StringBuilder(prefix(row));
+                for (String peer : swept) {
+                    Score score = scores.get(peer);
+                    line.append(score == null ? " – |" : format(" %.2f |", score.opsPerMicro()));
+                }
+                double ratio = ratioValue(scores, Results.CHM);
+                line.append(' ').append(ratio(scores, Results.CHM)).append(" |");
+                double relative = ratio / referenceRatio;
+                line.append(Double.isNaN(relative) ? " – |" : format(" %.2f |", relative));
+                System.out.println(line);
             }
-        });
+        }
         System.out.println();
     }
 
-    private static void target(Row row, Map<String, Score> scores, String peer, double wanted) {
-        Score ours = scores.get(KVCACHE);
-        Score theirs = scores.get(peer);
-        if (ours == null || theirs == null) {
-            return;
+    private static String throughput(Score score) {
+        if (score == null) {
+            return "–";
         }
-        double ratio = ours.opsPerMicro() / theirs.opsPerMicro();
-        String verdict = ratio >= wanted ? "met"
-                : format("MISSED by %.0f %%", 100 * (wanted - ratio) / wanted);
-        System.out.println(format("- %s: kvcache / %s >= %.2f: %.2f, %s",
-                describe(row), peer, wanted, ratio, verdict));
+        if (Double.isFinite(score.error())) {
+            return format("%.1f ± %.1f", score.opsPerMicro(), score.error());
+        }
+        // One measurement iteration: JMH has no error estimate.
+        return format("%.1f", score.opsPerMicro());
     }
 
     private static String prefix(Row row) {
-        return format("| %s | %s | %d |", row.benchmark(), row.distribution(), row.threads());
+        return format("| %s | %s | %s | %s | %d |", row.benchmark(), row.distribution(), row.keys(),
+                Results.sizeLabel(row.size()), row.threads());
     }
 
-    private static String describe(Row row) {
-        return format("%s %s %d thread%s", row.benchmark(), row.distribution(), row.threads(),
-                row.threads() == 1 ? "" : "s");
+    private static String ratio(Map<String, Score> scores, String peer) {
+        double ratio = ratioValue(scores, peer);
+        return Double.isNaN(ratio) ? "–" : format("%.2f", ratio);
     }
 
-    private static String ratio(Map<String, Score> scores, String numerator, String denominator) {
-        Score top = scores.get(numerator);
-        Score bottom = scores.get(denominator);
-        if (top == null || bottom == null) {
-            return "–";
+    /** kvcache's throughput over {@code peer}'s, or NaN if either is missing. */
+    static double ratioValue(Map<String, Score> scores, String peer) {
+        Score ours = scores.get(Results.KVCACHE);
+        Score theirs = scores.get(peer);
+        if (ours == null || theirs == null) {
+            return Double.NaN;
         }
-        return format("%.2f", top.opsPerMicro() / bottom.opsPerMicro());
+        return ours.opsPerMicro() / theirs.opsPerMicro();
     }
 
-    private static String format(String pattern, Object... args) {
+    static String format(String pattern, Object... args) {
         return String.format(Locale.ROOT, pattern, args);
     }
 }
