@@ -53,6 +53,7 @@ public final class KvHandlerOptions {
     private final long maxEntries;
     private final long maxBytes;
     private final Ticker ticker;
+    private final int missStatus;
 
     private KvHandlerOptions(Builder builder) {
         this.defaultTtl = builder.defaultTtl;
@@ -61,6 +62,7 @@ public final class KvHandlerOptions {
         this.maxEntries = builder.maxEntries;
         this.maxBytes = builder.maxBytes;
         this.ticker = builder.ticker;
+        this.missStatus = builder.missStatus;
     }
 
     /**
@@ -179,6 +181,14 @@ public final class KvHandlerOptions {
         return ticker;
     }
 
+    /**
+     * @return the status of a {@code GET} or {@code HEAD} of a missing or expired key: 404 (the default), or
+     *     200 with an empty body, as the Go server answered
+     */
+    public int missStatus() {
+        return missStatus;
+    }
+
     /** The settings as name/value pairs, for {@code /stats}. */
     Map<String, Object> describe() {
         Map<String, Object> map = new LinkedHashMap<>();
@@ -187,6 +197,7 @@ public final class KvHandlerOptions {
         map.put("maxValueBytes", maxValueBytes);
         map.put("maxEntries", maxEntries);
         map.put("maxBytes", maxBytes);
+        map.put("missStatus", missStatus);
         return map;
     }
 
@@ -203,8 +214,24 @@ public final class KvHandlerOptions {
         private long maxEntries = DEFAULT_MAX_ENTRIES;
         private long maxBytes = defaultMaxBytes();
         private Ticker ticker = Ticker.coarse();
+        private int missStatus = 404;
 
         private Builder() {}
+
+        /**
+         * @param status what a {@code GET} or {@code HEAD} of a missing or expired key answers: 404 (the
+         *     default, empty body) or 200 (empty body, exactly as the Go server, whose load tools then count
+         *     no "non 2xx")
+         * @return this builder
+         * @throws IllegalArgumentException if {@code status} is neither 200 nor 404
+         */
+        public Builder missStatus(int status) {
+            if (status != 200 && status != 404) {
+                throw new IllegalArgumentException("missStatus must be 200 or 404, was " + status);
+            }
+            this.missStatus = status;
+            return this;
+        }
 
         /**
          * @param ttl the time-to-live of values written without their own (default 10 000 ms)

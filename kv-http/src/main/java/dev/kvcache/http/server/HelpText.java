@@ -27,7 +27,7 @@ final class HelpText {
         SECTIONS.put("Network", List.of("--port", "--host", "--threads", "--idle-timeout", "--shutdown-timeout",
                 "--shutdown-delay"));
         SECTIONS.put("Cache and limits", List.of("--ttl", "--max-entries", "--max-bytes", "--max-key-bytes",
-                "--max-value-bytes", "--max-header-bytes"));
+                "--max-value-bytes", "--max-header-bytes", "--miss-status"));
         SECTIONS.put("Security", List.of("--auth-token", "--auth-token-file", "--protect-metrics", "--insecure",
                 "--tls-keystore", "--tls-password", "--tls-password-file"));
         SECTIONS.put("Persistence", List.of("--snapshot", "--snapshot-interval", "--snapshot-ignore-corrupt"));
@@ -37,7 +37,7 @@ final class HelpText {
 
     private static final String[] ROUTES = {
         "POST /{key}: store the body as the value; 200 and the value echoed, as the Go server.",
-        "GET /{key}: the value; 404 if absent or expired. Also PUT, DELETE and HEAD; /kv/{key} takes any key,"
+        "GET /{key}: the value; 404 if absent or expired (200 and an empty body with --miss-status 200). Also PUT, DELETE and HEAD; /kv/{key} takes any key,"
                 + " reserved names included.",
         "POST /size: the number of entries. GET /metrics: Prometheus text. GET /stats: JSON.",
         "GET /health: 200 ok, or 503 once shutting down; it never needs the token.",

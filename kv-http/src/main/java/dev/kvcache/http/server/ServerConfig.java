@@ -69,6 +69,12 @@ final class ServerConfig {
                     + " heap.")
     long maxBytes;
 
+    @Option(names = "--miss-status", paramLabel = "STATUS", defaultValue = "404",
+            description = "Status of a GET of a missing or expired key, with an empty body: 404, or 200 exactly as the"
+                    + " Go server (its load tools then count no \"non 2xx\"). Env KV_MISS_STATUS."
+                    + " Default: ${DEFAULT-VALUE}.")
+    int missStatus;
+
     @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "30s",
             converter = Converters.Duration.class,
             description = "Close connections idle this long. Env KV_IDLE_TIMEOUT. Default: ${DEFAULT-VALUE}.")
@@ -226,6 +232,7 @@ final class ServerConfig {
         rules.check(maxValueBytes <= 1L << 30, "--max-value-bytes", "must be at most 1GiB, was " + maxValueBytes);
         rules.check(maxHeaderBytes >= 1024 && maxHeaderBytes <= 1 << 20, "--max-header-bytes",
                 "must be in [1KiB, 1MiB], was " + maxHeaderBytes);
+        rules.check(missStatus == 200 || missStatus == 404, "--miss-status", "must be 200 or 404, was " + missStatus);
         rules.check(maxEntries >= 1, "--max-entries", "must be at least 1, was " + maxEntries);
         // KvHandlerOptions weighs each entry at least maxBytes / maxEntries, which must be a byte or more.
         rules.check(maxBytes >= maxEntries, "--max-bytes", "(" + maxBytes + " B) must be at least "
@@ -382,7 +389,8 @@ final class ServerConfig {
                 .maxKeyBytes((int) maxKeyBytes)
                 .maxValueBytes(maxValueBytes)
                 .maxEntries(maxEntries)
-                .maxBytes(maxBytes);
+                .maxBytes(maxBytes)
+                .missStatus(missStatus);
     }
 
     static final class Version implements CommandLine.IVersionProvider {
