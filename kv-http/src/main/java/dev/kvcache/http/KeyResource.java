@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET}/{@code HEAD}: 200 with the value; 304 when {@code If-None-Match} names its ETag;
  *       404 (empty body) when absent or expired, or 200 with an empty body under
  *       {@link KvHandlerOptions#missStatus()} 200; 412 when {@code If-Match} names another ETag;
+ *   <li>{@code POST} with {@code ?touch}, {@code ?incr} or {@code ?decr}: see {@link KeyOperations};
  *   <li>{@code POST}: 200 with the value echoed; {@code PUT}: 204, or 201 when {@code If-None-Match: *}
  *       created it; both 412 when a precondition fails, 400 for an invalid TTL or a body that cannot
  *       be read, 413 for a value over the limit (refused before reading when the length is declared),
@@ -40,13 +41,16 @@ final class KeyResource implements Resource {
     private final BooleanSupplier draining;
     private final LongSupplier outOfMemory;
     private final int missStatus;
+    private final KeyOperations operations;
 
     /**
      * @param draining whether a graceful stop has begun
      * @param outOfMemory counts a write that ran out of heap, and returns the count so far
      */
-    KeyResource(KeyStore store, KvHandlerOptions options, BooleanSupplier draining, LongSupplier outOfMemory) {
+    KeyResource(KeyStore store, KvHandlerOptions options, BooleanSupplier draining, LongSupplier outOfMemory,
+            KeyOperations operations) {
         this.store = store;
+        this.operations = operations;
         this.draining = draining;
         this.outOfMemory = outOfMemory;
         this.maxKeyBytes = options.maxKeyBytes();
@@ -74,6 +78,11 @@ final class KeyResource implements Resource {
                 read(request, response, callback, method, key);
                 break;
             case POST:
+                if (operations.post(request, response, callback, key)) {
+                    break;
+                }
+                write(request, response, callback, method, key);
+                break;
             case PUT:
                 write(request, response, callback, method, key);
                 break;

@@ -70,6 +70,11 @@ final class KeyStore {
                 .build();
     }
 
+    /** @return the TTL of writes that give none (the cache's own, for a shared cache) */
+    Duration defaultTtl() {
+        return defaultTtl;
+    }
+
     /** @return the live entry of {@code key}, with its remaining TTL, or {@code null} */
     CacheEntry<String, StoredValue> read(String key) {
         return cache.getEntryIfPresent(key);
@@ -121,6 +126,54 @@ final class KeyStore {
             }
             // Another write landed between the read and ours: judge the preconditions again.
         }
+    }
+
+    /**
+     * Gives a live entry a new TTL from now, keeping its value and version (touch, set a TTL, never
+     * expire). Atomic per key: a CAS loop on {@code replace(key, current, current, ttl)}, so a write that
+     * lands meanwhile is never undone, and its value is the one the loop then judges. Moves to kv-core's
+     * {@code KvCache.setTimeToLive(k, ttl)} once it exists (one call, no loop).
+     *
+     * @param ttl the new TTL, positive, or {@link KvCache#NEVER}
+     * @return the entry's value, {@code null} if absent, or {@link #PRECONDITION_FAILED_VALUE}
+     */
+    StoredValue setTimeToLive(String key, Duration ttl, Conditions conditions) {
+        for (;;) {
+            StoredValue current = cache.getIfPresent(key);
+            if (!conditions.allowsWrite(current)) {
+                return PRECONDITION_FAILED_VALUE;
+            }
+            if (current == null) {
+                return null;
+            }
+            // The replace reports the same value as displaced, and the listener takes its bytes back.
+            if (replace(key, current, current, ttl)) {
+                return current;
+            }
+        }
+    }
+
+    /** What {@link #setTimeToLive} returns when a precondition fails. */
+    static final StoredValue PRECONDITION_FAILED_VALUE = new StoredValue(new byte[0], StoredValue.TEXT_PLAIN, 0);
+
+    /** As {@link KvCache#replace(Object, Object, Object, Duration)}, counting the bytes. */
+    boolean replace(String key, StoredValue expected, StoredValue value, Duration ttl) {
+        adding(key, value);
+        if (cache.replace(key, expected, value, ttl)) {
+            return true;
+        }
+        notAdded(key, value);
+        return false;
+    }
+
+    /** As {@link KvCache#putIfAbsent(Object, Object, Duration)}, counting the bytes; {@code ttl} null for the default. */
+    boolean create(String key, StoredValue value, Duration ttl) {
+        adding(key, value);
+        if (cache.putIfAbsent(key, value, ttl == null ? defaultTtl : ttl) == null) {
+            return true;
+        }
+        notAdded(key, value);
+        return false;
     }
 
     /** Removes a key's value if the preconditions hold. */

@@ -77,6 +77,7 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
     private final KvHandlerOptions options;
     private final KeyStore store;
     private final Metrics metrics = new Metrics();
+    private final Operations operations = new Operations();
     private final Map<Route, Resource> resources = new EnumMap<>(Route.class);
     private volatile boolean draining;
 
@@ -129,7 +130,9 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
             HeapMonitor heap) {
         this.options = options;
         this.store = store;
-        resources.put(Route.KEY, new KeyResource(store, options, this::isShutdown, metrics::outOfMemory));
+        metrics.add(operations);
+        resources.put(Route.KEY, new KeyResource(store, options, this::isShutdown, metrics::outOfMemory,
+                new KeyOperations(store, operations)));
         resources.put(Route.SIZE, new SizeResource(store));
         resources.put(Route.METRICS, new MetricsResource(metrics, store));
         resources.put(Route.STATS, new StatsResource(store, options, this::isShutdown));

@@ -41,7 +41,9 @@ final class HelpText {
                 + " reserved names included.",
         "POST /size: the number of entries. GET /metrics: Prometheus text. GET /stats: JSON.",
         "GET /health: 200 ok, or 503 once shutting down; it never needs the token.",
-        "A write's own time-to-live: ?ttl=10s or the header Kv-Ttl: 10s."};
+        "A write's own time-to-live: ?ttl=10s or the header Kv-Ttl: 10s; ?ttl=never for no expiry.",
+        "POST /kv/{key}?touch[&ttl=D]: a new TTL, value unchanged. POST /kv/{key}?incr=N[&initial=V]"
+                + " (or decr=N): atomic counter."};
 
     private static final String[] EXIT_STATUSES = {
         "0: stopped cleanly, also after SIGTERM or SIGINT; or --help, --version, --print-config.",
