@@ -176,6 +176,33 @@ final class KeyStore {
         return false;
     }
 
+    /**
+     * Removes every live entry whose key starts with {@code prefix}, as the map's iteration meets it, and
+     * only if it still holds the value met ({@code remove(key, value)}): a value written meanwhile stays.
+     * Weakly consistent: keys written during the flush may or may not be removed. O(entries).
+     *
+     * @param prefix the keys' prefix; {@code ""} for every key
+     * @return the number of entries removed
+     */
+    long flush(String prefix) {
+        long removed = 0;
+        for (java.util.Map.Entry<String, StoredValue> entry : cache.asMap().entrySet()) {
+            if (entry.getKey().startsWith(prefix) && cache.remove(entry.getKey(), entry.getValue())) {
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * @return the live keys, as {@link KvCache#asMap()}'s key set iterates them: weakly consistent, one
+     *     table segment copied at a time, so a key present for the whole walk is met exactly once, across
+     *     table resizes too
+     */
+    java.util.Iterator<String> keys() {
+        return cache.asMap().keySet().iterator();
+    }
+
     /** Removes a key's value if the preconditions hold. */
     DeleteOutcome delete(String key, Conditions conditions) {
         if (conditions.isNone()) {

@@ -138,6 +138,7 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
         resources.put(Route.STATS, new StatsResource(store, options, this::isShutdown));
         resources.put(Route.HEALTH, new HealthResource(this::isShutdown, heap));
         resources.put(Route.NO_KEY, NO_KEY);
+        resources.put(Route.KEYS, new KeysResource(store, options, operations));
         addBean(new Reclaimer(store::cleanUp, reclaimers), true);
     }
 

@@ -54,6 +54,10 @@ public final class KvHandlerOptions {
     private final long maxBytes;
     private final Ticker ticker;
     private final int missStatus;
+    private final boolean allowFlush;
+    private final int maxListLimit;
+    private final int maxListCursors;
+    private final Duration listCursorIdle;
 
     private KvHandlerOptions(Builder builder) {
         this.defaultTtl = builder.defaultTtl;
@@ -63,6 +67,10 @@ public final class KvHandlerOptions {
         this.maxBytes = builder.maxBytes;
         this.ticker = builder.ticker;
         this.missStatus = builder.missStatus;
+        this.allowFlush = builder.allowFlush;
+        this.maxListLimit = builder.maxListLimit;
+        this.maxListCursors = builder.maxListCursors;
+        this.listCursorIdle = builder.listCursorIdle;
     }
 
     /**
@@ -189,6 +197,26 @@ public final class KvHandlerOptions {
         return missStatus;
     }
 
+    /** @return whether {@code DELETE /kv/?prefix=P} and {@code ?all} may remove keys (default false) */
+    public boolean allowFlush() {
+        return allowFlush;
+    }
+
+    /** @return the largest {@code limit} of a key listing's page (default 1000) */
+    public int maxListLimit() {
+        return maxListLimit;
+    }
+
+    /** @return the most key listings open at once, each holding a server-side cursor (default 1024) */
+    public int maxListCursors() {
+        return maxListCursors;
+    }
+
+    /** @return how long a listing's cursor stays valid after its last page (default 60 s) */
+    public Duration listCursorIdle() {
+        return listCursorIdle;
+    }
+
     /** The settings as name/value pairs, for {@code /stats}. */
     Map<String, Object> describe() {
         Map<String, Object> map = new LinkedHashMap<>();
@@ -198,6 +226,10 @@ public final class KvHandlerOptions {
         map.put("maxEntries", maxEntries);
         map.put("maxBytes", maxBytes);
         map.put("missStatus", missStatus);
+        map.put("allowFlush", allowFlush);
+        map.put("maxListLimit", maxListLimit);
+        map.put("maxListCursors", maxListCursors);
+        map.put("listCursorIdleMillis", listCursorIdle.toMillis());
         return map;
     }
 
@@ -215,8 +247,65 @@ public final class KvHandlerOptions {
         private long maxBytes = defaultMaxBytes();
         private Ticker ticker = Ticker.coarse();
         private int missStatus = 404;
+        private boolean allowFlush;
+        private int maxListLimit = 1000;
+        private int maxListCursors = 1024;
+        private Duration listCursorIdle = Duration.ofSeconds(60);
 
         private Builder() {}
+
+        /**
+         * @param limit the largest {@code limit} of a key listing's page (default 1000); a page examines
+         *     at most ten times this many keys
+         * @return this builder
+         * @throws IllegalArgumentException if {@code limit} is not in [1, 100 000]
+         */
+        public Builder maxListLimit(int limit) {
+            if (limit < 1 || limit > 100_000) {
+                throw new IllegalArgumentException("maxListLimit must be in [1, 100000], was " + limit);
+            }
+            this.maxListLimit = limit;
+            return this;
+        }
+
+        /**
+         * @param cursors the most key listings open at once (default 1024); past it a new listing gets 429
+         * @return this builder
+         * @throws IllegalArgumentException if {@code cursors} is not in [1, 1 000 000]
+         */
+        public Builder maxListCursors(int cursors) {
+            if (cursors < 1 || cursors > 1_000_000) {
+                throw new IllegalArgumentException("maxListCursors must be in [1, 1000000], was " + cursors);
+            }
+            this.maxListCursors = cursors;
+            return this;
+        }
+
+        /**
+         * @param idle how long a listing's cursor stays valid after its last page (default 60 s)
+         * @return this builder
+         * @throws NullPointerException if {@code idle} is null
+         * @throws IllegalArgumentException if {@code idle} is shorter than one millisecond
+         */
+        public Builder listCursorIdle(Duration idle) {
+            Objects.requireNonNull(idle, "idle");
+            if (idle.toMillis() < 1) {
+                throw new IllegalArgumentException("listCursorIdle must be at least 1 ms, was " + idle);
+            }
+            this.listCursorIdle = idle;
+            return this;
+        }
+
+        /**
+         * @param allow whether a flush ({@code DELETE /kv/?prefix=P}, {@code DELETE /kv/?all}) may remove keys;
+         *     default false, so that a handler reachable without authentication cannot be emptied by one
+         *     request (the standalone server allows it with a token or {@code --allow-flush})
+         * @return this builder
+         */
+        public Builder allowFlush(boolean allow) {
+            this.allowFlush = allow;
+            return this;
+        }
 
         /**
          * @param status what a {@code GET} or {@code HEAD} of a missing or expired key answers: 404 (the

@@ -28,6 +28,8 @@ final class HelpText {
                 "--shutdown-delay"));
         SECTIONS.put("Cache and limits", List.of("--ttl", "--max-entries", "--max-bytes", "--max-key-bytes",
                 "--max-value-bytes", "--max-header-bytes", "--miss-status"));
+        SECTIONS.put("Operations", List.of("--max-list-limit", "--max-list-cursors", "--list-cursor-idle",
+                "--allow-flush"));
         SECTIONS.put("Security", List.of("--auth-token", "--auth-token-file", "--protect-metrics", "--insecure",
                 "--tls-keystore", "--tls-password", "--tls-password-file"));
         SECTIONS.put("Persistence", List.of("--snapshot", "--snapshot-interval", "--snapshot-ignore-corrupt"));
@@ -42,6 +44,8 @@ final class HelpText {
         "POST /size: the number of entries. GET /metrics: Prometheus text. GET /stats: JSON.",
         "GET /health: 200 ok, or 503 once shutting down; it never needs the token.",
         "A write's own time-to-live: ?ttl=10s or the header Kv-Ttl: 10s; ?ttl=never for no expiry.",
+        "GET /kv/?prefix=P&limit=N&cursor=C: the keys, a page at a time (JSON). DELETE /kv/?prefix=P or ?all:"
+                + " flush (needs the token or --allow-flush).",
         "POST /kv/{key}?touch[&ttl=D]: a new TTL, value unchanged. POST /kv/{key}?incr=N[&initial=V]"
                 + " (or decr=N): atomic counter."};
 

@@ -80,7 +80,9 @@ public final class KvServer implements AutoCloseable {
         if (refusal != null) {
             throw new IllegalArgumentException(refusal);
         }
-        this.handler = new KvHandler(config.handlerOptions().ticker(ticker).build());
+        // Flushes need the token, unless the operator says the network is trusted.
+        this.handler = new KvHandler(config.handlerOptions().ticker(ticker)
+                .allowFlush(authToken != null || config.allowFlush).build());
 
         QueuedThreadPool threads = new QueuedThreadPool(config.threads, Math.min(8, config.threads));
         threads.setName("kv-http");

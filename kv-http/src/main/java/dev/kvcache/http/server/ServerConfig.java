@@ -75,6 +75,23 @@ final class ServerConfig {
                     + " Default: ${DEFAULT-VALUE}.")
     int missStatus;
 
+    @Option(names = "--max-list-limit", paramLabel = "COUNT", defaultValue = "1000", converter = Converters.Count.class,
+            description = "Largest limit of a key listing's page (GET /kv/?limit=N); a page examines at most ten times"
+                    + " as many keys. Env KV_MAX_LIST_LIMIT. Default: ${DEFAULT-VALUE}.")
+    int maxListLimit;
+
+    @Option(names = "--max-list-cursors", paramLabel = "COUNT", defaultValue = "1024",
+            converter = Converters.Count.class,
+            description = "Most key listings open at once, each a server-side cursor (more: 429)."
+                    + " Env KV_MAX_LIST_CURSORS. Default: ${DEFAULT-VALUE}.")
+    int maxListCursors;
+
+    @Option(names = "--list-cursor-idle", paramLabel = "DURATION", defaultValue = "60s",
+            converter = Converters.Duration.class,
+            description = "A listing's cursor expires this long after its last page (then: 400)."
+                    + " Env KV_LIST_CURSOR_IDLE. Default: ${DEFAULT-VALUE}.")
+    long listCursorIdleMillis;
+
     @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "30s",
             converter = Converters.Duration.class,
             description = "Close connections idle this long. Env KV_IDLE_TIMEOUT. Default: ${DEFAULT-VALUE}.")
@@ -120,6 +137,12 @@ final class ServerConfig {
             description = "With a token, also require it for /metrics and /stats (--no-protect-metrics leaves"
                     + " them open to scrapers). Env KV_PROTECT_METRICS. Default: ${DEFAULT-VALUE}.")
     boolean protectMetrics;
+
+    @Option(names = "--allow-flush", defaultValue = "false", fallbackValue = "true",
+            converter = Converters.Bool.class,
+            description = "Allow DELETE /kv/?prefix=P and ?all without an --auth-token (with one, flushes are"
+                    + " allowed to its holders). Env KV_ALLOW_FLUSH=true. Default: ${DEFAULT-VALUE}.")
+    boolean allowFlush;
 
     @Option(names = "--insecure", defaultValue = "false", fallbackValue = "true",
             converter = Converters.Bool.class,
@@ -233,6 +256,10 @@ final class ServerConfig {
         rules.check(maxHeaderBytes >= 1024 && maxHeaderBytes <= 1 << 20, "--max-header-bytes",
                 "must be in [1KiB, 1MiB], was " + maxHeaderBytes);
         rules.check(missStatus == 200 || missStatus == 404, "--miss-status", "must be 200 or 404, was " + missStatus);
+        rules.check(maxListLimit >= 1 && maxListLimit <= 100_000, "--max-list-limit",
+                "must be in [1, 100000], was " + maxListLimit);
+        rules.check(maxListCursors >= 1 && maxListCursors <= 1_000_000, "--max-list-cursors",
+                "must be in [1, 1000000], was " + maxListCursors);
         rules.check(maxEntries >= 1, "--max-entries", "must be at least 1, was " + maxEntries);
         // KvHandlerOptions weighs each entry at least maxBytes / maxEntries, which must be a byte or more.
         rules.check(maxBytes >= maxEntries, "--max-bytes", "(" + maxBytes + " B) must be at least "
@@ -390,7 +417,10 @@ final class ServerConfig {
                 .maxValueBytes(maxValueBytes)
                 .maxEntries(maxEntries)
                 .maxBytes(maxBytes)
-                .missStatus(missStatus);
+                .missStatus(missStatus)
+                .maxListLimit(maxListLimit)
+                .maxListCursors(maxListCursors)
+                .listCursorIdle(java.time.Duration.ofMillis(listCursorIdleMillis));
     }
 
     static final class Version implements CommandLine.IVersionProvider {
