@@ -75,6 +75,9 @@ final class KeyResource implements Resource {
         switch (method) {
             case GET:
             case HEAD:
+                if (operations.read(request, response, callback, method, key)) {
+                    break;
+                }
                 read(request, response, callback, method, key);
                 break;
             case POST:

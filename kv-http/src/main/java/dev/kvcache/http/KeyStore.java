@@ -44,6 +44,8 @@ final class KeyStore {
     private final LongAdder payloadBytes = new LongAdder();
     /** Whether this store built the cache (and so sees every removal through its listener). */
     private final boolean owned;
+    /** Told the key of every change made through this store, and of every removal its own cache reports. */
+    private volatile java.util.function.Consumer<String> changes = key -> { };
 
     /**
      * A store over a cache that the application built and may share; see {@link #payloadBytes()}. Writes
@@ -68,6 +70,15 @@ final class KeyStore {
                 .<String, StoredValue>maximumWeight(options.maxBytes(), this::weigh)
                 .removalListener(this::onRemoval)
                 .build();
+    }
+
+    /**
+     * Has {@code listener} told the key of each write and delete made through this store (after it
+     * landed), and, for a cache this store built, of each removal whatever the cause (expiry, eviction);
+     * for the watches. Called on the writer's thread; it must be quick and must not throw.
+     */
+    void onChange(java.util.function.Consumer<String> listener) {
+        this.changes = java.util.Objects.requireNonNull(listener, "listener");
     }
 
     /** @return the TTL of writes that give none (the cache's own, for a shared cache) */
@@ -96,6 +107,7 @@ final class KeyStore {
         if (conditions.isNone()) {
             adding(key, value);
             cache.put(key, value, lifetime);
+            changes.accept(key);
             // The caller does not need to know whether it replaced: only POST/PUT answers read it, and
             // they answer the same for both without preconditions.
             return WriteOutcome.REPLACED;
@@ -104,6 +116,8 @@ final class KeyStore {
         WriteOutcome outcome = conditionalWrite(key, value, lifetime, conditions);
         if (outcome == WriteOutcome.PRECONDITION_FAILED) {
             notAdded(key, value);
+        } else {
+            changes.accept(key);
         }
         return outcome;
     }
@@ -160,6 +174,7 @@ final class KeyStore {
     boolean replace(String key, StoredValue expected, StoredValue value, Duration ttl) {
         adding(key, value);
         if (cache.replace(key, expected, value, ttl)) {
+            changes.accept(key);
             return true;
         }
         notAdded(key, value);
@@ -170,6 +185,7 @@ final class KeyStore {
     boolean create(String key, StoredValue value, Duration ttl) {
         adding(key, value);
         if (cache.putIfAbsent(key, value, ttl == null ? defaultTtl : ttl) == null) {
+            changes.accept(key);
             return true;
         }
         notAdded(key, value);
@@ -188,6 +204,7 @@ final class KeyStore {
         long removed = 0;
         for (java.util.Map.Entry<String, StoredValue> entry : cache.asMap().entrySet()) {
             if (entry.getKey().startsWith(prefix) && cache.remove(entry.getKey(), entry.getValue())) {
+                changes.accept(entry.getKey());
                 removed++;
             }
         }
@@ -206,7 +223,11 @@ final class KeyStore {
     /** Removes a key's value if the preconditions hold. */
     DeleteOutcome delete(String key, Conditions conditions) {
         if (conditions.isNone()) {
-            return cache.remove(key) == null ? DeleteOutcome.ABSENT : DeleteOutcome.DELETED;
+            if (cache.remove(key) == null) {
+                return DeleteOutcome.ABSENT;
+            }
+            changes.accept(key);
+            return DeleteOutcome.DELETED;
         }
         for (;;) {
             StoredValue current = cache.getIfPresent(key);
@@ -217,6 +238,7 @@ final class KeyStore {
                 return DeleteOutcome.ABSENT;
             }
             if (cache.remove(key, current)) {
+                changes.accept(key);
                 return DeleteOutcome.DELETED;
             }
         }
@@ -311,6 +333,7 @@ final class KeyStore {
     /** Every value that leaves a cache this store built, whatever the cause, was counted by {@link #adding}. */
     private void onRemoval(String key, StoredValue value, RemovalCause cause) {
         payloadBytes.add(-payload(key, value));
+        changes.accept(key);
     }
 
     private static long payload(String key, StoredValue value) {

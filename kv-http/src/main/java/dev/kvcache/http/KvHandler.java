@@ -78,6 +78,7 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
     private final KeyStore store;
     private final Metrics metrics = new Metrics();
     private final Operations operations = new Operations();
+    private final Watches watches;
     private final Map<Route, Resource> resources = new EnumMap<>(Route.class);
     private volatile boolean draining;
 
@@ -130,9 +131,11 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
             HeapMonitor heap) {
         this.options = options;
         this.store = store;
+        this.watches = new Watches(options.maxWatchers());
         metrics.add(operations);
         resources.put(Route.KEY, new KeyResource(store, options, this::isShutdown, metrics::outOfMemory,
-                new KeyOperations(store, operations)));
+                new KeyOperations(store, operations, watches, options)));
+        store.onChange(watches);
         resources.put(Route.SIZE, new SizeResource(store));
         resources.put(Route.METRICS, new MetricsResource(metrics, store));
         resources.put(Route.STATS, new StatsResource(store, options, this::isShutdown));
@@ -201,7 +204,8 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
     }
 
     /**
-     * Starts answering {@code /health} with 503. The server calls this when it stops gracefully;
+     * Starts answering {@code /health} with 503, and answers every watch now (and later ones at once).
+     * The server calls this when it stops gracefully;
      * calling it directly lets a load balancer drain traffic before the server stops. Idempotent.
      *
      * @return a completed future: the handler itself has nothing to wait for
@@ -209,6 +213,8 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
     @Override
     public CompletableFuture<Void> shutdown() {
         draining = true;
+        // Watches answer now rather than at the end of their wait, so the stop does not wait for them.
+        watches.closeAll();
         return CompletableFuture.completedFuture(null);
     }
 

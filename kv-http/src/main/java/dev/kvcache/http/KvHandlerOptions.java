@@ -58,6 +58,8 @@ public final class KvHandlerOptions {
     private final int maxListLimit;
     private final int maxListCursors;
     private final Duration listCursorIdle;
+    private final int maxWatchers;
+    private final Duration maxWatchWait;
 
     private KvHandlerOptions(Builder builder) {
         this.defaultTtl = builder.defaultTtl;
@@ -71,6 +73,8 @@ public final class KvHandlerOptions {
         this.maxListLimit = builder.maxListLimit;
         this.maxListCursors = builder.maxListCursors;
         this.listCursorIdle = builder.listCursorIdle;
+        this.maxWatchers = builder.maxWatchers;
+        this.maxWatchWait = builder.maxWatchWait;
     }
 
     /**
@@ -217,6 +221,16 @@ public final class KvHandlerOptions {
         return listCursorIdle;
     }
 
+    /** @return the most watches ({@code GET ?index=V&wait=D}) waiting at once (default 4096) */
+    public int maxWatchers() {
+        return maxWatchers;
+    }
+
+    /** @return the longest {@code wait} of a watch (default 5 minutes) */
+    public Duration maxWatchWait() {
+        return maxWatchWait;
+    }
+
     /** The settings as name/value pairs, for {@code /stats}. */
     Map<String, Object> describe() {
         Map<String, Object> map = new LinkedHashMap<>();
@@ -230,6 +244,8 @@ public final class KvHandlerOptions {
         map.put("maxListLimit", maxListLimit);
         map.put("maxListCursors", maxListCursors);
         map.put("listCursorIdleMillis", listCursorIdle.toMillis());
+        map.put("maxWatchers", maxWatchers);
+        map.put("maxWatchWaitMillis", maxWatchWait.toMillis());
         return map;
     }
 
@@ -251,8 +267,38 @@ public final class KvHandlerOptions {
         private int maxListLimit = 1000;
         private int maxListCursors = 1024;
         private Duration listCursorIdle = Duration.ofSeconds(60);
+        private int maxWatchers = 4096;
+        private Duration maxWatchWait = Duration.ofMinutes(5);
 
         private Builder() {}
+
+        /**
+         * @param watchers the most watches waiting at once (default 4096); past it a watch gets 429
+         * @return this builder
+         * @throws IllegalArgumentException if {@code watchers} is not in [1, 1 000 000]
+         */
+        public Builder maxWatchers(int watchers) {
+            if (watchers < 1 || watchers > 1_000_000) {
+                throw new IllegalArgumentException("maxWatchers must be in [1, 1000000], was " + watchers);
+            }
+            this.maxWatchers = watchers;
+            return this;
+        }
+
+        /**
+         * @param wait the longest {@code wait} a watch may ask for (default 5 minutes); longer is refused (400)
+         * @return this builder
+         * @throws NullPointerException if {@code wait} is null
+         * @throws IllegalArgumentException if {@code wait} is shorter than one millisecond
+         */
+        public Builder maxWatchWait(Duration wait) {
+            Objects.requireNonNull(wait, "wait");
+            if (wait.toMillis() < 1) {
+                throw new IllegalArgumentException("maxWatchWait must be at least 1 ms, was " + wait);
+            }
+            this.maxWatchWait = wait;
+            return this;
+        }
 
         /**
          * @param limit the largest {@code limit} of a key listing's page (default 1000); a page examines

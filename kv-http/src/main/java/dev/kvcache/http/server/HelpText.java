@@ -29,7 +29,7 @@ final class HelpText {
         SECTIONS.put("Cache and limits", List.of("--ttl", "--max-entries", "--max-bytes", "--max-key-bytes",
                 "--max-value-bytes", "--max-header-bytes", "--miss-status"));
         SECTIONS.put("Operations", List.of("--max-list-limit", "--max-list-cursors", "--list-cursor-idle",
-                "--allow-flush"));
+                "--allow-flush", "--max-watchers", "--watch-max-wait"));
         SECTIONS.put("Security", List.of("--auth-token", "--auth-token-file", "--protect-metrics", "--insecure",
                 "--tls-keystore", "--tls-password", "--tls-password-file"));
         SECTIONS.put("Persistence", List.of("--snapshot", "--snapshot-interval", "--snapshot-ignore-corrupt"));
@@ -47,7 +47,8 @@ final class HelpText {
         "GET /kv/?prefix=P&limit=N&cursor=C: the keys, a page at a time (JSON). DELETE /kv/?prefix=P or ?all:"
                 + " flush (needs the token or --allow-flush).",
         "POST /kv/{key}?touch[&ttl=D]: a new TTL, value unchanged. POST /kv/{key}?incr=N[&initial=V]"
-                + " (or decr=N): atomic counter."};
+                + " (or decr=N): atomic counter.",
+        "GET /kv/{key}?index=V&wait=D: wait until the key's index (X-Kv-Index) is not V, or D passes."};
 
     private static final String[] EXIT_STATUSES = {
         "0: stopped cleanly, also after SIGTERM or SIGINT; or --help, --version, --print-config.",

@@ -92,6 +92,17 @@ final class ServerConfig {
                     + " Env KV_LIST_CURSOR_IDLE. Default: ${DEFAULT-VALUE}.")
     long listCursorIdleMillis;
 
+    @Option(names = "--max-watchers", paramLabel = "COUNT", defaultValue = "4096", converter = Converters.Count.class,
+            description = "Most watches (GET /kv/{key}?index=V&wait=D) waiting at once (more: 429)."
+                    + " Env KV_MAX_WATCHERS. Default: ${DEFAULT-VALUE}.")
+    int maxWatchers;
+
+    @Option(names = "--watch-max-wait", paramLabel = "DURATION", defaultValue = "5m",
+            converter = Converters.Duration.class,
+            description = "Longest wait a watch may ask for (longer: 400); the default wait is 30s or this, if"
+                    + " shorter. Env KV_WATCH_MAX_WAIT. Default: ${DEFAULT-VALUE}.")
+    long watchMaxWaitMillis;
+
     @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "30s",
             converter = Converters.Duration.class,
             description = "Close connections idle this long. Env KV_IDLE_TIMEOUT. Default: ${DEFAULT-VALUE}.")
@@ -260,6 +271,8 @@ final class ServerConfig {
                 "must be in [1, 100000], was " + maxListLimit);
         rules.check(maxListCursors >= 1 && maxListCursors <= 1_000_000, "--max-list-cursors",
                 "must be in [1, 1000000], was " + maxListCursors);
+        rules.check(maxWatchers >= 1 && maxWatchers <= 1_000_000, "--max-watchers",
+                "must be in [1, 1000000], was " + maxWatchers);
         rules.check(maxEntries >= 1, "--max-entries", "must be at least 1, was " + maxEntries);
         // KvHandlerOptions weighs each entry at least maxBytes / maxEntries, which must be a byte or more.
         rules.check(maxBytes >= maxEntries, "--max-bytes", "(" + maxBytes + " B) must be at least "
@@ -420,7 +433,9 @@ final class ServerConfig {
                 .missStatus(missStatus)
                 .maxListLimit(maxListLimit)
                 .maxListCursors(maxListCursors)
-                .listCursorIdle(java.time.Duration.ofMillis(listCursorIdleMillis));
+                .listCursorIdle(java.time.Duration.ofMillis(listCursorIdleMillis))
+                .maxWatchers(maxWatchers)
+                .maxWatchWait(java.time.Duration.ofMillis(watchMaxWaitMillis));
     }
 
     static final class Version implements CommandLine.IVersionProvider {
