@@ -7,16 +7,20 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * {@code /kv/} ({@link Route#KEYS}): the keys as a whole. {@code GET}/{@code HEAD} list them
- * ({@link KeyListing}); {@code DELETE} flushes them ({@link FlushOperation}); other methods get 400
+ * ({@link KeyListing}); {@code DELETE} flushes them ({@link FlushOperation}); {@code POST} is a batch
+ * ({@link BatchOperation}; here rather than at {@code /batch}, which stays a key of the Go route); other
+ * methods get 400
  * {@code Must provide a key in the path}, as before these existed.
  */
 final class KeysResource implements Resource {
     private final KeyListing listing;
     private final FlushOperation flush;
+    private final BatchOperation batch;
 
     KeysResource(KeyStore store, KvHandlerOptions options, Operations operations) {
         this.listing = new KeyListing(store, options, operations);
         this.flush = new FlushOperation(store, operations, options.allowFlush());
+        this.batch = new BatchOperation(store, options, operations);
     }
 
     @Override
@@ -28,6 +32,9 @@ final class KeysResource implements Resource {
                 break;
             case DELETE:
                 flush.serve(request, response, callback);
+                break;
+            case POST:
+                batch.serve(request, response, callback);
                 break;
             default:
                 Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.NO_KEY);

@@ -231,7 +231,9 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
         MeteredCallback metered = new MeteredCallback(callback, response, metrics, method, startNanos);
         String path = Request.getPathInContext(request);
         Route route = Route.of(path);
-        if (route != Route.KEY || method != Method.POST && method != Method.PUT) {
+        boolean readsBody = route == Route.KEY && (method == Method.POST || method == Method.PUT)
+                || route == Route.KEYS && method == Method.POST;
+        if (!readsBody) {
             Replies.closeIfBodyUnread(request, response);
         }
         try {

@@ -60,6 +60,8 @@ public final class KvHandlerOptions {
     private final Duration listCursorIdle;
     private final int maxWatchers;
     private final Duration maxWatchWait;
+    private final int batchMaxItems;
+    private final int batchMaxBytes;
 
     private KvHandlerOptions(Builder builder) {
         this.defaultTtl = builder.defaultTtl;
@@ -75,6 +77,8 @@ public final class KvHandlerOptions {
         this.listCursorIdle = builder.listCursorIdle;
         this.maxWatchers = builder.maxWatchers;
         this.maxWatchWait = builder.maxWatchWait;
+        this.batchMaxItems = builder.batchMaxItems;
+        this.batchMaxBytes = builder.batchMaxBytes;
     }
 
     /**
@@ -231,6 +235,16 @@ public final class KvHandlerOptions {
         return maxWatchWait;
     }
 
+    /** @return the most items of one batch ({@code POST /kv/}; default 1000) */
+    public int batchMaxItems() {
+        return batchMaxItems;
+    }
+
+    /** @return the largest body of a batch, and the most value bytes its answer carries (default 4 MiB) */
+    public int batchMaxBytes() {
+        return batchMaxBytes;
+    }
+
     /** The settings as name/value pairs, for {@code /stats}. */
     Map<String, Object> describe() {
         Map<String, Object> map = new LinkedHashMap<>();
@@ -246,6 +260,8 @@ public final class KvHandlerOptions {
         map.put("listCursorIdleMillis", listCursorIdle.toMillis());
         map.put("maxWatchers", maxWatchers);
         map.put("maxWatchWaitMillis", maxWatchWait.toMillis());
+        map.put("batchMaxItems", batchMaxItems);
+        map.put("batchMaxBytes", batchMaxBytes);
         return map;
     }
 
@@ -269,8 +285,36 @@ public final class KvHandlerOptions {
         private Duration listCursorIdle = Duration.ofSeconds(60);
         private int maxWatchers = 4096;
         private Duration maxWatchWait = Duration.ofMinutes(5);
+        private int batchMaxItems = 1000;
+        private int batchMaxBytes = 4 << 20;
 
         private Builder() {}
+
+        /**
+         * @param items the most items of one batch (default 1000); more is refused (413)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code items} is not in [1, 100 000]
+         */
+        public Builder batchMaxItems(int items) {
+            if (items < 1 || items > 100_000) {
+                throw new IllegalArgumentException("batchMaxItems must be in [1, 100000], was " + items);
+            }
+            this.batchMaxItems = items;
+            return this;
+        }
+
+        /**
+         * @param bytes the largest batch body, and the most value bytes one batch answer carries (default 4 MiB)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is not in [1 KiB, 1 GiB]
+         */
+        public Builder batchMaxBytes(long bytes) {
+            if (bytes < 1024 || bytes > 1L << 30) {
+                throw new IllegalArgumentException("batchMaxBytes must be in [1KiB, 1GiB], was " + bytes);
+            }
+            this.batchMaxBytes = (int) bytes;
+            return this;
+        }
 
         /**
          * @param watchers the most watches waiting at once (default 4096); past it a watch gets 429

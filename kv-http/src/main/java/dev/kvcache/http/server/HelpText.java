@@ -29,7 +29,7 @@ final class HelpText {
         SECTIONS.put("Cache and limits", List.of("--ttl", "--max-entries", "--max-bytes", "--max-key-bytes",
                 "--max-value-bytes", "--max-header-bytes", "--miss-status"));
         SECTIONS.put("Operations", List.of("--max-list-limit", "--max-list-cursors", "--list-cursor-idle",
-                "--allow-flush", "--max-watchers", "--watch-max-wait"));
+                "--allow-flush", "--max-watchers", "--watch-max-wait", "--batch-max-items", "--batch-max-bytes"));
         SECTIONS.put("Security", List.of("--auth-token", "--auth-token-file", "--protect-metrics", "--insecure",
                 "--tls-keystore", "--tls-password", "--tls-password-file"));
         SECTIONS.put("Persistence", List.of("--snapshot", "--snapshot-interval", "--snapshot-ignore-corrupt"));
@@ -48,6 +48,7 @@ final class HelpText {
                 + " flush (needs the token or --allow-flush).",
         "POST /kv/{key}?touch[&ttl=D]: a new TTL, value unchanged. POST /kv/{key}?incr=N[&initial=V]"
                 + " (or decr=N): atomic counter.",
+        "POST /kv/ with {\"ops\":[{\"op\":\"get\",\"key\":\"k\"},...]}: a batch of gets, puts and deletes (JSON).",
         "GET /kv/{key}?index=V&wait=D: wait until the key's index (X-Kv-Index) is not V, or D passes."};
 
     private static final String[] EXIT_STATUSES = {

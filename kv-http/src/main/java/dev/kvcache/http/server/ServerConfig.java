@@ -103,6 +103,16 @@ final class ServerConfig {
                     + " shorter. Env KV_WATCH_MAX_WAIT. Default: ${DEFAULT-VALUE}.")
     long watchMaxWaitMillis;
 
+    @Option(names = "--batch-max-items", paramLabel = "COUNT", defaultValue = "1000", converter = Converters.Count.class,
+            description = "Most items of one batch (POST /kv/; more: 413). Env KV_BATCH_MAX_ITEMS."
+                    + " Default: ${DEFAULT-VALUE}.")
+    int batchMaxItems;
+
+    @Option(names = "--batch-max-bytes", paramLabel = "BYTES", defaultValue = "4MiB", converter = Converters.Size.class,
+            description = "Largest batch body (more: 413), and the most value bytes one batch answer carries."
+                    + " Env KV_BATCH_MAX_BYTES. Default: ${DEFAULT-VALUE}.")
+    long batchMaxBytes;
+
     @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "30s",
             converter = Converters.Duration.class,
             description = "Close connections idle this long. Env KV_IDLE_TIMEOUT. Default: ${DEFAULT-VALUE}.")
@@ -273,6 +283,10 @@ final class ServerConfig {
                 "must be in [1, 1000000], was " + maxListCursors);
         rules.check(maxWatchers >= 1 && maxWatchers <= 1_000_000, "--max-watchers",
                 "must be in [1, 1000000], was " + maxWatchers);
+        rules.check(batchMaxItems >= 1 && batchMaxItems <= 100_000, "--batch-max-items",
+                "must be in [1, 100000], was " + batchMaxItems);
+        rules.check(batchMaxBytes >= 1024 && batchMaxBytes <= 1L << 30, "--batch-max-bytes",
+                "must be in [1KiB, 1GiB], was " + batchMaxBytes);
         rules.check(maxEntries >= 1, "--max-entries", "must be at least 1, was " + maxEntries);
         // KvHandlerOptions weighs each entry at least maxBytes / maxEntries, which must be a byte or more.
         rules.check(maxBytes >= maxEntries, "--max-bytes", "(" + maxBytes + " B) must be at least "
@@ -435,7 +449,9 @@ final class ServerConfig {
                 .maxListCursors(maxListCursors)
                 .listCursorIdle(java.time.Duration.ofMillis(listCursorIdleMillis))
                 .maxWatchers(maxWatchers)
-                .maxWatchWait(java.time.Duration.ofMillis(watchMaxWaitMillis));
+                .maxWatchWait(java.time.Duration.ofMillis(watchMaxWaitMillis))
+                .batchMaxItems(batchMaxItems)
+                .batchMaxBytes(batchMaxBytes);
     }
 
     static final class Version implements CommandLine.IVersionProvider {

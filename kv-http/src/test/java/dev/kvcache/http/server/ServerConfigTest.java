@@ -88,7 +88,7 @@ class ServerConfigTest {
                     Map.entry("--max-header-bytes", "2KiB"), Map.entry("--host", "::1"),
                     Map.entry("--shutdown-delay", "12s"), Map.entry("--protect-metrics", "false"),
                     Map.entry("--insecure", "true"), Map.entry("--snapshot-ignore-corrupt", "true"),
-                    Map.entry("--config", emptyFile.toString()), Map.entry("--miss-status", "200"), Map.entry("--allow-flush", "true"))
+                    Map.entry("--config", emptyFile.toString()), Map.entry("--miss-status", "200"), Map.entry("--allow-flush", "true"), Map.entry("--batch-max-bytes", "2MiB"))
                     .getOrDefault(option.longestName(), "12");
             CommandLine withVariable = ServerConfig.commandLine(Map.of(variable, value));
             // These only mean something with a snapshot file or a keystore, and are refused without one.
