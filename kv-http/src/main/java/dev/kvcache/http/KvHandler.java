@@ -208,14 +208,13 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
      * The server calls this when it stops gracefully;
      * calling it directly lets a load balancer drain traffic before the server stops. Idempotent.
      *
-     * @return a completed future: the handler itself has nothing to wait for
+     * @return completed once every watch's answer has completed
      */
     @Override
     public CompletableFuture<Void> shutdown() {
         draining = true;
         // Watches answer now rather than at the end of their wait, so the stop does not wait for them.
-        watches.closeAll();
-        return CompletableFuture.completedFuture(null);
+        return watches.closeAll();
     }
 
     /** @return whether {@link #shutdown()} was called */

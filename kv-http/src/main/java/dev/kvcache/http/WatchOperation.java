@@ -164,12 +164,13 @@ final class WatchOperation {
                 return;
             }
             cleanUp();
-            answer(response, callback, method, entry);
+            answer(response, Callback.from(callback, watches::answered), method, entry);
         }
 
         void failed(Throwable failure) {
             if (done.compareAndSet(false, true)) {
                 cleanUp();
+                watches.answered();
                 callback.failed(failure);
             }
         }

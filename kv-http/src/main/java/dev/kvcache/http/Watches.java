@@ -24,6 +24,8 @@ final class Watches implements Consumer<String> {
     private final AtomicInteger count = new AtomicInteger();
     private final int max;
     private volatile boolean closed;
+    /** Completed once {@link #closeAll} ran and every watch's answer completed. */
+    private final java.util.concurrent.CompletableFuture<Void> drained = new java.util.concurrent.CompletableFuture<>();
 
     Watches(int max) {
         this.max = max;
@@ -46,13 +48,19 @@ final class Watches implements Consumer<String> {
         return true;
     }
 
-    /** Removes a watch that answered; idempotent per watch only if the caller calls it once. */
+    /** Stops telling a watch of changes: it is answering. */
     void remove(String key, Watch watch) {
         byKey.computeIfPresent(key, (k, set) -> {
             set.remove(watch);
             return set.isEmpty() ? null : set;
         });
-        count.decrementAndGet();
+    }
+
+    /** Counts a watch out once its answer completed (or failed); once per watch {@link #add}ed. */
+    void answered() {
+        if (count.decrementAndGet() == 0 && closed) {
+            drained.complete(null);
+        }
     }
 
     @Override
@@ -72,14 +80,23 @@ final class Watches implements Consumer<String> {
         }
     }
 
-    /** Answers every watch now, and every later one at once (shutdown). */
-    void closeAll() {
+    /**
+     * Answers every watch now, and every later one at once (shutdown).
+     *
+     * @return completed once every answer completed, so that the server can let them out before it
+     *     closes its connections (an HTTP/2 GOAWAY sent first makes some clients drop them)
+     */
+    java.util.concurrent.CompletableFuture<Void> closeAll() {
         closed = true;
         for (Set<Watch> watches : byKey.values()) {
             for (Watch watch : watches) {
                 watch.finishNow();
             }
         }
+        if (count.get() == 0) {
+            drained.complete(null);
+        }
+        return drained;
     }
 
     boolean isClosed() {
