@@ -38,11 +38,18 @@ import org.eclipse.jetty.util.component.Graceful;
  *       precondition fails, 400 for an invalid TTL or unreadable body, 413 for a value over the limit,
  *       503 for a body cut off by a graceful stop or one the heap has no room for;
  *       414 for a key over the limit; 405 for other methods.
+ *   <li>Operations on a key, named by the query: {@code POST ?touch} (new TTL, value kept),
+ *       {@code POST ?incr=N}/{@code ?decr=N} (atomic counter; 409 for a non-decimal value or an
+ *       overflow), {@code GET ?index=V&wait=D} (watch: answers once the version is not V; 429 past
+ *       the bound). {@code /kv/}: {@code GET} lists keys (JSON pages, server-side cursors; 400 for a
+ *       stale cursor, 429 when too many are open), {@code DELETE ?prefix=P} or {@code ?all} flushes
+ *       (403 unless {@link KvHandlerOptions#allowFlush()}), {@code POST} is a JSON batch. A {@code GET}
+ *       miss answers {@link KvHandlerOptions#missStatus()}.
  *   <li>{@code /size} ({@code GET}, {@code HEAD}, {@code POST}): 200, the entry count in decimal.
  *   <li>{@code /metrics}: 200, Prometheus text. {@code /stats}: 200, JSON.
  *       {@code /health}: 200 {@code ok}; 503 {@code draining} once shutdown began, or 503
  *       {@code degraded: heap ...} while the heap after the last collection is 90 % full or more.
- *   <li>{@code /}, {@code /kv}, {@code /kv/}: 400 "Must provide a key in the path".
+ *   <li>{@code /}, {@code /kv}, and {@code /kv/} with {@code PUT}: 400 "Must provide a key in the path".
  * </ul>
  * A write's TTL comes from the {@code ttl} query parameter or the {@value #TTL_HEADER} header
  * (query first), in the forms {@code 1500}, {@code 1500ms}, {@code 10s}, {@code 1m}, {@code 2h}.
