@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * One key: {@code /kv/{key}} and {@code /{key}} ({@link Route#KEY}). Statuses:
  * <ul>
  *   <li>{@code GET}/{@code HEAD}: 200 with the value; 304 when {@code If-None-Match} names its ETag;
- *       404 (empty body) when absent or expired; 412 when {@code If-Match} names another ETag;
+ *       404 (empty body) when absent or expired, or 200 with an empty body under
+ *       {@link KvHandlerOptions#missStatus()} 200; 412 when {@code If-Match} names another ETag;
+ *   <li>{@code POST} with {@code ?touch}, {@code ?incr} or {@code ?decr}: see {@link KeyOperations};
  *   <li>{@code POST}: 200 with the value echoed; {@code PUT}: 204, or 201 when {@code If-None-Match: *}
  *       created it; both 412 when a precondition fails, 400 for an invalid TTL or a body that cannot
  *       be read, 413 for a value over the limit (refused before reading when the length is declared),
@@ -38,17 +40,22 @@ final class KeyResource implements Resource {
     private final int maxValueBytes;
     private final BooleanSupplier draining;
     private final LongSupplier outOfMemory;
+    private final int missStatus;
+    private final KeyOperations operations;
 
     /**
      * @param draining whether a graceful stop has begun
      * @param outOfMemory counts a write that ran out of heap, and returns the count so far
      */
-    KeyResource(KeyStore store, KvHandlerOptions options, BooleanSupplier draining, LongSupplier outOfMemory) {
+    KeyResource(KeyStore store, KvHandlerOptions options, BooleanSupplier draining, LongSupplier outOfMemory,
+            KeyOperations operations) {
         this.store = store;
+        this.operations = operations;
         this.draining = draining;
         this.outOfMemory = outOfMemory;
         this.maxKeyBytes = options.maxKeyBytes();
         this.maxValueBytes = options.maxValueBytes();
+        this.missStatus = options.missStatus();
     }
 
     @Override
@@ -68,9 +75,17 @@ final class KeyResource implements Resource {
         switch (method) {
             case GET:
             case HEAD:
+                if (operations.read(request, response, callback, method, key)) {
+                    break;
+                }
                 read(request, response, callback, method, key);
                 break;
             case POST:
+                if (operations.post(request, response, callback, key)) {
+                    break;
+                }
+                write(request, response, callback, method, key);
+                break;
             case PUT:
                 write(request, response, callback, method, key);
                 break;
@@ -86,8 +101,7 @@ final class KeyResource implements Resource {
     private void read(Request request, Response response, Callback callback, Method method, String key) {
         CacheEntry<String, StoredValue> entry = store.read(key);
         if (entry == null) {
-            // The Go server answered 200 with an empty body; a miss is now visible (docs/http.md).
-            Replies.empty(response, callback, HttpStatus.NOT_FOUND_404);
+            miss(response, callback, missStatus);
             return;
         }
         StoredValue value = entry.getValue();
@@ -99,6 +113,19 @@ final class KeyResource implements Resource {
         int status = conditions.notModified(value) ? HttpStatus.NOT_MODIFIED_304 : HttpStatus.OK_200;
         Replies.value(response, callback, status, value, entry.expiresInNanos(),
                 status == HttpStatus.OK_200 && method == Method.GET);
+    }
+
+    /**
+     * A read of a missing or expired key: 404 and an empty body, or with {@code --miss-status 200} what the Go
+     * server sent, 200 with an empty {@code text/plain; charset=utf-8} body (Go sniffs the type of its
+     * empty write), so that its load tools count no "non 2xx".
+     */
+    static void miss(Response response, Callback callback, int missStatus) {
+        if (missStatus == HttpStatus.OK_200) {
+            Replies.text(response, callback, HttpStatus.OK_200, Replies.empty());
+        } else {
+            Replies.empty(response, callback, HttpStatus.NOT_FOUND_404);
+        }
     }
 
     private void write(Request request, Response response, Callback callback, Method method, String key) {

@@ -44,6 +44,8 @@ final class KeyStore {
     private final LongAdder payloadBytes = new LongAdder();
     /** Whether this store built the cache (and so sees every removal through its listener). */
     private final boolean owned;
+    /** Told the key of every change made through this store, and of every removal its own cache reports. */
+    private volatile java.util.function.Consumer<String> changes = key -> { };
 
     /**
      * A store over a cache that the application built and may share; see {@link #payloadBytes()}. Writes
@@ -70,6 +72,20 @@ final class KeyStore {
                 .build();
     }
 
+    /**
+     * Has {@code listener} told the key of each write and delete made through this store (after it
+     * landed), and, for a cache this store built, of each removal whatever the cause (expiry, eviction);
+     * for the watches. Called on the writer's thread; it must be quick and must not throw.
+     */
+    void onChange(java.util.function.Consumer<String> listener) {
+        this.changes = java.util.Objects.requireNonNull(listener, "listener");
+    }
+
+    /** @return the TTL of writes that give none (the cache's own, for a shared cache) */
+    Duration defaultTtl() {
+        return defaultTtl;
+    }
+
     /** @return the live entry of {@code key}, with its remaining TTL, or {@code null} */
     CacheEntry<String, StoredValue> read(String key) {
         return cache.getEntryIfPresent(key);
@@ -91,6 +107,7 @@ final class KeyStore {
         if (conditions.isNone()) {
             adding(key, value);
             cache.put(key, value, lifetime);
+            changes.accept(key);
             // The caller does not need to know whether it replaced: only POST/PUT answers read it, and
             // they answer the same for both without preconditions.
             return WriteOutcome.REPLACED;
@@ -99,6 +116,8 @@ final class KeyStore {
         WriteOutcome outcome = conditionalWrite(key, value, lifetime, conditions);
         if (outcome == WriteOutcome.PRECONDITION_FAILED) {
             notAdded(key, value);
+        } else {
+            changes.accept(key);
         }
         return outcome;
     }
@@ -123,10 +142,92 @@ final class KeyStore {
         }
     }
 
+    /**
+     * Gives a live entry a new TTL from now, keeping its value and version (touch, set a TTL, never
+     * expire). Atomic per key: a CAS loop on {@code replace(key, current, current, ttl)}, so a write that
+     * lands meanwhile is never undone, and its value is the one the loop then judges. Moves to kv-core's
+     * {@code KvCache.setTimeToLive(k, ttl)} once it exists (one call, no loop).
+     *
+     * @param ttl the new TTL, positive, or {@link KvCache#NEVER}
+     * @return the entry's value, {@code null} if absent, or {@link #PRECONDITION_FAILED_VALUE}
+     */
+    StoredValue setTimeToLive(String key, Duration ttl, Conditions conditions) {
+        for (;;) {
+            StoredValue current = cache.getIfPresent(key);
+            if (!conditions.allowsWrite(current)) {
+                return PRECONDITION_FAILED_VALUE;
+            }
+            if (current == null) {
+                return null;
+            }
+            // The replace reports the same value as displaced, and the listener takes its bytes back.
+            if (replace(key, current, current, ttl)) {
+                return current;
+            }
+        }
+    }
+
+    /** What {@link #setTimeToLive} returns when a precondition fails. */
+    static final StoredValue PRECONDITION_FAILED_VALUE = new StoredValue(new byte[0], StoredValue.TEXT_PLAIN, 0);
+
+    /** As {@link KvCache#replace(Object, Object, Object, Duration)}, counting the bytes. */
+    boolean replace(String key, StoredValue expected, StoredValue value, Duration ttl) {
+        adding(key, value);
+        if (cache.replace(key, expected, value, ttl)) {
+            changes.accept(key);
+            return true;
+        }
+        notAdded(key, value);
+        return false;
+    }
+
+    /** As {@link KvCache#putIfAbsent(Object, Object, Duration)}, counting the bytes; {@code ttl} null for the default. */
+    boolean create(String key, StoredValue value, Duration ttl) {
+        adding(key, value);
+        if (cache.putIfAbsent(key, value, ttl == null ? defaultTtl : ttl) == null) {
+            changes.accept(key);
+            return true;
+        }
+        notAdded(key, value);
+        return false;
+    }
+
+    /**
+     * Removes every live entry whose key starts with {@code prefix}, as the map's iteration meets it, and
+     * only if it still holds the value met ({@code remove(key, value)}): a value written meanwhile stays.
+     * Weakly consistent: keys written during the flush may or may not be removed. O(entries).
+     *
+     * @param prefix the keys' prefix; {@code ""} for every key
+     * @return the number of entries removed
+     */
+    long flush(String prefix) {
+        long removed = 0;
+        for (java.util.Map.Entry<String, StoredValue> entry : cache.asMap().entrySet()) {
+            if (entry.getKey().startsWith(prefix) && cache.remove(entry.getKey(), entry.getValue())) {
+                changes.accept(entry.getKey());
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * @return the live keys, as {@link KvCache#asMap()}'s key set iterates them: weakly consistent, one
+     *     table segment copied at a time, so a key present for the whole walk is met exactly once, across
+     *     table resizes too
+     */
+    java.util.Iterator<String> keys() {
+        return cache.asMap().keySet().iterator();
+    }
+
     /** Removes a key's value if the preconditions hold. */
     DeleteOutcome delete(String key, Conditions conditions) {
         if (conditions.isNone()) {
-            return cache.remove(key) == null ? DeleteOutcome.ABSENT : DeleteOutcome.DELETED;
+            if (cache.remove(key) == null) {
+                return DeleteOutcome.ABSENT;
+            }
+            changes.accept(key);
+            return DeleteOutcome.DELETED;
         }
         for (;;) {
             StoredValue current = cache.getIfPresent(key);
@@ -137,6 +238,7 @@ final class KeyStore {
                 return DeleteOutcome.ABSENT;
             }
             if (cache.remove(key, current)) {
+                changes.accept(key);
                 return DeleteOutcome.DELETED;
             }
         }
@@ -231,6 +333,7 @@ final class KeyStore {
     /** Every value that leaves a cache this store built, whatever the cause, was counted by {@link #adding}. */
     private void onRemoval(String key, StoredValue value, RemovalCause cause) {
         payloadBytes.add(-payload(key, value));
+        changes.accept(key);
     }
 
     private static long payload(String key, StoredValue value) {

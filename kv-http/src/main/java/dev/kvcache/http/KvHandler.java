@@ -38,11 +38,18 @@ import org.eclipse.jetty.util.component.Graceful;
  *       precondition fails, 400 for an invalid TTL or unreadable body, 413 for a value over the limit,
  *       503 for a body cut off by a graceful stop or one the heap has no room for;
  *       414 for a key over the limit; 405 for other methods.
+ *   <li>Operations on a key, named by the query: {@code POST ?touch} (new TTL, value kept),
+ *       {@code POST ?incr=N}/{@code ?decr=N} (atomic counter; 409 for a non-decimal value or an
+ *       overflow), {@code GET ?index=V&wait=D} (watch: answers once the version is not V; 429 past
+ *       the bound). {@code /kv/}: {@code GET} lists keys (JSON pages, server-side cursors; 400 for a
+ *       stale cursor, 429 when too many are open), {@code DELETE ?prefix=P} or {@code ?all} flushes
+ *       (403 unless {@link KvHandlerOptions#allowFlush()}), {@code POST} is a JSON batch. A {@code GET}
+ *       miss answers {@link KvHandlerOptions#missStatus()}.
  *   <li>{@code /size} ({@code GET}, {@code HEAD}, {@code POST}): 200, the entry count in decimal.
  *   <li>{@code /metrics}: 200, Prometheus text. {@code /stats}: 200, JSON.
  *       {@code /health}: 200 {@code ok}; 503 {@code draining} once shutdown began, or 503
  *       {@code degraded: heap ...} while the heap after the last collection is 90 % full or more.
- *   <li>{@code /}, {@code /kv}, {@code /kv/}: 400 "Must provide a key in the path".
+ *   <li>{@code /}, {@code /kv}, and {@code /kv/} with {@code PUT}: 400 "Must provide a key in the path".
  * </ul>
  * A write's TTL comes from the {@code ttl} query parameter or the {@value #TTL_HEADER} header
  * (query first), in the forms {@code 1500}, {@code 1500ms}, {@code 10s}, {@code 1m}, {@code 2h}.
@@ -77,6 +84,8 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
     private final KvHandlerOptions options;
     private final KeyStore store;
     private final Metrics metrics = new Metrics();
+    private final Operations operations = new Operations();
+    private final Watches watches;
     private final Map<Route, Resource> resources = new EnumMap<>(Route.class);
     private volatile boolean draining;
 
@@ -129,12 +138,17 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
             HeapMonitor heap) {
         this.options = options;
         this.store = store;
-        resources.put(Route.KEY, new KeyResource(store, options, this::isShutdown, metrics::outOfMemory));
+        this.watches = new Watches(options.maxWatchers());
+        metrics.add(operations);
+        resources.put(Route.KEY, new KeyResource(store, options, this::isShutdown, metrics::outOfMemory,
+                new KeyOperations(store, operations, watches, options)));
+        store.onChange(watches);
         resources.put(Route.SIZE, new SizeResource(store));
         resources.put(Route.METRICS, new MetricsResource(metrics, store));
         resources.put(Route.STATS, new StatsResource(store, options, this::isShutdown));
         resources.put(Route.HEALTH, new HealthResource(this::isShutdown, heap));
         resources.put(Route.NO_KEY, NO_KEY);
+        resources.put(Route.KEYS, new KeysResource(store, options, operations));
         addBean(new Reclaimer(store::cleanUp, reclaimers), true);
     }
 
@@ -197,15 +211,17 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
     }
 
     /**
-     * Starts answering {@code /health} with 503. The server calls this when it stops gracefully;
+     * Starts answering {@code /health} with 503, and answers every watch now (and later ones at once).
+     * The server calls this when it stops gracefully;
      * calling it directly lets a load balancer drain traffic before the server stops. Idempotent.
      *
-     * @return a completed future: the handler itself has nothing to wait for
+     * @return completed once every watch's answer has completed
      */
     @Override
     public CompletableFuture<Void> shutdown() {
         draining = true;
-        return CompletableFuture.completedFuture(null);
+        // Watches answer now rather than at the end of their wait, so the stop does not wait for them.
+        return watches.closeAll();
     }
 
     /** @return whether {@link #shutdown()} was called */
@@ -221,7 +237,9 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
         MeteredCallback metered = new MeteredCallback(callback, response, metrics, method, startNanos);
         String path = Request.getPathInContext(request);
         Route route = Route.of(path);
-        if (route != Route.KEY || method != Method.POST && method != Method.PUT) {
+        boolean readsBody = route == Route.KEY && (method == Method.POST || method == Method.PUT)
+                || route == Route.KEYS && method == Method.POST;
+        if (!readsBody) {
             Replies.closeIfBodyUnread(request, response);
         }
         try {

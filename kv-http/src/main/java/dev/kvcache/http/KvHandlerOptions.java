@@ -53,6 +53,15 @@ public final class KvHandlerOptions {
     private final long maxEntries;
     private final long maxBytes;
     private final Ticker ticker;
+    private final int missStatus;
+    private final boolean allowFlush;
+    private final int maxListLimit;
+    private final int maxListCursors;
+    private final Duration listCursorIdle;
+    private final int maxWatchers;
+    private final Duration maxWatchWait;
+    private final int batchMaxItems;
+    private final int batchMaxBytes;
 
     private KvHandlerOptions(Builder builder) {
         this.defaultTtl = builder.defaultTtl;
@@ -61,6 +70,15 @@ public final class KvHandlerOptions {
         this.maxEntries = builder.maxEntries;
         this.maxBytes = builder.maxBytes;
         this.ticker = builder.ticker;
+        this.missStatus = builder.missStatus;
+        this.allowFlush = builder.allowFlush;
+        this.maxListLimit = builder.maxListLimit;
+        this.maxListCursors = builder.maxListCursors;
+        this.listCursorIdle = builder.listCursorIdle;
+        this.maxWatchers = builder.maxWatchers;
+        this.maxWatchWait = builder.maxWatchWait;
+        this.batchMaxItems = builder.batchMaxItems;
+        this.batchMaxBytes = builder.batchMaxBytes;
     }
 
     /**
@@ -179,6 +197,54 @@ public final class KvHandlerOptions {
         return ticker;
     }
 
+    /**
+     * @return the status of a {@code GET} or {@code HEAD} of a missing or expired key: 404 (the default), or
+     *     200 with an empty body, as the Go server answered
+     */
+    public int missStatus() {
+        return missStatus;
+    }
+
+    /** @return whether {@code DELETE /kv/?prefix=P} and {@code ?all} may remove keys (default false) */
+    public boolean allowFlush() {
+        return allowFlush;
+    }
+
+    /** @return the largest {@code limit} of a key listing's page (default 1000) */
+    public int maxListLimit() {
+        return maxListLimit;
+    }
+
+    /** @return the most key listings open at once, each holding a server-side cursor (default 1024) */
+    public int maxListCursors() {
+        return maxListCursors;
+    }
+
+    /** @return how long a listing's cursor stays valid after its last page (default 60 s) */
+    public Duration listCursorIdle() {
+        return listCursorIdle;
+    }
+
+    /** @return the most watches ({@code GET ?index=V&wait=D}) waiting at once (default 4096) */
+    public int maxWatchers() {
+        return maxWatchers;
+    }
+
+    /** @return the longest {@code wait} of a watch (default 5 minutes) */
+    public Duration maxWatchWait() {
+        return maxWatchWait;
+    }
+
+    /** @return the most items of one batch ({@code POST /kv/}; default 1000) */
+    public int batchMaxItems() {
+        return batchMaxItems;
+    }
+
+    /** @return the largest body of a batch, and the most value bytes its answer carries (default 4 MiB) */
+    public int batchMaxBytes() {
+        return batchMaxBytes;
+    }
+
     /** The settings as name/value pairs, for {@code /stats}. */
     Map<String, Object> describe() {
         Map<String, Object> map = new LinkedHashMap<>();
@@ -187,6 +253,15 @@ public final class KvHandlerOptions {
         map.put("maxValueBytes", maxValueBytes);
         map.put("maxEntries", maxEntries);
         map.put("maxBytes", maxBytes);
+        map.put("missStatus", missStatus);
+        map.put("allowFlush", allowFlush);
+        map.put("maxListLimit", maxListLimit);
+        map.put("maxListCursors", maxListCursors);
+        map.put("listCursorIdleMillis", listCursorIdle.toMillis());
+        map.put("maxWatchers", maxWatchers);
+        map.put("maxWatchWaitMillis", maxWatchWait.toMillis());
+        map.put("batchMaxItems", batchMaxItems);
+        map.put("batchMaxBytes", batchMaxBytes);
         return map;
     }
 
@@ -203,8 +278,139 @@ public final class KvHandlerOptions {
         private long maxEntries = DEFAULT_MAX_ENTRIES;
         private long maxBytes = defaultMaxBytes();
         private Ticker ticker = Ticker.coarse();
+        private int missStatus = 404;
+        private boolean allowFlush;
+        private int maxListLimit = 1000;
+        private int maxListCursors = 1024;
+        private Duration listCursorIdle = Duration.ofSeconds(60);
+        private int maxWatchers = 4096;
+        private Duration maxWatchWait = Duration.ofMinutes(5);
+        private int batchMaxItems = 1000;
+        private int batchMaxBytes = 4 << 20;
 
         private Builder() {}
+
+        /**
+         * @param items the most items of one batch (default 1000); more is refused (413)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code items} is not in [1, 100 000]
+         */
+        public Builder batchMaxItems(int items) {
+            if (items < 1 || items > 100_000) {
+                throw new IllegalArgumentException("batchMaxItems must be in [1, 100000], was " + items);
+            }
+            this.batchMaxItems = items;
+            return this;
+        }
+
+        /**
+         * @param bytes the largest batch body, and the most value bytes one batch answer carries (default 4 MiB)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is not in [1 KiB, 1 GiB]
+         */
+        public Builder batchMaxBytes(long bytes) {
+            if (bytes < 1024 || bytes > 1L << 30) {
+                throw new IllegalArgumentException("batchMaxBytes must be in [1KiB, 1GiB], was " + bytes);
+            }
+            this.batchMaxBytes = (int) bytes;
+            return this;
+        }
+
+        /**
+         * @param watchers the most watches waiting at once (default 4096); past it a watch gets 429
+         * @return this builder
+         * @throws IllegalArgumentException if {@code watchers} is not in [1, 1 000 000]
+         */
+        public Builder maxWatchers(int watchers) {
+            if (watchers < 1 || watchers > 1_000_000) {
+                throw new IllegalArgumentException("maxWatchers must be in [1, 1000000], was " + watchers);
+            }
+            this.maxWatchers = watchers;
+            return this;
+        }
+
+        /**
+         * @param wait the longest {@code wait} a watch may ask for (default 5 minutes); longer is refused (400)
+         * @return this builder
+         * @throws NullPointerException if {@code wait} is null
+         * @throws IllegalArgumentException if {@code wait} is shorter than one millisecond
+         */
+        public Builder maxWatchWait(Duration wait) {
+            Objects.requireNonNull(wait, "wait");
+            if (wait.toMillis() < 1) {
+                throw new IllegalArgumentException("maxWatchWait must be at least 1 ms, was " + wait);
+            }
+            this.maxWatchWait = wait;
+            return this;
+        }
+
+        /**
+         * @param limit the largest {@code limit} of a key listing's page (default 1000); a page examines
+         *     at most ten times this many keys
+         * @return this builder
+         * @throws IllegalArgumentException if {@code limit} is not in [1, 100 000]
+         */
+        public Builder maxListLimit(int limit) {
+            if (limit < 1 || limit > 100_000) {
+                throw new IllegalArgumentException("maxListLimit must be in [1, 100000], was " + limit);
+            }
+            this.maxListLimit = limit;
+            return this;
+        }
+
+        /**
+         * @param cursors the most key listings open at once (default 1024); past it a new listing gets 429
+         * @return this builder
+         * @throws IllegalArgumentException if {@code cursors} is not in [1, 1 000 000]
+         */
+        public Builder maxListCursors(int cursors) {
+            if (cursors < 1 || cursors > 1_000_000) {
+                throw new IllegalArgumentException("maxListCursors must be in [1, 1000000], was " + cursors);
+            }
+            this.maxListCursors = cursors;
+            return this;
+        }
+
+        /**
+         * @param idle how long a listing's cursor stays valid after its last page (default 60 s)
+         * @return this builder
+         * @throws NullPointerException if {@code idle} is null
+         * @throws IllegalArgumentException if {@code idle} is shorter than one millisecond
+         */
+        public Builder listCursorIdle(Duration idle) {
+            Objects.requireNonNull(idle, "idle");
+            if (idle.toMillis() < 1) {
+                throw new IllegalArgumentException("listCursorIdle must be at least 1 ms, was " + idle);
+            }
+            this.listCursorIdle = idle;
+            return this;
+        }
+
+        /**
+         * @param allow whether a flush ({@code DELETE /kv/?prefix=P}, {@code DELETE /kv/?all}) may remove keys;
+         *     default false, so that a handler reachable without authentication cannot be emptied by one
+         *     request (the standalone server allows it with a token or {@code --allow-flush})
+         * @return this builder
+         */
+        public Builder allowFlush(boolean allow) {
+            this.allowFlush = allow;
+            return this;
+        }
+
+        /**
+         * @param status what a {@code GET} or {@code HEAD} of a missing or expired key answers: 404 (the
+         *     default, empty body) or 200 (empty body, exactly as the Go server, whose load tools then count
+         *     no "non 2xx")
+         * @return this builder
+         * @throws IllegalArgumentException if {@code status} is neither 200 nor 404
+         */
+        public Builder missStatus(int status) {
+            if (status != 200 && status != 404) {
+                throw new IllegalArgumentException("missStatus must be 200 or 404, was " + status);
+            }
+            this.missStatus = status;
+            return this;
+        }
 
         /**
          * @param ttl the time-to-live of values written without their own (default 10 000 ms)

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.LongAdder;
  * to the handler's return.
  */
 final class Metrics {
-    private static final int[] CODES = {200, 201, 204, 304, 400, 401, 404, 405, 412, 413, 414, 431, 500, 503};
+    private static final int[] CODES = {200, 201, 204, 304, 400, 401, 403, 404, 405, 409, 412, 413, 414, 429, 431, 500, 503};
 
     /** Upper bounds of the duration buckets, in seconds; the same bounds in nanoseconds below. */
     private static final String[] BUCKET_LABELS = {

@@ -121,6 +121,11 @@ final class Replies {
         }
     }
 
+    /** @return whether the request carries a body (a length above zero, or chunked) */
+    static boolean hasBody(Request request) {
+        return request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
+    }
+
     /** A status with no body: 204, or 404 for a missing key. */
     static void empty(Response response, Callback callback, int status) {
         response.setStatus(status);

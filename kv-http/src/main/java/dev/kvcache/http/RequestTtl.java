@@ -1,14 +1,17 @@
 package dev.kvcache.http;
 
+import dev.kvcache.core.KvCache;
 import java.time.Duration;
 import org.eclipse.jetty.server.Request;
 
 /**
  * A write's TTL as the request gives it: the {@code ttl} query parameter, else the {@value #HEADER}
- * header, in the forms {@link TtlParser} reads.
+ * header, in the forms {@link TtlParser} reads, or {@value #NEVER} for an entry that never expires.
  */
 final class RequestTtl {
     static final String HEADER = "Kv-Ttl";
+    /** The TTL that never expires: {@link KvCache#NEVER}. */
+    static final String NEVER = "never";
 
     private RequestTtl() {}
 
@@ -21,7 +24,36 @@ final class RequestTtl {
         if (text == null) {
             text = request.getHeaders().get(HEADER);
         }
-        return text == null ? null : TtlParser.parse(text.trim());
+        return text == null ? null : parse(text.trim());
+    }
+
+    /**
+     * @return {@code never} as {@link KvCache#NEVER}, otherwise the duration {@link TtlParser} reads
+     * @throws IllegalArgumentException if it is neither; zero gets a message of its own, since it looks
+     *     like "expire now" or "no expiry" and is neither
+     */
+    static Duration parse(String text) {
+        if (text.equals(NEVER)) {
+            return KvCache.NEVER;
+        }
+        try {
+            return TtlParser.parse(text);
+        } catch (IllegalArgumentException e) {
+            if (isZero(text)) {
+                throw new IllegalArgumentException("invalid duration '" + text + "': a TTL of 0 is refused, it must be"
+                        + " positive (DELETE removes a key now; ttl=never keeps it until it is removed or evicted)", e);
+            }
+            throw e;
+        }
+    }
+
+    private static boolean isZero(String text) {
+        int digits = 0;
+        while (digits < text.length() && text.charAt(digits) == '0') {
+            digits++;
+        }
+        String unit = text.substring(digits);
+        return digits > 0 && (unit.isEmpty() || unit.equals("ms") || unit.equals("s") || unit.equals("m") || unit.equals("h"));
     }
 
     /**

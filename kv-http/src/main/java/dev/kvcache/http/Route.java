@@ -25,7 +25,9 @@ public enum Route {
     HEALTH,
     /** A key, read with {@link KeyParser#key}. */
     KEY,
-    /** No key: {@code /}, {@code //x}, {@code /kv} or {@code /kv/}. */
+    /** {@code /kv/} with nothing after it: the keys as a whole (listing, flush). */
+    KEYS,
+    /** No key: {@code /}, {@code //x} or {@code /kv}. */
     NO_KEY;
 
     /** The first path segments that are not keys on the root route, in the order the docs list them. */
@@ -43,7 +45,7 @@ public enum Route {
             return NO_KEY;
         }
         if (path.startsWith(NAMESPACE)) {
-            return length > NAMESPACE.length() ? KEY : NO_KEY;
+            return length > NAMESPACE.length() ? KEY : KEYS;
         }
         int end = path.indexOf('/', 1);
         int segment = (end < 0 ? length : end) - 1;

@@ -42,7 +42,7 @@ class ParsersTest {
         assertEquals(Route.NO_KEY, Route.of("/"));
         assertEquals(Route.NO_KEY, Route.of("//x"));
         assertEquals(Route.NO_KEY, Route.of("/kv"));
-        assertEquals(Route.NO_KEY, Route.of("/kv/"));
+        assertEquals(Route.KEYS, Route.of("/kv/"));
         assertEquals(Route.NO_KEY, Route.of("/kv/x".substring(0, 3)));
         assertEquals(Route.SIZE, Route.of("/size"));
         assertEquals(Route.SIZE, Route.of("/size/extra"));

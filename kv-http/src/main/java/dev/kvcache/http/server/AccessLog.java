@@ -12,10 +12,12 @@ import org.slf4j.LoggerFactory;
  * without its timestamp (the logging backend's line already has one), then the time taken:
  * <pre>127.0.0.1 - "GET /k1 HTTP/1.1" 200 2 "-" "curl/8.5.0" 1ms</pre>
  * A missing field is {@code -}, quoted fields escape {@code "} and {@code \}, and control characters
- * are written as {@code ?}, so a client cannot forge a line.
+ * are written as {@code ?}, so a client cannot forge a line. A flush's line ends with {@code removed=N}.
  */
 final class AccessLog implements RequestLog {
     static final String LOGGER = "dev.kvcache.http.access";
+    /** The header a flush answers with the count of keys it removed (the handler's FlushOperation). */
+    static final String FLUSHED_HEADER = "Kv-Removed";
     private final Logger log = LoggerFactory.getLogger(LOGGER);
 
     @Override
@@ -31,6 +33,10 @@ final class AccessLog implements RequestLog {
         quoted(line, request.getHeaders().get("Referer"));
         quoted(line, request.getHeaders().get("User-Agent"));
         line.append(' ').append(NanoTime.millisSince(request.getBeginNanoTime())).append("ms");
+        String removed = response.getHeaders().get(FLUSHED_HEADER);
+        if (removed != null) {
+            line.append(" removed=").append(removed); // a flush: how many keys it removed
+        }
         log.info(line.toString());
     }
 

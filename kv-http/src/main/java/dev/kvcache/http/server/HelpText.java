@@ -27,7 +27,9 @@ final class HelpText {
         SECTIONS.put("Network", List.of("--port", "--host", "--threads", "--idle-timeout", "--shutdown-timeout",
                 "--shutdown-delay"));
         SECTIONS.put("Cache and limits", List.of("--ttl", "--max-entries", "--max-bytes", "--max-key-bytes",
-                "--max-value-bytes", "--max-header-bytes"));
+                "--max-value-bytes", "--max-header-bytes", "--miss-status"));
+        SECTIONS.put("Operations", List.of("--max-list-limit", "--max-list-cursors", "--list-cursor-idle",
+                "--allow-flush", "--max-watchers", "--watch-max-wait", "--batch-max-items", "--batch-max-bytes"));
         SECTIONS.put("Security", List.of("--auth-token", "--auth-token-file", "--protect-metrics", "--insecure",
                 "--tls-keystore", "--tls-password", "--tls-password-file"));
         SECTIONS.put("Persistence", List.of("--snapshot", "--snapshot-interval", "--snapshot-ignore-corrupt"));
@@ -37,11 +39,17 @@ final class HelpText {
 
     private static final String[] ROUTES = {
         "POST /{key}: store the body as the value; 200 and the value echoed, as the Go server.",
-        "GET /{key}: the value; 404 if absent or expired. Also PUT, DELETE and HEAD; /kv/{key} takes any key,"
+        "GET /{key}: the value; 404 if absent or expired (200 and an empty body with --miss-status 200). Also PUT, DELETE and HEAD; /kv/{key} takes any key,"
                 + " reserved names included.",
         "POST /size: the number of entries. GET /metrics: Prometheus text. GET /stats: JSON.",
         "GET /health: 200 ok, or 503 once shutting down; it never needs the token.",
-        "A write's own time-to-live: ?ttl=10s or the header Kv-Ttl: 10s."};
+        "A write's own time-to-live: ?ttl=10s or the header Kv-Ttl: 10s; ?ttl=never for no expiry.",
+        "GET /kv/?prefix=P&limit=N&cursor=C: the keys, a page at a time (JSON). DELETE /kv/?prefix=P or ?all:"
+                + " flush (needs the token or --allow-flush).",
+        "POST /kv/{key}?touch[&ttl=D]: a new TTL, value unchanged. POST /kv/{key}?incr=N[&initial=V]"
+                + " (or decr=N): atomic counter.",
+        "POST /kv/ with {\"ops\":[{\"op\":\"get\",\"key\":\"k\"},...]}: a batch of gets, puts and deletes (JSON).",
+        "GET /kv/{key}?index=V&wait=D: wait until the key's index (X-Kv-Index) is not V, or D passes."};
 
     private static final String[] EXIT_STATUSES = {
         "0: stopped cleanly, also after SIGTERM or SIGINT; or --help, --version, --print-config.",

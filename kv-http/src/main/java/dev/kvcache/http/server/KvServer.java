@@ -80,7 +80,9 @@ public final class KvServer implements AutoCloseable {
         if (refusal != null) {
             throw new IllegalArgumentException(refusal);
         }
-        this.handler = new KvHandler(config.handlerOptions().ticker(ticker).build());
+        // Flushes need the token, unless the operator says the network is trusted.
+        this.handler = new KvHandler(config.handlerOptions().ticker(ticker)
+                .allowFlush(authToken != null || config.allowFlush).build());
 
         QueuedThreadPool threads = new QueuedThreadPool(config.threads, Math.min(8, config.threads));
         threads.setName("kv-http");
@@ -245,7 +247,15 @@ public final class KvServer implements AutoCloseable {
         long beginNanos = System.nanoTime();
         log.info("Shutting down: /health answers 503 from now on; {} request(s) in flight, allowing {} ms for them",
                 graceful.getCurrentRequestCount(), config.shutdownTimeoutMillis);
-        handler.shutdown();
+        // Let the watches' answers out before the connectors close (an HTTP/2 GOAWAY first, and java.net.http
+        // on JDK 17 drops the streams it had open); bounded, a stuck client must not hold the stop up.
+        try {
+            handler.shutdown().get(Math.min(1_000, config.shutdownTimeoutMillis), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+            log.warn("Watches still answering after {} ms; stopping anyway", Math.min(1_000, config.shutdownTimeoutMillis));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         boolean timedOut = false;
         try {
             if (config.shutdownDelayMillis > 0) {

@@ -69,6 +69,50 @@ final class ServerConfig {
                     + " heap.")
     long maxBytes;
 
+    @Option(names = "--miss-status", paramLabel = "STATUS", defaultValue = "404",
+            description = "Status of a GET of a missing or expired key, with an empty body: 404, or 200 exactly as the"
+                    + " Go server (its load tools then count no \"non 2xx\"). Env KV_MISS_STATUS."
+                    + " Default: ${DEFAULT-VALUE}.")
+    int missStatus;
+
+    @Option(names = "--max-list-limit", paramLabel = "COUNT", defaultValue = "1000", converter = Converters.Count.class,
+            description = "Largest limit of a key listing's page (GET /kv/?limit=N); a page examines at most ten times"
+                    + " as many keys. Env KV_MAX_LIST_LIMIT. Default: ${DEFAULT-VALUE}.")
+    int maxListLimit;
+
+    @Option(names = "--max-list-cursors", paramLabel = "COUNT", defaultValue = "1024",
+            converter = Converters.Count.class,
+            description = "Most key listings open at once, each a server-side cursor (more: 429)."
+                    + " Env KV_MAX_LIST_CURSORS. Default: ${DEFAULT-VALUE}.")
+    int maxListCursors;
+
+    @Option(names = "--list-cursor-idle", paramLabel = "DURATION", defaultValue = "60s",
+            converter = Converters.Duration.class,
+            description = "A listing's cursor expires this long after its last page (then: 400)."
+                    + " Env KV_LIST_CURSOR_IDLE. Default: ${DEFAULT-VALUE}.")
+    long listCursorIdleMillis;
+
+    @Option(names = "--max-watchers", paramLabel = "COUNT", defaultValue = "4096", converter = Converters.Count.class,
+            description = "Most watches (GET /kv/{key}?index=V&wait=D) waiting at once (more: 429)."
+                    + " Env KV_MAX_WATCHERS. Default: ${DEFAULT-VALUE}.")
+    int maxWatchers;
+
+    @Option(names = "--watch-max-wait", paramLabel = "DURATION", defaultValue = "5m",
+            converter = Converters.Duration.class,
+            description = "Longest wait a watch may ask for (longer: 400); the default wait is 30s or this, if"
+                    + " shorter. Env KV_WATCH_MAX_WAIT. Default: ${DEFAULT-VALUE}.")
+    long watchMaxWaitMillis;
+
+    @Option(names = "--batch-max-items", paramLabel = "COUNT", defaultValue = "1000", converter = Converters.Count.class,
+            description = "Most items of one batch (POST /kv/; more: 413). Env KV_BATCH_MAX_ITEMS."
+                    + " Default: ${DEFAULT-VALUE}.")
+    int batchMaxItems;
+
+    @Option(names = "--batch-max-bytes", paramLabel = "BYTES", defaultValue = "4MiB", converter = Converters.Size.class,
+            description = "Largest batch body (more: 413), and the most value bytes one batch answer carries."
+                    + " Env KV_BATCH_MAX_BYTES. Default: ${DEFAULT-VALUE}.")
+    long batchMaxBytes;
+
     @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "30s",
             converter = Converters.Duration.class,
             description = "Close connections idle this long. Env KV_IDLE_TIMEOUT. Default: ${DEFAULT-VALUE}.")
@@ -114,6 +158,12 @@ final class ServerConfig {
             description = "With a token, also require it for /metrics and /stats (--no-protect-metrics leaves"
                     + " them open to scrapers). Env KV_PROTECT_METRICS. Default: ${DEFAULT-VALUE}.")
     boolean protectMetrics;
+
+    @Option(names = "--allow-flush", defaultValue = "false", fallbackValue = "true",
+            converter = Converters.Bool.class,
+            description = "Allow DELETE /kv/?prefix=P and ?all without an --auth-token (with one, flushes are"
+                    + " allowed to its holders). Env KV_ALLOW_FLUSH=true. Default: ${DEFAULT-VALUE}.")
+    boolean allowFlush;
 
     @Option(names = "--insecure", defaultValue = "false", fallbackValue = "true",
             converter = Converters.Bool.class,
@@ -226,6 +276,17 @@ final class ServerConfig {
         rules.check(maxValueBytes <= 1L << 30, "--max-value-bytes", "must be at most 1GiB, was " + maxValueBytes);
         rules.check(maxHeaderBytes >= 1024 && maxHeaderBytes <= 1 << 20, "--max-header-bytes",
                 "must be in [1KiB, 1MiB], was " + maxHeaderBytes);
+        rules.check(missStatus == 200 || missStatus == 404, "--miss-status", "must be 200 or 404, was " + missStatus);
+        rules.check(maxListLimit >= 1 && maxListLimit <= 100_000, "--max-list-limit",
+                "must be in [1, 100000], was " + maxListLimit);
+        rules.check(maxListCursors >= 1 && maxListCursors <= 1_000_000, "--max-list-cursors",
+                "must be in [1, 1000000], was " + maxListCursors);
+        rules.check(maxWatchers >= 1 && maxWatchers <= 1_000_000, "--max-watchers",
+                "must be in [1, 1000000], was " + maxWatchers);
+        rules.check(batchMaxItems >= 1 && batchMaxItems <= 100_000, "--batch-max-items",
+                "must be in [1, 100000], was " + batchMaxItems);
+        rules.check(batchMaxBytes >= 1024 && batchMaxBytes <= 1L << 30, "--batch-max-bytes",
+                "must be in [1KiB, 1GiB], was " + batchMaxBytes);
         rules.check(maxEntries >= 1, "--max-entries", "must be at least 1, was " + maxEntries);
         // KvHandlerOptions weighs each entry at least maxBytes / maxEntries, which must be a byte or more.
         rules.check(maxBytes >= maxEntries, "--max-bytes", "(" + maxBytes + " B) must be at least "
@@ -382,7 +443,15 @@ final class ServerConfig {
                 .maxKeyBytes((int) maxKeyBytes)
                 .maxValueBytes(maxValueBytes)
                 .maxEntries(maxEntries)
-                .maxBytes(maxBytes);
+                .maxBytes(maxBytes)
+                .missStatus(missStatus)
+                .maxListLimit(maxListLimit)
+                .maxListCursors(maxListCursors)
+                .listCursorIdle(java.time.Duration.ofMillis(listCursorIdleMillis))
+                .maxWatchers(maxWatchers)
+                .maxWatchWait(java.time.Duration.ofMillis(watchMaxWaitMillis))
+                .batchMaxItems(batchMaxItems)
+                .batchMaxBytes(batchMaxBytes);
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -17,7 +17,7 @@ import picocli.CommandLine.Model.OptionSpec;
 
 /** {@code --help} as a terminal shows it: grouped, wrapped between words, self-contained. */
 class HelpTextTest {
-    private static final List<String> HEADINGS = List.of("Network:", "Cache and limits:", "Security:",
+    private static final List<String> HEADINGS = List.of("Network:", "Cache and limits:", "Operations:", "Security:",
             "Persistence:", "Logging:", "Configuration:", "Routes:", "Exit status:");
 
     private static String help(int columns) {

@@ -84,9 +84,11 @@ class ServerConfigTest {
             String variable = ServerConfig.environmentVariable(option);
             assertTrue(usage.contains("Env " + variable), variable + " missing from the help");
             // The variable really is read: it changes the option's value.
-            String value = Map.of("--access-log", "true", "--max-bytes", "1GiB", "--max-header-bytes", "2KiB",
-                    "--host", "::1", "--shutdown-delay", "12s", "--protect-metrics", "false", "--insecure", "true",
-                    "--snapshot-ignore-corrupt", "true", "--config", emptyFile.toString())
+            String value = Map.ofEntries(Map.entry("--access-log", "true"), Map.entry("--max-bytes", "1GiB"),
+                    Map.entry("--max-header-bytes", "2KiB"), Map.entry("--host", "::1"),
+                    Map.entry("--shutdown-delay", "12s"), Map.entry("--protect-metrics", "false"),
+                    Map.entry("--insecure", "true"), Map.entry("--snapshot-ignore-corrupt", "true"),
+                    Map.entry("--config", emptyFile.toString()), Map.entry("--miss-status", "200"), Map.entry("--allow-flush", "true"), Map.entry("--batch-max-bytes", "2MiB"))
                     .getOrDefault(option.longestName(), "12");
             CommandLine withVariable = ServerConfig.commandLine(Map.of(variable, value));
             // These only mean something with a snapshot file or a keystore, and are refused without one.

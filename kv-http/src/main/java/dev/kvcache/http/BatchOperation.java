@@ -1,0 +1,234 @@
+package dev.kvcache.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kvcache.core.CacheEntry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * {@code POST /kv/}: many gets, puts and deletes in one request, JSON in and out:
+ * <pre>{@code {"ops":[{"op":"get","key":"a"},
+ *        {"op":"put","key":"b","value":"text","ttl":"10s","contentType":"application/json"},
+ *        {"op":"put","key":"c","valueBase64":"AAE="},
+ *        {"op":"delete","key":"d"}]}}</pre>
+ * answered {@code {"results":[...]}}, one result per item in order, each with the status the single
+ * request would have had: get 200 with {@code value} (or {@code valueBase64} when it is not UTF-8),
+ * {@code contentType}, {@code etag}, {@code index} and {@code ttlMs} (absent for never), or 404; put 204
+ * with {@code etag}; delete 204 or 404; an item's own error (400 invalid item or TTL, 413 value over the
+ * limit, 414 key over the limit) with {@code error}.
+ *
+ * <p>Each item is atomic (one kv-core operation, as the single request); the batch as a whole is not:
+ * other requests may see some items applied and not others, and items apply in order. Bounds: at most
+ * {@link KvHandlerOptions#batchMaxItems()} items and {@link KvHandlerOptions#batchMaxBytes()} of body
+ * (413 for the whole request otherwise); a get whose value would take the answer's value bytes past
+ * {@code batchMaxBytes} gets 413 on its own. Statuses of the request: 200; 400 for a body that is not
+ * such JSON; 413 as said.
+ */
+final class BatchOperation {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final KeyStore store;
+    private final Operations operations;
+    private final int maxKeyBytes;
+    private final int maxValueBytes;
+    private final int maxItems;
+    private final int maxBytes;
+
+    BatchOperation(KeyStore store, KvHandlerOptions options, Operations operations) {
+        this.store = store;
+        this.operations = operations;
+        this.maxKeyBytes = options.maxKeyBytes();
+        this.maxValueBytes = options.maxValueBytes();
+        this.maxItems = options.batchMaxItems();
+        this.maxBytes = options.batchMaxBytes();
+    }
+
+    void serve(Request request, Response response, Callback callback) {
+        long length = request.getLength();
+        if (length > maxBytes) {
+            Replies.closeIfBodyUnread(request, response);
+            tooLarge(response, callback);
+            return;
+        }
+        new BodyReader(request, length, maxBytes) {
+            @Override
+            void onBody(byte[] body) {
+                answer(response, callback, body);
+            }
+
+            @Override
+            void onTooLarge() {
+                Replies.closeIfBodyUnread(request(), response);
+                tooLarge(response, callback);
+            }
+
+            @Override
+            void onFailure(Throwable failure) {
+                Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.BODY_UNREADABLE);
+            }
+
+            @Override
+            void onOutOfMemory(OutOfMemoryError error) {
+                Replies.closeIfBodyUnread(request(), response);
+                Replies.text(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, Replies.OUT_OF_MEMORY);
+            }
+        }.run();
+    }
+
+    private void tooLarge(Response response, Callback callback) {
+        Replies.text(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, Replies.message("Batch too large: the"
+                + " limit is " + maxBytes + " bytes of body (--batch-max-bytes)"));
+    }
+
+    private void answer(Response response, Callback callback, byte[] body) {
+        JsonNode ops;
+        try {
+            JsonNode root = MAPPER.readTree(body);
+            ops = root == null ? null : root.get("ops");
+        } catch (JsonProcessingException e) {
+            Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.message("A batch must be JSON"
+                    + " {\"ops\":[...]}: the body is not JSON (" + e.getOriginalMessage() + ")"));
+            return;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // reading an array cannot fail otherwise
+        }
+        if (ops == null || !ops.isArray()) {
+            Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.message("A batch must be JSON"
+                    + " {\"ops\":[...]}: an object whose \"ops\" is an array of items"));
+            return;
+        }
+        if (ops.size() > maxItems) {
+            Replies.text(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, Replies.message("Batch too large: "
+                    + ops.size() + " items, the limit is " + maxItems + " (--batch-max-items)"));
+            return;
+        }
+        ObjectNode out = MAPPER.createObjectNode();
+        ArrayNode results = out.putArray("results");
+        long[] valueBytes = {0};
+        for (JsonNode op : ops) {
+            results.add(apply(op, valueBytes));
+        }
+        operations.batched(ops.size());
+        byte[] json;
+        try {
+            json = MAPPER.writeValueAsBytes(out);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+        Replies.bytes(response, callback, HttpStatus.OK_200, Replies.JSON, json, true);
+    }
+
+    private ObjectNode apply(JsonNode op, long[] valueBytes) {
+        ObjectNode result = MAPPER.createObjectNode();
+        String kind = op.path("op").asText(null);
+        JsonNode keyNode = op.get("key");
+        if (!op.isObject() || kind == null || keyNode == null || !keyNode.isTextual() || keyNode.asText().isEmpty()) {
+            return error(result, HttpStatus.BAD_REQUEST_400, "An item must be an object with \"op\" (get, put or"
+                    + " delete) and a non-empty string \"key\"");
+        }
+        String key = keyNode.asText();
+        if (KeyParser.utf8Length(key) > maxKeyBytes) {
+            return error(result, HttpStatus.URI_TOO_LONG_414, "Key too long: the limit is " + maxKeyBytes + " bytes");
+        }
+        switch (kind) {
+            case "get":
+                return get(result, key, valueBytes);
+            case "put":
+                return put(result, op, key);
+            case "delete":
+                return result.put("status", store.delete(key, Conditions.NONE) == KeyStore.DeleteOutcome.DELETED
+                        ? HttpStatus.NO_CONTENT_204 : HttpStatus.NOT_FOUND_404);
+            default:
+                return error(result, HttpStatus.BAD_REQUEST_400, "Unknown op '" + kind + "': use get, put or delete");
+        }
+    }
+
+    private ObjectNode get(ObjectNode result, String key, long[] valueBytes) {
+        CacheEntry<String, StoredValue> entry = store.read(key);
+        if (entry == null) {
+            return result.put("status", HttpStatus.NOT_FOUND_404);
+        }
+        StoredValue value = entry.getValue();
+        if (valueBytes[0] + value.bytes().length > maxBytes) {
+            return error(result, HttpStatus.PAYLOAD_TOO_LARGE_413, "This value would take the batch's answer past"
+                    + " " + maxBytes + " value bytes (--batch-max-bytes); get it on its own");
+        }
+        valueBytes[0] += value.bytes().length;
+        result.put("status", HttpStatus.OK_200);
+        String text = utf8(value.bytes());
+        if (text != null) {
+            result.put("value", text);
+        } else {
+            result.put("valueBase64", Base64.getEncoder().encodeToString(value.bytes()));
+        }
+        result.put("contentType", value.mediaType());
+        result.put("etag", value.etag());
+        result.put("index", value.version());
+        if (entry.expires()) {
+            result.put("ttlMs", TimeUnit.NANOSECONDS.toMillis(entry.expiresInNanos()));
+        }
+        return result;
+    }
+
+    private ObjectNode put(ObjectNode result, JsonNode op, String key) {
+        JsonNode text = op.get("value");
+        JsonNode base64 = op.get("valueBase64");
+        if ((text == null) == (base64 == null) || text != null && !text.isTextual() || base64 != null && !base64.isTextual()) {
+            return error(result, HttpStatus.BAD_REQUEST_400, "A put needs a string \"value\" (stored as UTF-8) or"
+                    + " \"valueBase64\", not both");
+        }
+        byte[] bytes;
+        try {
+            bytes = text != null ? text.asText().getBytes(StandardCharsets.UTF_8) : Base64.getDecoder().decode(base64.asText());
+        } catch (IllegalArgumentException e) {
+            return error(result, HttpStatus.BAD_REQUEST_400, "valueBase64 is not base64: " + e.getMessage());
+        }
+        if (bytes.length > maxValueBytes) {
+            return error(result, HttpStatus.PAYLOAD_TOO_LARGE_413, "Value too large: the limit is " + maxValueBytes
+                    + " bytes");
+        }
+        Duration ttl;
+        try {
+            JsonNode ttlNode = op.get("ttl");
+            ttl = ttlNode == null ? null : RequestTtl.parse(ttlNode.asText());
+        } catch (IllegalArgumentException e) {
+            return error(result, HttpStatus.BAD_REQUEST_400, e.getMessage());
+        }
+        JsonNode type = op.get("contentType");
+        HttpField contentType = type == null ? StoredValue.TEXT_PLAIN : new HttpField(HttpHeader.CONTENT_TYPE, type.asText());
+        StoredValue value = store.newValue(bytes, contentType);
+        store.write(key, value, ttl, Conditions.NONE);
+        return result.put("status", HttpStatus.NO_CONTENT_204).put("etag", value.etag());
+    }
+
+    private static ObjectNode error(ObjectNode result, int status, String message) {
+        return result.put("status", status).put("error", message);
+    }
+
+    /** @return the bytes as a string if they are valid UTF-8, else {@code null} */
+    private static String utf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.kvcache.http;
+
+import dev.kvcache.core.KvCache;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * {@code POST /kv/{key}?touch}: gives a live entry a new TTL without rewriting its value (its bytes,
+ * type and ETag stay): the default TTL from now (memcached's {@code touch}), or the request's
+ * {@code ttl} / {@code Kv-Ttl} ({@code ttl=never}: never expires, Redis' {@code PERSIST}). Atomic per
+ * key ({@link KeyStore#setTimeToLive}). Takes no body. Statuses: 204 with the {@code ETag} and the new
+ * {@code Kv-Ttl-Remaining-Ms} (absent for never); 404 if the key is absent or expired; 412 if an
+ * {@code If-Match}/{@code If-None-Match} precondition fails; 400 for an invalid TTL (0 included) or a body.
+ */
+final class TtlOperation {
+    static final String PARAMETER = "touch";
+    private static final byte[] NO_BODY = Replies.message("touch takes no body: it changes only the TTL (send the"
+            + " value with PUT or POST without touch)");
+
+    private final KeyStore store;
+    private final Operations operations;
+
+    TtlOperation(KeyStore store, Operations operations) {
+        this.store = store;
+        this.operations = operations;
+    }
+
+    void serve(Request request, Response response, Callback callback, String key) {
+        if (Replies.hasBody(request)) {
+            Replies.closeIfBodyUnread(request, response);
+            Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, NO_BODY);
+            return;
+        }
+        Duration ttl;
+        try {
+            ttl = RequestTtl.of(request);
+        } catch (IllegalArgumentException e) {
+            Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.message(e.getMessage()));
+            return;
+        }
+        Duration lifetime = ttl == null ? store.defaultTtl() : ttl;
+        StoredValue value = store.setTimeToLive(key, lifetime, Conditions.of(request.getHeaders()));
+        if (value == null) {
+            Replies.empty(response, callback, HttpStatus.NOT_FOUND_404);
+        } else if (value == KeyStore.PRECONDITION_FAILED_VALUE) {
+            Replies.text(response, callback, HttpStatus.PRECONDITION_FAILED_412, Replies.PRECONDITION_FAILED);
+        } else {
+            operations.touched();
+            response.setStatus(HttpStatus.NO_CONTENT_204);
+            response.getHeaders().put(value.etagField());
+            if (!lifetime.equals(KvCache.NEVER)) {
+                response.getHeaders().put(Replies.TTL_REMAINING_HEADER, TimeUnit.NANOSECONDS.toMillis(lifetime.toNanos()));
+            }
+            response.write(true, null, callback);
+        }
+    }
+}
