@@ -144,14 +144,30 @@ final class KeyStore {
 
     /**
      * Gives a live entry a new TTL from now, keeping its value and version (touch, set a TTL, never
-     * expire). Atomic per key: a CAS loop on {@code replace(key, current, current, ttl)}, so a write that
-     * lands meanwhile is never undone, and its value is the one the loop then judges. Moves to kv-core's
-     * {@code KvCache.setTimeToLive(k, ttl)} once it exists (one call, no loop).
+     * expire). Atomic per key: without preconditions one {@link KvCache#setTimeToLive} (no notification,
+     * no byte change); with them, a CAS loop on {@code replace(key, current, current, ttl)}, so the new TTL
+     * lands only on the value the preconditions were judged against, and a write that lands meanwhile is
+     * never undone but judged in turn.
      *
      * @param ttl the new TTL, positive, or {@link KvCache#NEVER}
      * @return the entry's value, {@code null} if absent, or {@link #PRECONDITION_FAILED_VALUE}
      */
     StoredValue setTimeToLive(String key, Duration ttl, Conditions conditions) {
+        if (conditions.isNone()) {
+            for (;;) {
+                StoredValue current = cache.getIfPresent(key);
+                if (current == null) {
+                    return null;
+                }
+                if (cache.setTimeToLive(key, ttl)) {
+                    // The value answered is the one read; a write that landed in between keeps its own
+                    // value and now this TTL, which is what a TTL change after that write would give.
+                    return current;
+                }
+                // expired or removed between the read and the change: look again (it is absent now,
+                // unless a new write created it)
+            }
+        }
         for (;;) {
             StoredValue current = cache.getIfPresent(key);
             if (!conditions.allowsWrite(current)) {
