@@ -121,14 +121,12 @@ public class HttpHandlerBenchmark {
             return requests;
         }
 
+        private final ResponseCounter responses = new ResponseCounter();
+
         /** Sends the batch in one write (pipelined) and reads its {@value #BATCH} responses; returns their bytes. */
         int exchange() throws Exception {
             endpoint.addInputAndExecute(ByteBuffer.wrap(requests.toString().getBytes(StandardCharsets.US_ASCII)));
-            int bytes = 0;
-            for (int i = 0; i < BATCH; i++) {
-                bytes += awaitResponse(endpoint).remaining();
-            }
-            return bytes;
+            return responses.await(endpoint, BATCH);
         }
 
         @Setup(Level.Trial)
