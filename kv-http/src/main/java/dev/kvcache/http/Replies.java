@@ -35,6 +35,7 @@ final class Replies {
     private static final HttpField CONTENT_LENGTH_0 = new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, "0");
 
     private static final AtomicReferenceArray<HttpField> MAX_AGES = new AtomicReferenceArray<>(3601);
+    private static final AtomicReferenceArray<HttpField> CONTENT_LENGTHS = new AtomicReferenceArray<>(1025);
 
     /** The response header with a value's remaining time-to-live in milliseconds. */
     static final String TTL_REMAINING_HEADER = "Kv-Ttl-Remaining-Ms";
@@ -77,6 +78,7 @@ final class Replies {
         }
         byte[] bytes = value.bytes();
         if (withBody) {
+            headers.add(contentLength(bytes.length));
             response.write(true, ByteBuffer.wrap(bytes), callback);
         } else {
             // The 200's length, for a 304 too: left unset, Jetty would send "Content-Length: 0", which
@@ -84,6 +86,23 @@ final class Replies {
             headers.put(HttpHeader.CONTENT_LENGTH, bytes.length);
             response.write(true, null, callback);
         }
+    }
+
+    /**
+     * The {@code Content-Length} field of a value's response; those up to 1 KiB are built once and shared
+     * (Jetty would otherwise build one, with its digits, for every response it sends with a body).
+     */
+    static HttpField contentLength(int length) {
+        if (length >= CONTENT_LENGTHS.length()) {
+            return new HttpField.LongValueHttpField(HttpHeader.CONTENT_LENGTH, length);
+        }
+        HttpField field = CONTENT_LENGTHS.get(length);
+        if (field == null) {
+            // Racing threads may each build one; any of them is right.
+            field = new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, Integer.toString(length));
+            CONTENT_LENGTHS.set(length, field);
+        }
+        return field;
     }
 
     /** The {@code Cache-Control} field for a number of seconds; those up to an hour are built once and shared. */
@@ -108,6 +127,7 @@ final class Replies {
         if (echo) {
             headers.add(value.contentType());
             headers.add(NOSNIFF);
+            headers.add(contentLength(value.bytes().length));
             response.write(true, ByteBuffer.wrap(value.bytes()), callback);
         } else {
             response.write(true, null, callback);
