@@ -145,9 +145,8 @@ final class KeyResource implements Resource {
             return;
         }
         HttpFields headers = request.getHeaders();
-        HttpField contentType = headers.getField(HttpHeader.CONTENT_TYPE);
         new Write(request, response, callback, method, key, ttl, Conditions.of(headers),
-                contentType == null ? Replies.TEXT_PLAIN : contentType, length).run();
+                ContentTypes.of(headers.getField(HttpHeader.CONTENT_TYPE)), length).run();
     }
 
     /**

@@ -16,6 +16,10 @@ import org.eclipse.jetty.util.Callback;
  * Writes responses. Every method sets the status and headers, then hands the body to Jetty with one
  * {@link Response#write} that completes the callback; a value's byte array is wrapped, never copied.
  *
+ * <p>The fields a reply sets are added, not put: {@code put} searches the response's fields with an
+ * iterator (an allocation per field), and each field named here is set once per response, by the one
+ * reply that answers it. A wrapper in front of the handler that sets one of them itself gets both.
+ *
  * <p>Error bodies are the Go server's: plain text, the message and a newline, as Go's
  * {@code http.Error} writes them.
  */
@@ -28,8 +32,10 @@ final class Replies {
     private static final HttpField NOSNIFF = new PreEncodedHttpField("X-Content-Type-Options", "nosniff");
     private static final HttpField CONNECTION_CLOSE = new PreEncodedHttpField(HttpHeader.CONNECTION, "close");
     private static final HttpField NO_STORE = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "no-store");
+    private static final HttpField CONTENT_LENGTH_0 = new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, "0");
 
     private static final AtomicReferenceArray<HttpField> MAX_AGES = new AtomicReferenceArray<>(3601);
+    private static final AtomicReferenceArray<HttpField> CONTENT_LENGTHS = new AtomicReferenceArray<>(1025);
 
     /** The response header with a value's remaining time-to-live in milliseconds. */
     static final String TTL_REMAINING_HEADER = "Kv-Ttl-Remaining-Ms";
@@ -61,17 +67,18 @@ final class Replies {
             long expiresInNanos, boolean withBody) {
         response.setStatus(status);
         HttpFields.Mutable headers = response.getHeaders();
-        headers.put(value.contentType());
-        headers.put(NOSNIFF);
-        headers.put(value.etagField());
+        headers.add(value.contentType());
+        headers.add(NOSNIFF);
+        headers.add(value.etagField());
         if (expiresInNanos != Long.MAX_VALUE) {
             long millis = TimeUnit.NANOSECONDS.toMillis(expiresInNanos);
             // max-age never promises more than the entry has left.
-            headers.put(maxAge(millis / 1000));
-            headers.put(TTL_REMAINING_HEADER, millis);
+            headers.add(maxAge(millis / 1000));
+            headers.add(new HttpField.LongValueHttpField(TTL_REMAINING_HEADER, millis));
         }
         byte[] bytes = value.bytes();
         if (withBody) {
+            headers.add(contentLength(bytes.length));
             response.write(true, ByteBuffer.wrap(bytes), callback);
         } else {
             // The 200's length, for a 304 too: left unset, Jetty would send "Content-Length: 0", which
@@ -79,6 +86,23 @@ final class Replies {
             headers.put(HttpHeader.CONTENT_LENGTH, bytes.length);
             response.write(true, null, callback);
         }
+    }
+
+    /**
+     * The {@code Content-Length} field of a value's response; those up to 1 KiB are built once and shared
+     * (Jetty would otherwise build one, with its digits, for every response it sends with a body).
+     */
+    static HttpField contentLength(int length) {
+        if (length >= CONTENT_LENGTHS.length()) {
+            return new HttpField.LongValueHttpField(HttpHeader.CONTENT_LENGTH, length);
+        }
+        HttpField field = CONTENT_LENGTHS.get(length);
+        if (field == null) {
+            // Racing threads may each build one; any of them is right.
+            field = new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, Integer.toString(length));
+            CONTENT_LENGTHS.set(length, field);
+        }
+        return field;
     }
 
     /** The {@code Cache-Control} field for a number of seconds; those up to an hour are built once and shared. */
@@ -99,10 +123,11 @@ final class Replies {
     static void written(Response response, Callback callback, int status, StoredValue value, boolean echo) {
         response.setStatus(status);
         HttpFields.Mutable headers = response.getHeaders();
-        headers.put(value.etagField());
+        headers.add(value.etagField());
         if (echo) {
-            headers.put(value.contentType());
-            headers.put(NOSNIFF);
+            headers.add(value.contentType());
+            headers.add(NOSNIFF);
+            headers.add(contentLength(value.bytes().length));
             response.write(true, ByteBuffer.wrap(value.bytes()), callback);
         } else {
             response.write(true, null, callback);
@@ -130,7 +155,7 @@ final class Replies {
     static void empty(Response response, Callback callback, int status) {
         response.setStatus(status);
         if (status != 204 && status != 304) {
-            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
+            response.getHeaders().add(CONTENT_LENGTH_0);
         }
         response.write(true, null, callback);
     }
@@ -156,9 +181,9 @@ final class Replies {
             boolean withBody) {
         response.setStatus(status);
         HttpFields.Mutable headers = response.getHeaders();
-        headers.put(contentType);
-        headers.put(NOSNIFF);
-        headers.put(NO_STORE);
+        headers.add(contentType);
+        headers.add(NOSNIFF);
+        headers.add(NO_STORE);
         headers.put(HttpHeader.CONTENT_LENGTH, body.length);
         response.write(true, withBody ? ByteBuffer.wrap(body) : null, callback);
     }

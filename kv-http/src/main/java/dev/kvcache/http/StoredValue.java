@@ -31,10 +31,15 @@ public final class StoredValue {
 
     private static final AtomicLong VERSIONS = new AtomicLong(System.currentTimeMillis() << 16);
 
+    /*
+     * Two objects per entry, this and the array: every write's objects live as long as the entry (the TTL,
+     * 10 s by default), so each young collection in between copies them; fewer objects, fewer copies.
+     * The ETag is therefore derived from the version for each response rather than kept, and the content
+     * type is a field shared by every value of that type (see ContentTypes).
+     */
     private final byte[] bytes;
     private final HttpField contentType;
     private final long version;
-    private final HttpField etag;
 
     /**
      * @param bytes the value, owned by this instance from now on
@@ -46,8 +51,6 @@ public final class StoredValue {
         this.bytes = bytes;
         this.contentType = contentType;
         this.version = version;
-        // Built once per write so that reads, the common case, send it without allocating.
-        this.etag = new HttpField(HttpHeader.ETAG, etagOf(version));
     }
 
     /**
@@ -59,8 +62,8 @@ public final class StoredValue {
      * @throws NullPointerException if an argument is null
      */
     public static StoredValue of(byte[] bytes, String contentType) {
-        return new StoredValue(bytes.clone(), new HttpField(HttpHeader.CONTENT_TYPE,
-                java.util.Objects.requireNonNull(contentType, "contentType")), nextVersion());
+        return new StoredValue(bytes.clone(), ContentTypes.field(java.util.Objects.requireNonNull(contentType,
+                "contentType")), nextVersion());
     }
 
     /**
@@ -76,10 +79,7 @@ public final class StoredValue {
      */
     public static StoredValue restored(byte[] bytes, String contentType, long version) {
         java.util.Objects.requireNonNull(bytes, "bytes");
-        HttpField field = contentType.equals(TEXT_PLAIN.getValue())
-                ? TEXT_PLAIN
-                : new HttpField(HttpHeader.CONTENT_TYPE, contentType);
-        return new StoredValue(bytes, field, version);
+        return new StoredValue(bytes, ContentTypes.field(contentType), version);
     }
 
     /** @return a version no other value in this JVM has */
@@ -95,10 +95,25 @@ public final class StoredValue {
         VERSIONS.accumulateAndGet(version, Math::max);
     }
 
-    /** @return the quoted strong entity tag of a version, base 36 */
+    /** @return the quoted strong entity tag of a version, base 36, built as one string */
     private static String etagOf(long version) {
-        return '"' + Long.toString(version, 36) + '"';
+        if (version < 0) {
+            return '"' + Long.toString(version, 36) + '"'; // only a snapshot could restore one
+        }
+        byte[] text = new byte[15]; // a positive long has at most 13 digits in base 36
+        int at = text.length;
+        text[--at] = '"';
+        long rest = version;
+        do {
+            text[--at] = DIGITS[(int) (rest % 36)];
+            rest /= 36;
+        } while (rest != 0);
+        text[--at] = '"';
+        return new String(text, at, text.length - at, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
+
+    private static final byte[] DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz".getBytes(
+            java.nio.charset.StandardCharsets.US_ASCII);
 
     /** @return a copy of the value's bytes */
     public byte[] toByteArray() {
@@ -124,13 +139,14 @@ public final class StoredValue {
         return version;
     }
 
+    /** @return a new {@code ETag} field for a response (not kept: see the fields' comment) */
     HttpField etagField() {
-        return etag;
+        return new HttpField(HttpHeader.ETAG, etagOf(version));
     }
 
     /** @return the quoted strong entity tag reads answer with, e.g. {@code "k3x9a"} */
     public String etag() {
-        return etag.getValue();
+        return etagOf(version);
     }
 
     @Override

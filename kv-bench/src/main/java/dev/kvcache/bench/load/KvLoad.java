@@ -50,6 +50,11 @@ public final class KvLoad implements Callable<Integer> {
     @Option(names = "--pipelining", defaultValue = "1", description = "Requests in flight per connection (default: ${DEFAULT-VALUE}).")
     int pipelining;
 
+    @Option(names = "--batch", description = "Send --pipelining requests at once on each connection, and the next"
+            + " batch when all are answered, as wrk with ../shared/bench/seed-mix.lua does (default: refill each"
+            + " slot as soon as its answer arrives). Each request is a POST with probability 1 - --read-ratio.")
+    boolean batch;
+
     @Option(names = "--duration", defaultValue = "10", description = "Seconds measured (default: ${DEFAULT-VALUE}).")
     int durationSeconds;
 
@@ -156,7 +161,7 @@ public final class KvLoad implements Callable<Integer> {
         long seedValue = seed != null ? seed : System.nanoTime() ^ System.currentTimeMillis();
         return new LoadConfig(uri, new InetSocketAddress(address, port), host + ":" + port, path, connections,
                 pipelining, durationSeconds, warmupSeconds, Math.max(1, Math.round(timeoutSeconds * 1000)),
-                keyRange, readRatio, seedValue, threads);
+                keyRange, readRatio, seedValue, threads, batch);
     }
 
     /**

@@ -18,6 +18,9 @@ import java.net.InetSocketAddress;
  * @param readRatio the share of GETs, in {@code [0.5, 1]}
  * @param seed the seed of every random choice
  * @param threads selector threads, in {@code [1, connections]}
+ * @param batch whether each connection sends {@code pipelining} requests at once and the next batch only
+ *     when all are answered (as wrk does with a script returning several requests), rather than
+ *     refilling each slot as soon as its answer arrives
  */
 record LoadConfig(
         String uri,
@@ -32,7 +35,8 @@ record LoadConfig(
         long keyRange,
         double readRatio,
         long seed,
-        int threads) {
+        int threads,
+        boolean batch) {
 
     /** How long workers wait for in-flight answers after the window closes. */
     long drainMillis() {

@@ -188,7 +188,9 @@ final class LoadWorker implements Runnable {
         connects++;
         connection.state = Connection.OPEN;
         connection.key.interestOps(SelectionKey.OP_READ);
-        if (!stopping) {
+        if (!stopping && config.batch()) {
+            sendBatch(connection);
+        } else if (!stopping) {
             int posts = connection.carriedPosts();
             for (int i = 0; i < posts; i++) {
                 sendPost(connection, connection.carriedPostValue(i));
@@ -268,6 +270,15 @@ final class LoadWorker implements Runnable {
         long latencyNanos = nowNanos - connection.headStartNanos();
         connection.pop();
         long sinceWindowStart = nowNanos - windowStartNanos;
+        if (config.batch()) {
+            OpRecorder recorder = kind == Connection.GET ? get : post;
+            recorder.answered(parser.status(), kind == Connection.GET ? 404 : -1, latencyNanos, parser.wireBytes(),
+                    sinceWindowStart, windowNanos);
+            if (sendNext && !stopping && connection.inFlight() == 0) {
+                sendBatch(connection);
+            }
+            return;
+        }
         if (kind == Connection.GET) {
             get.answered(parser.status(), 404, latencyNanos, parser.wireBytes(), sinceWindowStart, windowNanos);
             if (!stopping) {
@@ -285,6 +296,17 @@ final class LoadWorker implements Runnable {
         } else {
             post.answered(parser.status(), -1, latencyNanos, parser.wireBytes(), sinceWindowStart, windowNanos);
             if (sendNext && !stopping) {
+                sendGet(connection);
+            }
+        }
+    }
+
+    /** A new batch: {@code pipelining} requests, each a POST of a small integer with the workload's share. */
+    private void sendBatch(Connection connection) {
+        for (int i = 0; i < connection.capacity(); i++) {
+            if (workload.postInBatch(connection.random)) {
+                sendPost(connection, 1 + connection.random.nextInt(9));
+            } else {
                 sendGet(connection);
             }
         }

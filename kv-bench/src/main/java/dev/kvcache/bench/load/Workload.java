@@ -15,6 +15,7 @@ final class Workload {
 
     private final long keyRange;
     private final double postProbability;
+    private final double postShare;
 
     /**
      * @param keyRange keys are drawn uniformly from {@code [0, keyRange)}, which must be positive
@@ -29,6 +30,7 @@ final class Workload {
         }
         this.keyRange = keyRange;
         this.postProbability = postProbability(readRatio);
+        this.postShare = 1.0 - readRatio;
     }
 
     /** The probability of a POST after an answered GET that yields read ratio {@code readRatio}. */
@@ -42,6 +44,11 @@ final class Workload {
 
     boolean postAfterGet(SplittableRandom random) {
         return postProbability > 0 && random.nextDouble() < postProbability;
+    }
+
+    /** In batch mode: whether a request of a new batch is a POST (probability {@code 1 - readRatio}). */
+    boolean postInBatch(SplittableRandom random) {
+        return postShare > 0 && random.nextDouble() < postShare;
     }
 
     /** The POST body that follows a GET whose parsed body is described by {@code parser}. */

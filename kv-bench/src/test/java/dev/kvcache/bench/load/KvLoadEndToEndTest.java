@@ -113,6 +113,32 @@ class KvLoadEndToEndTest {
         }
     }
 
+    /** {@code --batch}: whole batches of {@code --pipelining} requests, as wrk sends them, with the POST share. */
+    @Test
+    void batchRunSendsWholeBatchesWithTheSeedMix() throws Exception {
+        Server server = HelloServer.start("127.0.0.1", 0);
+        try {
+            LoadReport report = KvLoad.run(config("--uri", "http://127.0.0.1:" + HelloServer.port(server),
+                    "--connections", "4", "--pipelining", "10", "--batch", "--duration", "2", "--seed", "7"));
+            LoadReport.Figures get = report.get();
+            LoadReport.Figures post = report.post();
+            assertEquals(List.of(), report.connections().errorSamples());
+            for (LoadReport.Figures figures : List.of(get, post)) {
+                assertAccounted(figures);
+                assertEquals(0, figures.errors(), figures.name());
+                assertEquals(figures.sent(), figures.answered(), figures.name());
+            }
+            long sent = get.sent() + post.sent();
+            assertEquals(0, sent % 10, "only whole batches of 10 are sent: " + sent);
+            long total = get.measured() + post.measured();
+            assertTrue(total >= 500, "too few answers to judge the mix: " + total);
+            double share = (double) post.measured() / total;
+            assertEquals(0.2, share, 6 * Math.sqrt(0.2 * 0.8 / total) + 0.01, "POST share of " + total + " answers");
+        } finally {
+            server.stop();
+        }
+    }
+
     /**
      * With one request in flight per connection, a slot's POST directly follows its GET on the same
      * connection, so a server can check that each POST body is the preceding GET's body plus one, or 1.

@@ -27,9 +27,13 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 final class Connectors {
     private Connectors() {}
 
-    /** @return a connector serving HTTP/1.1 and h2c in cleartext */
-    static ServerConnector cleartext(Server server, HttpConfiguration http) {
-        return new ServerConnector(server, new HttpConnectionFactory(http),
+    /**
+     * @param acceptors threads accepting connections
+     * @param selectors threads selecting on them; 0 for half the processors, at least 1
+     * @return a connector serving HTTP/1.1 and h2c in cleartext
+     */
+    static ServerConnector cleartext(Server server, HttpConfiguration http, int acceptors, int selectors) {
+        return new ServerConnector(server, acceptors, selectors(selectors), new HttpConnectionFactory(http),
                 Http2SessionGuard.install(new HTTP2CServerConnectionFactory(http2(http))));
     }
 
@@ -50,11 +54,14 @@ final class Connectors {
     }
 
     /**
+     * @param acceptors threads accepting connections
+     * @param selectors threads selecting on them; 0 for half the processors, at least 1
      * @param keystore the PKCS12 file with the server's key and certificate chain
      * @param password its password, or {@code null} for none
      * @return a connector serving h2 and HTTP/1.1 over TLS; the keystore is read when the server starts
      */
-    static ServerConnector tls(Server server, HttpConfiguration http, String keystore, String password) {
+    static ServerConnector tls(Server server, HttpConfiguration http, int acceptors, int selectors, String keystore,
+            String password) {
         SslContextFactory.Server ssl = new SslContextFactory.Server();
         ssl.setKeyStorePath(keystore);
         ssl.setKeyStoreType("PKCS12");
@@ -74,6 +81,12 @@ final class Connectors {
         ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
         alpn.setDefaultProtocol(http1.getProtocol());
         SslConnectionFactory tls = new SslConnectionFactory(ssl, alpn.getProtocol());
-        return new ServerConnector(server, new PlainHttpOnTls(tls, http), alpn, h2, http1);
+        return new ServerConnector(server, acceptors, selectors(selectors), new PlainHttpOnTls(tls, http), alpn, h2,
+                http1);
+    }
+
+    /** @return {@code configured}, or for 0 half the processors, at least 1 (Jetty's own default, stated) */
+    static int selectors(int configured) {
+        return configured > 0 ? configured : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 }

@@ -24,8 +24,8 @@ final class HelpText {
     private static final Map<String, List<String>> SECTIONS = new LinkedHashMap<>();
 
     static {
-        SECTIONS.put("Network", List.of("--port", "--host", "--threads", "--idle-timeout", "--shutdown-timeout",
-                "--shutdown-delay"));
+        SECTIONS.put("Network", List.of("--port", "--host", "--threads", "--idle-timeout", "--max-connections",
+                "--accept-queue", "--acceptors", "--selectors", "--shutdown-timeout", "--shutdown-delay"));
         SECTIONS.put("Cache and limits", List.of("--ttl", "--max-entries", "--max-bytes", "--max-key-bytes",
                 "--max-value-bytes", "--max-header-bytes", "--miss-status"));
         SECTIONS.put("Operations", List.of("--max-list-limit", "--max-list-cursors", "--list-cursor-idle",

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -97,12 +98,19 @@ public final class KvServer implements AutoCloseable {
                 ? null
                 : Keystores.open(Path.of(config.tlsKeystore), config.resolveTlsPassword());
         this.connector = certificate == null
-                ? Connectors.cleartext(server, http)
-                : Connectors.tls(server, http, config.tlsKeystore, certificate.password());
+                ? Connectors.cleartext(server, http, config.acceptors, config.selectors)
+                : Connectors.tls(server, http, config.acceptors, config.selectors, config.tlsKeystore,
+                        certificate.password());
         connector.setHost(config.host);
         connector.setPort(config.port);
         connector.setIdleTimeout(config.idleTimeoutMillis);
+        // The JDK's default listen backlog (50) overflows when hundreds of clients connect at once: the
+        // kernel then drops their handshakes, and they retry after a second or more (wrk timeouts).
+        connector.setAcceptQueueSize(config.acceptQueue);
         server.addConnector(connector);
+        // Past the limit Jetty stops accepting, so new connections wait in the accept queue, rather
+        // than the process running out of file descriptors.
+        server.addBean(new NetworkConnectionLimit(config.maxConnections, connector));
 
         // Counts requests in flight, and answers 503 to new ones once a graceful stop has begun.
         Handler served = authToken == null ? handler : new BearerAuth(handler, authToken, config.protectMetrics,
@@ -173,14 +181,20 @@ public final class KvServer implements AutoCloseable {
         if (kv.snapshots != null) {
             kv.snapshots.startPeriodic();
         }
+        String descriptors = StartupLog.descriptorWarning(config.maxConnections);
+        if (descriptors != null) {
+            kv.log.warn(descriptors);
+        }
         KvHandlerOptions options = kv.handler.options();
         kv.log.info("Listening on {} in {} ms, {} ms after the JVM started (max key {}, max value {}, max {} entries"
-                        + " / {}, {} threads, idle timeout {}, access log {}, {}, {})",
+                        + " / {}, {} threads, idle timeout {}, max {} connections, accept queue {}, access log {},"
+                        + " {}, {})",
                 StartupLog.url(config.tlsKeystore == null ? "http" : "https", config.host, kv.port()),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beginNanos), StartupLog.jvmUptimeMillis(),
                 ByteSizes.format(options.maxKeyBytes()), ByteSizes.format(options.maxValueBytes()),
                 options.maxEntries(), ByteSizes.format(options.maxBytes()), config.threads,
-                StartupLog.duration(config.idleTimeoutMillis), config.accessLog ? "on" : "off",
+                StartupLog.duration(config.idleTimeoutMillis), config.maxConnections, config.acceptQueue,
+                config.accessLog ? "on" : "off",
                 config.tlsKeystore == null ? "HTTP/1.1 and h2c" : "TLS: h2 and HTTP/1.1",
                 kv.authToken == null ? "no authentication"
                         : config.protectMetrics ? "bearer token required but for /health"
@@ -206,6 +220,11 @@ public final class KvServer implements AutoCloseable {
     /** @return the port the server listens on (the actual one when configured with 0) */
     int port() {
         return connector.getLocalPort();
+    }
+
+    /** Stops or resumes accepting connections, leaving new ones in the accept queue (tests). */
+    void setAccepting(boolean accepting) {
+        connector.setAccepting(accepting);
     }
 
     KvHandler handler() {

@@ -123,6 +123,27 @@ final class ServerConfig {
                     + " Env KV_THREADS. Default: ${DEFAULT-VALUE}.")
     int threads;
 
+    @Option(names = "--accept-queue", paramLabel = "COUNT", defaultValue = "4096", converter = Converters.Count.class,
+            description = "Connections the kernel may hold for the server before it accepts them (listen backlog;"
+                    + " Linux caps it at net.core.somaxconn). Too small, and a burst of new connections has some"
+                    + " refused or delayed by seconds. Env KV_ACCEPT_QUEUE. Default: ${DEFAULT-VALUE}.")
+    int acceptQueue;
+
+    @Option(names = "--acceptors", paramLabel = "COUNT", defaultValue = "1", converter = Converters.Count.class,
+            description = "Threads accepting new connections. Env KV_ACCEPTORS. Default: ${DEFAULT-VALUE}.")
+    int acceptors;
+
+    @Option(names = "--selectors", paramLabel = "COUNT", defaultValue = "0", converter = Converters.Count.class,
+            description = "Threads watching the open connections for bytes to read (0: half the processors, at"
+                    + " least 1). Env KV_SELECTORS. Default: ${DEFAULT-VALUE}.")
+    int selectors;
+
+    @Option(names = "--max-connections", paramLabel = "COUNT", defaultValue = "16384", converter = Converters.Count.class,
+            description = "Most connections open at once; beyond, new ones wait in the accept queue until one"
+                    + " closes. Each takes a file descriptor: the process needs ulimit -n above this."
+                    + " Env KV_MAX_CONNECTIONS. Default: ${DEFAULT-VALUE}.")
+    int maxConnections;
+
     @Option(names = "--shutdown-timeout", paramLabel = "DURATION", defaultValue = "10s",
             converter = Converters.Duration.class,
             description = "On SIGTERM/SIGINT, how long to let requests in flight finish."
@@ -271,6 +292,10 @@ final class ServerConfig {
         Rules rules = new Rules(commandLine);
         rules.check(port >= 0 && port <= 65535, "--port", "must be in [0, 65535], was " + port);
         rules.check(threads >= 8, "--threads", "must be at least 8, was " + threads);
+        rules.check(acceptQueue >= 1, "--accept-queue", "must be at least 1, was " + acceptQueue);
+        rules.check(acceptors >= 1 && acceptors <= 16, "--acceptors", "must be in [1, 16], was " + acceptors);
+        rules.check(selectors >= 0 && selectors <= 64, "--selectors", "must be in [0, 64], was " + selectors);
+        rules.check(maxConnections >= 1, "--max-connections", "must be at least 1, was " + maxConnections);
         rules.check(maxKeyBytes >= 1 && maxKeyBytes <= 64 * 1024, "--max-key-bytes",
                 "must be in [1, 64KiB], was " + maxKeyBytes);
         rules.check(maxValueBytes <= 1L << 30, "--max-value-bytes", "must be at most 1GiB, was " + maxValueBytes);

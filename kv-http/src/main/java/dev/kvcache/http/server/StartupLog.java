@@ -26,6 +26,34 @@ final class StartupLog {
                 + ByteSizes.format(Runtime.getRuntime().maxMemory());
     }
 
+    /** File descriptors the process needs besides one per connection: jars, the listener, selectors, logs. */
+    static final long SPARE_DESCRIPTORS = 256;
+
+    /**
+     * @return a warning if the process may open fewer files than {@code maxConnections} plus
+     *     {@link #SPARE_DESCRIPTORS} (past the limit, accepting fails and clients wait or are refused),
+     *     or {@code null} if the limit suffices or cannot be read (not a Unix JVM)
+     */
+    static String descriptorWarning(int maxConnections) {
+        long limit = maxDescriptors();
+        long needed = maxConnections + SPARE_DESCRIPTORS;
+        if (limit < 0 || limit >= needed) {
+            return null;
+        }
+        return "The process may open " + limit + " files (ulimit -n), fewer than --max-connections (" + maxConnections
+                + ") plus " + SPARE_DESCRIPTORS + ": past about " + Math.max(0, limit - SPARE_DESCRIPTORS)
+                + " connections new clients wait or are refused; raise ulimit -n to " + needed
+                + " or lower --max-connections";
+    }
+
+    /** @return the process's limit on open files, or -1 if the platform does not say */
+    static long maxDescriptors() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            return unix.getMaxFileDescriptorCount();
+        }
+        return -1;
+    }
+
     /** @return the JVM's uptime, what the operator waited for the server, in ms */
     static long jvmUptimeMillis() {
         return ManagementFactory.getRuntimeMXBean().getUptime();

@@ -1,0 +1,230 @@
+#!/usr/bin/env bash
+# Runs every gate of issue 12 (kv-http at the speed of Jetty) in sequence, one server at a time on
+# 127.0.0.1, each started fresh and stopped by its PID, and prints one table to paste into
+# docs/benchmarks-http.md:
+#   1. pipelined seed workload (wrk -t1 -c10, PIPELINE=10, seed-mix.lua, 5 s warm-up + 15 s), kvcache vs
+#      the Jetty hello-world (kv-load.jar's HelloServer, Jetty's default threading), 2 rounds alternating;
+#   2. the tail: 60 s measured (after 5 s warm-up) with -Xlog:gc to a file, young pauses counted, p99
+#      kvcache vs hello;
+#   3. many connections, unpipelined (wrk -t2, PIPELINE=1): 100, 1000 and 4000 connections, 15 s each
+#      after 5 s of warm-up, 3 rounds, timeouts and socket errors, each figure against kvcache's own at 100;
+#   4. kv-load against wrk on the pipelined workload (same server run, one after the other).
+# Both servers run with the README's command as is (java -jar kv-http/target/kvcache-server.jar), plus
+# --port and, for the tail gate only, -Xlog:gc (logging, no tuning).
+#
+# Usage: kv-bench/http-gates.sh [--short] [--no-build]
+#   --short     durations cut to about a fifth (a check that the script works; figures not comparable)
+#   --no-build  use the jars already built (else: mvn -B -ntp -q -DskipTests package)
+# Takes about 13 minutes (about 3 with --short). Needs wrk (installed with apt-get if missing) and a
+# file-descriptor limit of at least 8 500 for 4000 connections (raised here up to the hard limit).
+# Output: kv-bench/target/gates/ (wrk outputs, server logs, GC logs, summary.md).
+# Environment: PORT (default 18091), JAVA (default java).
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+java_cmd="${JAVA:-java}"
+port="${PORT:-18091}"
+short=0
+build=1
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --short) short=1; shift ;;
+        --no-build) build=0; shift ;;
+        --help|-h) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "http-gates.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+
+if [ "$short" -eq 1 ]; then
+    warm=2; measure=4; tail_measure=12; conn_measure=4; rounds_conn=3; rounds_pipe=2
+else
+    warm=5; measure=15; tail_measure=60; conn_measure=15; rounds_conn=3; rounds_pipe=2
+fi
+mix="$root/../shared/bench/seed-mix.lua"
+[ -f "$mix" ] || mix="/work/shared/bench/seed-mix.lua"
+if [ ! -f "$mix" ]; then
+    echo "http-gates.sh: seed-mix.lua not found (expected ../shared/bench/seed-mix.lua)" >&2
+    exit 1
+fi
+
+if ! command -v wrk >/dev/null 2>&1; then
+    echo "== installing wrk"
+    if [ "$(id -u)" -eq 0 ]; then
+        apt-get update -qq && apt-get install -y -qq wrk
+    else
+        sudo apt-get update -qq && sudo apt-get install -y -qq wrk
+    fi
+fi
+# 4000 connections: 4000 sockets in wrk and 4000 in the server, plus the JVM's own files.
+hard=$(ulimit -Hn)
+want=20000
+if [ "$hard" != "unlimited" ] && [ "$hard" -lt "$want" ]; then want="$hard"; fi
+ulimit -n "$want" || true
+if [ "$(ulimit -n)" != "unlimited" ] && [ "$(ulimit -n)" -lt 8500 ]; then
+    echo "http-gates.sh: ulimit -n is $(ulimit -n); 4000 connections need about 8 500 (raise the hard limit)" >&2
+    exit 1
+fi
+
+server_jar="kv-http/target/kvcache-server.jar"
+load_jar="kv-bench/target/kv-load.jar"
+if [ "$build" -eq 1 ]; then
+    echo "== building (mvn -B -ntp -q -DskipTests package)"
+    mvn -B -ntp -q -DskipTests package
+fi
+for jar in "$server_jar" "$load_jar"; do
+    [ -f "$jar" ] || { echo "http-gates.sh: $jar is missing; build first" >&2; exit 1; }
+done
+out="kv-bench/target/gates"
+rm -rf "$out"
+mkdir -p "$out"
+summary="$out/summary.md"
+: >"$summary"
+begin=$(date +%s)
+
+server_pid=""
+stop_server() {
+    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+        kill "$server_pid" 2>/dev/null || true
+        for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+        kill -0 "$server_pid" 2>/dev/null && kill -9 "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
+    server_pid=""
+}
+trap stop_server EXIT
+trap 'exit 130' INT TERM
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
+
+# start NAME [JVM_OPTIONS...]: starts kvcache or hello on $port, fresh, and waits until it listens.
+start() {
+    local name="$1"
+    shift
+    if port_open; then echo "http-gates.sh: port $port is in use; set PORT" >&2; exit 1; fi
+    if [ "$name" = kvcache ]; then
+        "$java_cmd" "$@" -jar "$server_jar" --port "$port" >"$out/server-$name-$stamp.log" 2>&1 &
+    else
+        "$java_cmd" "$@" -cp "$load_jar" dev.kvcache.bench.load.HelloServer --port "$port" \
+            >"$out/server-$name-$stamp.log" 2>&1 &
+    fi
+    server_pid=$!
+    for _ in $(seq 1 300); do
+        port_open && return 0
+        kill -0 "$server_pid" 2>/dev/null || { echo "http-gates.sh: $name exited; see $out/server-$name-$stamp.log" >&2; exit 1; }
+        sleep 0.1
+    done
+    echo "http-gates.sh: $name did not listen within 30 s" >&2
+    exit 1
+}
+
+# wrk_run FILE THREADS CONNECTIONS PIPELINE SECONDS: one wrk run, output to FILE.
+wrk_run() {
+    PIPELINE="$4" POST_RATIO=0.2 wrk -t"$2" -c"$3" -d"$5"s --latency -s "$mix" "http://127.0.0.1:$port" >"$1" 2>&1 || true
+}
+# field FILE NAME: a figure of the MIXSTATS line (total_rps, p99_us, err_timeout, completed, ...).
+field() { sed -n "s/.*MIXSTATS.* $2=\([0-9.]*\).*/\1/p" "$1" | head -1; }
+median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "n/a"; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b == 0 || b == "n/a" || a == "n/a") print "n/a"; else printf "%.2f", a / b}'; }
+say() { echo "$*" | tee -a "$summary"; }
+
+say "# Issue 12 gates, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$([ "$short" -eq 1 ] && echo ', SHORT mode (figures not comparable)')"
+say ""
+say "Load average at start: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs; $("$java_cmd" -version 2>&1 | head -1); wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
+say ""
+
+# ---------------------------------------------------------------- 1. pipelined seed workload
+echo "== gate 1: pipelined seed workload, ${rounds_pipe} rounds"
+for round in $(seq 1 "$rounds_pipe"); do
+    order="kvcache hello"
+    [ $((round % 2)) -eq 0 ] && order="hello kvcache"
+    for name in $order; do
+        stamp="pipe-$round"
+        start "$name"
+        wrk_run "$out/wrk-pipe-warm-$name-$round.txt" 1 10 10 "$warm"
+        wrk_run "$out/wrk-pipe-$name-$round.txt" 1 10 10 "$measure"
+        stop_server
+        echo "   round $round $name: $(field "$out/wrk-pipe-$name-$round.txt" total_rps) req/s, p99 $(field "$out/wrk-pipe-$name-$round.txt" p99_us) us"
+    done
+done
+pipe_kv=$(for r in $(seq 1 "$rounds_pipe"); do field "$out/wrk-pipe-kvcache-$r.txt" total_rps; done | median)
+pipe_hello=$(for r in $(seq 1 "$rounds_pipe"); do field "$out/wrk-pipe-hello-$r.txt" total_rps; done | median)
+p99_kv=$(for r in $(seq 1 "$rounds_pipe"); do field "$out/wrk-pipe-kvcache-$r.txt" p99_us; done | median)
+p99_hello=$(for r in $(seq 1 "$rounds_pipe"); do field "$out/wrk-pipe-hello-$r.txt" p99_us; done | median)
+
+# ---------------------------------------------------------------- 2. the tail, 60 s
+echo "== gate 2: the tail, ${tail_measure} s measured"
+for name in kvcache hello; do
+    stamp="tail"
+    gclog="$out/gc-$name.log"
+    start "$name" "-Xlog:gc:file=$gclog"
+    wrk_run "$out/wrk-tail-warm-$name.txt" 1 10 10 "$warm"
+    before=$(grep -c "Pause Young" "$gclog" || true)
+    wrk_run "$out/wrk-tail-$name.txt" 1 10 10 "$tail_measure"
+    after=$(grep -c "Pause Young" "$gclog" || true)
+    stop_server
+    eval "young_$name=$((after - before))"
+    eval "longest_$name=\$(grep 'Pause Young' \"$gclog\" | tail -n +$((before + 1)) | sed -n 's/.* \([0-9.]*\)ms$/\1/p' | sort -g | tail -1)"
+    echo "   $name: $(field "$out/wrk-tail-$name.txt" total_rps) req/s, p99 $(field "$out/wrk-tail-$name.txt" p99_us) us, $((after - before)) young pauses"
+done
+
+# ---------------------------------------------------------------- 3. many connections
+echo "== gate 3: 100 / 1000 / 4000 unpipelined connections, ${rounds_conn} rounds"
+for round in $(seq 1 "$rounds_conn"); do
+    stamp="conn-$round"
+    start kvcache
+    wrk_run "$out/wrk-conn-warm-$round.txt" 2 100 1 "$warm"
+    for c in 100 1000 4000; do
+        wrk_run "$out/wrk-conn-$c-$round.txt" 2 "$c" 1 "$conn_measure"
+        f="$out/wrk-conn-$c-$round.txt"
+        echo "   round $round, $c connections: $(field "$f" total_rps) req/s, $(field "$f" err_timeout) timeouts, errors connect/read/write $(field "$f" err_connect)/$(field "$f" err_read)/$(field "$f" err_write)"
+    done
+    stop_server
+done
+
+# ---------------------------------------------------------------- 4. kv-load against wrk
+echo "== gate 4: kv-load against wrk, pipelined seed workload, one server run"
+stamp="load"
+start kvcache
+wrk_run "$out/wrk-load-warm.txt" 1 10 10 "$warm"
+wrk_run "$out/wrk-load.txt" 1 10 10 "$measure"
+"$java_cmd" -jar "$load_jar" --uri "http://127.0.0.1:$port" --connections 10 --pipelining 10 --batch \
+    --duration "$measure" --warmup "$warm" --quiet >"$out/kv-load.txt" 2>&1 || true
+wrk_run "$out/wrk-load-2.txt" 1 10 10 "$measure"
+stop_server
+load_rps=$(sed -n 's/.*SUMMARY req\/s=\([0-9.]*\).*/\1/p' "$out/kv-load.txt" | head -1)
+load_p99=$(sed -n 's/.*get_p99_us=\([0-9]*\).*/\1/p' "$out/kv-load.txt" | head -1)
+wrk_rps=$(printf '%s\n%s\n' "$(field "$out/wrk-load.txt" total_rps)" "$(field "$out/wrk-load-2.txt" total_rps)" | median)
+
+# ---------------------------------------------------------------- the table
+say "| gate | figure | kvcache | reference | ratio | target |"
+say "|---|---|---:|---:|---:|---|"
+say "| pipelined seed | req/s, median of $rounds_pipe (reference: hello) | $pipe_kv | $pipe_hello | $(ratio "$pipe_kv" "$pipe_hello") | >= 0.85 |"
+say "| pipelined seed | wrk p99 us, median | $p99_kv | $p99_hello | $(ratio "$p99_kv" "$p99_hello") | |"
+tail_kv=$(field "$out/wrk-tail-kvcache.txt" p99_us)
+tail_hello=$(field "$out/wrk-tail-hello.txt" p99_us)
+say "| tail, ${tail_measure} s | wrk p99 us (reference: hello) | $tail_kv | $tail_hello | $(ratio "$tail_kv" "$tail_hello") | <= 5, >= 5 young GCs |"
+say "| tail, ${tail_measure} s | req/s | $(field "$out/wrk-tail-kvcache.txt" total_rps) | $(field "$out/wrk-tail-hello.txt" total_rps) | $(ratio "$(field "$out/wrk-tail-kvcache.txt" total_rps)" "$(field "$out/wrk-tail-hello.txt" total_rps)") | |"
+say "| tail, ${tail_measure} s | young pauses, longest ms | ${young_kvcache} (${longest_kvcache:-n/a} ms) | ${young_hello} (${longest_hello:-n/a} ms) | | |"
+for c in 100 1000 4000; do
+    rps=$(for r in $(seq 1 "$rounds_conn"); do field "$out/wrk-conn-$c-$r.txt" total_rps; done | median)
+    eval "rps_$c=$rps"
+    timeouts=$(for r in $(seq 1 "$rounds_conn"); do
+        awk -v t="$(field "$out/wrk-conn-$c-$r.txt" err_timeout)" -v n="$(field "$out/wrk-conn-$c-$r.txt" completed)" \
+            'BEGIN {printf "%.4f\n", (n > 0) ? (100 * t / n) : 0}'; done | median)
+    errors=$(for r in $(seq 1 "$rounds_conn"); do
+        f="$out/wrk-conn-$c-$r.txt"
+        echo $(( $(field "$f" err_connect) + $(field "$f" err_read) + $(field "$f" err_write) )); done | sort -g | tail -1)
+    target=""
+    [ "$c" = 1000 ] && target=">= 0.95"
+    [ "$c" = 4000 ] && target=">= 0.80"
+    # The ratio is the median of each round's own (same server run, minutes apart at most).
+    per_round=$(for r in $(seq 1 "$rounds_conn"); do
+        ratio "$(field "$out/wrk-conn-$c-$r.txt" total_rps)" "$(field "$out/wrk-conn-100-$r.txt" total_rps)"; echo; done | median)
+    say "| $c connections | req/s, median of $rounds_conn (reference: kvcache at 100; ratio: median of the rounds' own) | $rps | $rps_100 | $per_round | $target |"
+    say "| $c connections | timeouts % of requests (median); most connect+read+write errors in a round | $timeouts %; $errors | | | <= 0.01 %; 0 |"
+done
+say "| kv-load vs wrk | req/s (reference: wrk, median of the runs before and after) | $load_rps | $wrk_rps | $(ratio "$load_rps" "$wrk_rps") | 0.90-1.10 |"
+say "| kv-load vs wrk | kv-load GET p99 us / wrk p99 us | $load_p99 | $(field "$out/wrk-load.txt" p99_us) | | |"
+say ""
+say "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); took $(( $(date +%s) - begin )) s. Files: $out/"
