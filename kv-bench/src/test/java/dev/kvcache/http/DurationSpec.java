@@ -28,6 +28,11 @@ public final class DurationSpec {
     private DurationSpec() {}
 
     /** @return whether {@code text} has an accepted form but means more than {@link #MAX_MILLIS} */
+    /** Whether the text is a well-formed zero ("0", "00s", "0ms"...): refused with a sentence of its own. */
+    public static boolean isZero(String text) {
+        return text.matches("0+(ms|s|m|h)?");
+    }
+
     public static boolean tooLong(String text) {
         Matcher m = FORM.matcher(text);
         if (!m.matches()) {

@@ -86,7 +86,10 @@ class HttpParsingPropertyTest {
                     }
                     assertEquals(400, response.statusCode(), () -> "invalid ttl " + text);
                     String body = new String(response.body(), StandardCharsets.UTF_8);
-                    String reason = DurationSpec.tooLong(text)
+                    String reason = DurationSpec.isZero(text)
+                            ? "a TTL of 0 is refused, it must be positive (DELETE removes a key now; ttl=never keeps it"
+                                    + " until it is removed or evicted)"
+                            : DurationSpec.tooLong(text)
                             ? "too long, at most " + DurationSpec.MAX_MILLIS + "ms (100 years)"
                             : "expected a positive whole number of ms, or with a unit: 1500ms, 10s, 1m, 2h";
                     assertEquals("invalid duration '" + text + "': " + reason + "\n", body,
