@@ -181,6 +181,68 @@ class InPlaceHostileTest {
         assertEquals(0, cache.estimatedSize());
     }
 
+    /**
+     * No resurrection: once remove(k) of value i returned, no read that starts afterwards returns value i or older, even
+     * with timeToIdle readers moving the deadline by CAS while the writer removes and re-puts.
+     */
+    @Test
+    void aRemovedValueIsNeverReadAgain() throws Exception {
+        for (int config = 0; config < 3; config++) {
+            FakeTicker ticker = new FakeTicker();
+            var b = KvCache.builder().ticker(ticker);
+            if (config == 0) {
+                b.timeToIdle(Duration.ofNanos(6_400));
+            } else if (config == 1) {
+                b.timeToIdle(Duration.ofNanos(6_400)).maximumSize(50);
+            } else {
+                b.maximumWeight(1_000, (k, v) -> 1 + (int) (((Long) v) & 3));
+            }
+            KvCache<String, Long> cache = b.build();
+            java.util.concurrent.atomic.AtomicLong removedUpTo = new java.util.concurrent.atomic.AtomicLong(-1);
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicReference<String> failure = new AtomicReference<>();
+            CountDownLatch start = new CountDownLatch(1);
+            Thread writer = new Thread(() -> {
+                await(start);
+                for (long i = 0; !stop.get(); i++) {
+                    cache.put("k", i);
+                    ticker.advance(200);
+                    cache.put("k", i); // an in-place overwrite with an equal value
+                    if (cache.remove("k") == null) {
+                        failure.compareAndSet(null, "remove found no value " + i);
+                    }
+                    removedUpTo.set(i);
+                }
+            });
+            Thread[] readers = new Thread[2];
+            for (int r = 0; r < readers.length; r++) {
+                readers[r] = new Thread(() -> {
+                    await(start);
+                    while (!stop.get()) {
+                        long removed = removedUpTo.get();
+                        Long v = cache.getIfPresent("k");
+                        if (v != null && v <= removed) {
+                            failure.compareAndSet(null, "read " + v + " after its removal (removed up to " + removed + ")");
+                        }
+                    }
+                });
+                readers[r].start();
+            }
+            writer.start();
+            start.countDown();
+            long end = System.nanoTime() + RUN_NANOS / 3;
+            while (System.nanoTime() < end && failure.get() == null) {
+                Thread.sleep(10);
+            }
+            stop.set(true);
+            writer.join();
+            for (Thread r : readers) {
+                r.join();
+            }
+            assertNull(failure.get(), "config " + config + ": " + failure.get());
+        }
+    }
+
     private static void await(CountDownLatch l) {
         try {
             l.await();
