@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -186,5 +188,69 @@ class PolicyHostileTest {
         assertEquals(2, s.hitCount());
         assertEquals(1, s.missCount());
         assertEquals(1, s.removalCount());
+    }
+
+    /**
+     * weightedSize "with no write in flight and after cleanUp() is exact": the sum of the weigher's weights of the values
+     * held, after racing in-place overwrites that change weights, removals and a setMaximum that shrinks then grows.
+     */
+    @Test
+    void weightedSizeIsExactAfterRacingReweighs() throws Exception {
+        KvCache<Integer, Integer> cache = KvCache.builder().<Integer, Integer>maximumWeight(400, (k, v) -> v).build();
+        Policy<Integer, Integer> p = cache.policy();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(800);
+        for (int t = 0; t < 3; t++) {
+            Thread th = new Thread(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                java.util.concurrent.ThreadLocalRandom rnd = java.util.concurrent.ThreadLocalRandom.current();
+                while (System.nanoTime() < end) {
+                    int k = rnd.nextInt(64);
+                    switch (rnd.nextInt(10)) {
+                        case 0 -> cache.remove(k);
+                        case 1 -> cache.asMap().merge(k, 1 + rnd.nextInt(20), (a, b) -> 1 + (a + b) % 20);
+                        default -> cache.put(k, 1 + rnd.nextInt(20));
+                    }
+                }
+            });
+            threads.add(th);
+            th.start();
+        }
+        Thread tuner = new Thread(() -> {
+            try {
+                start.await();
+            } catch (InterruptedException e) {
+                return;
+            }
+            while (System.nanoTime() < end) {
+                p.setMaximum(50);
+                p.setMaximum(400);
+            }
+        });
+        tuner.start();
+        start.countDown();
+        for (Thread th : threads) {
+            th.join();
+        }
+        tuner.join();
+        cache.cleanUp();
+        long sum = 0;
+        for (Integer v : cache.asMap().values()) {
+            sum += v;
+        }
+        assertEquals(sum, p.weightedSize());
+        assertTrue(sum <= 400, "over the bound: " + sum);
+        p.setMaximum(30);
+        sum = 0;
+        for (Integer v : cache.asMap().values()) {
+            sum += v;
+        }
+        assertEquals(sum, p.weightedSize());
+        assertTrue(sum <= 30, "over the lowered bound: " + sum);
     }
 }
