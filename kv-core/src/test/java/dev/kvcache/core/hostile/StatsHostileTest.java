@@ -153,4 +153,21 @@ class StatsHostileTest {
         assertEquals(0, s.refreshFailureCount());
         assertEquals(0, s.removalCount());
     }
+
+    /** minus floors every count (the new ones too) at zero; plus saturates each at Long.MAX_VALUE. */
+    @Test
+    void minusAndPlusCoverTheNewFigures() {
+        CacheStats big = new CacheStats(1, 2, 3, 4, 5, 6, 7, 8, 9, Long.MAX_VALUE - 1, Long.MAX_VALUE, 12);
+        CacheStats small = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 10, 11, 13);
+        CacheStats d = small.minus(big);
+        assertEquals(0, d.evictionWeight());
+        assertEquals(0, d.refreshSuccessCount());
+        assertEquals(1, d.refreshFailureCount());
+        CacheStats sum = big.plus(small);
+        assertEquals(Long.MAX_VALUE, sum.evictionWeight());
+        assertEquals(Long.MAX_VALUE, sum.refreshSuccessCount());
+        assertEquals(25, sum.refreshFailureCount());
+        assertEquals(new CacheStats(1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 0, 0), new CacheStats(1, 2, 3, 4, 5, 6, 7, 8, 9));
+        assertThrows(IllegalArgumentException.class, () -> new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1));
+    }
 }
