@@ -286,15 +286,7 @@ public final class KvCacheBuilder<K, V> {
      *     {@link #timeToIdle} with either
      */
     public <K1 extends K, V1 extends V> KvCache<K1, V1> build() {
-        if (idleNanos != 0 && (ttlSet || expiry != null)) {
-            throw new IllegalStateException("timeToIdle(" + java.time.Duration.ofNanos(idleNanos) + ") cannot be"
-                    + " combined with " + (ttlSet ? "timeToLive(" + java.time.Duration.ofNanos(ttlNanos) + ")"
-                    : "expiry(" + expiry + ")") + " yet");
-        }
-        if (expiry != null && ttlSet) {
-            throw new IllegalStateException("timeToLive(" + java.time.Duration.ofNanos(ttlNanos)
-                    + ") and expiry(" + expiry + ") cannot both be set: the expiry function gives every entry its TTL");
-        }
+        requireCompatibleExpiry();
         @SuppressWarnings("unchecked")
         KvCacheBuilder<K1, V1> self = (KvCacheBuilder<K1, V1>) this;
         return new ExpiringCache<>(self);
@@ -309,13 +301,29 @@ public final class KvCacheBuilder<K, V> {
      * @param <V1> the value type
      * @return a new, empty loading cache
      * @throws NullPointerException if {@code loader} is null
+     * @throws IllegalStateException if both {@link #timeToLive} and {@link #expiry} were set, or
+     *     {@link #timeToIdle} with either
      */
     public <K1 extends K, V1 extends V> LoadingCache<K1, V1> build(CacheLoader<? super K1, V1> loader) {
         Objects.requireNonNull(loader, "loader");
+        requireCompatibleExpiry();
         @SuppressWarnings("unchecked")
         KvCacheBuilder<K1, V1> self = (KvCacheBuilder<K1, V1>) this;
         return new LoadingKvCache<>(new ExpiringCache<>(self), loader,
                 executor != null ? executor : ForkJoinPool.commonPool());
+    }
+
+    // Both build methods check, so a loading cache cannot be built with a combination a plain one refuses.
+    private void requireCompatibleExpiry() {
+        if (idleNanos != 0 && (ttlSet || expiry != null)) {
+            throw new IllegalStateException("timeToIdle(" + java.time.Duration.ofNanos(idleNanos) + ") cannot be"
+                    + " combined with " + (ttlSet ? "timeToLive(" + java.time.Duration.ofNanos(ttlNanos) + ")"
+                    : "expiry(" + expiry + ")") + " yet");
+        }
+        if (expiry != null && ttlSet) {
+            throw new IllegalStateException("timeToLive(" + java.time.Duration.ofNanos(ttlNanos)
+                    + ") and expiry(" + expiry + ") cannot both be set: the expiry function gives every entry its TTL");
+        }
     }
 
     private void requireBoundUnset() {

@@ -76,6 +76,8 @@ final class Writes<K, V> {
     /** Threads currently inside a compute function; written with getAndAdd, polled with getOpaque. */
     @SuppressWarnings("unused") // accessed through COMPUTING
     private int computing;
+    // Reset to FALSE rather than removed: remove() then set() allocates a new ThreadLocalMap entry on
+    // every call, which made each expiry-function overwrite allocate (functions never nest: they cannot write).
     private final ThreadLocal<Boolean> inFunction = new ThreadLocal<>();
 
     /*
@@ -350,7 +352,7 @@ final class Writes<K, V> {
         try {
             ttl = live == null ? expiry.afterCreateNanos(key, value) : expiry.afterUpdateNanos(key, value, remaining);
         } finally {
-            inFunction.remove();
+            inFunction.set(Boolean.FALSE);
             COMPUTING.getAndAdd(this, -1);
         }
         if (ttl <= 0) {
@@ -390,7 +392,7 @@ final class Writes<K, V> {
         try {
             return mapping != null ? mapping.apply(key) : remapping.apply(key, old);
         } finally {
-            inFunction.remove();
+            inFunction.set(Boolean.FALSE);
             COMPUTING.getAndAdd(this, -1);
         }
     }
@@ -405,7 +407,7 @@ final class Writes<K, V> {
     /** Whether this thread is running a compute function of this cache. */
     boolean isComputing() {
         // Opaque: a thread inside a function incremented it itself; others only need "probably zero".
-        return (int) COMPUTING.getOpaque(this) != 0 && inFunction.get() != null;
+        return (int) COMPUTING.getOpaque(this) != 0 && inFunction.get() == Boolean.TRUE;
     }
 
     /** Refuses a write made from inside a compute function of this cache. */
