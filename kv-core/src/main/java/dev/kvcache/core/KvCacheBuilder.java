@@ -228,9 +228,11 @@ public final class KvCacheBuilder<K, V> {
 
     /**
      * Gives each entry written without a TTL of its own the TTL that {@code expiry} computes when the
-     * entry is created or updated (default: none; every such entry gets {@link #timeToLive}). See
-     * {@link Expiry} for when it is consulted and what a bad TTL or an exception does. Cannot be
-     * combined with {@link #timeToLive}. Costs no memory per entry.
+     * entry is created or updated (default: none; every such entry gets {@link #timeToLive}), and,
+     * if it overrides {@link Expiry#afterReadNanos}, the TTL a read hit gives a live entry. See
+     * {@link Expiry} for when it is consulted, what a bad TTL or an exception does, and what its read
+     * hook costs (without one, hits are as cheap as without a function). Cannot be combined with
+     * {@link #timeToLive}. Costs no memory per entry.
      *
      * @param expiry the expiry function
      * @param <K1> the key type
