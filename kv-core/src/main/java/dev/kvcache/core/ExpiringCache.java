@@ -90,7 +90,9 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     /** The builder's expiry function, or null. */
     final Expiry<? super K, ? super V> expiry;
     /** The time-to-idle, or 0; see {@link #extendOnRead}. */
-    private final long idleNanos;
+    final long idleNanos;
+    /** A time-to-idle with a TTL (or expiry function) that caps it: nodes carry a hard deadline. */
+    final boolean capped;
     /** Whether a read hit may move the deadline: a time-to-idle, or an expiry function with a read hook. */
     private final boolean extendsOnRead;
     final TimerWheel<K, V> wheel;
@@ -119,7 +121,9 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         }
         this.origin = ticker.read();
         this.idleNanos = builder.idleNanos;
-        this.defaultTtlNanos = idleNanos != 0 ? idleNanos : builder.ttlNanos; // a write starts the idle time
+        this.capped = idleNanos != 0 && (builder.ttlSet || builder.expiry != null);
+        // alone, a write starts the idle time; with a TTL, writes set the hard deadline (see Writes)
+        this.defaultTtlNanos = idleNanos != 0 && !capped ? idleNanos : builder.ttlNanos;
         this.expiry = builder.expiry;
         this.extendsOnRead = idleNanos != 0 || hasReadHook(expiry);
         this.table = new NodeTable<>(builder.initialCapacity);
@@ -260,6 +264,9 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     private long extendOnRead(Node<K, V> node, V value, long deadline, long now) {
         long ttl = idleNanos != 0 ? idleNanos : ttlOnRead(node.key, value, deadline, now);
         long target = Ttl.deadline(now, ttl);
+        if (capped) {
+            target = Math.min(target, node.hardDeadline());
+        }
         return target - deadline > (ttl >>> 6) && node.casDeadline(deadline, target) ? target : deadline;
     }
 

@@ -20,7 +20,8 @@ package dev.kvcache.core;
  * {@link IllegalStateException}. {@link #afterReadNanos} runs on the reading thread, holding no lock;
  * it must be fast and should not write to the cache.
  *
- * <p>Cost: no memory per entry (the deadline is the one every entry has); a create or update costs
+ * <p>Cost: no memory per entry (the deadline is the one every entry has; 8 bytes together with
+ * {@link KvCacheBuilder#timeToIdle}, for the TTL's end); a create or update costs
  * one call. Without a read hook (the default {@link #afterReadNanos}, detected when the cache is
  * built) a hit stays lock-free and allocation-free and never calls the function. With one, a hit
  * costs one call to it and, when the deadline moves, one CAS on the entry's deadline word (the path
