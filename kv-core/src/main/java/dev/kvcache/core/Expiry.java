@@ -62,9 +62,12 @@ public interface Expiry<K, V> {
      * override this method (detected once, at build time) never calls it.
      *
      * <p>Consulted by {@link KvCache#getIfPresent}, {@link KvCache#getEntryIfPresent}, a hit of
-     * {@code get(k, loader)} and of a loading cache's {@code get}, {@link KvCache#getAllPresent}, and
-     * {@code asMap()}'s {@code get}, {@code getOrDefault} and {@code containsKey}; not by iteration
-     * or by a miss.
+     * {@code get(k, loader)} and of a loading cache's {@code get} and {@code getAll},
+     * {@link KvCache#getAllPresent}, and the lookups of {@code asMap()} ({@code get},
+     * {@code getOrDefault}, {@code containsKey}, {@code computeIfAbsent} of a live key,
+     * {@code equals}, {@code entrySet().contains}), as well as a refresh's read of the value it
+     * replaces; not by iteration or by a miss. These are the reads that
+     * {@link KvCacheBuilder#timeToIdle} counts as accesses.
      *
      * <p>A read only moves a deadline later: a result that would end the entry earlier than it now
      * ends leaves the deadline where it is (shorten a TTL with {@link KvCache#setTimeToLive}). A read
