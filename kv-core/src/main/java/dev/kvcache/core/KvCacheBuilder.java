@@ -296,14 +296,7 @@ public final class KvCacheBuilder<K, V> {
      *     {@link #timeToIdle} with an expiry function that has a read hook
      */
     public <K1 extends K, V1 extends V> KvCache<K1, V1> build() {
-        if (idleNanos != 0 && ExpiringCache.hasReadHook(expiry)) {
-            throw new IllegalStateException("timeToIdle(" + java.time.Duration.ofNanos(idleNanos) + ") cannot be"
-                    + " combined with expiry(" + expiry + "), which has a read hook: both would move deadlines on reads");
-        }
-        if (expiry != null && ttlSet) {
-            throw new IllegalStateException("timeToLive(" + java.time.Duration.ofNanos(ttlNanos)
-                    + ") and expiry(" + expiry + ") cannot both be set: the expiry function gives every entry its TTL");
-        }
+        validate();
         @SuppressWarnings("unchecked")
         KvCacheBuilder<K1, V1> self = (KvCacheBuilder<K1, V1>) this;
         return new ExpiringCache<>(self);
@@ -318,13 +311,27 @@ public final class KvCacheBuilder<K, V> {
      * @param <V1> the value type
      * @return a new, empty loading cache
      * @throws NullPointerException if {@code loader} is null
+     * @throws IllegalStateException for the configurations {@link #build()} refuses
      */
     public <K1 extends K, V1 extends V> LoadingCache<K1, V1> build(CacheLoader<? super K1, V1> loader) {
         Objects.requireNonNull(loader, "loader");
+        validate();
         @SuppressWarnings("unchecked")
         KvCacheBuilder<K1, V1> self = (KvCacheBuilder<K1, V1>) this;
         return new LoadingKvCache<>(new ExpiringCache<>(self), loader,
                 executor != null ? executor : ForkJoinPool.commonPool());
+    }
+
+    /** The checks of combined settings that both build methods make. */
+    private void validate() {
+        if (idleNanos != 0 && ExpiringCache.hasReadHook(expiry)) {
+            throw new IllegalStateException("timeToIdle(" + java.time.Duration.ofNanos(idleNanos) + ") cannot be"
+                    + " combined with expiry(" + expiry + "), which has a read hook: both would move deadlines on reads");
+        }
+        if (expiry != null && ttlSet) {
+            throw new IllegalStateException("timeToLive(" + java.time.Duration.ofNanos(ttlNanos)
+                    + ") and expiry(" + expiry + ") cannot both be set: the expiry function gives every entry its TTL");
+        }
     }
 
     private void requireBoundUnset() {

@@ -196,4 +196,15 @@ class ExpiryReadHookTest {
             }
         }
     }
+
+    /** Regression: build(loader) skipped build()'s checks, so a loading cache took a TTL and an expiry function. */
+    @Test
+    void aLoadingCacheRefusesTheSameConfigurationsAsAPlainOne() {
+        IllegalStateException both = assertThrows(IllegalStateException.class, () -> KvCache.builder()
+                .timeToLive(Duration.ofSeconds(7)).<String, String>expiry(hook).build(k -> "v"));
+        assertTrue(both.getMessage().contains("PT7S"), both.getMessage());
+        IllegalStateException idle = assertThrows(IllegalStateException.class, () -> KvCache.builder()
+                .timeToIdle(Duration.ofSeconds(5)).<String, String>expiry(hook).build(k -> "v"));
+        assertTrue(idle.getMessage().contains("PT5S") && idle.getMessage().contains("read hook"), idle.getMessage());
+    }
 }
