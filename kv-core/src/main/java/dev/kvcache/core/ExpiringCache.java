@@ -89,8 +89,12 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     final Weigher<? super K, ? super V> weigher;
     /** The builder's expiry function, or null. */
     final Expiry<? super K, ? super V> expiry;
-    /** The time-to-idle, or 0; see {@link #refreshIdle}. */
-    private final long idleNanos;
+    /** The time-to-idle, or 0; see {@link #extendOnRead}. */
+    final long idleNanos;
+    /** A time-to-idle with a TTL (or expiry function) that caps it: nodes carry a hard deadline. */
+    final boolean capped;
+    /** Whether a read hit may move the deadline: a time-to-idle, or an expiry function with a read hook. */
+    private final boolean extendsOnRead;
     final TimerWheel<K, V> wheel;
     final S3FifoPolicy<K, V> policy;
     final WriteBuffer<K, V> writeBuffer;
@@ -117,8 +121,11 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         }
         this.origin = ticker.read();
         this.idleNanos = builder.idleNanos;
-        this.defaultTtlNanos = idleNanos != 0 ? idleNanos : builder.ttlNanos; // a write starts the idle time
+        this.capped = idleNanos != 0 && (builder.ttlSet || builder.expiry != null);
+        // alone, a write starts the idle time; with a TTL, writes set the hard deadline (see Writes)
+        this.defaultTtlNanos = idleNanos != 0 && !capped ? idleNanos : builder.ttlNanos;
         this.expiry = builder.expiry;
+        this.extendsOnRead = idleNanos != 0 || hasReadHook(expiry);
         this.table = new NodeTable<>(builder.initialCapacity);
         this.wheel = new TimerWheel<>(0);
         this.nextMaintenance = wheel.nextTick(0);
@@ -161,8 +168,8 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
                 continue; // a write came between: read again
             }
             if (now < d) { // live (every marker is below every clock reading)
-                if (idleNanos != 0) {
-                    refreshIdle(node, d, now);
+                if (extendsOnRead) {
+                    extendOnRead(node, value, d, now);
                 }
                 if (record) {
                     onHit(node);
@@ -217,8 +224,8 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
             }
             long now = now();
             if (now < d) {
-                if (touch && idleNanos != 0) {
-                    d = refreshIdle(node, d, now);
+                if (touch && extendsOnRead) {
+                    d = extendOnRead(node, value, d, now);
                 }
                 if (touch && policy != null) {
                     ((BoundedNode<K, V>) node).recordAccess();
@@ -244,17 +251,47 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     }
 
     /**
-     * A time-to-idle cache's read hit: moves the deadline to {@code now + idle} if that moves it by
-     * more than idle/64 (so a hot key's line is written at most that often). Lock-free: a CAS that
-     * loses to a writer or another reader changes nothing, and either left a deadline at least as
-     * recent. A deadline only moves later in place, so the timer wheel files the node again when it
-     * reaches it (see {@link TimerWheel}). A reader delayed between its clock reading and this CAS
-     * cannot revive an entry someone saw expire: that observer changed the word, so the CAS fails.
-     * Returns the deadline now in effect.
+     * A read hit of a time-to-idle cache, or of one whose expiry function has a read hook: moves the
+     * deadline to {@code now + ttl} (the idle time, or the hook's TTL) if that moves it later by more
+     * than ttl/64, so a hot key's line is written at most that often. Lock-free: a CAS that loses to
+     * a writer or another reader changes nothing, and either left a deadline at least as recent. A
+     * deadline only moves later in place, so the timer wheel files the node again when it reaches it
+     * (see {@link TimerWheel}); a hook's shorter TTL therefore leaves the deadline where it is. A
+     * reader delayed between its clock reading and this CAS cannot revive an entry someone saw
+     * expire: that observer changed the word, so the CAS fails. Returns the deadline now in effect.
+     * A hook that throws, or returns a TTL of zero or less, fails the read before any CAS.
      */
-    private long refreshIdle(Node<K, V> node, long deadline, long now) {
-        long target = Ttl.deadline(now, idleNanos);
-        return target - deadline > (idleNanos >>> 6) && node.casDeadline(deadline, target) ? target : deadline;
+    private long extendOnRead(Node<K, V> node, V value, long deadline, long now) {
+        long ttl = idleNanos != 0 ? idleNanos : ttlOnRead(node.key, value, deadline, now);
+        long target = Ttl.deadline(now, ttl);
+        if (capped) {
+            target = Math.min(target, node.hardDeadline());
+        }
+        return target - deadline > (ttl >>> 6) && node.casDeadline(deadline, target) ? target : deadline;
+    }
+
+    private long ttlOnRead(K key, V value, long deadline, long now) {
+        @SuppressWarnings("unchecked")
+        Expiry<K, V> hook = (Expiry<K, V>) expiry;
+        long ttl = hook.afterReadNanos(key, value, deadline == Ttl.NEVER_NANOS ? Long.MAX_VALUE : deadline - now);
+        if (ttl <= 0) {
+            throw new IllegalArgumentException("expiry.afterReadNanos returned a TTL of " + ttl + " ns for key "
+                    + key + "; a TTL must be positive (Long.MAX_VALUE for never)");
+        }
+        return ttl;
+    }
+
+    /** Whether {@code expiry} overrides {@link Expiry#afterReadNanos}; decided once, at build time. */
+    static boolean hasReadHook(Expiry<?, ?> expiry) {
+        if (expiry == null) {
+            return false;
+        }
+        try {
+            return expiry.getClass().getMethod("afterReadNanos", Object.class, Object.class, long.class)
+                    .getDeclaringClass() != Expiry.class;
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError(e); // a public interface method: always found
+        }
     }
 
     private void onHit(Node<K, V> node) {

@@ -58,8 +58,9 @@ import java.util.function.Function;
  * An entry written at ticker time {@code t} with time-to-live {@code ttl} has the deadline
  * {@code t + ttl}. The TTL is the write's own, or the builder's {@link KvCacheBuilder#expiry expiry
  * function}'s, or its {@link KvCacheBuilder#timeToLive default}; {@link #setTimeToLive} and
- * {@link #touch} change it in place, and with a {@link KvCacheBuilder#timeToIdle time-to-idle} read
- * hits move it later. From the instant the {@link KvCacheBuilder#ticker ticker} reads the deadline or later,
+ * {@link #touch} change it in place, and with a {@link KvCacheBuilder#timeToIdle time-to-idle}, or
+ * an expiry function with a {@link Expiry#afterReadNanos read hook}, read hits move it later (never
+ * earlier; with a time-to-idle and a TTL, never past the TTL's end). From the instant the {@link KvCacheBuilder#ticker ticker} reads the deadline or later,
  * no read returns the entry: it behaves as absent for every operation. Its memory is reclaimed later,
  * during maintenance that writes, reads and {@link #cleanUp()} perform in small amortized steps, or
  * that a {@link KvCacheBuilder#scheduler scheduler} runs when the cache is idle. Whenever the cache is

@@ -228,9 +228,12 @@ public final class KvCacheBuilder<K, V> {
 
     /**
      * Gives each entry written without a TTL of its own the TTL that {@code expiry} computes when the
-     * entry is created or updated (default: none; every such entry gets {@link #timeToLive}). See
-     * {@link Expiry} for when it is consulted and what a bad TTL or an exception does. Cannot be
-     * combined with {@link #timeToLive}. Costs no memory per entry.
+     * entry is created or updated (default: none; every such entry gets {@link #timeToLive}), and,
+     * if it overrides {@link Expiry#afterReadNanos}, the TTL a read hit gives a live entry. See
+     * {@link Expiry} for when it is consulted, what a bad TTL or an exception does, and what its read
+     * hook costs (without one, hits are as cheap as without a function). Cannot be combined with
+     * {@link #timeToLive}, nor a read hook with {@link #timeToIdle}. Costs no memory per entry (8 bytes
+     * with a time-to-idle, see there).
      *
      * @param expiry the expiry function
      * @param <K1> the key type
@@ -256,8 +259,15 @@ public final class KvCacheBuilder<K, V> {
      * after its last read, measured by the cache's ticker (whose own precision, about a millisecond
      * for the default {@link Ticker#coarse()}, adds to it); exactly {@code idle} after its last write.
      * Reads stay lock-free and allocation-free; a read that moves the deadline makes one CAS on the
-     * entry. No memory per entry. Cannot be combined with {@link #timeToLive} or {@link #expiry}
-     * (not supported yet).
+     * entry. Alone it costs no memory per entry.
+     *
+     * <p>With {@link #timeToLive} or an {@link #expiry} function (one without a read hook), an entry
+     * expires when idle for {@code idle}, or at the end of its TTL at the latest: every write (and
+     * {@link KvCache#touch}, {@link KvCache#setTimeToLive}) sets the TTL's end from its own TTL, the
+     * default or the function's, and the deadline {@code min(now + idle, that end)}; reads never move
+     * the deadline past that end. This costs 8 bytes per entry (the TTL's end, in a node subclass),
+     * only in caches configured so. Cannot be combined with an expiry function that overrides
+     * {@link Expiry#afterReadNanos}.
      *
      * @param idle a positive duration, below {@link Long#MAX_VALUE} nanoseconds
      * @return this builder
@@ -283,10 +293,10 @@ public final class KvCacheBuilder<K, V> {
      * @param <V1> the value type
      * @return a new, empty cache
      * @throws IllegalStateException if both {@link #timeToLive} and {@link #expiry} were set, or
-     *     {@link #timeToIdle} with either
+     *     {@link #timeToIdle} with an expiry function that has a read hook
      */
     public <K1 extends K, V1 extends V> KvCache<K1, V1> build() {
-        requireCompatibleExpiry();
+        validate();
         @SuppressWarnings("unchecked")
         KvCacheBuilder<K1, V1> self = (KvCacheBuilder<K1, V1>) this;
         return new ExpiringCache<>(self);
@@ -301,24 +311,22 @@ public final class KvCacheBuilder<K, V> {
      * @param <V1> the value type
      * @return a new, empty loading cache
      * @throws NullPointerException if {@code loader} is null
-     * @throws IllegalStateException if both {@link #timeToLive} and {@link #expiry} were set, or
-     *     {@link #timeToIdle} with either
+     * @throws IllegalStateException for the configurations {@link #build()} refuses
      */
     public <K1 extends K, V1 extends V> LoadingCache<K1, V1> build(CacheLoader<? super K1, V1> loader) {
         Objects.requireNonNull(loader, "loader");
-        requireCompatibleExpiry();
+        validate();
         @SuppressWarnings("unchecked")
         KvCacheBuilder<K1, V1> self = (KvCacheBuilder<K1, V1>) this;
         return new LoadingKvCache<>(new ExpiringCache<>(self), loader,
                 executor != null ? executor : ForkJoinPool.commonPool());
     }
 
-    // Both build methods check, so a loading cache cannot be built with a combination a plain one refuses.
-    private void requireCompatibleExpiry() {
-        if (idleNanos != 0 && (ttlSet || expiry != null)) {
+    /** The checks of combined settings that both build methods make. */
+    private void validate() {
+        if (idleNanos != 0 && ExpiringCache.hasReadHook(expiry)) {
             throw new IllegalStateException("timeToIdle(" + java.time.Duration.ofNanos(idleNanos) + ") cannot be"
-                    + " combined with " + (ttlSet ? "timeToLive(" + java.time.Duration.ofNanos(ttlNanos) + ")"
-                    : "expiry(" + expiry + ")") + " yet");
+                    + " combined with expiry(" + expiry + "), which has a read hook: both would move deadlines on reads");
         }
         if (expiry != null && ttlSet) {
             throw new IllegalStateException("timeToLive(" + java.time.Duration.ofNanos(ttlNanos)

@@ -169,6 +169,21 @@ class Node<K, V> {
         }
     }
 
+    /**
+     * The hard deadline of a cache with a time-to-idle and a time-to-live: reads never move the
+     * deadline past it. Only {@link CappedNode} and {@link BoundedNode.Capped} have one. A writer
+     * stores it inside its {@code LOCKED} window, and only ever raises it in place (a lower one gets a
+     * new node), so a reader that loads a stale one caps its extension lower, never higher.
+     */
+    long hardDeadline() {
+        return Ttl.NEVER_NANOS;
+    }
+
+    /** Stores the hard deadline; segment lock held, inside the {@code LOCKED} window. Capped nodes only. */
+    void hardDeadline(long hard) {
+        throw new IllegalStateException("not a capped node: " + this);
+    }
+
     /** The value, read by a holder of the segment lock (the only writers of it). */
     @SuppressWarnings("unchecked")
     final V lockedValue() {

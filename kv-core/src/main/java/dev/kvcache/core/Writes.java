@@ -264,7 +264,12 @@ final class Writes<K, V> {
                     return result; // nothing to store, nothing to remove
                 }
                 boolean expired = current != null && Node.isExpired(d, now);
-                deadline = next == null ? 0 : Ttl.deadline(now, ttlFor(ttlNanos, key, next, expired ? null : live, d, now));
+                deadline = next == null ? 0 : Ttl.deadline(now, ttlFor(ttlNanos, key, next, expired ? null : live,
+                        cache.capped && current != null ? current.hardDeadline() : d, now)); // remaining: to the TTL's end
+                long hard = deadline; // with a time-to-idle too, the TTL caps the idle deadline
+                if (cache.capped && next != null) {
+                    deadline = Math.min(hard, Ttl.deadline(now, cache.idleNanos));
+                }
                 stored = next != null;
                 if ((computes || kind == Kind.SET_TTL) && next != null) {
                     // Under the lock: the value exists only here (for SET_TTL, the live one, which a
@@ -277,9 +282,10 @@ final class Writes<K, V> {
                 }
                 long marker = current == null ? 0 : next == null || expired ? Node.REMOVED
                         : deadline < d ? Node.REPLACED // a shorter deadline gets a new node (see TimerWheel)
+                        : cache.capped && hard < current.hardDeadline() ? Node.REPLACED // see Node.hardDeadline
                         : Node.LOCKED;
                 if (marker != Node.LOCKED && next != null) {
-                    created = newNode(hash, key, next, deadline, weight); // allocated before any CAS
+                    created = newNode(hash, key, next, deadline, weight, hard); // allocated before any CAS
                 }
                 if (current != null) {
                     // Nothing that can throw runs between this CAS and the stores that end it.
@@ -298,6 +304,9 @@ final class Writes<K, V> {
                                 : next == null ? RemovalCause.EXPLICIT : RemovalCause.REPLACED;
                     }
                     if (marker == Node.LOCKED) {
+                        if (cache.capped) {
+                            current.hardDeadline(hard);
+                        }
                         current.publish(next, deadline);
                         if (kind != Kind.SET_TTL) {
                             reweigh(current, weight);
@@ -374,7 +383,11 @@ final class Writes<K, V> {
         return weight;
     }
 
-    private Node<K, V> newNode(int hash, K key, V value, long deadline, int weight) {
+    private Node<K, V> newNode(int hash, K key, V value, long deadline, int weight, long hard) {
+        if (cache.capped) {
+            return cache.policy == null ? new CappedNode<>(hash, key, value, deadline, hard)
+                    : new BoundedNode.Capped<>(hash, key, value, deadline, weight, hard);
+        }
         return cache.policy == null
                 ? new Node<>(hash, key, value, deadline)
                 : new BoundedNode<>(hash, key, value, deadline, weight);

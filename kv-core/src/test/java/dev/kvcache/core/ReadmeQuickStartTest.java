@@ -28,7 +28,9 @@ class ReadmeQuickStartTest {
         String loaded = cache.get("k2", key -> "computed " + key);
 
         LoadingCache<String, String> users = KvCache.builder()
-                .timeToLive(Duration.ofMinutes(5))
+                .<String, String>expiry((id, name) -> id.equals("1")   // a TTL per loaded or written entry:
+                        ? Duration.ofSeconds(30).toNanos()             // 30 seconds for "1",
+                        : Duration.ofMinutes(5).toNanos())             // 5 minutes for the others
                 .maximumSize(10_000)
                 .recordStats()
                 .build(id -> "user " + id);                      // a CacheLoader; null means "no such key"
@@ -56,6 +58,11 @@ class ReadmeQuickStartTest {
         assertEquals("user 42", users.getIfPresent("42"));
         assertEquals(3, users.stats().missCount(), "42, 1 and 2 were missed once each");
         assertEquals(1, users.stats().hitCount());
+        long userTtlNanos = users.getEntryIfPresent("42").expiresInNanos(); // after the stats checks
+        long oneTtlNanos = users.getEntryIfPresent("1").expiresInNanos();
+        assertTrue(userTtlNanos > Duration.ofMinutes(4).toNanos()
+                && userTtlNanos <= Duration.ofMinutes(5).toNanos(), "user TTL " + userTtlNanos);
+        assertTrue(oneTtlNanos > 0 && oneTtlNanos <= Duration.ofSeconds(30).toNanos(), "TTL of 1: " + oneTtlNanos);
         users.close();
     }
 

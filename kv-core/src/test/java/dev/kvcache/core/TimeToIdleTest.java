@@ -95,8 +95,25 @@ class TimeToIdleTest {
         assertThrows(IllegalArgumentException.class, () -> KvCache.builder().timeToIdle(Duration.ofSeconds(-1)));
         assertThrows(IllegalArgumentException.class, () -> KvCache.builder().timeToIdle(KvCache.NEVER));
         assertThrows(NullPointerException.class, () -> KvCache.builder().timeToIdle(null));
+        // timeToIdle with timeToLive is supported now (IdleWithTtlTest); with a read hook it is refused.
+        Expiry<Object, Object> readHook = new Expiry<>() {
+            @Override
+            public long afterCreateNanos(Object key, Object value) {
+                return 7;
+            }
+
+            @Override
+            public long afterReadNanos(Object key, Object value, long remainingNanos) {
+                return 7;
+            }
+
+            @Override
+            public String toString() {
+                return "ReadHook7";
+            }
+        };
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> KvCache.builder()
-                .timeToIdle(Duration.ofSeconds(5)).timeToLive(Duration.ofSeconds(7)).build());
-        assertTrue(e.getMessage().contains("PT5S") && e.getMessage().contains("PT7S"), e.getMessage());
+                .timeToIdle(Duration.ofSeconds(5)).expiry(readHook).build());
+        assertTrue(e.getMessage().contains("PT5S") && e.getMessage().contains("ReadHook7"), e.getMessage());
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kvcache.core.Expiry;
 import dev.kvcache.core.KvCache;
 import dev.kvcache.core.KvCacheBuilder;
 import dev.kvcache.core.LoadingCache;
@@ -28,8 +29,32 @@ final class CacheHarness {
     /** Removal notification as received. */
     private record Removal(int key, int value, RemovalCause cause) {}
 
+    /** How entries get their TTL: a default one, an expiry function with a read hook, or a time-to-idle capped by a TTL. */
+    enum Mode { TTL, EXPIRY_WITH_READ_HOOK, IDLE_WITH_TTL }
+
+    private static final long READ_HOOK_TTL_MILLIS = 700;
+    private static final long CAPPED_TTL_MILLIS = 3_000;
+
+    /** The expiry function of {@link Mode#EXPIRY_WITH_READ_HOOK}: a TTL by key on writes, 700 ms on reads. */
+    private static final Expiry<Integer, Integer> BY_KEY = new Expiry<>() {
+        @Override
+        public long afterCreateNanos(Integer key, Integer value) {
+            return ttlByKeyMillis(key) * 1_000_000;
+        }
+
+        @Override
+        public long afterReadNanos(Integer key, Integer value, long remainingNanos) {
+            return READ_HOOK_TTL_MILLIS * 1_000_000;
+        }
+    };
+
+    private static long ttlByKeyMillis(int key) {
+        return (key % 3 + 1) * 400L;
+    }
+
     private final FakeTicker ticker = new FakeTicker();
-    private final CacheModel model = new CacheModel();
+    private final Mode mode;
+    private final CacheModel model;
     private final List<Removal> removals = new ArrayList<>();
     /** Every value stored and not yet reported removed, by value. */
     private final Map<Integer, CacheModel.Stored> outstanding = new HashMap<>();
@@ -46,7 +71,20 @@ final class CacheHarness {
     private int nextValue = 100;
 
     private CacheHarness(KvCacheBuilder<Object, Object> builder, long maximumWeight, ToIntFunction<Integer> weightOfKey) {
-        this.cache = builder.timeToLive(Duration.ofMillis(CacheOps.DEFAULT_TTL_MILLIS)).ticker(ticker)
+        this(Mode.TTL, builder, maximumWeight, weightOfKey);
+    }
+
+    private CacheHarness(Mode mode, KvCacheBuilder<Object, Object> builder, long maximumWeight,
+            ToIntFunction<Integer> weightOfKey) {
+        this.mode = mode;
+        this.model = new CacheModel(mode == Mode.IDLE_WITH_TTL ? CacheOps.DEFAULT_TTL_MILLIS * 1_000_000 : 0);
+        switch (mode) {
+            case TTL -> builder.timeToLive(Duration.ofMillis(CacheOps.DEFAULT_TTL_MILLIS));
+            case EXPIRY_WITH_READ_HOOK -> builder.<Integer, Integer>expiry(BY_KEY);
+            case IDLE_WITH_TTL -> builder.timeToIdle(Duration.ofMillis(CacheOps.DEFAULT_TTL_MILLIS))
+                    .timeToLive(Duration.ofMillis(CAPPED_TTL_MILLIS));
+        }
+        this.cache = builder.ticker(ticker)
                 .<Integer, Integer>removalListener((k, v, cause) -> removals.add(new Removal(k, v, cause)))
                 .build(key -> {
                     int value = nextValue++;
@@ -55,6 +93,38 @@ final class CacheHarness {
                 });
         this.maximumWeight = maximumWeight;
         this.weightOfKey = weightOfKey;
+    }
+
+    /** Unbounded, with an expiry function that has a read hook. */
+    static CacheHarness withExpiryFunction() {
+        return new CacheHarness(Mode.EXPIRY_WITH_READ_HOOK, KvCache.builder(), Long.MAX_VALUE, k -> 1);
+    }
+
+    /** Bounded by size, with a time-to-idle (the default TTL's length) capped by a TTL of 3 s. */
+    static CacheHarness idleCappedBySize(int maximumSize) {
+        return new CacheHarness(Mode.IDLE_WITH_TTL, KvCache.builder().maximumSize(maximumSize), maximumSize, k -> 1);
+    }
+
+    /** The TTL a write without its own gets. */
+    private long defaultTtlMillis(int key) {
+        return switch (mode) {
+            case TTL -> CacheOps.DEFAULT_TTL_MILLIS;
+            case EXPIRY_WITH_READ_HOOK -> ttlByKeyMillis(key);
+            case IDLE_WITH_TTL -> CAPPED_TTL_MILLIS;
+        };
+    }
+
+    /** A read hit of {@code key}: with a read hook or a time-to-idle it may move the deadline. */
+    private void readHit(int key) {
+        long ttl = switch (mode) {
+            case TTL -> 0;
+            case EXPIRY_WITH_READ_HOOK -> READ_HOOK_TTL_MILLIS * 1_000_000;
+            case IDLE_WITH_TTL -> CacheOps.DEFAULT_TTL_MILLIS * 1_000_000;
+        };
+        if (model.live(key) != null) {
+            CacheModel.Stored s = model.read(key, ttl);
+            outstanding.put(s.value(), s);
+        }
     }
 
     static CacheHarness unbounded() {
@@ -86,7 +156,7 @@ final class CacheHarness {
 
     private void step(CacheOp op) {
         if (op instanceof CacheOp.Put p) {
-            write(p.key(), CacheOps.DEFAULT_TTL_MILLIS, v -> {
+            write(p.key(), defaultTtlMillis(p.key()), v -> {
                 cache.put(p.key(), v);
                 return null;
             }, null);
@@ -97,6 +167,7 @@ final class CacheHarness {
             }, null);
         } else if (op instanceof CacheOp.Get g) {
             assertEquals(model.live(g.key()), cache.getIfPresent(g.key()), op::toString);
+            readHit(g.key());
         } else if (op instanceof CacheOp.Remove r) {
             assertEquals(model.live(r.key()), cache.remove(r.key()), op::toString);
             model.remove(r.key());
@@ -105,14 +176,14 @@ final class CacheHarness {
             if (current != null) {
                 assertEquals(current, cache.putIfAbsent(p.key(), nextValue++), op::toString);
             } else {
-                write(p.key(), CacheOps.DEFAULT_TTL_MILLIS, v -> cache.putIfAbsent(p.key(), v), null);
+                write(p.key(), defaultTtlMillis(p.key()), v -> cache.putIfAbsent(p.key(), v), null);
             }
         } else if (op instanceof CacheOp.Replace r) {
             Integer current = model.live(r.key());
             if (current == null) {
                 assertEquals(null, cache.replace(r.key(), nextValue++), op::toString);
             } else {
-                write(r.key(), CacheOps.DEFAULT_TTL_MILLIS, v -> cache.replace(r.key(), v), current);
+                write(r.key(), defaultTtlMillis(r.key()), v -> cache.replace(r.key(), v), current);
             }
         } else if (op instanceof CacheOp.CompareAndSet c) {
             Integer current = model.live(c.key());
@@ -120,7 +191,7 @@ final class CacheHarness {
                 int stale = current == null ? -1 : current + 1_000_000; // never stored
                 assertEquals(false, cache.replace(c.key(), stale, nextValue++), op::toString);
             } else {
-                write(c.key(), CacheOps.DEFAULT_TTL_MILLIS,
+                write(c.key(), defaultTtlMillis(c.key()),
                         v -> cache.replace(c.key(), current, v) ? current : null, current);
             }
         } else if (op instanceof CacheOp.Compute c) {
@@ -141,6 +212,7 @@ final class CacheHarness {
             }));
             if (live != null) {
                 assertEquals(live, result, op::toString);
+                readHit(c.key()); // a live key's computeIfAbsent is a lookup, hence a read
             } else {
                 computed(c.key(), c.declines() ? null : fresh, result, op);
             }
@@ -180,7 +252,7 @@ final class CacheHarness {
         } else if (op instanceof CacheOp.SetTimeToLive t) {
             retimed(t.key(), t.ttlMillis(), cache.setTimeToLive(t.key(), Duration.ofMillis(t.ttlMillis())), op);
         } else if (op instanceof CacheOp.Touch t) {
-            retimed(t.key(), CacheOps.DEFAULT_TTL_MILLIS, cache.touch(t.key()), op);
+            retimed(t.key(), defaultTtlMillis(t.key()), cache.touch(t.key()), op);
         } else if (op instanceof CacheOp.GetAllPresent g) {
             Map<Integer, Integer> expected = new java.util.LinkedHashMap<>();
             for (int key : g.keys()) {
@@ -192,6 +264,7 @@ final class CacheHarness {
             Map<Integer, Integer> actual = cache.getAllPresent(g.keys());
             assertEquals(expected, actual, op::toString);
             assertEquals(List.copyOf(expected.keySet()), List.copyOf(actual.keySet()), () -> "order of " + op);
+            expected.keySet().forEach(this::readHit);
         } else if (op instanceof CacheOp.PutAll p) {
             Map<Integer, Integer> entries = new java.util.LinkedHashMap<>();
             for (int key : p.keys()) {
@@ -202,8 +275,8 @@ final class CacheHarness {
             } else {
                 cache.putAll(entries, Duration.ofMillis(p.ttlMillis()));
             }
-            long ttl = p.ttlMillis() == 0 ? CacheOps.DEFAULT_TTL_MILLIS : p.ttlMillis();
             entries.forEach((key, value) -> {
+                long ttl = p.ttlMillis() == 0 ? defaultTtlMillis(key) : p.ttlMillis();
                 Integer old = model.live(key);
                 if (old != null) {
                     overwrittenInStep.add(old);
@@ -219,10 +292,11 @@ final class CacheHarness {
             if (live != null) {
                 assertEquals(live, result, op::toString);
                 assertEquals(Map.of(), loaded, () -> op + " loaded a live key");
+                readHit(l.key());
             } else {
                 assertEquals(loaded.get(l.key()), result, op::toString);
                 assertNotNull(result, () -> op + " did not load");
-                outstanding.put(result, model.store(l.key(), result, CacheOps.DEFAULT_TTL_MILLIS * 1_000_000));
+                outstanding.put(result, model.store(l.key(), result, defaultTtlMillis(l.key()) * 1_000_000));
             }
         } else if (op instanceof CacheOp.LoadAll l) {
             Map<Integer, Integer> expected = new java.util.LinkedHashMap<>();
@@ -237,11 +311,12 @@ final class CacheHarness {
                 }
             }
             Map<Integer, Integer> actual = cache.getAll(l.keys());
+            new java.util.HashSet<>(expected.keySet()).stream().filter(k -> !missing.contains(k)).forEach(this::readHit);
             assertEquals(new java.util.HashSet<>(missing), loaded.keySet(), () -> "keys loaded by " + op);
             for (int key : missing) {
                 int value = loaded.get(key);
                 expected.put(key, value);
-                outstanding.put(value, model.store(key, value, CacheOps.DEFAULT_TTL_MILLIS * 1_000_000));
+                outstanding.put(value, model.store(key, value, defaultTtlMillis(key) * 1_000_000));
             }
             assertEquals(expected, actual, op::toString);
             assertEquals(List.copyOf(expected.keySet()), List.copyOf(actual.keySet()), () -> "order of " + op);
@@ -298,7 +373,7 @@ final class CacheHarness {
         if (next == null) {
             model.remove(key);
         } else {
-            outstanding.put(next, model.store(key, next, CacheOps.DEFAULT_TTL_MILLIS * 1_000_000));
+            outstanding.put(next, model.store(key, next, defaultTtlMillis(key) * 1_000_000));
         }
     }
 

@@ -32,4 +32,16 @@ class CacheStatefulPropertyTest {
         qt().withExamples(EXAMPLES).forAll(CacheOps.sequences(MAX_OPS))
                 .checkAssert(ops -> Minimizer.checkMinimized(ops, seq -> CacheHarness.boundedByWeight(9).run(seq)));
     }
+
+    @Test
+    void anExpiryFunctionWithAReadHookBehavesLikeItsModel() {
+        qt().withExamples(EXAMPLES).forAll(CacheOps.sequences(MAX_OPS))
+                .checkAssert(ops -> Minimizer.checkMinimized(ops, seq -> CacheHarness.withExpiryFunction().run(seq)));
+    }
+
+    @Test
+    void timeToIdleCappedByATtlInABoundedCacheBehavesLikeItsModel() {
+        qt().withExamples(EXAMPLES).forAll(CacheOps.sequences(MAX_OPS))
+                .checkAssert(ops -> Minimizer.checkMinimized(ops, seq -> CacheHarness.idleCappedBySize(4).run(seq)));
+    }
 }

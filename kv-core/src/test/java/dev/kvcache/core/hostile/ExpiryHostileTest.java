@@ -248,17 +248,30 @@ class ExpiryHostileTest {
     }
 
     @Test
-    void timeToIdleCombinationsAreRefusedAtBuild() {
-        assertThrows(IllegalStateException.class,
-                () -> KvCache.builder().timeToIdle(Duration.ofSeconds(1)).timeToLive(Duration.ofSeconds(1)).build());
-        assertThrows(IllegalStateException.class,
-                () -> KvCache.builder().timeToIdle(Duration.ofSeconds(1)).expiry(fixed(1, 1)).build());
+    void incompatibleExpirySettingsAreRefusedAtBuildByBothBuildMethods() {
+        Expiry<String, String> readHook = new Expiry<>() {
+            @Override
+            public long afterCreateNanos(String key, String value) {
+                return 1_000;
+            }
+
+            @Override
+            public long afterReadNanos(String key, String value, long remainingNanos) {
+                return 1_000;
+            }
+        };
         assertThrows(IllegalStateException.class,
                 () -> KvCache.builder().timeToLive(Duration.ofSeconds(1)).expiry(fixed(1, 1)).build());
         assertThrows(IllegalStateException.class,
-                () -> KvCache.builder().timeToIdle(Duration.ofSeconds(1)).timeToLive(Duration.ofSeconds(1))
-                        .build(k -> "v"));
-        assertThrows(IllegalStateException.class,
                 () -> KvCache.builder().timeToLive(Duration.ofSeconds(1)).expiry(fixed(1, 1)).build(k -> "v"));
+        assertThrows(IllegalStateException.class,
+                () -> KvCache.builder().timeToIdle(Duration.ofSeconds(1)).expiry(readHook).build());
+        assertThrows(IllegalStateException.class,
+                () -> KvCache.builder().timeToIdle(Duration.ofSeconds(1)).expiry(readHook)
+                        .build(k -> "v"));
+        // Documented as supported: an idle time capped by a TTL, or by an expiry function without a read hook.
+        KvCache.builder().timeToIdle(Duration.ofSeconds(1)).timeToLive(Duration.ofSeconds(1)).build().close();
+        KvCache.builder().timeToIdle(Duration.ofSeconds(1)).timeToLive(Duration.ofSeconds(1)).build(k -> "v").close();
+        KvCache.builder().timeToIdle(Duration.ofSeconds(1)).expiry(fixed(1, 1)).build().close();
     }
 }
