@@ -1,8 +1,11 @@
 package dev.kvcache.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kvcache.core.CacheEntry;
@@ -42,7 +45,14 @@ import org.eclipse.jetty.util.Callback;
  * such JSON; 413 as said.
  */
 final class BatchOperation {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /**
+     * Strict: a body with content after the object, or a field name given twice (which of two "ops" or two
+     * "key"s would apply?), is not a batch, rather than being applied in part or by a guess.
+     */
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
 
     private final KeyStore store;
     private final Operations operations;
