@@ -104,6 +104,26 @@ class AllocationTest {
     }
 
     /**
+     * Reads every key once per round, 400 rounds, advancing the ticker by {@code step} before each round
+     * (so that, with a time-to-idle or a read hook, every read moves its deadline), and asserts that the
+     * last round, after warm-up, allocated less than 16 KiB for its reads of the {@code keys}.
+     */
+    static void assertExtendingReadsAllocateNothing(AllocationCounter counter, KvCache<String, String> cache,
+            String[] keys, FakeTicker ticker, long step, String what) throws ReflectiveOperationException {
+        for (int round = 0; round < 400; round++) {
+            long before = counter.allocatedBytes();
+            ticker.advance(step);
+            for (String key : keys) {
+                org.junit.jupiter.api.Assertions.assertEquals("v", cache.getIfPresent(key));
+            }
+            if (round == 399) {
+                long allocated = counter.allocatedBytes() - before;
+                assertTrue(allocated < 16 * 1024, allocated + " bytes allocated by " + keys.length + " " + what);
+            }
+        }
+    }
+
+    /**
      * HotSpot's {@code com.sun.management.ThreadMXBean#getThreadAllocatedBytes}, reached reflectively:
      * the tests compile inside the zero-dependency module, which does not read {@code jdk.management}.
      */

@@ -184,17 +184,8 @@ class ExpiryReadHookTest {
             hooked.put(keys[i], "v");
             hooked.getIfPresent(keys[i]); // 1 s to 64 s
         }
-        for (int round = 0; round < 400; round++) {
-            long before = counter.allocatedBytes();
-            ticker.advance(TTL / 32); // every read of a round moves its deadline (a CAS)
-            for (String key : keys) {
-                assertEquals("v", hooked.getIfPresent(key));
-            }
-            if (round == 399) {
-                long allocated = counter.allocatedBytes() - before;
-                assertTrue(allocated < 16 * 1024, allocated + " bytes allocated by 1000 extending reads");
-            }
-        }
+        // every read of a round moves its deadline (a CAS)
+        AllocationTest.assertExtendingReadsAllocateNothing(counter, hooked, keys, ticker, TTL / 32, "extending reads");
     }
 
     /** Regression: build(loader) skipped build()'s checks, so a loading cache took a TTL and an expiry function. */

@@ -76,17 +76,8 @@ class TimeToIdleTest {
             keys[i] = "key-" + i;
             idle.put(keys[i], "v");
         }
-        for (int round = 0; round < 400; round++) {
-            long before = counter.allocatedBytes();
-            ticker.advance(IDLE / 32); // every read of a round moves its deadline (a CAS)
-            for (String key : keys) {
-                assertEquals("v", idle.getIfPresent(key));
-            }
-            if (round == 399) {
-                long allocated = counter.allocatedBytes() - before;
-                assertTrue(allocated < 16 * 1024, allocated + " bytes allocated by 1000 refreshing reads");
-            }
-        }
+        // every read of a round moves its deadline (a CAS)
+        AllocationTest.assertExtendingReadsAllocateNothing(counter, idle, keys, ticker, IDLE / 32, "refreshing reads");
     }
 
     @Test
