@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The limits answer over HTTP/2 as over HTTP/1.1 (413, 414, 431), with a response and not a reset stream
  * or a closed connection. Repeated, since the outcome raced with the arrival of the body.
  */
+@Tag("heavy") // .ci/run runs it on JDK 17 only
 class Http2LimitsTest {
     private static final int TRIES = 30;
     /** RFC 9113, 7: the error codes a stream may end with after a complete response. */
