@@ -12,7 +12,9 @@ import java.util.function.Predicate;
  *
  * <h2>Concurrency</h2>
  * The table is split into {@link Segment}s, each a chained hash table guarded by its own lock for writes.
- * Reads take no lock: they load the segment's table and follow the bin's chain with acquire loads,
+ * Reads take no lock: they load the segment's table (from this table's own array of the segments'
+ * table references, away from the lock state on the segment's cache line, which every write changes)
+ * and follow the bin's chain with acquire loads,
  * which pair with the release stores that link nodes in, so a reader that reaches a node sees its
  * fields. Writers only ever change a chain by one release store that keeps it well-formed for a
  * reader standing anywhere on it: inserting a node before its successor, unlinking a node (the
@@ -45,6 +47,7 @@ final class NodeTable<K, V> {
     static final VarHandle NEXT;
     static final VarHandle BIN = MethodHandles.arrayElementVarHandle(Node[].class);
     static final VarHandle INDEX = MethodHandles.arrayElementVarHandle(BinIndex[].class);
+    static final VarHandle TABLES = MethodHandles.arrayElementVarHandle(Node[][].class);
     static final int MAX_TABLE_LENGTH = 1 << 30;
 
     /** Chain nodes a reader walks before consulting the bin's index; an indexed bin has more. */
@@ -65,16 +68,24 @@ final class NodeTable<K, V> {
     private static final int SEGMENT_BITS = Integer.numberOfTrailingZeros(SEGMENTS);
 
     private final Segment<K, V>[] segments;
+    /*
+     * Each segment's current table, by segment: what lock-free readers load first. Kept apart from the
+     * Segment objects, whose lines hold the lock state every write changes (a reader on another core
+     * would miss on it after each write to that segment), and one hop shorter. Written by a segment's
+     * resize only (Segment#grow), with a volatile store before it cuts any chain.
+     */
+    private final Node<K, V>[][] tables;
 
     @SuppressWarnings("unchecked")
     NodeTable(int initialCapacity) {
         int segmentCount = SEGMENTS;
         segments = (Segment<K, V>[]) new Segment<?, ?>[segmentCount];
+        tables = (Node<K, V>[][]) new Node<?, ?>[segmentCount][];
         // At most 2^30 slots in all at build, as ConcurrentHashMap caps its table: the capacity is a hint.
         int perSegment = Math.max(4, Math.min(MAX_TABLE_LENGTH / segmentCount,
                 tableLengthFor(initialCapacity / segmentCount + 1)));
         for (int i = 0; i < segmentCount; i++) {
-            segments[i] = new Segment<>(perSegment);
+            segments[i] = new Segment<>(perSegment, tables, i);
         }
     }
 
@@ -102,9 +113,9 @@ final class NodeTable<K, V> {
 
     /** Returns the node mapped to {@code key}, or null. Lock-free. */
     Node<K, V> get(Object key, int hash) {
-        Segment<K, V> segment = segmentFor(hash);
+        int slot = hash >>> (32 - SEGMENT_BITS); // the segment (see segmentFor)
         for (;;) {
-            Node<K, V>[] table = segment.table; // volatile read
+            Node<K, V>[] table = tableOf(slot);
             Node<K, V> node = first(table, hash);
             int walked = 0;
             while (node != null) {
@@ -112,7 +123,7 @@ final class NodeTable<K, V> {
                     return node;
                 }
                 if (++walked == LONG_BIN) {
-                    BinIndex<K, V> index = segment.indexOf(table, hash);
+                    BinIndex<K, V> index = segments[slot].indexOf(table, hash);
                     if (index != null) { // final answer for the bin (see class doc)
                         node = index.find(key, hash);
                         if (node != null) {
@@ -126,10 +137,17 @@ final class NodeTable<K, V> {
             // A miss counts only if no resize published a new table during the walk (see class doc).
             // The fence keeps the walk's loads before the re-read.
             VarHandle.acquireFence();
-            if (segment.table == table) {
+            if (tableOf(slot) == table) {
                 return null;
             }
         }
+    }
+
+    /** Segment {@code slot}'s current table, for lock-free readers. */
+    @SuppressWarnings("unchecked")
+    private Node<K, V>[] tableOf(int slot) {
+        // Acquire: pairs with the resize's volatile store, so the new table's contents are visible.
+        return (Node<K, V>[]) TABLES.getAcquire(tables, slot);
     }
 
     // ---------------------------------------------------------------- locked writes

@@ -31,10 +31,21 @@ final class Segment<K, V> extends ReentrantLock {
     int count;
     private int threshold;
 
+    /*
+     * The table's copy of every segment's table reference, and this segment's slot in it: lock-free
+     * readers load the reference from there (see NodeTable#get), not from this object, whose cache line
+     * also holds the lock state that every write changes.
+     */
+    private final Node<K, V>[][] published;
+    private final int slot;
+
     @SuppressWarnings("unchecked")
-    Segment(int length) {
+    Segment(int length, Node<K, V>[][] published, int slot) {
         table = (Node<K, V>[]) new Node<?, ?>[length];
         threshold = (int) (length * 0.75f);
+        this.published = published;
+        this.slot = slot;
+        published[slot] = table; // published with the NodeTable itself (a final field)
     }
 
     /** Failed {@code tryLock}s a writer spins through before it blocks; see {@link #lockForWrite}. */
@@ -223,8 +234,10 @@ final class Segment<K, V> extends ReentrantLock {
         if (oldIndexes != null) {
             indexes = splitIndexes(old, doubled, oldIndexes); // volatile write, before the table's
         }
-        // Volatile write: publishes the new table (and its array contents) before any chain is cut.
+        // Volatile write: publishes the new table (and its array contents) before any chain is cut;
+        // the same for the readers' copy (the cuts below are release stores, so ordered after it).
         table = doubled;
+        NodeTable.TABLES.setVolatile(published, slot, doubled);
         threshold = (int) (doubled.length * 0.75f);
         for (int i = 0; i < n; i++) {
             Node<K, V> lastLow = null;
