@@ -170,10 +170,12 @@ for name in kvcache hello; do
     # Within the measured window: young pauses (G1), collections of any kind (GC ids: a G1 young
     # pause, a Shenandoah or ZGC cycle), and the longest pause of any kind.
     window=$(tail -n +$((before + 1)) "$gclog" | grep -v "Stopping VM" || true)
-    eval "young_$name=$(printf '%s\n' "$window" | grep -c 'Pause Young' || true)"
-    eval "cycles_$name=$(printf '%s\n' "$window" | grep 'Pause' | grep -o 'GC([0-9]*)' | sort -u | wc -l)"
-    eval "longest_$name=\$(printf '%s\n' \"\$window\" | grep 'Pause' | sed -n 's/.* \([0-9.]*\)ms$/\1/p' | sort -g | tail -1)"
-    echo "   $name: $(field "$out/wrk-tail-$name.txt" total_rps) req/s, p99 $(field "$out/wrk-tail-$name.txt" p99_us) us, $(eval echo "\$young_$name") young pauses, $(eval echo "\$cycles_$name") collections"
+    pauses=$(printf '%s\n' "$window" | grep 'Pause' || true)
+    young=$(printf '%s\n' "$pauses" | grep -c 'Pause Young' || true)
+    cycles=$(printf '%s\n' "$pauses" | { grep -o 'GC([0-9]*)' || true; } | sort -u | wc -l)
+    longest=$(printf '%s\n' "$pauses" | sed -n 's/.* \([0-9.]*\)ms$/\1/p' | sort -g | tail -1)
+    eval "young_$name=$young cycles_$name=$cycles longest_$name=$longest"
+    echo "   $name: $(field "$out/wrk-tail-$name.txt" total_rps) req/s, p99 $(field "$out/wrk-tail-$name.txt" p99_us) us, $young young pauses, $cycles collections"
 done
 
 # ---------------------------------------------------------------- 3. many connections
