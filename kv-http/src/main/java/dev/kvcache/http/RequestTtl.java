@@ -20,7 +20,12 @@ final class RequestTtl {
      * @throws IllegalArgumentException if it is not a valid duration (the message says why)
      */
     static Duration of(Request request) {
-        String text = decode(queryParameter(request.getHttpURI().getQuery(), "ttl"));
+        String query = request.getHttpURI().getQuery();
+        String text = decode(queryParameter(query, "ttl"));
+        if (text == null && hasBareParameter(query, "ttl")) {
+            // Else a typo (?ttl, ?ttl&...) would store with the default TTL without a word.
+            throw new IllegalArgumentException("the ttl parameter needs a value: ttl=D (e.g. ttl=30s) or ttl=never");
+        }
         if (text == null) {
             text = request.getHeaders().get(HEADER);
         }
@@ -69,6 +74,22 @@ final class RequestTtl {
         } catch (IllegalArgumentException malformed) {
             return value;
         }
+    }
+
+    /** @return whether {@code query} holds {@code name} alone, without '=' */
+    static boolean hasBareParameter(String query, String name) {
+        if (query == null) {
+            return false;
+        }
+        int from = 0;
+        while ((from = query.indexOf(name, from)) >= 0) {
+            int end = from + name.length();
+            if ((from == 0 || query.charAt(from - 1) == '&') && (end == query.length() || query.charAt(end) == '&')) {
+                return true;
+            }
+            from = end;
+        }
+        return false;
     }
 
     /**

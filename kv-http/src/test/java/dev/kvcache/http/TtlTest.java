@@ -112,6 +112,18 @@ class TtlTest {
         assertEquals(404, server.get("/bad").statusCode());
     }
 
+    /** A bare {@code ?ttl} (no '=') was read as no TTL at all and stored with the default. */
+    @Test
+    void aTtlParameterWithoutAValueIs400AndStoresNothing() throws Exception {
+        for (String path : new String[] {"/bare?ttl", "/bare?x=1&ttl", "/bare?ttl&x=1", "/kv/bare?ttl"}) {
+            HttpResponse<String> reply = server.put(path, "v");
+            assertEquals(400, reply.statusCode(), path);
+            assertEquals("the ttl parameter needs a value: ttl=D (e.g. ttl=30s) or ttl=never\n", reply.body(), path);
+        }
+        assertEquals(404, server.get("/bare").statusCode());
+        assertEquals(204, server.put("/bare?ttlx=1", "v").statusCode(), "another parameter is not a TTL");
+    }
+
     @Test
     void serverDefaultTtlIsAFlag() throws Exception {
         try (TestServer short1 = new TestServer("--ttl", "1500ms")) {

@@ -119,9 +119,12 @@ final class ServerConfig {
     long idleTimeoutMillis;
 
     @Option(names = "--threads", paramLabel = "COUNT", defaultValue = "32", converter = Converters.Count.class,
-            description = "Most threads serving connections (the handler never blocks, so few suffice; at least 8)."
+            description = "Most threads serving connections (the handler never blocks, so few suffice; 8 to 10000)."
                     + " Env KV_THREADS. Default: ${DEFAULT-VALUE}.")
     int threads;
+
+    /** Past this a typo (an extra zero) would let the pool start more threads than a JVM can hold. */
+    static final int MAX_THREADS = 10_000;
 
     @Option(names = "--accept-queue", paramLabel = "COUNT", defaultValue = "4096", converter = Converters.Count.class,
             description = "Connections the kernel may hold for the server before it accepts them (listen backlog;"
@@ -291,8 +294,10 @@ final class ServerConfig {
     private void validate(CommandLine commandLine) {
         Rules rules = new Rules(commandLine);
         rules.check(port >= 0 && port <= 65535, "--port", "must be in [0, 65535], was " + port);
-        rules.check(threads >= 8, "--threads", "must be at least 8, was " + threads);
-        rules.check(acceptQueue >= 1, "--accept-queue", "must be at least 1, was " + acceptQueue);
+        rules.check(threads >= 8 && threads <= MAX_THREADS, "--threads",
+                "must be in [8, " + MAX_THREADS + "], was " + threads);
+        rules.check(acceptQueue >= 1 && acceptQueue <= 65_535, "--accept-queue",
+                "must be in [1, 65535], was " + acceptQueue);
         rules.check(acceptors >= 1 && acceptors <= 16, "--acceptors", "must be in [1, 16], was " + acceptors);
         rules.check(selectors >= 0 && selectors <= 64, "--selectors", "must be in [0, 64], was " + selectors);
         rules.check(maxConnections >= 1, "--max-connections", "must be at least 1, was " + maxConnections);

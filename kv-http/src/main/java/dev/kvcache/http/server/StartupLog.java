@@ -17,13 +17,32 @@ final class StartupLog {
 
     /**
      * @return {@code kvcache-server 0.1.0 (Jetty 12.1.14), PID 4242, Java 17.0.9 (Eclipse Adoptium),
-     *     max heap 5.8 GiB}
+     *     max heap 5.8 GiB, collector Shenandoah}
      */
     static String runtime() {
         return "kvcache-server " + ServerConfig.Version.version() + " (Jetty " + org.eclipse.jetty.util.Jetty.VERSION
                 + "), PID " + ProcessHandle.current().pid() + ", Java " + Runtime.version() + " ("
                 + System.getProperty("java.vendor") + "), max heap "
-                + ByteSizes.format(Runtime.getRuntime().maxMemory());
+                + ByteSizes.format(Runtime.getRuntime().maxMemory()) + ", collector " + collector();
+    }
+
+    /**
+     * @return the garbage collector's short name ({@code G1}, {@code Shenandoah}, {@code ZGC}, {@code Parallel},
+     *     {@code Serial}), from its MXBeans' names; the collector decides the tail latency (docs/http.md)
+     */
+    static String collector() {
+        for (var bean : ManagementFactory.getGarbageCollectorMXBeans()) {
+            String name = bean.getName();
+            if (name.startsWith("PS ")) {
+                return "Parallel";
+            }
+            if (name.equals("Copy") || name.equals("MarkSweepCompact")) {
+                return "Serial";
+            }
+            int space = name.indexOf(' ');
+            return space < 0 ? name : name.substring(0, space);
+        }
+        return "none"; // Epsilon has no collector beans
     }
 
     /** File descriptors the process needs besides one per connection: jars, the listener, selectors, logs. */

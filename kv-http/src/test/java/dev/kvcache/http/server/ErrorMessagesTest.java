@@ -86,7 +86,7 @@ class ErrorMessagesTest {
         assertTrue(message.startsWith("KV_TTL (environment): invalid duration 'abc'"), message);
         assertFalse(message.contains("--ttl"), message);
         String threads = refused(2, Map.of("KV_THREADS", "2"));
-        assertTrue(threads.startsWith("KV_THREADS (environment) must be at least 8, was 2"), threads);
+        assertTrue(threads.startsWith("KV_THREADS (environment) must be in [8, 10000], was 2"), threads);
     }
 
     @Test

@@ -106,7 +106,8 @@ class ServerConfigTest {
     @Test
     void invalidValuesAreRefused() {
         String[][] invalid = {
-            {"--port", "70000"}, {"--port", "x"}, {"--ttl", "0"}, {"--ttl", "soon"}, {"--threads", "2"},
+            {"--port", "70000"}, {"--port", "x"}, {"--ttl", "0"}, {"--ttl", "soon"}, {"--threads", "2"}, {"--threads", "100000"}, {"--accept-queue", "0"},
+            {"--accept-queue", "100000"},
             {"--max-value-bytes", "2GiB"}, {"--max-bytes", "10", "--max-entries", "100"}, {"--max-key-bytes", "0"},
             {"--max-header-bytes", "10"}, {"--unknown"}};
         for (String[] args : invalid) {

@@ -32,7 +32,11 @@ class ServerJarIT {
         String java = ProcessHandle.current().info().command().orElse("java");
         // Output goes to a file: Process.destroy() would close a pipe before the shutdown lines are read.
         Path output = Files.createTempFile("kvcache-server", ".log");
-        Process process = new ProcessBuilder(java, "-jar", jar.toString(), "--port", Integer.toString(port))
+        // The README's start command as is: its JVM options, then the jar.
+        List<String> command = new java.util.ArrayList<>(List.of(java));
+        command.addAll(readmeJvmOptions());
+        command.addAll(List.of("-jar", jar.toString(), "--port", Integer.toString(port)));
+        Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(output.toFile()).start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -47,7 +51,10 @@ class ServerJarIT {
             assertTrue(log.get(1).endsWith(" INFO Starting server on " + port + " ..."), log.get(1));
             // Then what runs, and the bounds in human units.
             assertTrue(log.get(2).matches(".* INFO kvcache-server \\S+ \\(Jetty [^)]+\\), PID " + process.pid()
-                    + ", Java \\S+ \\(.+\\), max heap [0-9.]+ [KMGT]iB"), log.get(2));
+                    + ", Java \\S+ \\(.+\\), max heap [0-9.]+ [KMGT]iB, collector \\S+"), log.get(2));
+            if (readmeJvmOptions().contains("-XX:+UseShenandoahGC")) {
+                assertTrue(log.get(2).endsWith(", collector Shenandoah"), log.get(2));
+            }
             String listeningLine = log.stream().filter(line -> line.contains("Listening on")).findFirst().orElseThrow();
             assertTrue(listeningLine.matches(".* INFO Listening on http://127\\.0\\.0\\.1:" + port + " in \\d+ ms, \\d+ ms"
                     + " after the JVM started \\(max key 250 B, max value 1 MiB, max 2000000 entries / [0-9.]+ [KMGT]iB,"
@@ -120,5 +127,18 @@ class ServerJarIT {
             process.destroyForcibly();
             Files.deleteIfExists(output);
         }
+    }
+
+    /** @return the JVM options of the README's start command (between {@code java} and {@code -jar}) */
+    static List<String> readmeJvmOptions() throws java.io.IOException {
+        for (String line : Files.readAllLines(Path.of("..", "README.md"))) {
+            int java = line.indexOf("java ");
+            int jar = line.indexOf("-jar kv-http/target/kvcache-server.jar");
+            if (java >= 0 && jar > java) {
+                String options = line.substring(java + "java ".length(), jar).trim();
+                return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
+            }
+        }
+        throw new AssertionError("README.md has no line starting the server jar");
     }
 }

@@ -28,7 +28,17 @@ class StartupLogTest {
         assertTrue(line.startsWith("kvcache-server "), line);
         assertTrue(line.contains(", PID " + ProcessHandle.current().pid() + ", Java " + Runtime.version() + " ("
                 + System.getProperty("java.vendor") + "), max heap "), line);
-        assertTrue(line.matches(".*max heap [0-9.]+ [KMGT]iB"), line);
+        assertTrue(line.matches(".*max heap [0-9.]+ [KMGT]iB, collector \\S+"), line);
+    }
+
+    @Test
+    void theRuntimeLineNamesTheCollectorThisJvmRuns() {
+        String beans = java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().toString();
+        String collector = StartupLog.collector();
+        assertTrue(StartupLog.runtime().endsWith(", collector " + collector), StartupLog.runtime());
+        // Surefire's JVM runs the default collector here: G1 on a server-class machine, Serial on one CPU.
+        assertTrue(collector.equals("G1") || collector.equals("Serial") || collector.equals("Parallel")
+                || collector.equals("Shenandoah") || collector.equals("ZGC"), collector + " from " + beans);
     }
 
     @Test
