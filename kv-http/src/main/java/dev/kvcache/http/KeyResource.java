@@ -66,7 +66,8 @@ final class KeyResource implements Resource {
             Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.message("Invalid percent-encoding in the key"));
             return;
         }
-        if (KeyParser.utf8Length(key) > maxKeyBytes) {
+        // A char is at most 3 bytes in UTF-8 (a surrogate pair 4 for two): short keys skip the count.
+        if (key.length() > maxKeyBytes / 3 && KeyParser.utf8Length(key) > maxKeyBytes) {
             Replies.closeIfBodyUnread(request, response);
             Replies.text(response, callback, HttpStatus.URI_TOO_LONG_414,
                     Replies.message("Key too long: the limit is " + maxKeyBytes + " bytes"));
