@@ -27,7 +27,8 @@ import java.util.function.Function;
  * {@code LOCKED} for an in-place update of value and deadline, to {@code REMOVED} for a removal, or to
  * {@code REPLACED} when a new node takes its place); it serializes only with writes to the same
  * segment. A read is a lock-free table lookup followed by a seqlock read of the node: deadline word,
- * value, fence, deadline word again, retried if they disagree. It allocates nothing and takes no lock;
+ * value, fence, deadline word again, retried if they disagree (a plain hit, which returns only the
+ * value, loads the word once; {@link Node} says why that suffices). It allocates nothing and takes no lock;
  * it spins only while a writer is inside its two stores. Why no separate sequence counter is needed,
  * and why a read is still linearizable when a later write stores an equal deadline, is in
  * {@link Node}: in short, any value a reader can pair with a deadline it saw twice was stored, live,
@@ -95,6 +96,8 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     final boolean capped;
     /** Whether a read hit may move the deadline: a time-to-idle, or an expiry function with a read hook. */
     private final boolean extendsOnRead;
+    /** Whether a hit does more than return: {@link #extendsOnRead}, a bounded cache, or statistics. One load on the hit. */
+    private final boolean hitHooks;
     final TimerWheel<K, V> wheel;
     final S3FifoPolicy<K, V> policy;
     final WriteBuffer<K, V> writeBuffer;
@@ -134,6 +137,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         this.policy = bounded ? new S3FifoPolicy<>(builder.maximumWeight, builder.weighted) : null;
         this.writeBuffer = bounded ? new WriteBuffer<>() : null;
         this.stats = StatsCounters.of(builder);
+        this.hitHooks = extendsOnRead || policy != null || stats != StatsCounters.DISABLED;
         this.notifier = new RemovalNotifier<>(stats, builder.removalListener, builder.executor);
         this.writes = new Writes<>(this);
         this.loads = new Loads<>(this);
@@ -152,9 +156,10 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     }
 
     /**
-     * The value of the key's live node, or null. A seqlock read of the node's deadline word and value
-     * (see {@link Node}): lock-free, allocation-free; it spins only while a writer is inside its two
-     * stores, and its only CAS is the one pinning an observed expiry.
+     * The value of the key's live node, or null. A read of the node's deadline word and value (see
+     * {@link Node}; a plain hit loads the word once, a hit that moves the deadline checks it again):
+     * lock-free, allocation-free; it spins only while a writer is inside its two stores, and its only
+     * CAS is the one pinning an observed expiry (or moving an idle deadline).
      */
     private V read(Object key, boolean record) {
         int hash = NodeTable.hash(key);
@@ -162,20 +167,25 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         long now = now();
         while (node != null) {
             long d = node.deadlineAcquire();
-            V value = node.valueOpaque();
-            VarHandle.acquireFence(); // keeps the value load before the second load of the word
-            if (d != node.deadlineOpaque()) {
-                continue; // a write came between: read again
-            }
-            if (now < d) { // live (every marker is below every clock reading)
-                if (extendsOnRead) {
-                    extendOnRead(node, value, d, now);
-                }
-                if (record) {
-                    onHit(node);
+            V value = node.valueAcquire();
+            if (now < d && value != null) { // live (every marker is below every clock reading)
+                if (hitHooks) {
+                    if (extendsOnRead) {
+                        VarHandle.acquireFence(); // keeps the value load before the second load of the word
+                        if (d != node.deadlineOpaque()) {
+                            continue; // a write came between: the hook needs the pair, read again
+                        }
+                        extendOnRead(node, value, d, now);
+                    }
+                    if (record) {
+                        onHit(node);
+                    }
                 }
                 afterRead(now);
                 return value;
+            }
+            if (now < d) {
+                continue; // a removal cleared the value after our load of the word: read the marker
             }
             if (d == Node.EXPIRED || d == Node.REMOVED) {
                 break;

@@ -33,6 +33,22 @@ import java.lang.invoke.VarHandle;
  * the read; returning it is linearizable. A reader therefore needs no separate sequence counter, which
  * keeps the node at 40 bytes (a counter would push it to 48).
  *
+ * <h2>The plain hit needs one load of the word</h2>
+ * A read that only returns the value ({@code getIfPresent} without a time-to-idle or a read hook) loads
+ * the word (acquire), then the value (acquire), and returns the value if the word is a deadline after
+ * its clock reading and the value is not null; it needs no second load. The value it read was the
+ * key's, live, at some instant between its two loads: either no CAS on the word came between them, and
+ * the value is the one the word's deadline was published with (or a later one of the same kind); or a
+ * writer's {@code CAS → LOCKED} came between and the value is that writer's or a later writer's, stored
+ * inside its window, when the entry held it with a deadline at least the loaded one (an in-place write
+ * never moves the deadline earlier: a shorter one gets a new node), so live at the reader's clock; or a
+ * removal or replacement came between and the reader read the value before it was cleared (the entry
+ * held it until that CAS) or read the cleared {@code null}, and then loads the word again and finds the
+ * marker (the clearing store follows the CAS). The value's acquire load pairs with the release store
+ * (or the release fence before the store) of whichever write stored it, so the writer's actions before
+ * its write are visible to the reader. Reads that pair the value with its deadline (a remaining time
+ * to live, a read hook, moving an idle deadline) keep the second load.
+ *
  * <h2>Expiry is linearizable per key</h2>
  * A reader that sees a live deadline {@code d} at or past its clock reading pins that with
  * {@code CAS d → EXPIRED}, so no write still in flight, which read the ticker earlier, can treat the
@@ -130,6 +146,15 @@ class Node<K, V> {
         return (V) VALUE.getOpaque(this);
     }
 
+    /**
+     * The value, acquire: pairs with the store of whichever write stored it (the constructor's is
+     * published with the node), so a one-load hit (see the class doc) sees the writer's earlier actions.
+     */
+    @SuppressWarnings("unchecked")
+    final V valueAcquire() {
+        return (V) VALUE.getAcquire(this);
+    }
+
     final boolean casDeadline(long expected, long next) {
         return DEADLINE.compareAndSet(this, expected, next);
     }
@@ -139,7 +164,7 @@ class Node<K, V> {
      * succeeded (see {@link #lock}).
      */
     final void publish(V newValue, long newDeadline) {
-        VALUE.setOpaque(this, newValue);
+        VALUE.setRelease(this, newValue); // pairs with a one-load hit's valueAcquire (see the class doc)
         DEADLINE.setRelease(this, newDeadline); // pairs with readers' deadlineAcquire
     }
 

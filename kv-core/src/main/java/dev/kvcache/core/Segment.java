@@ -37,6 +37,31 @@ final class Segment<K, V> extends ReentrantLock {
         threshold = (int) (length * 0.75f);
     }
 
+    /** Failed {@code tryLock}s a writer spins through before it blocks; see {@link #lockForWrite}. */
+    static final int WRITE_SPINS = 64;
+
+    /**
+     * Locks the segment for a write: tries, spins briefly, then blocks. A write holds the lock for a
+     * few hundred nanoseconds, while blocking parks the thread (a queue node, a futex call, and a
+     * wake-up by the unlocking thread: microseconds on both threads), so two writers that met on a
+     * segment waited far longer than either held it (2-thread puts allocated 0.7-0.9 B/op of queue
+     * nodes; docs/benchmarks.md, session 4). {@link #WRITE_SPINS} pauses (a few microseconds) outlast
+     * a write; a holder that takes longer (a compute function, a descheduled thread) is then waited
+     * for by blocking, as before. Spinning reads the lock state and tries only when it is free.
+     */
+    void lockForWrite() {
+        if (tryLock()) {
+            return;
+        }
+        for (int i = 0; i < WRITE_SPINS; i++) {
+            Thread.onSpinWait();
+            if (!isLocked() && tryLock()) {
+                return;
+            }
+        }
+        lock();
+    }
+
     int countOpaque() {
         // Opaque: size() wants a recent count, not an ordered one.
         return (int) COUNT.getOpaque(this);

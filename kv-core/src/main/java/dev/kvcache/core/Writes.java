@@ -178,7 +178,7 @@ final class Writes<K, V> {
         long deadline = 0;
         V result;
         long now;
-        segment.lock();
+        segment.lockForWrite();
         try {
             now = cache.now();
             Node<K, V> current = segment.find(key, hash);
@@ -465,7 +465,7 @@ final class Writes<K, V> {
     Unlinked<V> unlinkIfCurrent(Node<K, V> node, long now, RemovalCause liveCause, boolean onlyIfDue,
             boolean tellPolicy) {
         Segment<K, V> segment = table.segmentFor(node.hash);
-        segment.lock();
+        segment.lockForWrite();
         try {
             if (segment.find(node.key, node.hash) != node) {
                 return null;
