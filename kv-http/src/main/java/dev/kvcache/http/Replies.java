@@ -36,6 +36,15 @@ final class Replies {
 
     private static final AtomicReferenceArray<HttpField> MAX_AGES = new AtomicReferenceArray<>(3601);
     private static final AtomicReferenceArray<HttpField> CONTENT_LENGTHS = new AtomicReferenceArray<>(1025);
+    /*
+     * Kv-Ttl-Remaining-Ms fields, direct-mapped by their value: the remaining TTLs of the hits in one
+     * moment cover at most the TTL's range of milliseconds (10 000 under the default TTL), so once
+     * each has been built, hits share them instead of building a field, a string and its array each
+     * (about 80 B). A slot holding another value is overwritten; at most about 1.3 MB when full.
+     */
+    private static final int TTL_REMAINING_SLOTS = 1 << 14;
+    private static final AtomicReferenceArray<HttpField.LongValueHttpField> TTL_REMAINING =
+            new AtomicReferenceArray<>(TTL_REMAINING_SLOTS);
 
     /** The response header with a value's remaining time-to-live in milliseconds. */
     static final String TTL_REMAINING_HEADER = "Kv-Ttl-Remaining-Ms";
@@ -74,7 +83,7 @@ final class Replies {
             long millis = TimeUnit.NANOSECONDS.toMillis(expiresInNanos);
             // max-age never promises more than the entry has left.
             headers.add(maxAge(millis / 1000));
-            headers.add(new HttpField.LongValueHttpField(TTL_REMAINING_HEADER, millis));
+            headers.add(ttlRemaining(millis));
         }
         byte[] bytes = value.bytes();
         if (withBody) {
@@ -101,6 +110,18 @@ final class Replies {
             // Racing threads may each build one; any of them is right.
             field = new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, Integer.toString(length));
             CONTENT_LENGTHS.set(length, field);
+        }
+        return field;
+    }
+
+    /** The {@value #TTL_REMAINING_HEADER} field for a number of milliseconds, shared when built before. */
+    static HttpField ttlRemaining(long millis) {
+        int slot = (int) (millis & (TTL_REMAINING_SLOTS - 1));
+        HttpField.LongValueHttpField field = TTL_REMAINING.get(slot);
+        if (field == null || field.getLongValue() != millis) {
+            // Racing threads may each build one; any of them is right.
+            field = new HttpField.LongValueHttpField(TTL_REMAINING_HEADER, millis);
+            TTL_REMAINING.set(slot, field);
         }
         return field;
     }
@@ -141,14 +162,16 @@ final class Replies {
      * close. Requests without a body, the vast majority of rejected ones, keep their connection.
      */
     static void closeIfBodyUnread(Request request, Response response) {
-        if (request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)) {
+        if (hasBody(request)) {
             response.getHeaders().put(CONNECTION_CLOSE);
         }
     }
 
     /** @return whether the request carries a body (a length above zero, or chunked) */
     static boolean hasBody(Request request) {
-        return request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
+        // getField, not contains: HttpFields.contains walks the fields with an iterator, an object
+        // per call, and this runs for every request that has no body to read (every GET).
+        return request.getLength() > 0 || request.getHeaders().getField(HttpHeader.TRANSFER_ENCODING) != null;
     }
 
     /** A status with no body: 204, or 404 for a missing key. */

@@ -100,7 +100,9 @@ public final class StoredValue {
         if (version < 0) {
             return '"' + Long.toString(version, 36) + '"'; // only a snapshot could restore one
         }
-        byte[] text = new byte[15]; // a positive long has at most 13 digits in base 36
+        // The String copies what it is built from, so the digits go to a scratch array of this thread's
+        // rather than to one more array per response.
+        byte[] text = ETAG_SCRATCH.get();
         int at = text.length;
         text[--at] = '"';
         long rest = version;
@@ -111,6 +113,9 @@ public final class StoredValue {
         text[--at] = '"';
         return new String(text, at, text.length - at, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
+
+    /** A positive long has at most 13 digits in base 36; two quotes. */
+    private static final ThreadLocal<byte[]> ETAG_SCRATCH = ThreadLocal.withInitial(() -> new byte[15]);
 
     private static final byte[] DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz".getBytes(
             java.nio.charset.StandardCharsets.US_ASCII);

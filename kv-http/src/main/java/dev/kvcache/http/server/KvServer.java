@@ -16,7 +16,6 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +64,7 @@ public final class KvServer implements AutoCloseable {
     private final Logger log = LoggerFactory.getLogger(KvServer.class);
     private final Server server;
     private final ServerConnector connector;
-    private final GracefulHandler graceful;
+    private final InFlightHandler graceful;
     private final Http2BodyDrain drain;
     private final KvHandler handler;
     private final String authToken;
@@ -115,7 +114,7 @@ public final class KvServer implements AutoCloseable {
         // Counts requests in flight, and answers 503 to new ones once a graceful stop has begun.
         Handler served = authToken == null ? handler : new BearerAuth(handler, authToken, config.protectMetrics,
                 handler::countRefused);
-        this.graceful = new GracefulHandler(served);
+        this.graceful = new InFlightHandler(served);
         // Outermost, so that the refusals of every handler inside (503, 401, 413, ...) are drained.
         this.drain = new Http2BodyDrain(graceful, Http2BodyDrain.capFor(config.maxValueBytes),
                 TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMillis), ticker);
@@ -238,7 +237,7 @@ public final class KvServer implements AutoCloseable {
 
     /** @return the requests the server is handling now */
     long requestsInFlight() {
-        return graceful.getCurrentRequestCount();
+        return graceful.requestsInFlight();
     }
 
     /**
@@ -265,7 +264,7 @@ public final class KvServer implements AutoCloseable {
         }
         long beginNanos = System.nanoTime();
         log.info("Shutting down: /health answers 503 from now on; {} request(s) in flight, allowing {} ms for them",
-                graceful.getCurrentRequestCount(), config.shutdownTimeoutMillis);
+                graceful.requestsInFlight(), config.shutdownTimeoutMillis);
         // Let the watches' answers out before the connectors close (an HTTP/2 GOAWAY first, and java.net.http
         // on JDK 17 drops the streams it had open); bounded, a stuck client must not hold the stop up.
         try {

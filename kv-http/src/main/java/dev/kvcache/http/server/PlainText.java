@@ -45,7 +45,7 @@ final class PlainText {
      * the unread bytes stand between this request and the next, so Jetty cannot reuse the connection.
      */
     static void closeIfBodyUnread(Request request, Response response) {
-        if (request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)) {
+        if (request.getLength() > 0 || request.getHeaders().getField(HttpHeader.TRANSFER_ENCODING) != null) {
             response.getHeaders().put(CONNECTION_CLOSE);
         }
     }
