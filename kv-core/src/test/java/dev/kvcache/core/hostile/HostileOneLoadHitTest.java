@@ -161,4 +161,66 @@ class HostileOneLoadHitTest {
         Long last = cache.getIfPresent(1);
         assertTrue(last != null && last >= 100 && last <= 102, String.valueOf(last));
     }
+
+    /**
+     * The one-load hit at the expiry boundary: a single writer reads the fake ticker, writes the key
+     * with a TTL of 1 to 4 ns (shorter than the last: a new node; longer: in place) whose value is the
+     * deadline it gives, then advances the ticker. Only the writer moves the ticker, so a value is its
+     * entry's exact deadline; a reader that read the ticker at {@code r} before its getIfPresent must
+     * get null or a value above {@code r} (live at its own, later, clock reading), for every
+     * configuration. Bounded: about 700 ms each.
+     */
+    @Test
+    void aHitIsNeverPastItsDeadlineAtTheBoundary() throws Exception {
+        FakeTicker ticker = new FakeTicker();
+        int config = 0;
+        for (Supplier<KvCache<Integer, Long>> build : configurations(ticker)) {
+            KvCache<Integer, Long> cache = build.get();
+            String name = "configuration " + config++;
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicReference<String> failure = new AtomicReference<>();
+            AtomicInteger hits = new AtomicInteger();
+            Runnable reader = () -> {
+                int n = 0;
+                while (!stop.get() && failure.get() == null) {
+                    long r = ticker.read();
+                    Long v = cache.getIfPresent(1);
+                    if (v != null) {
+                        n++;
+                        if (v <= r) {
+                            failure.compareAndSet(null, name + ": returned the value with deadline " + v
+                                    + " after reading the ticker at " + r);
+                        }
+                    }
+                }
+                hits.addAndGet(n);
+            };
+            List<Thread> readers = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                Thread t = new Thread(reader, "reader-" + i);
+                readers.add(t);
+                t.start();
+            }
+            long end = System.nanoTime() + RUN_NANOS;
+            java.util.Random random = new java.util.Random(config);
+            while (System.nanoTime() < end && failure.get() == null) {
+                long ttl = 1 + random.nextInt(4);
+                long t = ticker.read();
+                cache.put(1, t + ttl, Duration.ofNanos(ttl));
+                if (random.nextInt(4) == 0) {
+                    Thread.onSpinWait(); // sometimes leave the readers time to hit before the clock moves
+                } else {
+                    ticker.advance(1);
+                }
+            }
+            stop.set(true);
+            for (Thread t : readers) {
+                t.join(TimeUnit.SECONDS.toMillis(10));
+                assertTrue(!t.isAlive(), name + ": a reader is stuck");
+            }
+            assertNull(failure.get(), failure.get());
+            assertTrue(hits.get() > 0, name + ": no hit at all, the race tested nothing");
+            cache.close();
+        }
+    }
 }
