@@ -223,4 +223,65 @@ class HostileOneLoadHitTest {
             cache.close();
         }
     }
+
+    /**
+     * The one-load hit under bounded eviction: a cache of at most 4 entries, one writer putting 16 keys
+     * in turn with increasing values tagged by key (key * 2^32 + counter), so entries are evicted and
+     * their keys written again as new nodes all the time. A reader must never get another key's value,
+     * and never a key's value older than one it already got (an evicted node's value after a newer
+     * node's). Bounded: about 700 ms.
+     */
+    @Test
+    void underEvictionAHitIsItsKeysAndNeverGoesBackwards() throws Exception {
+        KvCache<Integer, Long> cache = KvCache.<Integer, Long>builder().ticker(new FakeTicker()).maximumSize(4).build();
+        int keys = 16;
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<String> failure = new AtomicReference<>();
+        AtomicInteger hits = new AtomicInteger();
+        Runnable reader = () -> {
+            long[] last = new long[keys];
+            int n = 0;
+            java.util.Random random = new java.util.Random();
+            while (!stop.get() && failure.get() == null) {
+                int key = random.nextInt(keys);
+                Long v = cache.getIfPresent(key);
+                if (v == null) {
+                    continue;
+                }
+                n++;
+                if (v >>> 32 != key) {
+                    failure.compareAndSet(null, "key " + key + " returned key " + (v >>> 32) + "'s value");
+                } else if (v < last[key]) {
+                    failure.compareAndSet(null, "key " + key + " returned " + (v & 0xffffffffL) + " after "
+                            + (last[key] & 0xffffffffL));
+                } else {
+                    last[key] = v;
+                }
+            }
+            hits.addAndGet(n);
+        };
+        List<Thread> readers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Thread t = new Thread(reader, "reader-" + i);
+            readers.add(t);
+            t.start();
+        }
+        long end = System.nanoTime() + RUN_NANOS;
+        long counter = 0;
+        while (System.nanoTime() < end && failure.get() == null) {
+            counter++;
+            int key = (int) (counter % keys);
+            cache.put(key, ((long) key << 32) | counter);
+        }
+        stop.set(true);
+        for (Thread t : readers) {
+            t.join(TimeUnit.SECONDS.toMillis(10));
+            assertTrue(!t.isAlive(), "a reader is stuck");
+        }
+        assertNull(failure.get(), failure.get());
+        assertTrue(hits.get() > 0, "no hit at all, the race tested nothing");
+        cache.cleanUp();
+        assertTrue(cache.estimatedSize() <= 4, "size " + cache.estimatedSize());
+        cache.close();
+    }
 }
