@@ -17,7 +17,8 @@ import org.eclipse.jetty.util.component.Graceful;
  * in front of every request accessor the handler uses), no counting callback with its own atomic.
  * Once the server's graceful stop has begun ({@link #shutdown()}), new requests are answered 503.
  *
- * <p>A request counts from the start of {@link #handle} until its callback completes, or until
+ * <p>A request counts from the start of {@link #handle} until the callback it was given has run (a 503
+ * answered once stopping included), or until
  * {@code handle} returns {@code false} or throws without having completed it (Jetty then answers
  * through its own callback). Request stream wrappers are not tracked: nothing behind this handler adds
  * one, as HTTP/2's customizers run before the handlers.
@@ -62,11 +63,18 @@ final class InFlightHandler extends Handler.Wrapper implements Graceful {
         if (next == null || !isStarted()) {
             return false;
         }
+        // Counted before the check, as GracefulHandler does: a stop that begins after the check then
+        // finds this request in flight. A 503 counts until it is written.
+        Tracked tracked = new Tracked(callback);
         if (shutdown.isShutdown()) {
-            Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503);
+            try {
+                Response.writeError(request, response, tracked, HttpStatus.SERVICE_UNAVAILABLE_503);
+            } catch (Throwable e) {
+                tracked.finish();
+                throw e;
+            }
             return true;
         }
-        Tracked tracked = new Tracked(callback);
         boolean handled;
         try {
             handled = next.handle(request, response, tracked);
@@ -112,16 +120,24 @@ final class InFlightHandler extends Handler.Wrapper implements Graceful {
             }
         }
 
+        // Counted out after the wrapped callback has run: completing it is what sends a response the
+        // handler did not write itself, so until then the request is not finished.
         @Override
         public void succeeded() {
-            finish();
-            callback.succeeded();
+            try {
+                callback.succeeded();
+            } finally {
+                finish();
+            }
         }
 
         @Override
         public void failed(Throwable failure) {
-            finish();
-            callback.failed(failure);
+            try {
+                callback.failed(failure);
+            } finally {
+                finish();
+            }
         }
 
         @Override
