@@ -84,7 +84,8 @@ public final class KvServer implements AutoCloseable {
         this.handler = new KvHandler(config.handlerOptions().ticker(ticker)
                 .allowFlush(authToken != null || config.allowFlush).build());
 
-        QueuedThreadPool threads = new QueuedThreadPool(config.threads, Math.min(8, config.threads));
+        QueuedThreadPool threads = new QueuedThreadPool(config.poolThreads, Math.min(8, config.poolThreads));
+        threads.setReservedThreads(config.reservedThreads());
         threads.setName("kv-http");
         this.server = new Server(threads);
         server.setErrorHandler(new PlainErrorHandler(handler::countRefused));
@@ -191,7 +192,7 @@ public final class KvServer implements AutoCloseable {
                 StartupLog.url(config.tlsKeystore == null ? "http" : "https", config.host, kv.port()),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beginNanos), StartupLog.jvmUptimeMillis(),
                 ByteSizes.format(options.maxKeyBytes()), ByteSizes.format(options.maxValueBytes()),
-                options.maxEntries(), ByteSizes.format(options.maxBytes()), config.threads,
+                options.maxEntries(), ByteSizes.format(options.maxBytes()), config.poolThreads,
                 StartupLog.duration(config.idleTimeoutMillis), config.maxConnections, config.acceptQueue,
                 config.accessLog ? "on" : "off",
                 config.tlsKeystore == null ? "HTTP/1.1 and h2c" : "TLS: h2 and HTTP/1.1",

@@ -126,6 +126,20 @@ final class ServerConfig {
     /** Past this a typo (an extra zero) would let the pool start more threads than a JVM can hold. */
     static final int MAX_THREADS = 10_000;
 
+    /** Pool threads beyond Jetty's own when the pool grows past the default --threads. */
+    static final int SPARE_THREADS = 8;
+
+    /** The pool's size: {@link #threads}, or with the default on many processors enough for Jetty's own threads. */
+    int poolThreads;
+
+    /**
+     * @return the pool's reserved threads, set explicitly (Jetty's heuristic, one per 8 threads up to the
+     *     processors, at least 1), so that the count of the threads Jetty keeps is known before it starts
+     */
+    int reservedThreads() {
+        return Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), threads / 8));
+    }
+
     @Option(names = "--accept-queue", paramLabel = "COUNT", defaultValue = "4096", converter = Converters.Count.class,
             description = "Connections the kernel may hold for the server before it accepts them (listen backlog;"
                     + " Linux caps it at net.core.somaxconn). Too small, and a burst of new connections has some"
@@ -296,10 +310,22 @@ final class ServerConfig {
         rules.check(port >= 0 && port <= 65535, "--port", "must be in [0, 65535], was " + port);
         rules.check(threads >= 8 && threads <= MAX_THREADS, "--threads",
                 "must be in [8, " + MAX_THREADS + "], was " + threads);
+        rules.check(selectors >= 0 && selectors <= 64, "--selectors", "must be in [0, 64], was " + selectors);
+        rules.check(acceptors >= 1 && acceptors <= 16, "--acceptors", "must be in [1, 16], was " + acceptors);
+        // Jetty takes one pool thread per acceptor and selector, and the reserved ones, before any request
+        // runs; with fewer it refuses to start ("Insufficient configured threads").
+        int jettyOwn = acceptors + Connectors.selectors(selectors) + reservedThreads();
+        if (rules.isDefault("--threads")) {
+            poolThreads = Math.max(threads, jettyOwn + SPARE_THREADS); // many processors: more selectors
+        } else {
+            rules.check(threads >= jettyOwn + 1, "--threads", "must be at least " + (jettyOwn + 1) + " with "
+                    + acceptors + " acceptors, " + Connectors.selectors(selectors) + " selectors and "
+                    + reservedThreads() + " reserved threads (Jetty keeps one thread for each), was " + threads
+                    + "; raise --threads or lower --selectors/--acceptors");
+            poolThreads = threads;
+        }
         rules.check(acceptQueue >= 1 && acceptQueue <= 65_535, "--accept-queue",
                 "must be in [1, 65535], was " + acceptQueue);
-        rules.check(acceptors >= 1 && acceptors <= 16, "--acceptors", "must be in [1, 16], was " + acceptors);
-        rules.check(selectors >= 0 && selectors <= 64, "--selectors", "must be in [0, 64], was " + selectors);
         rules.check(maxConnections >= 1, "--max-connections", "must be at least 1, was " + maxConnections);
         rules.check(maxKeyBytes >= 1 && maxKeyBytes <= 64 * 1024, "--max-key-bytes",
                 "must be in [1, 64KiB], was " + maxKeyBytes);
@@ -354,6 +380,13 @@ final class ServerConfig {
         Rules(CommandLine commandLine) {
             this.commandLine = commandLine;
             this.sources = (ConfigSources) commandLine.getDefaultValueProvider();
+        }
+
+        /** @return whether {@code flag} has its default value (no flag, variable or file line gave it) */
+        boolean isDefault(String flag) {
+            OptionSpec option = commandLine.getCommandSpec().findOption(flag);
+            return sources.source(option, commandLine.getParseResult().hasMatchedOption(option))
+                    instanceof ConfigSources.Default;
         }
 
         String label(String flag) {

@@ -27,7 +27,12 @@ public final class TestServer implements AutoCloseable {
 
     /** A server whose snapshots are dated by {@code clock}. */
     public TestServer(java.time.Clock clock, String... flags) throws Exception {
-        String[] args = Stream.concat(Stream.of("--port", "0", "--threads", "16"), Stream.of(flags)).toArray(String[]::new);
+        // 16 threads, and 2 selectors unless a test sets them: the default (half the processors) would not
+        // fit in 16 threads beside Jetty's reserve on a machine of 30 or more processors.
+        Stream<String> base = java.util.Arrays.asList(flags).contains("--selectors")
+                ? Stream.of("--port", "0", "--threads", "16")
+                : Stream.of("--port", "0", "--threads", "16", "--selectors", "2");
+        String[] args = Stream.concat(base, Stream.of(flags)).toArray(String[]::new);
         server = KvServer.start(ServerConfig.parse(args, Map.of()), ticker, clock);
     }
 
