@@ -42,7 +42,7 @@ final class StartupLog {
             int space = name.indexOf(' ');
             return space < 0 ? name : name.substring(0, space);
         }
-        return "none"; // Epsilon has no collector beans
+        return "none"; // a JVM without collector MXBeans
     }
 
     /** File descriptors the process needs besides one per connection: jars, the listener, selectors, logs. */
