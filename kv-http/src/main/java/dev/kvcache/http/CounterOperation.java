@@ -44,9 +44,7 @@ final class CounterOperation {
     }
 
     void serve(Request request, Response response, Callback callback, String key) {
-        if (Replies.hasBody(request)) {
-            Replies.closeIfBodyUnread(request, response);
-            Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, NO_BODY);
+        if (Replies.refusedBody(request, response, callback, NO_BODY)) {
             return;
         }
         Query query = Query.of(request);

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -165,6 +166,21 @@ final class Replies {
         if (hasBody(request)) {
             response.getHeaders().put(CONNECTION_CLOSE);
         }
+    }
+
+    /**
+     * Answers 400 with {@code message}, closing the connection, if the request has a body, for the
+     * operations that take none.
+     *
+     * @return whether it refused the request (the response is then complete)
+     */
+    static boolean refusedBody(Request request, Response response, Callback callback, byte[] message) {
+        if (!hasBody(request)) {
+            return false;
+        }
+        response.getHeaders().put(CONNECTION_CLOSE); // the body stays unread (see closeIfBodyUnread)
+        text(response, callback, HttpStatus.BAD_REQUEST_400, message);
+        return true;
     }
 
     /** @return whether the request carries a body (a length above zero, or chunked) */

@@ -30,9 +30,7 @@ final class TtlOperation {
     }
 
     void serve(Request request, Response response, Callback callback, String key) {
-        if (Replies.hasBody(request)) {
-            Replies.closeIfBodyUnread(request, response);
-            Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, NO_BODY);
+        if (Replies.refusedBody(request, response, callback, NO_BODY)) {
             return;
         }
         Duration ttl;
