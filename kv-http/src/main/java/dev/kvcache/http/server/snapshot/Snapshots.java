@@ -3,6 +3,7 @@ package dev.kvcache.http.server.snapshot;
 import dev.kvcache.core.KvCache;
 import dev.kvcache.http.KvHandler;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -57,6 +58,7 @@ public final class Snapshots implements AutoCloseable {
      */
     public Restored restore(boolean ignoreCorrupt) throws IOException {
         checkWritable();
+        removeStaleTempFiles();
         SnapshotFile.Contents contents;
         try {
             contents = SnapshotFile.read(file);
@@ -112,6 +114,26 @@ public final class Snapshots implements AutoCloseable {
                     : "cannot create a file in " + directory + " (" + e.getMessage() + ")";
             throw new IllegalArgumentException("--snapshot " + file + ": " + why
                     + "; the server would lose the entries at shutdown, so it does not start", e);
+        }
+    }
+
+    /**
+     * Deletes the temporary files of writes that a crash (SIGKILL, power loss) cut off before their rename:
+     * each is as large as the payload, and nothing else would ever remove them. Runs before any write of
+     * this instance, so none of them is in use.
+     */
+    private void removeStaleTempFiles() throws IOException {
+        Path directory = file.toAbsolutePath().getParent();
+        String prefix = file.getFileName() + ".";
+        try (DirectoryStream<Path> stale = Files.newDirectoryStream(directory, candidate -> {
+            String name = candidate.getFileName().toString();
+            return name.startsWith(prefix) && name.endsWith(".tmp")
+                    && name.substring(prefix.length(), name.length() - 4).matches("[0-9]+");
+        })) {
+            for (Path temp : stale) {
+                Files.deleteIfExists(temp);
+                LOG.info("Removed {}, left by a snapshot write that did not complete", temp);
+            }
         }
     }
 
