@@ -63,6 +63,39 @@ class HostileSnapshotTest {
         assertEquals(List.of(unrelated), tempFiles(dir));
     }
 
+    /**
+     * {@code --snapshot} naming a FIFO (or a device) that exists: before the fix the start blocked for good
+     * opening it for reading, logging nothing, never listening; at shutdown it would have replaced the
+     * device by a regular file. It is refused at start, in one sentence, as a missing directory is.
+     */
+    @Test
+    void aSnapshotPathThatIsNotARegularFileIsRefusedAtStart() throws Exception {
+        Path fifo = dir.resolve("cache.fifo");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertEquals(0, mkfifo.waitFor());
+        try {
+            IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                    Duration.ofSeconds(20), () -> org.junit.jupiter.api.Assertions.assertThrows(
+                            IllegalArgumentException.class, () -> new TestServer("--snapshot", fifo.toString()).close()),
+                    "the start blocked on the FIFO");
+            assertEquals("--snapshot " + fifo + " is not a regular file; give the path of a regular file (or of one"
+                    + " to create), since the server reads it whole at start and replaces it at shutdown",
+                    refused.getMessage());
+        } finally {
+            // Unblocks a start stuck opening the FIFO for reading (before the fix).
+            Thread unblock = new Thread(() -> {
+                try (var out = Files.newOutputStream(fifo)) {
+                    out.write(0);
+                } catch (Exception ignored) {
+                    // Nobody was reading.
+                }
+            });
+            unblock.setDaemon(true);
+            unblock.start();
+            unblock.join(1_000);
+        }
+    }
+
     /** Pins: a key of exactly --max-key-bytes of multi-byte UTF-8 and a value of exactly --max-value-bytes. */
     @Test
     void keysAndValuesAtTheDocumentedLimitsSurviveARestart() throws Exception {

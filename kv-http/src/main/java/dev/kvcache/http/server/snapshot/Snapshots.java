@@ -54,9 +54,16 @@ public final class Snapshots implements AutoCloseable {
      * @throws SnapshotFile.CorruptException if the file is corrupt and {@code ignoreCorrupt} is false;
      *     nothing is loaded then
      * @throws IOException if the file cannot be read
-     * @throws IllegalArgumentException if the file's directory is missing or not writable
+     * @throws IllegalArgumentException if the file's directory is missing or not writable, or the file exists
+     *     and is not a regular file (a FIFO, a device)
      */
     public Restored restore(boolean ignoreCorrupt) throws IOException {
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            // A FIFO would block the start for good on open; a device would be replaced at shutdown.
+            throw new IllegalArgumentException("--snapshot " + file + " is not a regular file; give the path of a"
+                    + " regular file (or of one to create), since the server reads it whole at start and replaces"
+                    + " it at shutdown");
+        }
         checkWritable();
         removeStaleTempFiles();
         SnapshotFile.Contents contents;
