@@ -39,6 +39,7 @@ final class KeyStore {
     enum DeleteOutcome { DELETED, ABSENT, PRECONDITION_FAILED }
 
     private final KvCache<String, StoredValue> cache;
+    /** The TTL writes without one get, when it is one fixed duration: {@code null} for a shared cache. */
     private final Duration defaultTtl;
     private final int minWeight;
     private final LongAdder payloadBytes = new LongAdder();
@@ -49,11 +50,12 @@ final class KeyStore {
 
     /**
      * A store over a cache that the application built and may share; see {@link #payloadBytes()}. Writes
-     * without a TTL get the cache's own default, not {@code options.defaultTtl()}.
+     * and touches without a TTL get what the cache's own TTL-less methods give (its default TTL, its
+     * expiry function, its time-to-idle), not {@code options.defaultTtl()}.
      */
     KeyStore(KvCache<String, StoredValue> cache, KvHandlerOptions options) {
         this.cache = java.util.Objects.requireNonNull(cache, "cache");
-        this.defaultTtl = cache.policy().timeToLive();
+        this.defaultTtl = null; // the cache decides: an expiry function may give each entry its own
         this.minWeight = 1;
         this.owned = false;
     }
@@ -81,7 +83,7 @@ final class KeyStore {
         this.changes = java.util.Objects.requireNonNull(listener, "listener");
     }
 
-    /** @return the TTL of writes that give none (the cache's own, for a shared cache) */
+    /** @return the TTL of writes that give none, or {@code null} when the cache decides it per entry (a shared cache) */
     Duration defaultTtl() {
         return defaultTtl;
     }
@@ -89,6 +91,15 @@ final class KeyStore {
     /** @return the live entry of {@code key}, with its remaining TTL, or {@code null} */
     CacheEntry<String, StoredValue> read(String key) {
         return cache.getEntryIfPresent(key);
+    }
+
+    /**
+     * @return the remaining TTL of the key's live entry ({@link KvCache#NEVER} if it never expires), or
+     *     {@code null} if there is none; a read of the cache (what a touch of a shared cache answers with)
+     */
+    Duration remaining(String key) {
+        CacheEntry<String, StoredValue> entry = cache.getEntryIfPresent(key);
+        return entry == null ? null : entry.expires() ? entry.expiresIn() : KvCache.NEVER;
     }
 
     /** @return a new value with a version no other write of this store has used */
@@ -99,14 +110,18 @@ final class KeyStore {
     /**
      * Stores a value if the preconditions hold.
      *
-     * @param ttl the value's TTL, or {@code null} for the default
+     * @param ttl the value's TTL, or {@code null} for the cache's own (its TTL-less methods)
      * @return whether it replaced a live value, created one, or was refused
      */
     WriteOutcome write(String key, StoredValue value, Duration ttl, Conditions conditions) {
-        Duration lifetime = ttl == null ? defaultTtl : ttl;
+        Duration lifetime = ttl;
         if (conditions.isNone()) {
             adding(key, value);
-            cache.put(key, value, lifetime);
+            if (lifetime == null) {
+                cache.put(key, value);
+            } else {
+                cache.put(key, value, lifetime);
+            }
             changes.accept(key);
             // The caller does not need to know whether it replaced: only POST/PUT answers read it, and
             // they answer the same for both without preconditions.
@@ -124,7 +139,7 @@ final class KeyStore {
 
     private WriteOutcome conditionalWrite(String key, StoredValue value, Duration lifetime, Conditions conditions) {
         if (conditions.createOnly()) {
-            return cache.putIfAbsent(key, value, lifetime) == null ? WriteOutcome.CREATED : WriteOutcome.PRECONDITION_FAILED;
+            return putIfAbsent(key, value, lifetime) == null ? WriteOutcome.CREATED : WriteOutcome.PRECONDITION_FAILED;
         }
         for (;;) {
             StoredValue current = cache.getIfPresent(key);
@@ -132,10 +147,10 @@ final class KeyStore {
                 return WriteOutcome.PRECONDITION_FAILED;
             }
             if (current == null) {
-                if (cache.putIfAbsent(key, value, lifetime) == null) {
+                if (putIfAbsent(key, value, lifetime) == null) {
                     return WriteOutcome.CREATED;
                 }
-            } else if (cache.replace(key, current, value, lifetime)) {
+            } else if (lifetime == null ? cache.replace(key, current, value) : cache.replace(key, current, value, lifetime)) {
                 return WriteOutcome.REPLACED;
             }
             // Another write landed between the read and ours: judge the preconditions again.
@@ -149,7 +164,8 @@ final class KeyStore {
      * lands only on the value the preconditions were judged against, and a write that lands meanwhile is
      * never undone but judged in turn.
      *
-     * @param ttl the new TTL, positive, or {@link KvCache#NEVER}
+     * @param ttl the new TTL, positive, or {@link KvCache#NEVER}; {@code null} restarts the TTL a write
+     *     would get ({@link KvCache#touch})
      * @return the entry's value, {@code null} if absent, or {@link #PRECONDITION_FAILED_VALUE}
      */
     StoredValue setTimeToLive(String key, Duration ttl, Conditions conditions) {
@@ -159,7 +175,7 @@ final class KeyStore {
                 if (current == null) {
                     return null;
                 }
-                if (cache.setTimeToLive(key, ttl)) {
+                if (ttl == null ? cache.touch(key) : cache.setTimeToLive(key, ttl)) {
                     // The value answered is the one read; a write that landed in between keeps its own
                     // value and now this TTL, which is what a TTL change after that write would give.
                     return current;
@@ -183,13 +199,17 @@ final class KeyStore {
         }
     }
 
+    private StoredValue putIfAbsent(String key, StoredValue value, Duration ttl) {
+        return ttl == null ? cache.putIfAbsent(key, value) : cache.putIfAbsent(key, value, ttl);
+    }
+
     /** What {@link #setTimeToLive} returns when a precondition fails. */
     static final StoredValue PRECONDITION_FAILED_VALUE = new StoredValue(new byte[0], StoredValue.TEXT_PLAIN, 0);
 
-    /** As {@link KvCache#replace(Object, Object, Object, Duration)}, counting the bytes. */
+    /** As {@link KvCache#replace(Object, Object, Object, Duration)}, counting the bytes; {@code ttl} null for the cache's own. */
     boolean replace(String key, StoredValue expected, StoredValue value, Duration ttl) {
         adding(key, value);
-        if (cache.replace(key, expected, value, ttl)) {
+        if (ttl == null ? cache.replace(key, expected, value) : cache.replace(key, expected, value, ttl)) {
             changes.accept(key);
             return true;
         }
@@ -197,10 +217,10 @@ final class KeyStore {
         return false;
     }
 
-    /** As {@link KvCache#putIfAbsent(Object, Object, Duration)}, counting the bytes; {@code ttl} null for the default. */
+    /** As {@link KvCache#putIfAbsent(Object, Object, Duration)}, counting the bytes; {@code ttl} null for the cache's own. */
     boolean create(String key, StoredValue value, Duration ttl) {
         adding(key, value);
-        if (cache.putIfAbsent(key, value, ttl == null ? defaultTtl : ttl) == null) {
+        if (putIfAbsent(key, value, ttl) == null) {
             changes.accept(key);
             return true;
         }

@@ -110,8 +110,9 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
     /**
      * Creates a handler over a cache the application built, and may use itself at the same time
      * (values made with {@link StoredValue#of} are served like those written over HTTP). The cache's
-     * own bounds, TTL and listener apply: an HTTP write without a TTL gets the cache's default TTL
-     * ({@link dev.kvcache.core.Policy#timeToLive()}), and {@code /stats} reports the cache's TTL and
+     * own bounds, TTL and listener apply: an HTTP write or touch without a TTL gets what the cache's
+     * TTL-less methods give ({@code put(k, v)}, {@code touch(k)}: its default TTL, its expiry function,
+     * its time-to-idle), and {@code /stats} reports the cache's TTL and
      * bound. From {@code options} the handler takes only the key and value size limits; their
      * {@code defaultTtl}, {@code maxEntries}, {@code maxBytes} and {@code ticker} do not apply.
      * {@code /stats} sums the payload bytes over the entries on each call, since the handler does not

@@ -40,8 +40,7 @@ final class TtlOperation {
             Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.message(e.getMessage()));
             return;
         }
-        Duration lifetime = ttl == null ? store.defaultTtl() : ttl;
-        StoredValue value = store.setTimeToLive(key, lifetime, Conditions.of(request.getHeaders()));
+        StoredValue value = store.setTimeToLive(key, ttl, Conditions.of(request.getHeaders()));
         if (value == null) {
             Replies.empty(response, callback, HttpStatus.NOT_FOUND_404);
         } else if (value == KeyStore.PRECONDITION_FAILED_VALUE) {
@@ -50,7 +49,8 @@ final class TtlOperation {
             operations.touched();
             response.setStatus(HttpStatus.NO_CONTENT_204);
             response.getHeaders().put(value.etagField());
-            if (!lifetime.equals(KvCache.NEVER)) {
+            Duration lifetime = ttl != null ? ttl : store.defaultTtl() != null ? store.defaultTtl() : store.remaining(key);
+            if (lifetime != null && !lifetime.equals(KvCache.NEVER)) {
                 response.getHeaders().put(Replies.TTL_REMAINING_HEADER, TimeUnit.NANOSECONDS.toMillis(lifetime.toNanos()));
             }
             response.write(true, null, callback);
