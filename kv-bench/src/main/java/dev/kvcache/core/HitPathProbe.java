@@ -25,35 +25,30 @@ public final class HitPathProbe {
         return node == null ? null : node.valueOpaque();
     }
 
-    /** The lookup plus the seqlock read of the node (deadline, value, fence, deadline); no clock. */
-    public Long seqlock(Long key) {
+    /**
+     * The lookup plus the plain hit's one read of the node (see {@code Node}'s class doc): the word
+     * (acquire), the value (acquire), a marker check; no clock.
+     */
+    public Long word(Long key) {
         Node<Long, Long> node = table.get(key, NodeTable.hash(key));
-        while (node != null) {
-            long d = node.deadlineAcquire();
-            Long value = node.valueOpaque();
-            VarHandle.acquireFence();
-            if (d != node.deadlineOpaque()) {
-                continue;
-            }
-            return Node.isMarker(d) ? null : value;
+        if (node == null) {
+            return null;
         }
-        return null;
+        long d = node.deadlineAcquire();
+        Long value = node.valueAcquire();
+        return Node.isMarker(d) ? null : value;
     }
 
-    /** The lookup, the seqlock read and the clock compare; no maintenance poll, no hit recording. */
+    /** The lookup, the one read of the node and the clock compare; no maintenance poll, no hit hooks. */
     public Long clock(Long key) {
         Node<Long, Long> node = table.get(key, NodeTable.hash(key));
         long now = cache.now();
-        while (node != null) {
-            long d = node.deadlineAcquire();
-            Long value = node.valueOpaque();
-            VarHandle.acquireFence();
-            if (d != node.deadlineOpaque()) {
-                continue;
-            }
-            return now < d ? value : null;
+        if (node == null) {
+            return null;
         }
-        return null;
+        long d = node.deadlineAcquire();
+        Long value = node.valueAcquire();
+        return now < d ? value : null;
     }
 
     /** The whole hit: {@link KvCache#getIfPresent} (adds the maintenance poll and the hit hooks). */

@@ -73,11 +73,13 @@ import java.util.function.Function;
  */
 final class ExpiringCache<K, V> implements KvCache<K, V> {
     private static final VarHandle NEXT_MAINTENANCE;
+    private static final VarHandle HIT_FENCE;
 
     static {
         try {
-            NEXT_MAINTENANCE = MethodHandles.lookup()
-                    .findVarHandle(ExpiringCache.class, "nextMaintenance", long.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            NEXT_MAINTENANCE = lookup.findVarHandle(ExpiringCache.class, "nextMaintenance", long.class);
+            HIT_FENCE = lookup.findVarHandle(ExpiringCache.class, "hitFence", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -96,7 +98,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     final boolean capped;
     /** Whether a read hit may move the deadline: a time-to-idle, or an expiry function with a read hook. */
     private final boolean extendsOnRead;
-    /** Whether a hit does more than return: {@link #extendsOnRead}, a bounded cache, or statistics. One load on the hit. */
+    /** Whether a hit does more than return: {@link #extendsOnRead}, a bounded cache, or statistics (see hitFence). */
     private final boolean hitHooks;
     final TimerWheel<K, V> wheel;
     final S3FifoPolicy<K, V> policy;
@@ -116,6 +118,15 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
      */
     @SuppressWarnings("unused") // accessed through NEXT_MAINTENANCE
     private long nextMaintenance;
+
+    /*
+     * The cache time from which a live hit leaves its fast path: nextMaintenance when a hit has no
+     * hooks (so the hit's one compare is also the maintenance poll), Long.MIN_VALUE (every hit) when it
+     * has some. Read with getOpaque by every hit, written with nextMaintenance; a stale value delays a
+     * poll or makes one hit check needlessly, as a stale nextMaintenance would.
+     */
+    @SuppressWarnings("unused") // accessed through HIT_FENCE
+    private long hitFence;
 
     ExpiringCache(KvCacheBuilder<K, V> builder) {
         this.ticker = builder.ticker;
@@ -138,6 +149,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         this.writeBuffer = bounded ? new WriteBuffer<>() : null;
         this.stats = StatsCounters.of(builder);
         this.hitHooks = extendsOnRead || policy != null || stats != StatsCounters.DISABLED;
+        this.hitFence = hitHooks ? Long.MIN_VALUE : nextMaintenance;
         this.notifier = new RemovalNotifier<>(stats, builder.removalListener, builder.executor);
         this.writes = new Writes<>(this);
         this.loads = new Loads<>(this);
@@ -169,19 +181,21 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
             long d = node.deadlineAcquire();
             V value = node.valueAcquire();
             if (now < d && value != null) { // live (every marker is below every clock reading)
-                if (hitHooks) {
-                    if (extendsOnRead) {
-                        VarHandle.acquireFence(); // keeps the value load before the second load of the word
-                        if (d != node.deadlineOpaque()) {
-                            continue; // a write came between: the hook needs the pair, read again
+                if (now >= (long) HIT_FENCE.getOpaque(this)) { // hit hooks, or maintenance due: one compare
+                    if (hitHooks) {
+                        if (extendsOnRead) {
+                            VarHandle.acquireFence(); // keeps the value load before the second load of the word
+                            if (d != node.deadlineOpaque()) {
+                                continue; // a write came between: the hook needs the pair, read again
+                            }
+                            extendOnRead(node, value, d, now);
                         }
-                        extendOnRead(node, value, d, now);
+                        if (record) {
+                            onHit(node);
+                        }
                     }
-                    if (record) {
-                        onHit(node);
-                    }
+                    afterRead(now);
                 }
-                afterRead(now);
                 return value;
             }
             if (now < d) {
@@ -324,6 +338,9 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
     void setNextMaintenance(long time) {
         // Opaque: operations poll it; a stale value only makes one of them try the lock needlessly.
         NEXT_MAINTENANCE.setOpaque(this, time);
+        if (!hitHooks) {
+            HIT_FENCE.setOpaque(this, time);
+        }
     }
 
     @Override

@@ -65,6 +65,23 @@ class TimeToIdleTest {
         assertNull(cache.getIfPresent("k"));
     }
 
+    /**
+     * Every hit refreshes the idle time, whenever it comes: also between two maintenance ticks (the
+     * timer wheel's are about 67 ms apart), where a plain hit takes its fast path.
+     */
+    @Test
+    void hitsBetweenMaintenanceTicksRefreshTheIdleTime() {
+        KvCache<String, String> fast = KvCache.builder().ticker(ticker)
+                .timeToIdle(Duration.ofMillis(20)).<String, String>build();
+        fast.put("k", "v");
+        for (int i = 1; i <= 20; i++) {
+            ticker.advance(Duration.ofMillis(10));
+            assertEquals("v", fast.getIfPresent("k"), "read every 10 ms, so never idle for 20 ms; read " + i);
+        }
+        ticker.advance(Duration.ofMillis(20));
+        assertNull(fast.getIfPresent("k"));
+    }
+
     @Test
     void anIdleCacheReadsWithoutAllocating() throws ReflectiveOperationException {
         AllocationTest.AllocationCounter counter = AllocationTest.AllocationCounter.forCurrentThread();

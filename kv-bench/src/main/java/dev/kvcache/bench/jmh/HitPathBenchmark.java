@@ -28,9 +28,9 @@ import org.openjdk.jmh.infra.ThreadParams;
  * Measures where a kvcache hit spends its time beyond {@code ConcurrentHashMap.get}, by building the
  * hit up one piece at a time on the same keys ({@link HitPathProbe}): {@code chm} is
  * {@code ConcurrentHashMap.get}; {@code table} kvcache's table lookup alone (hash, segment, bin walk,
- * value load); {@code seqlock} adds the seqlock read of the node's deadline word; {@code clock} adds
- * the clock load and deadline compare; {@code full} is {@code getIfPresent} (adds the maintenance poll
- * and the hit hooks). Keys, sequences and population are as in {@link CacheBenchmark} (the same
+ * value load); {@code word} adds the plain hit's one load of the node's deadline word (and the value
+ * as a hit loads it); {@code clock} adds the clock load and deadline compare; {@code full} is
+ * {@code getIfPresent} (adds the maintenance poll and the hit hooks' check). Keys, sequences and population are as in {@link CacheBenchmark} (the same
  * {@code Long} keys, sequential or scrambled, uniform or Zipf indices, a 240 s TTL).
  *
  * <p>Expect each step to cost a little more than the previous one; the step with the largest drop is
@@ -145,8 +145,8 @@ public class HitPathBenchmark {
     }
 
     @Benchmark
-    public Long seqlock(Shared shared, ThreadKeys thread) {
-        return shared.probe.seqlock(shared.presentKeys[thread.next()]);
+    public Long word(Shared shared, ThreadKeys thread) {
+        return shared.probe.word(shared.presentKeys[thread.next()]);
     }
 
     @Benchmark
