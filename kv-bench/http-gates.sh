@@ -277,9 +277,9 @@ for c in 100 1000 4000; do
     say "| $c connections | timeouts % of requests (median); most connect+read+write errors in a round | $timeouts %; $errors | | | <= 0.01 %; 0 |"
 done
 say "| kv-load vs wrk | req/s, median of 2 (reference: wrk, median of the 3 runs around them) | $load_rps | $wrk_rps | $(ratio "$load_rps" "$wrk_rps") | 0.90-1.10 |"
-load_cpu=$(for r in 1 2; do sed -n 's/.*gen_cpu_us_per_req=\([0-9.]*\).*/\1/p' "$out/kv-load-$r.txt" | head -1; done | median)
+load_cpu=$(for r in 1 2; do sed -n 's/.*gen_window_process_cpu_us_per_req=\([0-9.]*\).*/\1/p' "$out/kv-load-$r.txt" | head -1; done | median)
 wrk_cpu=$(for f in "$out/wrk-load.txt" "$out/wrk-load-2.txt" "$out/wrk-load-3.txt"; do wrk_cpu_us "$f"; done | grep -v n/a | median)
-say "| kv-load vs wrk | client CPU us per request, medians (kv-load: its worker threads; wrk: the process) | $load_cpu | $wrk_cpu | $(ratio "$load_cpu" "$wrk_cpu") | |"
+say "| kv-load vs wrk | client CPU us per request, medians (each the whole process; kv-load over its window) | $load_cpu | $wrk_cpu | $(ratio "$load_cpu" "$wrk_cpu") | |"
 say "| kv-load vs wrk | kv-load GET p99 us / wrk p99 us (medians) | $load_p99 | $(for f in "$out/wrk-load.txt" "$out/wrk-load-2.txt" "$out/wrk-load-3.txt"; do field "$f" p99_us; done | median) | | |"
 say ""
 say "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); took $(( $(date +%s) - begin )) s. Files: $out/"
