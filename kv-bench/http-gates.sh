@@ -7,7 +7,7 @@
 #   2. the tail: 60 s measured (after 5 s warm-up) with -Xlog:gc to a file, collections and pauses counted, p99
 #      kvcache vs hello, 2 rounds (kvcache, hello, hello, kvcache), the median of the rounds' ratios and each round;
 #   3. many connections, unpipelined (wrk -t2, PIPELINE=1): 100, 1000 and 4000 connections, 15 s each
-#      after 12 s of warm-up, 3 rounds, timeouts and socket errors, each figure against kvcache's own at 100;
+#      after 15 s of warm-up, 3 rounds, timeouts and socket errors, each figure against kvcache's own at 100;
 #   4. kv-load against wrk on the pipelined workload (same server run, interleaved: wrk, kv-load, wrk, kv-load, wrk).
 # kvcache runs with the README's command as is (its JVM options, read from README.md, then -jar
 # kv-http/target/kvcache-server.jar), the hello-world with the JVM's defaults; both get --port and,
@@ -41,8 +41,9 @@ if [ "$short" -eq 1 ]; then
     warm=2; server_warm=3; measure=4; tail_measure=12; conn_measure=4; rounds_conn=3; rounds_pipe=2; rounds_tail=2
 else
     # server_warm: a fresh kvcache's C2 compiler still took as much CPU as its serving thread 4-10 s after
-    # the start (session 5), so the runs that compare one server with itself (gates 3 and 4) warm it longer.
-    warm=5; server_warm=12; measure=15; tail_measure=60; conn_measure=15; rounds_conn=3; rounds_pipe=2; rounds_tail=2
+    # the start, and 28 % of the server's CPU 11-16 s after (session 5), so the runs that compare one server
+    # with itself (gates 3 and 4) warm it longer.
+    warm=5; server_warm=15; measure=15; tail_measure=60; conn_measure=15; rounds_conn=3; rounds_pipe=2; rounds_tail=2
 fi
 mix="$root/../shared/bench/seed-mix.lua"
 [ -f "$mix" ] || mix="/work/shared/bench/seed-mix.lua"
