@@ -16,7 +16,7 @@
 # Usage: kv-bench/http-gates.sh [--short] [--no-build]
 #   --short     durations cut to about a fifth (a check that the script works; figures not comparable)
 #   --no-build  use the jars already built (else: mvn -B -ntp -q -DskipTests package)
-# Takes about 10 minutes with --no-build (about 4 with --short). Needs wrk (installed with apt-get if missing) and a
+# Takes about 11 minutes with --no-build (about 4 with --short). Needs wrk (installed with apt-get if missing) and a
 # file-descriptor limit of at least 8 500 for 4000 connections (raised here up to the hard limit).
 # Output: kv-bench/target/gates/ (wrk outputs, server logs, GC logs, summary.md).
 # Environment: PORT (default 18091), JAVA (default java).
