@@ -144,7 +144,7 @@ wrk_cpu_run() {
 wrk_cpu_us() {
     local n
     n=$(field "$1" completed)
-    awk -v n="${n:-0}" '/^WRKCPU/ {u=$2; s=$3; found=1} END {if (found && n > 0) printf "%.2f", (u + s) * 1e6 / n; else print "n/a"}' "$1"
+    awk -v n="${n:-0}" '/^WRKCPU/ {u=$2; s=$3; found=1} END {if (found && n > 0) printf "%.2f\n", (u + s) * 1e6 / n; else print "n/a"}' "$1"
 }
 # field FILE NAME: a figure of the MIXSTATS line (total_rps, p99_us, err_timeout, completed, ...).
 field() { sed -n "s/.*MIXSTATS.* $2=\([0-9.]*\).*/\1/p" "$1" | head -1; }
@@ -246,7 +246,8 @@ say "|---|---|---:|---:|---:|---|"
 say "| pipelined seed | req/s, median of $rounds_pipe (reference: hello) | $pipe_kv | $pipe_hello | $(ratio "$pipe_kv" "$pipe_hello") | >= 0.85 |"
 say "| pipelined seed | wrk p99 us, median | $p99_kv | $p99_hello | $(ratio "$p99_kv" "$p99_hello") | |"
 tail_ratio=$(for r in $(seq 1 "$rounds_tail"); do
-    ratio "$(field "$out/wrk-tail-kvcache-$r.txt" p99_us)" "$(field "$out/wrk-tail-hello-$r.txt" p99_us)"; echo; done | median)
+    ratio "$(field "$out/wrk-tail-kvcache-$r.txt" p99_us)" "$(field "$out/wrk-tail-hello-$r.txt" p99_us)"; echo; done \
+    | median | awk '{if ($1 == "n/a") print; else printf "%.2f\n", $1}')
 tail_kv=$(for r in $(seq 1 "$rounds_tail"); do field "$out/wrk-tail-kvcache-$r.txt" p99_us; done | median)
 tail_hello=$(for r in $(seq 1 "$rounds_tail"); do field "$out/wrk-tail-hello-$r.txt" p99_us; done | median)
 say "| tail, ${tail_measure} s | wrk p99 us, median of $rounds_tail (reference: hello; ratio: median of the rounds' own) | $tail_kv | $tail_hello | $tail_ratio | <= 5, >= 5 collections |"
