@@ -13,9 +13,11 @@
 # kv-http/target/kvcache-server.jar), the hello-world with the JVM's defaults; both get --port and,
 # for the tail gate only, -Xlog:gc (logging, no tuning).
 #
-# Usage: kv-bench/http-gates.sh [--short] [--no-build]
+# Usage: kv-bench/http-gates.sh [--short] [--no-build] [--warmup SECONDS]
 #   --short     durations cut to about a fifth (a check that the script works; figures not comparable)
 #   --no-build  use the jars already built (else: mvn -B -ntp -q -DskipTests package)
+#   --warmup S  warm-up of gates 1 and 2, both servers alike (default 5, the issue's method; a fresh
+#               kvcache's compiler threads stay busy for about 15 s, the hello-world's for about 7)
 # Takes about 11 minutes with --no-build (about 4 with --short). Needs wrk (installed with apt-get if missing) and a
 # file-descriptor limit of at least 8 500 for 4000 connections (raised here up to the hard limit).
 # Output: kv-bench/target/gates/ (wrk outputs, server logs, GC logs, summary.md).
@@ -28,11 +30,17 @@ java_cmd="${JAVA:-java}"
 port="${PORT:-18091}"
 short=0
 build=1
+warm_override=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --short) short=1; shift ;;
         --no-build) build=0; shift ;;
-        --help|-h) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --warmup)
+            case "${2:-}" in
+                ''|*[!0-9]*) echo "http-gates.sh: --warmup needs a whole number of seconds, was '${2:-}'" >&2; exit 2 ;;
+            esac
+            warm_override="$2"; shift 2 ;;
+        --help|-h) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "http-gates.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -45,6 +53,7 @@ else
     # with itself (gates 3 and 4) warm it longer.
     warm=5; server_warm=15; measure=15; tail_measure=60; conn_measure=15; rounds_conn=3; rounds_pipe=2; rounds_tail=2
 fi
+[ -n "$warm_override" ] && warm="$warm_override"
 mix="$root/../shared/bench/seed-mix.lua"
 [ -f "$mix" ] || mix="/work/shared/bench/seed-mix.lua"
 if [ ! -f "$mix" ]; then
@@ -154,7 +163,7 @@ say() { echo "$*" | tee -a "$summary"; }
 
 say "# Issue 12 gates, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$([ "$short" -eq 1 ] && echo ', SHORT mode (figures not comparable)')"
 say ""
-say "Load average at start: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs; $("$java_cmd" -version 2>&1 | head -1); wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
+say "Load average at start: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs; $("$java_cmd" -version 2>&1 | head -1); wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'); warm-up ${warm} s in gates 1-2, ${server_warm} s in gates 3-4"
 say ""
 
 # ---------------------------------------------------------------- 1. pipelined seed workload
