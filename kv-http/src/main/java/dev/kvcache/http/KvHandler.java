@@ -224,7 +224,18 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
         return watches.closeAll();
     }
 
-    /** @return whether {@link #shutdown()} was called */
+    /**
+     * Serves again after a stop: a handler whose server stopped gracefully and started again (a redeploy)
+     * answers {@code /health} 200 and lets watches wait, rather than stay draining for good.
+     */
+    @Override
+    protected void doStart() throws Exception {
+        draining = false;
+        watches.reopen();
+        super.doStart();
+    }
+
+    /** @return whether {@link #shutdown()} was called since the handler last started */
     @Override
     public boolean isShutdown() {
         return draining;

@@ -24,8 +24,8 @@ final class Watches implements Consumer<String> {
     private final AtomicInteger count = new AtomicInteger();
     private final int max;
     private volatile boolean closed;
-    /** Completed once {@link #closeAll} ran and every watch's answer completed. */
-    private final java.util.concurrent.CompletableFuture<Void> drained = new java.util.concurrent.CompletableFuture<>();
+    /** Completed once {@link #closeAll} ran and every watch's answer completed; renewed by {@link #reopen}. */
+    private volatile java.util.concurrent.CompletableFuture<Void> drained = new java.util.concurrent.CompletableFuture<>();
 
     Watches(int max) {
         this.max = max;
@@ -97,6 +97,12 @@ final class Watches implements Consumer<String> {
             drained.complete(null);
         }
         return drained;
+    }
+
+    /** Lets watches wait again after {@link #closeAll}: the handler was started again after a stop. */
+    void reopen() {
+        drained = new java.util.concurrent.CompletableFuture<>();
+        closed = false;
     }
 
     boolean isClosed() {

@@ -74,7 +74,8 @@ final class Converters {
     static final class DurationOrZero implements CommandLine.ITypeConverter<Long> {
         @Override
         public Long convert(String value) {
-            return value.trim().equals("0") ? 0L : new Duration().convert(value);
+            // zero in any of the duration forms (0, 0ms, 0s, 0m, 0h), as the docs promise every form
+            return value.trim().matches("0+(ms|s|m|h)?") ? 0L : new Duration().convert(value);
         }
     }
 

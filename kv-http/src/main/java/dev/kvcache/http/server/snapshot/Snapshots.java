@@ -3,6 +3,7 @@ package dev.kvcache.http.server.snapshot;
 import dev.kvcache.core.KvCache;
 import dev.kvcache.http.KvHandler;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -53,10 +54,18 @@ public final class Snapshots implements AutoCloseable {
      * @throws SnapshotFile.CorruptException if the file is corrupt and {@code ignoreCorrupt} is false;
      *     nothing is loaded then
      * @throws IOException if the file cannot be read
-     * @throws IllegalArgumentException if the file's directory is missing or not writable
+     * @throws IllegalArgumentException if the file's directory is missing or not writable, or the file exists
+     *     and is not a regular file (a FIFO, a device)
      */
     public Restored restore(boolean ignoreCorrupt) throws IOException {
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            // A FIFO would block the start for good on open; a device would be replaced at shutdown.
+            throw new IllegalArgumentException("--snapshot " + file + " is not a regular file; give the path of a"
+                    + " regular file (or of one to create), since the server reads it whole at start and replaces"
+                    + " it at shutdown");
+        }
         checkWritable();
+        removeStaleTempFiles();
         SnapshotFile.Contents contents;
         try {
             contents = SnapshotFile.read(file);
@@ -112,6 +121,26 @@ public final class Snapshots implements AutoCloseable {
                     : "cannot create a file in " + directory + " (" + e.getMessage() + ")";
             throw new IllegalArgumentException("--snapshot " + file + ": " + why
                     + "; the server would lose the entries at shutdown, so it does not start", e);
+        }
+    }
+
+    /**
+     * Deletes the temporary files of writes that a crash (SIGKILL, power loss) cut off before their rename:
+     * each is as large as the payload, and nothing else would ever remove them. Runs before any write of
+     * this instance, so none of them is in use.
+     */
+    private void removeStaleTempFiles() throws IOException {
+        Path directory = file.toAbsolutePath().getParent();
+        String prefix = file.getFileName() + ".";
+        try (DirectoryStream<Path> stale = Files.newDirectoryStream(directory, candidate -> {
+            String name = candidate.getFileName().toString();
+            return name.startsWith(prefix) && name.endsWith(".tmp")
+                    && name.substring(prefix.length(), name.length() - 4).matches("[0-9]+");
+        })) {
+            for (Path temp : stale) {
+                Files.deleteIfExists(temp);
+                LOG.info("Removed {}, left by a snapshot write that did not complete", temp);
+            }
         }
     }
 
