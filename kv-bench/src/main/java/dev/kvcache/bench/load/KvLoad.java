@@ -2,6 +2,7 @@ package dev.kvcache.bench.load;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -184,8 +185,15 @@ public final class KvLoad implements Callable<Integer> {
             threads.add(thread);
         }
         threads.forEach(Thread::start);
+        long windowEnd = windowStart + TimeUnit.SECONDS.toNanos(config.durationSeconds());
+        // The whole process over the window, compiler and collector included: a load tool's CPU on the
+        // server's machine is what it takes from the server, and wrk's is measured per process.
+        sleepUntil(windowStart);
+        long processCpuAtWindowStart = processCpuNanos();
+        sleepUntil(windowEnd);
+        long windowProcessCpu = processCpuAtWindowStart < 0 ? -1 : processCpuNanos() - processCpuAtWindowStart;
         // Workers stop by themselves; this bound only guards against a bug leaving one stuck.
-        long deadline = windowStart + TimeUnit.SECONDS.toNanos(config.durationSeconds())
+        long deadline = windowEnd
                 + TimeUnit.MILLISECONDS.toNanos(config.drainMillis() + config.timeoutMillis()) + TimeUnit.SECONDS.toNanos(5);
         for (Thread thread : threads) {
             joinUntil(thread, deadline);
@@ -228,13 +236,35 @@ public final class KvLoad implements Callable<Integer> {
         return new LoadReport("kv-load", startedAt.toString(), elapsed, settings, getFigures, postFigures,
                 (double) (get.measured + post.measured) / config.durationSeconds(),
                 new LoadReport.Connections(opened, connectErrors, connectionErrors, samples),
-                generator(cpuNanos, allocatedBytes, get.answered() + post.answered()));
+                generator(cpuNanos, allocatedBytes, get.answered() + post.answered(), windowProcessCpu,
+                        get.measured + post.measured));
     }
 
-    private static LoadReport.Generator generator(long cpuNanos, long allocatedBytes, long answers) {
+    static LoadReport.Generator generator(long cpuNanos, long allocatedBytes, long answers, long windowProcessCpuNanos,
+            long measured) {
         return new LoadReport.Generator(cpuNanos < 0 ? -1 : cpuNanos / 1_000_000,
                 cpuNanos < 0 || answers == 0 ? -1 : cpuNanos / 1e3 / answers, allocatedBytes,
-                allocatedBytes < 0 || answers == 0 ? -1 : (double) allocatedBytes / answers);
+                allocatedBytes < 0 || answers == 0 ? -1 : (double) allocatedBytes / answers,
+                windowProcessCpuNanos < 0 || measured == 0 ? -1 : windowProcessCpuNanos / 1e3 / measured);
+    }
+
+    /** @return the CPU time of every thread of this JVM, or -1 where the JVM does not tell */
+    private static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
+    }
+
+    private static void sleepUntil(long nanoTime) {
+        try {
+            long waitNanos;
+            while ((waitNanos = nanoTime - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.sleep(waitNanos);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void joinUntil(Thread thread, long deadlineNanos) {

@@ -90,9 +90,12 @@ record LoadReport(
      *
      * @param cpuMillis CPU time of the selector threads
      * @param allocatedBytes heap allocated by the selector threads
+     * @param windowProcessCpuMicrosPerRequest CPU time of the whole JVM (selector threads, compiler, collector)
+     *     during the measured window, per answer measured: the figure to set against another load tool's
+     *     process CPU; -1 where the JVM cannot tell or nothing was measured
      */
     record Generator(long cpuMillis, double cpuMicrosPerRequest, long allocatedBytes,
-                     double allocatedBytesPerRequest) {
+                     double allocatedBytesPerRequest, double windowProcessCpuMicrosPerRequest) {
     }
 
     static Figures figures(String name, OpRecorder recorder, int durationSeconds) {

@@ -32,6 +32,10 @@ final class TextReport {
                             + "allocated per answer.%n", generator.cpuMillis(), generator.cpuMicrosPerRequest(),
                     generator.allocatedBytesPerRequest());
         }
+        if (generator.windowProcessCpuMicrosPerRequest() >= 0) {
+            out.printf(Locale.ROOT, "kv-load's whole JVM over the measured window: %.2f us CPU per answer.%n",
+                    generator.windowProcessCpuMicrosPerRequest());
+        }
         out.println("Done!");
     }
 
@@ -43,14 +47,15 @@ final class TextReport {
         return String.format(Locale.ROOT,
                 "SUMMARY req/s=%.1f get/s=%.1f post/s=%.1f post_share=%.4f get_p50_us=%d get_p99_us=%d "
                         + "post_p50_us=%d post_p99_us=%d misses=%d non2xx=%d errors=%d timeouts=%d abandoned=%d "
-                        + "connect_errors=%d connections_lost=%d gen_cpu_us_per_req=%.2f gen_alloc_bytes_per_req=%.1f",
+                        + "connect_errors=%d connections_lost=%d gen_cpu_us_per_req=%.2f gen_alloc_bytes_per_req=%.1f "
+                        + "gen_window_process_cpu_us_per_req=%.2f",
                 report.requestsPerSecond(), get.requestsPerSecond(), post.requestsPerSecond(),
                 measured == 0 ? 0.0 : (double) post.measured() / measured, get.latencyMicros().p50(),
                 get.latencyMicros().p99(), post.latencyMicros().p50(), post.latencyMicros().p99(), get.misses(),
                 get.non2xx() + post.non2xx(), get.errors() + post.errors(), get.timeouts() + post.timeouts(),
                 get.abandoned() + post.abandoned(), report.connections().connectErrors(),
                 report.connections().connectionErrors(), report.generator().cpuMicrosPerRequest(),
-                report.generator().allocatedBytesPerRequest());
+                report.generator().allocatedBytesPerRequest(), report.generator().windowProcessCpuMicrosPerRequest());
     }
 
     private static void section(PrintStream out, String title, LoadReport.Figures figures, int seconds) {

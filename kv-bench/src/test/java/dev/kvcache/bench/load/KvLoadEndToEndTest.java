@@ -93,6 +93,11 @@ class KvLoadEndToEndTest {
             assertEquals(total / 2.0, report.requestsPerSecond(), 1e-9);
             assertTrue(get.latencyMicros().max() >= get.latencyMicros().p99());
             assertTrue(get.latencyMicros().p99() >= get.latencyMicros().p50());
+            // HotSpot tells the process's CPU time; the window's share of it is spent on these answers.
+            assertTrue(report.generator().windowProcessCpuMicrosPerRequest() > 0,
+                    "window CPU per answer: " + report.generator().windowProcessCpuMicrosPerRequest());
+            assertTrue(TextReport.summaryLine(report).contains(String.format(java.util.Locale.ROOT,
+                    " gen_window_process_cpu_us_per_req=%.2f", report.generator().windowProcessCpuMicrosPerRequest())));
 
             Path json = dir.resolve("run.json");
             JsonReport.write(report, json);
@@ -100,6 +105,8 @@ class KvLoadEndToEndTest {
             assertEquals(get.measured(), tree.at("/get/measured").asLong());
             assertEquals(post.latencyMicros().p99(), tree.at("/post/latencyMicros/p99").asLong());
             assertEquals(20, tree.at("/get/requestsPer100ms").size());
+            assertEquals(report.generator().windowProcessCpuMicrosPerRequest(),
+                    tree.at("/generator/windowProcessCpuMicrosPerRequest").asDouble(), 1e-9);
 
             Path html = dir.resolve("run.html");
             HtmlReport.write(report, html);
@@ -111,6 +118,18 @@ class KvLoadEndToEndTest {
         } finally {
             server.stop();
         }
+    }
+
+    /** The generator's figures: the window's process CPU per measured answer, -1 when unknown or nothing measured. */
+    @Test
+    void generatorDividesTheWindowsProcessCpuByTheAnswersMeasured() {
+        LoadReport.Generator generator = KvLoad.generator(3_000_000, 4_000, 2_000, 2_000_000, 1_000);
+        assertEquals(3, generator.cpuMillis());
+        assertEquals(1.5, generator.cpuMicrosPerRequest(), 1e-9);
+        assertEquals(2.0, generator.allocatedBytesPerRequest(), 1e-9);
+        assertEquals(2.0, generator.windowProcessCpuMicrosPerRequest(), 1e-9);
+        assertEquals(-1, KvLoad.generator(3_000_000, 4_000, 2_000, -1, 1_000).windowProcessCpuMicrosPerRequest());
+        assertEquals(-1, KvLoad.generator(3_000_000, 4_000, 2_000, 2_000_000, 0).windowProcessCpuMicrosPerRequest());
     }
 
     /** {@code --batch}: whole batches of {@code --pipelining} requests, as wrk sends them, with the POST share. */
