@@ -38,6 +38,12 @@ class StressTest {
     private static final int WORKERS = 4;
     private static final long DEFAULT_TTL_NANOS = 200_000;
     private static final long RUN_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /*
+     * Each worker also runs at least this many operations (within a 15 s cap), so that a loaded machine
+     * shortens no run below the mix the assertions need: the test counts operations, it does not time them.
+     */
+    private static final long MIN_OPERATIONS_PER_WORKER = 8_192;
+    private static final long CAP_NANOS = TimeUnit.SECONDS.toNanos(15);
     private static final long NEVER = Long.MAX_VALUE;
 
     /** A stored value, unique per write. Identity equality: two writes never store equal values. */
@@ -192,7 +198,9 @@ class StressTest {
         Val[] observed = new Val[keys];
         try {
             long n = 0;
-            while ((n & 255) != 0 || System.nanoTime() < endAt) {
+            long capAt = endAt - RUN_NANOS + CAP_NANOS;
+            while ((n & 255) != 0 || System.nanoTime() < endAt
+                    || n < MIN_OPERATIONS_PER_WORKER && System.nanoTime() < capAt) {
                 n++;
                 int key = random.nextInt(keys);
                 operate(random, key, observed);
