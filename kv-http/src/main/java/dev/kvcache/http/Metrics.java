@@ -27,10 +27,16 @@ final class Metrics {
         "0.0001", "0.00025", "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1",
         "0.25", "0.5", "1", "2.5", "5", "10"};
     private static final long[] BUCKET_NANOS = new long[BUCKET_LABELS.length];
+    /** By status (below 600), its index in {@link #CODES}, or -1: one load per request instead of a search. */
+    private static final byte[] CODE_INDEX = new byte[600];
 
     static {
         for (int i = 0; i < BUCKET_LABELS.length; i++) {
             BUCKET_NANOS[i] = Math.round(Double.parseDouble(BUCKET_LABELS[i]) * 1e9);
+        }
+        java.util.Arrays.fill(CODE_INDEX, (byte) -1);
+        for (int i = 0; i < CODES.length; i++) {
+            CODE_INDEX[CODES[i]] = (byte) i;
         }
     }
 
@@ -171,12 +177,7 @@ final class Metrics {
     }
 
     private static int codeIndex(int status) {
-        for (int i = 0; i < CODES.length; i++) {
-            if (CODES[i] == status) {
-                return i;
-            }
-        }
-        return -1;
+        return status >= 0 && status < CODE_INDEX.length ? CODE_INDEX[status] : -1;
     }
 
     private static LongAdder[] adders(int count) {

@@ -33,7 +33,8 @@ final class Replies {
     private static final HttpField NOSNIFF = new PreEncodedHttpField("X-Content-Type-Options", "nosniff");
     private static final HttpField CONNECTION_CLOSE = new PreEncodedHttpField(HttpHeader.CONNECTION, "close");
     private static final HttpField NO_STORE = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "no-store");
-    private static final HttpField CONTENT_LENGTH_0 = new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, "0");
+    // Built from the long, so that Jetty reads the length back without parsing the digits (see contentLength).
+    private static final HttpField CONTENT_LENGTH_0 = new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, 0L);
 
     private static final AtomicReferenceArray<HttpField> MAX_AGES = new AtomicReferenceArray<>(3601);
     private static final AtomicReferenceArray<HttpField> CONTENT_LENGTHS = new AtomicReferenceArray<>(1025);
@@ -77,6 +78,15 @@ final class Replies {
             long expiresInNanos, boolean withBody) {
         response.setStatus(status);
         HttpFields.Mutable headers = response.getHeaders();
+        byte[] bytes = value.bytes();
+        // Content-Length first: Jetty looks it up by a scan of the fields when the response is written.
+        if (withBody) {
+            headers.add(contentLength(bytes.length));
+        } else {
+            // The 200's length, for a 304 too: left unset, Jetty would send "Content-Length: 0", which
+            // RFC 9110 (8.6) forbids for a 304 of a non-empty value.
+            headers.put(HttpHeader.CONTENT_LENGTH, bytes.length);
+        }
         headers.add(value.contentType());
         headers.add(NOSNIFF);
         headers.add(value.etagField());
@@ -86,16 +96,7 @@ final class Replies {
             headers.add(maxAge(millis / 1000));
             headers.add(ttlRemaining(millis));
         }
-        byte[] bytes = value.bytes();
-        if (withBody) {
-            headers.add(contentLength(bytes.length));
-            response.write(true, ByteBuffer.wrap(bytes), callback);
-        } else {
-            // The 200's length, for a 304 too: left unset, Jetty would send "Content-Length: 0", which
-            // RFC 9110 (8.6) forbids for a 304 of a non-empty value.
-            headers.put(HttpHeader.CONTENT_LENGTH, bytes.length);
-            response.write(true, null, callback);
-        }
+        response.write(true, withBody ? ByteBuffer.wrap(bytes) : null, callback);
     }
 
     /**
@@ -108,8 +109,9 @@ final class Replies {
         }
         HttpField field = CONTENT_LENGTHS.get(length);
         if (field == null) {
-            // Racing threads may each build one; any of them is right.
-            field = new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, Integer.toString(length));
+            // Racing threads may each build one; any of them is right. Built from the long: Jetty reads
+            // every response's length back with getLongValue, which a field built from text parses.
+            field = new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, length);
             CONTENT_LENGTHS.set(length, field);
         }
         return field;
@@ -145,13 +147,14 @@ final class Replies {
     static void written(Response response, Callback callback, int status, StoredValue value, boolean echo) {
         response.setStatus(status);
         HttpFields.Mutable headers = response.getHeaders();
-        headers.add(value.etagField());
         if (echo) {
+            headers.add(contentLength(value.bytes().length)); // first: see value()
+            headers.add(value.etagField());
             headers.add(value.contentType());
             headers.add(NOSNIFF);
-            headers.add(contentLength(value.bytes().length));
             response.write(true, ByteBuffer.wrap(value.bytes()), callback);
         } else {
+            headers.add(value.etagField());
             response.write(true, null, callback);
         }
     }
