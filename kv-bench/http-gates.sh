@@ -19,7 +19,7 @@
 #   --no-build  use the jars already built (else: mvn -B -ntp -q -DskipTests package)
 #   --warmup S  warm-up of gates 1 and 2, both servers alike (default 5, the method; a fresh
 #               kvcache's compiler threads stay busy for about 15 s, the hello-world's for about 7)
-# Takes about 11 minutes with --no-build (about 4 with --short). Needs wrk (installed with apt-get if missing) and a
+# Takes about 12 minutes with --no-build (about 4 with --short). Needs wrk (installed with apt-get if missing) and a
 # file-descriptor limit of at least 8 500 for 4000 connections (raised here up to the hard limit).
 # Output: kv-bench/target/gates/ (wrk outputs, server logs, GC logs, summary.md).
 # Environment: PORT (default 18091), JAVA (default java).
