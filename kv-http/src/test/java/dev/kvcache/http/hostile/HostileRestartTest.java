@@ -3,6 +3,7 @@ package dev.kvcache.http.hostile;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvcache.http.KvHandler;
 import dev.kvcache.http.KvHandlerOptions;
@@ -52,6 +53,10 @@ class HostileRestartTest {
             cutOff.handle((r, e) -> null).get(10, TimeUnit.SECONDS); // the client sees its connection closed
             server.start();
             port = connector.getLocalPort();
+            String metrics = send(port, "GET", "/metrics", null).get(10, TimeUnit.SECONDS).body();
+            assertTrue(metrics.contains("\nin_flight_requests 1\n"),
+                    "the cut-off watch still counts in flight (only the scrape should): " + metrics.lines()
+                            .filter(l -> l.startsWith("in_flight")).toList());
             CompletableFuture<HttpResponse<String>> watch = send(port, "GET", "/kv/w?index=0&wait=10s", null);
             Thread.sleep(300);
             if (watch.isDone()) {
