@@ -75,4 +75,29 @@ class HostileSharedTouchTest {
             cache.close();
         }
     }
+
+    /**
+     * kv-core's touch(k): "not counted as a put, not notified". A touch with a precondition is a
+     * replace(k, current, current) on the application's cache: counted as a put, and its removal
+     * listener told the unchanged value was REPLACED, where the same touch without If-Match tells it nothing.
+     */
+    @Test
+    void aConditionalTouchOfASharedCacheIsNeitherAPutNorARemoval() throws Exception {
+        FakeTicker ticker = new FakeTicker();
+        java.util.List<String> removals = new java.util.concurrent.CopyOnWriteArrayList<>();
+        KvCache<String, StoredValue> cache = KvCache.builder().ticker(ticker).recordStats().timeToLive(Duration.ofMinutes(1))
+                .<String, StoredValue>removalListener((k, v, cause) -> removals.add(k + " " + cause)).build();
+        try (HandlerServer server = HandlerServer.start(new KvHandler(cache, KvHandlerOptions.defaults()))) {
+            assertEquals(204, server.send("PUT", "/kv/k", "v").statusCode());
+            String etag = server.get("/kv/k").headers().firstValue("ETag").orElseThrow();
+            long puts = cache.stats().putCount();
+            assertEquals(204, server.send("POST", "/kv/k?touch", "").statusCode());
+            assertEquals(java.util.List.of(), removals, "an unconditional touch notifies nothing");
+            assertEquals(204, server.send("POST", "/kv/k?touch", "", "If-Match", etag).statusCode());
+            assertEquals(java.util.List.of(), removals, "a touch with If-Match told the application's listener of a removal");
+            assertEquals(puts, cache.stats().putCount(), "a touch with If-Match counted as a put");
+        } finally {
+            cache.close();
+        }
+    }
 }
