@@ -100,4 +100,22 @@ class HostileSharedTouchTest {
             cache.close();
         }
     }
+
+    /** A touch with its own ttl on a cache with an idle time capped by a TTL: the answer is what the cache holds. */
+    @Test
+    void aTouchWithATtlOnACappedIdleCacheAnswersWhatTheCacheHolds() throws Exception {
+        FakeTicker ticker = new FakeTicker();
+        KvCache<String, StoredValue> cache = KvCache.builder().ticker(ticker).timeToLive(Duration.ofMinutes(1))
+                .timeToIdle(Duration.ofSeconds(10)).<String, StoredValue>build();
+        try (HandlerServer server = HandlerServer.start(new KvHandler(cache, KvHandlerOptions.defaults()))) {
+            assertEquals(204, server.send("PUT", "/kv/k", "v").statusCode());
+            HttpResponse<String> touch = server.send("POST", "/kv/k?touch&ttl=1h", "");
+            assertEquals(204, touch.statusCode());
+            String answered = touch.headers().firstValue("Kv-Ttl-Remaining-Ms").orElse("absent");
+            String read = server.get("/kv/k").headers().firstValue("Kv-Ttl-Remaining-Ms").orElse("absent");
+            assertEquals(read, answered, "the touch answered a TTL the cache does not hold");
+        } finally {
+            cache.close();
+        }
+    }
 }
