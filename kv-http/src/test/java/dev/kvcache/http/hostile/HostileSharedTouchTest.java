@@ -118,4 +118,22 @@ class HostileSharedTouchTest {
             cache.close();
         }
     }
+
+    /** ttl=never: "makes it never expire" and answers no Kv-Ttl-Remaining-Ms; the cache must then hold it so. */
+    @Test
+    void aTouchWithTtlNeverOnACappedIdleCacheNeverExpires() throws Exception {
+        FakeTicker ticker = new FakeTicker();
+        KvCache<String, StoredValue> cache = KvCache.builder().ticker(ticker).timeToLive(Duration.ofMinutes(1))
+                .timeToIdle(Duration.ofSeconds(10)).<String, StoredValue>build();
+        try (HandlerServer server = HandlerServer.start(new KvHandler(cache, KvHandlerOptions.defaults()))) {
+            assertEquals(204, server.send("PUT", "/kv/k", "v").statusCode());
+            HttpResponse<String> touch = server.send("POST", "/kv/k?touch&ttl=never", "");
+            assertEquals(204, touch.statusCode());
+            assertEquals("absent", touch.headers().firstValue("Kv-Ttl-Remaining-Ms").orElse("absent"));
+            ticker.advance(Duration.ofMinutes(2));
+            assertEquals(200, server.get("/kv/k").statusCode(), "a touch answered as never-expiring expired");
+        } finally {
+            cache.close();
+        }
+    }
 }
