@@ -5,6 +5,7 @@ import dev.kvcache.http.KvHandler;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -36,10 +37,26 @@ public final class Snapshots implements AutoCloseable {
      * @param intervalMillis how often {@link #startPeriodic()} writes, 0 for never
      */
     public Snapshots(Path file, KvHandler handler, Clock clock, long intervalMillis) {
-        this.file = file;
+        this.file = throughLinks(file);
         this.handler = handler;
         this.clock = clock;
         this.intervalMillis = intervalMillis;
+    }
+
+    /**
+     * The file a symbolic link names, so that saves replace the file read at start (a rename onto the
+     * link would replace the link itself) and their temp files sit beside it; a dangling link is kept,
+     * for {@link #restore} to refuse.
+     */
+    private static Path throughLinks(Path file) {
+        if (!Files.isSymbolicLink(file)) {
+            return file;
+        }
+        try {
+            return file.toRealPath();
+        } catch (IOException e) {
+            return file;
+        }
     }
 
     /** What {@link #restore} loaded. */
@@ -55,9 +72,13 @@ public final class Snapshots implements AutoCloseable {
      *     nothing is loaded then
      * @throws IOException if the file cannot be read
      * @throws IllegalArgumentException if the file's directory is missing or not writable, or the file exists
-     *     and is not a regular file (a FIFO, a device)
+     *     and is not a regular file (a FIFO, a device), or it is a symbolic link to nothing
      */
     public Restored restore(boolean ignoreCorrupt) throws IOException {
+        if (Files.isSymbolicLink(file)) { // still a link: its target does not resolve
+            throw new IllegalArgumentException("--snapshot " + file + " is a symbolic link to a missing file or"
+                    + " directory; give the path of a regular file (or of one to create), or a link to an existing one");
+        }
         if (Files.exists(file) && !Files.isRegularFile(file)) {
             // A FIFO would block the start for good on open; a device would be replaced at shutdown.
             throw new IllegalArgumentException("--snapshot " + file + " is not a regular file; give the path of a"
@@ -116,7 +137,8 @@ public final class Snapshots implements AutoCloseable {
         try {
             Files.delete(Files.createTempFile(directory, file.getFileName() + ".", ".tmp"));
         } catch (IOException | RuntimeException e) {
-            String why = !Files.isDirectory(directory) ? "the directory " + directory + " does not exist"
+            String why = Files.exists(directory) && !Files.isDirectory(directory) ? directory + " is not a directory"
+                    : !Files.isDirectory(directory) ? "the directory " + directory + " does not exist"
                     : e instanceof java.nio.file.AccessDeniedException ? "permission denied in " + directory
                     : "cannot create a file in " + directory + " (" + e.getMessage() + ")";
             throw new IllegalArgumentException("--snapshot " + file + ": " + why
@@ -127,7 +149,8 @@ public final class Snapshots implements AutoCloseable {
     /**
      * Deletes the temporary files of writes that a crash (SIGKILL, power loss) cut off before their rename:
      * each is as large as the payload, and nothing else would ever remove them. Runs before any write of
-     * this instance, so none of them is in use.
+     * this instance, so none of them is in use. Only regular files: a directory or link of that name is
+     * not one of ours.
      */
     private void removeStaleTempFiles() throws IOException {
         Path directory = file.toAbsolutePath().getParent();
@@ -138,6 +161,9 @@ public final class Snapshots implements AutoCloseable {
                     && name.substring(prefix.length(), name.length() - 4).matches("[0-9]+");
         })) {
             for (Path temp : stale) {
+                if (!Files.isRegularFile(temp, LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
                 Files.deleteIfExists(temp);
                 LOG.info("Removed {}, left by a snapshot write that did not complete", temp);
             }
