@@ -154,7 +154,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         this.writes = new Writes<>(this);
         this.loads = new Loads<>(this);
         this.maintenance = new Maintenance<>(this, builder.executor);
-        this.policyView = new PolicyView<>(defaultTtlNanos, builder.weighted, policy, maintenance, table);
+        this.policyView = new PolicyView<>(defaultTtlNanos, builder.weighted, policy, maintenance, table, this);
         this.scheduledCleanUp = builder.scheduler == null ? null
                 : builder.scheduler.scheduleWithFixedDelay(new Maintenance.ScheduledCleanUp(this),
                         TimerWheel.RESOLUTION_NANOS, TimerWheel.RESOLUTION_NANOS, TimeUnit.NANOSECONDS);
@@ -235,6 +235,12 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         }
         afterRead(now());
         return entry;
+    }
+
+    /** {@link Policy#getEntryIfPresentQuietly}: the live entry with no hook, access or statistic. */
+    CacheEntry<K, V> peekEntry(K key) {
+        java.util.Objects.requireNonNull(key, "key");
+        return liveEntry(table.get(key, NodeTable.hash(key)), false);
     }
 
     /** As {@link #read}, but returns a snapshot with the remaining time to live. */

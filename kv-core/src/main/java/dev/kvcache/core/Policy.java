@@ -12,7 +12,9 @@ import java.util.OptionalLong;
  * <p>{@link #timeToLive()} and {@link #isWeighted()} return what the {@link KvCacheBuilder builder}
  * set and never change. {@link #maximum()} starts as the builder's bound and changes only through
  * {@link #setMaximum}. {@link #weightedSize()}, {@link #hottest} and {@link #coldest} are live readings.
- * All methods are safe to call from any thread, and none returns {@code null}.
+ * {@link #getIfPresentQuietly} and {@link #getEntryIfPresentQuietly} read one entry as a peek. All
+ * methods are safe to call from any thread, and none but the two peeks (for an absent key) returns
+ * {@code null}.
  *
  * @param <K> the cache's key type
  * @param <V> the cache's value type
@@ -112,4 +114,27 @@ public interface Policy<K, V> {
      * @throws IllegalStateException if called from inside a compute function of the same cache
      */
     List<K> coldest(int n);
+
+    /**
+     * Returns the value of the key's live entry without counting as an access: unlike
+     * {@link KvCache#getIfPresent}, it records no hit or miss in the statistics, runs no
+     * {@link Expiry#afterReadNanos read hook}, restarts no {@link KvCacheBuilder#timeToIdle idle time} and
+     * tells a bounded cache's eviction nothing. Lock-free, like a read.
+     *
+     * @param key the key
+     * @return the live value, or {@code null} if the key is absent or expired
+     * @throws NullPointerException if {@code key} is null
+     */
+    V getIfPresentQuietly(K key);
+
+    /**
+     * As {@link #getIfPresentQuietly}, with the entry's remaining time-to-live as the cache holds it at the
+     * read (after any {@link KvCache#touch touch}, {@link KvCache#setTimeToLive TTL change} or idle-time cap):
+     * what an answer about an entry should report without changing it.
+     *
+     * @param key the key
+     * @return the live entry, or {@code null} if the key is absent or expired
+     * @throws NullPointerException if {@code key} is null
+     */
+    CacheEntry<K, V> getEntryIfPresentQuietly(K key);
 }

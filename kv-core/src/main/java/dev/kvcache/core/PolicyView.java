@@ -17,14 +17,27 @@ final class PolicyView<K, V> implements Policy<K, V> {
     private final S3FifoPolicy<K, V> policy;
     private final Maintenance<K, V> maintenance;
     private final NodeTable<K, V> table;
+    private final ExpiringCache<K, V> cache;
 
     PolicyView(long defaultTtlNanos, boolean weighted, S3FifoPolicy<K, V> policy, Maintenance<K, V> maintenance,
-            NodeTable<K, V> table) {
+            NodeTable<K, V> table, ExpiringCache<K, V> cache) {
+        this.cache = cache;
         this.timeToLive = defaultTtlNanos == Ttl.NEVER_NANOS ? KvCache.NEVER : Duration.ofNanos(defaultTtlNanos);
         this.weighted = weighted && policy != null;
         this.policy = policy;
         this.maintenance = maintenance;
         this.table = table;
+    }
+
+    @Override
+    public V getIfPresentQuietly(K key) {
+        CacheEntry<K, V> entry = cache.peekEntry(key);
+        return entry == null ? null : entry.getValue();
+    }
+
+    @Override
+    public CacheEntry<K, V> getEntryIfPresentQuietly(K key) {
+        return cache.peekEntry(key);
     }
 
     @Override

@@ -95,10 +95,12 @@ final class KeyStore {
 
     /**
      * @return the remaining TTL of the key's live entry ({@link KvCache#NEVER} if it never expires), or
-     *     {@code null} if there is none; a read of the cache (what a touch of a shared cache answers with)
+     *     {@code null} if there is none, as the cache holds it (what a touch of a shared cache answers with:
+     *     the cache's expiry function or idle time may give other than the request asked); a quiet read,
+     *     which runs no read hook and counts nothing
      */
     Duration remaining(String key) {
-        CacheEntry<String, StoredValue> entry = cache.getEntryIfPresent(key);
+        CacheEntry<String, StoredValue> entry = cache.policy().getEntryIfPresentQuietly(key);
         return entry == null ? null : entry.expires() ? entry.expiresIn() : KvCache.NEVER;
     }
 

@@ -49,7 +49,9 @@ final class TtlOperation {
             operations.touched();
             response.setStatus(HttpStatus.NO_CONTENT_204);
             response.getHeaders().put(value.etagField());
-            Duration lifetime = ttl != null ? ttl : store.defaultTtl() != null ? store.defaultTtl() : store.remaining(key);
+            // A shared cache's own rules (an expiry function, an idle time that caps every TTL) may give
+            // other than asked: answer what it holds. The handler's own cache holds what was asked.
+            Duration lifetime = store.defaultTtl() == null ? store.remaining(key) : ttl != null ? ttl : store.defaultTtl();
             if (lifetime != null && !lifetime.equals(KvCache.NEVER)) {
                 response.getHeaders().put(Replies.TTL_REMAINING_HEADER, TimeUnit.NANOSECONDS.toMillis(lifetime.toNanos()));
             }
