@@ -138,10 +138,12 @@ class HostileWatchTest {
     @org.junit.jupiter.api.Test
     void aClosedHttp11WatchGivesItsSlotBackWhenItsWaitEnds() throws Exception {
         try (TestServer server = new TestServer("--max-watchers", "2")) {
+            // Waits long enough that a loaded machine still sees both held before they end (the gauge
+            // is polled every 25 ms), short enough that probeUntil's 5 s covers the first batch's end.
             List<RawHttp> raws = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
                 RawHttp raw = new RawHttp(server.port());
-                raw.send(RawHttp.request("GET", "/kv/gone?index=0&wait=1500ms", null));
+                raw.send(RawHttp.request("GET", "/kv/gone?index=0&wait=3s", null));
                 raws.add(raw);
             }
             Client c = new Client(server, Client.Proto.HTTP_1_1);
@@ -155,7 +157,7 @@ class HostileWatchTest {
             List<RawHttp> again = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
                 RawHttp raw = new RawHttp(server.port());
-                raw.send(RawHttp.request("GET", "/kv/gone?index=0&wait=1500ms", null));
+                raw.send(RawHttp.request("GET", "/kv/gone?index=0&wait=4s", null));
                 again.add(raw);
             }
             awaitWatchers(c, 2);
