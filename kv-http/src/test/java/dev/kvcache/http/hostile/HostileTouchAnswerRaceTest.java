@@ -50,4 +50,22 @@ class HostileTouchAnswerRaceTest {
             cache.close();
         }
     }
+
+    /** The handler's own cache answers the TTL asked (or its default), however the clock moves meanwhile. */
+    @Test
+    void theHandlersOwnCacheAnswersTheTtlAskedAsBefore() throws Exception {
+        SteppingTicker ticker = new SteppingTicker();
+        KvHandler handler = new KvHandler(KvHandlerOptions.builder().ticker(ticker).build());
+        try (HandlerServer server = HandlerServer.start(handler)) {
+            assertEquals(204, server.send("PUT", "/kv/k", "v").statusCode());
+            ticker.step = Duration.ofMillis(3).toNanos();
+            HttpResponse<String> asked = server.send("POST", "/kv/k?touch&ttl=1h", "");
+            HttpResponse<String> byDefault = server.send("POST", "/kv/k?touch", "");
+            ticker.step = 0;
+            assertEquals("3600000", asked.headers().firstValue("Kv-Ttl-Remaining-Ms").orElse("absent"));
+            assertEquals("10000", byDefault.headers().firstValue("Kv-Ttl-Remaining-Ms").orElse("absent"));
+            assertEquals(false, server.send("POST", "/kv/k?touch&ttl=never", "").headers()
+                    .firstValue("Kv-Ttl-Remaining-Ms").isPresent());
+        }
+    }
 }
