@@ -68,4 +68,36 @@ class HostileTouchAnswerRaceTest {
                     .firstValue("Kv-Ttl-Remaining-Ms").isPresent());
         }
     }
+
+    /**
+     * A write that lands between a conditional touch and its answer (here from the removal listener that the
+     * touch's replace runs, on the touching thread): the answer pairs the touched value's ETag with the new
+     * entry's TTL.
+     */
+    @Test
+    void aTouchAnswersTheTtlOfTheValueItTouchedNotOfAWriteThatLandedAfter() throws Exception {
+        KvCache<String, StoredValue>[] holder = new KvCache[1];
+        java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+        KvCache<String, StoredValue> cache = KvCache.builder().ticker(new dev.kvcache.core.testing.FakeTicker())
+                .timeToLive(Duration.ofMinutes(1)).<String, StoredValue>removalListener((k, v, cause) -> {
+                    if (cause == dev.kvcache.core.RemovalCause.REPLACED && once.compareAndSet(false, true)) {
+                        holder[0].put(k, StoredValue.of(new byte[] {9}, "text/plain"), Duration.ofSeconds(5));
+                    }
+                }).build();
+        holder[0] = cache;
+        try (HandlerServer server = HandlerServer.start(new KvHandler(cache, KvHandlerOptions.defaults()))) {
+            assertEquals(204, server.send("PUT", "/kv/k", "v").statusCode());
+            String etag = server.get("/kv/k").headers().firstValue("ETag").orElseThrow();
+            HttpResponse<String> touch = server.send("POST", "/kv/k?touch&ttl=1h", "", "If-Match", etag);
+            assertEquals(204, touch.statusCode());
+            assertEquals(true, once.get(), "the fixture: the listener wrote");
+            assertEquals(etag, touch.headers().firstValue("ETag").orElse(null));
+            String answered = touch.headers().firstValue("Kv-Ttl-Remaining-Ms").orElse("absent");
+            assertEquals("0", answered,
+                    "the touch answered the ETag of the value it touched with the TTL of the write that replaced it"
+                            + " (5000), not the 0 left to the value it touched");
+        } finally {
+            cache.close();
+        }
+    }
 }
