@@ -94,14 +94,18 @@ final class KeyStore {
     }
 
     /**
-     * @return the remaining TTL of the key's live entry ({@link KvCache#NEVER} if it never expires), or
-     *     {@code null} if there is none, as the cache holds it (what a touch of a shared cache answers with:
-     *     the cache's expiry function or idle time may give other than the request asked); a quiet read,
-     *     which runs no read hook and counts nothing
+     * @return the remaining TTL of {@code touched} as the key's live entry ({@link KvCache#NEVER} if it never
+     *     expires), as the cache holds it (what a touch of a shared cache answers with: the cache's expiry
+     *     function or idle time may give other than the request asked), or {@link Duration#ZERO} if the key no
+     *     longer holds that value (it expired, or was removed or replaced since); a quiet read, which runs no
+     *     read hook and counts nothing
      */
-    Duration remaining(String key) {
+    Duration remaining(String key, StoredValue touched) {
         CacheEntry<String, StoredValue> entry = cache.policy().getEntryIfPresentQuietly(key);
-        return entry == null ? null : entry.expires() ? entry.expiresIn() : KvCache.NEVER;
+        if (entry == null || entry.getValue() != touched) {
+            return Duration.ZERO;
+        }
+        return entry.expires() ? entry.expiresIn() : KvCache.NEVER;
     }
 
     /** @return a new value with a version no other write of this store has used */

@@ -13,7 +13,8 @@ import org.eclipse.jetty.util.Callback;
  * type and ETag stay): the default TTL from now (memcached's {@code touch}), or the request's
  * {@code ttl} / {@code Kv-Ttl} ({@code ttl=never}: never expires, Redis' {@code PERSIST}). Atomic per
  * key ({@link KeyStore#setTimeToLive}). Takes no body. Statuses: 204 with the {@code ETag} and the new
- * {@code Kv-Ttl-Remaining-Ms} (absent for never); 404 if the key is absent or expired; 412 if an
+ * {@code Kv-Ttl-Remaining-Ms} (absent for never; on a shared cache, read back after the touch, 0 if the value
+ * touched is gone by then); 404 if the key is absent or expired; 412 if an
  * {@code If-Match}/{@code If-None-Match} precondition fails; 400 for an invalid TTL (0 included) or a body.
  */
 final class TtlOperation {
@@ -51,7 +52,10 @@ final class TtlOperation {
             response.getHeaders().put(value.etagField());
             // A shared cache's own rules (an expiry function, an idle time that caps every TTL) may give
             // other than asked: answer what it holds. The handler's own cache holds what was asked.
-            Duration lifetime = store.defaultTtl() == null ? store.remaining(key) : ttl != null ? ttl : store.defaultTtl();
+            // The value answered (its ETag) may be gone by the quiet read: it then answers 0, not never or
+            // the TTL of a write that replaced it.
+            Duration lifetime = store.defaultTtl() == null ? store.remaining(key, value)
+                    : ttl != null ? ttl : store.defaultTtl();
             if (lifetime != null && !lifetime.equals(KvCache.NEVER)) {
                 response.getHeaders().put(Replies.TTL_REMAINING_HEADER, TimeUnit.NANOSECONDS.toMillis(lifetime.toNanos()));
             }
