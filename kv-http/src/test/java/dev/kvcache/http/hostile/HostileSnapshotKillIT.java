@@ -16,9 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import dev.kvcache.http.server.ServerLog;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,7 +44,7 @@ class HostileSnapshotKillIT {
             for (int cycle = 0; cycle < 2; cycle++) {
                 Path log = dir.resolve("run" + cycle + ".log");
                 server = start(jar, snapshot, log);
-                String base = "http://127.0.0.1:" + awaitPort(server, log);
+                String base = "http://127.0.0.1:" + ServerLog.awaitPort(server, log, Duration.ofSeconds(60));
                 String logText = Files.readString(log);
                 assertTrue(cycle == 0 || logText.contains("Restored "), logText);
                 checkRestored(base, written);
@@ -67,7 +66,7 @@ class HostileSnapshotKillIT {
             Path log = dir.resolve("final.log");
             List<Path> killed = tempFiles(dir); // the killed writes' (the new server's own come and go)
             server = start(jar, snapshot, log);
-            String base = "http://127.0.0.1:" + awaitPort(server, log);
+            String base = "http://127.0.0.1:" + ServerLog.awaitPort(server, log, Duration.ofSeconds(60));
             checkRestored(base, written);
             assertEquals(List.of(), killed.stream().filter(Files::exists).toList(),
                     "temp files of killed writes left behind");
@@ -124,19 +123,5 @@ class HostileSnapshotKillIT {
         return new ProcessBuilder(java, "-XX:+UseShenandoahGC", "-jar", jar.toString(), "--port", "0",
                 "--snapshot", snapshot.toString(), "--snapshot-interval", "50ms")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static int awaitPort(Process process, Path log) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        Pattern listening = Pattern.compile("Listening on http://127.0.0.1:(\\d+)");
-        for (;;) {
-            Matcher matcher = listening.matcher(Files.readString(log));
-            if (matcher.find()) {
-                return Integer.parseInt(matcher.group(1));
-            }
-            assertTrue(process.isAlive(), "exited: " + Files.readString(log));
-            assertTrue(System.nanoTime() < deadline, "not started in 60 s: " + Files.readString(log));
-            Thread.sleep(20);
-        }
     }
 }

@@ -19,8 +19,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,7 +46,7 @@ class SnapshotIT {
         Process first = start(jar, snapshot, firstLog);
         Process second = null;
         try {
-            String base = "http://127.0.0.1:" + awaitPort(first, firstLog);
+            String base = "http://127.0.0.1:" + ServerLog.awaitPort(first, firstLog, Duration.ofSeconds(30));
             Queue<Ack> acks = new ConcurrentLinkedQueue<>();
             AtomicBoolean stopping = new AtomicBoolean();
             AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -78,7 +76,7 @@ class SnapshotIT {
             assertTrue(log.contains("Wrote snapshot of"), log);
 
             second = start(jar, snapshot, secondLog);
-            String restarted = "http://127.0.0.1:" + awaitPort(second, secondLog);
+            String restarted = "http://127.0.0.1:" + ServerLog.awaitPort(second, secondLog, Duration.ofSeconds(30));
             assertTrue(Files.readString(secondLog).contains("Restored "), Files.readString(secondLog));
 
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -171,20 +169,6 @@ class SnapshotIT {
         String java = ProcessHandle.current().info().command().orElse("java");
         return new ProcessBuilder(java, "-jar", jar.toString(), "--port", "0", "--snapshot", snapshot.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static int awaitPort(Process process, Path log) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        Pattern listening = Pattern.compile("Listening on http://127.0.0.1:(\\d+)");
-        for (;;) {
-            Matcher matcher = listening.matcher(Files.readString(log));
-            if (matcher.find()) {
-                return Integer.parseInt(matcher.group(1));
-            }
-            assertTrue(process.isAlive(), "exited: " + Files.readString(log));
-            assertTrue(System.nanoTime() < deadline, "not started in 30 s: " + Files.readString(log));
-            Thread.sleep(20);
-        }
     }
 
     private static void stop(Process process) throws InterruptedException {
