@@ -77,6 +77,19 @@ public final class SnapshotFile {
         }
     }
 
+    /** A new empty temporary file beside {@code file}, named {@code FILE.<digits>.tmp}: where a write goes first. */
+    static Path createTemp(Path file) throws IOException {
+        return Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName() + ".", ".tmp");
+    }
+
+    /** @return whether {@code candidate}'s name is one {@link #createTemp} gives for {@code file} */
+    static boolean isTempName(Path file, Path candidate) {
+        String prefix = file.getFileName() + ".";
+        String name = candidate.getFileName().toString();
+        return name.startsWith(prefix) && name.endsWith(".tmp")
+                && name.substring(prefix.length(), name.length() - 4).matches("[0-9]+");
+    }
+
     /** What {@link #write} wrote. */
     public record Written(long entries, long bytes) {}
 
@@ -87,8 +100,7 @@ public final class SnapshotFile {
      * @throws IOException if the file cannot be written; the old snapshot, if any, is then untouched
      */
     public static Written write(Path file, KvHandler handler, long writtenAtMillis) throws IOException {
-        Path directory = file.toAbsolutePath().getParent();
-        Path temp = Files.createTempFile(directory, file.getFileName() + ".", ".tmp");
+        Path temp = createTemp(file);
         try {
             long count;
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
@@ -109,7 +121,7 @@ public final class SnapshotFile {
             }
             long bytes = Files.size(temp);
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            forceDirectory(directory);
+            forceDirectory(file.toAbsolutePath().getParent());
             return new Written(count, bytes);
         } finally {
             Files.deleteIfExists(temp);

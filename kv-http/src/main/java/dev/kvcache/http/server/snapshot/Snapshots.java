@@ -135,7 +135,7 @@ public final class Snapshots implements AutoCloseable {
     private void checkWritable() {
         Path directory = file.toAbsolutePath().getParent();
         try {
-            Files.delete(Files.createTempFile(directory, file.getFileName() + ".", ".tmp"));
+            Files.delete(SnapshotFile.createTemp(file));
         } catch (IOException | RuntimeException e) {
             String why = Files.exists(directory) && !Files.isDirectory(directory) ? directory + " is not a directory"
                     : !Files.isDirectory(directory) ? "the directory " + directory + " does not exist"
@@ -154,12 +154,8 @@ public final class Snapshots implements AutoCloseable {
      */
     private void removeStaleTempFiles() throws IOException {
         Path directory = file.toAbsolutePath().getParent();
-        String prefix = file.getFileName() + ".";
-        try (DirectoryStream<Path> stale = Files.newDirectoryStream(directory, candidate -> {
-            String name = candidate.getFileName().toString();
-            return name.startsWith(prefix) && name.endsWith(".tmp")
-                    && name.substring(prefix.length(), name.length() - 4).matches("[0-9]+");
-        })) {
+        try (DirectoryStream<Path> stale = Files.newDirectoryStream(directory,
+                candidate -> SnapshotFile.isTempName(file, candidate))) {
             for (Path temp : stale) {
                 if (!Files.isRegularFile(temp, LinkOption.NOFOLLOW_LINKS)) {
                     continue;
