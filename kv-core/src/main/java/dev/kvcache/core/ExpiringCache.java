@@ -578,14 +578,56 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         }
     }
 
-    /** Whether some key maps to a live entry; for views, which take untyped keys. */
+    /** Whether some key maps to a live entry, with no access (see {@link #peekQuietly}); for views. */
     boolean containsKeyQuietly(Object key) {
-        return getQuietly(key) != null;
+        return peekQuietly(key) != null;
     }
 
-    /** The live value of an untyped key, without counting stats; for views. */
+    /**
+     * The live value of an untyped key, without counting stats but as an access otherwise (it moves
+     * an idle deadline and runs a read hook): {@code asMap().get}, and a load's check for a value
+     * stored just before it.
+     */
     V getQuietly(Object key) {
         return read(key, false);
+    }
+
+    /**
+     * The live value of an untyped key with no access at all: no statistic, no read hook, no idle
+     * restart, no eviction access count. For {@code containsKey} and the views' {@code contains} and
+     * {@code equals}, which Guava's and Caffeine's contract does not count as accesses. The plain hit
+     * of {@link #read} (one load of the word, see {@link Node}): lock-free, allocation-free; it pins
+     * an expiry it observes, as every read does, so expiry stays linearizable.
+     */
+    V peekQuietly(Object key) {
+        int hash = NodeTable.hash(key);
+        Node<K, V> node = table.get(key, hash);
+        long now = now();
+        while (node != null) {
+            long d = node.deadlineAcquire();
+            V value = node.valueAcquire();
+            if (now < d && value != null) {
+                return value;
+            }
+            if (now < d) {
+                continue; // a removal cleared the value after our load of the word: read the marker
+            }
+            if (d == Node.EXPIRED || d == Node.REMOVED) {
+                return null;
+            }
+            if (d == Node.LOCKED || d == Node.REPLACED) {
+                Thread.onSpinWait();
+                if (d == Node.REPLACED) {
+                    node = table.get(key, hash);
+                }
+                continue;
+            }
+            if (node.casDeadline(d, Node.EXPIRED)) {
+                return null;
+            }
+            now = now();
+        }
+        return null;
     }
 
     /** The TTL a view's write passes: the cache's default, or its expiry function's. */

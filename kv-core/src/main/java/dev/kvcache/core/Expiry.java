@@ -63,10 +63,13 @@ public interface Expiry<K, V> {
      *
      * <p>Consulted by {@link KvCache#getIfPresent}, {@link KvCache#getEntryIfPresent}, a hit of
      * {@code get(k, loader)} and of a loading cache's {@code get} and {@code getAll},
-     * {@link KvCache#getAllPresent}, and the lookups of {@code asMap()} ({@code get},
-     * {@code getOrDefault}, {@code containsKey}, {@code computeIfAbsent} of a live key,
-     * {@code equals}, {@code entrySet().contains}), as well as a refresh's read of the value it
-     * replaces; not by iteration or by a miss. These are the reads that
+     * {@link KvCache#getAllPresent}, {@code asMap().get}, {@code asMap().getOrDefault} and
+     * {@code asMap().computeIfAbsent} of a live key, as well as a refresh's read of the value it
+     * replaces; not by a miss, and, as Guava and Caffeine specify for expire-after-access, not by
+     * {@code asMap().containsKey} nor by any operation of {@code asMap()}'s collection views
+     * ({@code contains}, {@code containsAll}, iteration, {@code removeIf}, {@code equals},
+     * {@code hashCode}), {@code asMap().containsValue}, {@code equals}, {@code hashCode},
+     * {@code forEach}, nor by {@link Policy}'s quiet reads. These are the reads that
      * {@link KvCacheBuilder#timeToIdle} counts as accesses.
      *
      * <p>A read only moves a deadline later: a result that would end the entry earlier than it now

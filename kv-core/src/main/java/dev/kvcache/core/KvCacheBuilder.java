@@ -252,9 +252,15 @@ public final class KvCacheBuilder<K, V> {
     /**
      * Makes entries expire once they have been neither read nor written for {@code idle}
      * (expire-after-access; default: off). A write gives the entry the deadline {@code now + idle}
-     * (or its own TTL, for {@code put(k, v, ttl)}); a read hit ({@code getIfPresent},
-     * {@code getEntryIfPresent}, {@code get(k, loader)}, the reads of {@code asMap()}; not iteration)
-     * moves it to {@code now + idle}. Precision: a read moves the deadline only when that moves it by
+     * (or its own TTL, for {@code put(k, v, ttl)}); a read hit (exactly the reads that consult
+     * {@link Expiry#afterReadNanos}: {@code getIfPresent}, {@code getEntryIfPresent},
+     * {@code getAllPresent}, {@code get(k, loader)}, a loading cache's {@code get} and {@code getAll},
+     * {@code asMap().get}, {@code getOrDefault} and {@code computeIfAbsent} of a live key) moves it to
+     * {@code now + idle}. As Guava and Caffeine specify, {@code asMap().containsKey} and the
+     * operations of the map's collection views (their {@code contains}, iteration, {@code removeIf},
+     * {@code equals}, {@code hashCode}), the map's {@code containsValue}, {@code equals},
+     * {@code hashCode} and {@code forEach}, and {@link Policy}'s quiet reads are not accesses: they
+     * move no deadline and count no hit. Precision: a read moves the deadline only when that moves it by
      * more than {@code idle / 64}, so an entry expires between {@code idle - idle/64} and {@code idle}
      * after its last read, measured by the cache's ticker (whose own precision, about a millisecond
      * for the default {@link Ticker#coarse()}, adds to it); exactly {@code idle} after its last write.

@@ -166,7 +166,7 @@ final class MapView<K, V> extends AbstractMap<K, V> implements ConcurrentMap<K, 
             for (Map.Entry<?, ?> e : m.entrySet()) {
                 Object key = e.getKey();
                 Object value = e.getValue();
-                Object mine = key == null || value == null ? null : cache.getQuietly(key);
+                Object mine = key == null || value == null ? null : cache.peekQuietly(key); // not an access
                 if (mine == null || !(value == mine || value.equals(mine))) {
                     return false;
                 }

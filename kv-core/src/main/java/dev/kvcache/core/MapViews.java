@@ -231,7 +231,7 @@ final class MapViews<K, V> {
             if (!(o instanceof Map.Entry<?, ?> e) || e.getKey() == null || e.getValue() == null) {
                 return false;
             }
-            V mine = cache.getQuietly(e.getKey());
+            V mine = cache.peekQuietly(e.getKey()); // not an access, as Guava's contract says of the views
             return mine != null && (e.getValue() == mine || e.getValue().equals(mine));
         }
 

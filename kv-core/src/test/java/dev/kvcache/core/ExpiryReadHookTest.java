@@ -61,18 +61,19 @@ class ExpiryReadHookTest {
     }
 
     @Test
-    void everyHitKindConsultsTheHookButIterationAndMissesDoNot() {
+    void everyHitKindConsultsTheHookButContainsKeyIterationAndMissesDoNot() {
         cache.put("k", "v");
         cache.getIfPresent("k");
         cache.getEntryIfPresent("k");
         cache.get("k", key -> "loaded");
         cache.getAllPresent(java.util.List.of("k", "absent"));
         cache.asMap().get("k");
+        assertEquals(5, reads.get());
+        // Not accesses, as Guava and Caffeine specify (QuietViewOperationsTest covers every view call).
         assertTrue(cache.asMap().containsKey("k"));
-        assertEquals(6, reads.get());
         cache.asMap().entrySet().iterator().next();
         cache.getIfPresent("absent");
-        assertEquals(6, reads.get());
+        assertEquals(5, reads.get());
     }
 
     @Test
