@@ -309,23 +309,25 @@ final class Loads<K, V> {
         }
     }
 
-    /** Makes a load of {@code key} in flight, if any, not store its value. Key's segment lock held. */
+    /**
+     * Makes a load of {@code key} in flight, if any, not store its value. Key's segment lock held.
+     * The writes of a load's own thread (its loader's) leave that load alone: its loader wrote before
+     * returning, so its value is not stale, and invalidating it made a loader that removes its own
+     * key run again forever.
+     */
     void invalidate(Object key) {
         if (!inFlight.isEmpty()) { // cheap when nothing loads, which is the common case for writes
-            Loading<V> load = inFlight.remove(key);
-            if (load != null) {
+            Loading<V> load = inFlight.get(key);
+            if (load != null && load.owner != Thread.currentThread() && inFlight.remove(key, load)) {
                 load.invalidated = true;
             }
         }
     }
 
-    /** Invalidates every load in flight; for {@code invalidateAll()}. */
+    /** Invalidates every load in flight but this thread's own (see {@link #invalidate}); for {@code invalidateAll()}. */
     void invalidateAll() {
         for (Object key : inFlight.keySet()) {
-            Loading<V> load = inFlight.remove(key);
-            if (load != null) {
-                load.invalidated = true;
-            }
+            invalidate(key);
         }
     }
 
