@@ -43,6 +43,71 @@ class BoundedNode<K, V> extends Node<K, V> {
         this.weight = weight;
     }
 
+    /**
+     * The weight of the value the node holds now, as the weigher gave it when that value was written:
+     * reported with the value when it is removed, so that the weigher runs once per write and never on
+     * removal. Writer-owned (read and written under the key's segment lock); the policy's {@link #weight}
+     * catches up when maintenance drains the reweigh marker. Without a weigher every weight is 1, so
+     * the counted weight serves and the node keeps no second field.
+     */
+    int valueWeight() {
+        return weight;
+    }
+
+    /** Records the weight of a value stored in place; segment lock held. Nothing to keep without a weigher. */
+    void valueWeight(int weight) {}
+
+    /** A weight-bounded cache's node: keeps its value's weight (4 bytes, in the padding or 8 more). */
+    static class Weighted<K, V> extends BoundedNode<K, V> {
+        private int valueWeight;
+
+        Weighted(int hash, K key, V value, long deadline, int weight) {
+            super(hash, key, value, deadline, weight);
+            this.valueWeight = weight;
+        }
+
+        @Override
+        final int valueWeight() {
+            return valueWeight;
+        }
+
+        @Override
+        final void valueWeight(int weight) {
+            valueWeight = weight;
+        }
+    }
+
+    /** A weight-bounded cache's {@link CappedNode}: the value's weight and the hard deadline. */
+    static final class WeightedCapped<K, V> extends Weighted<K, V> {
+        private static final java.lang.invoke.VarHandle HARD;
+
+        static {
+            try {
+                HARD = java.lang.invoke.MethodHandles.lookup().findVarHandle(WeightedCapped.class, "hard", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        @SuppressWarnings("unused") // through HARD
+        private long hard;
+
+        WeightedCapped(int hash, K key, V value, long deadline, int weight, long hard) {
+            super(hash, key, value, deadline, weight);
+            this.hard = hard;
+        }
+
+        @Override
+        long hardDeadline() {
+            return (long) HARD.getOpaque(this);
+        }
+
+        @Override
+        void hardDeadline(long hard) {
+            HARD.setOpaque(this, hard);
+        }
+    }
+
     /** A bounded cache's {@link CappedNode}: with the hard deadline; 8 bytes more per entry. */
     static final class Capped<K, V> extends BoundedNode<K, V> {
         private static final java.lang.invoke.VarHandle HARD;

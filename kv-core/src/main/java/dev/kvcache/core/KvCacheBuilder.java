@@ -89,7 +89,9 @@ public final class KvCacheBuilder<K, V> {
      * writing thread before its write returns, unless another thread is doing the maintenance at that
      * moment, in which case that thread restores it as it finishes (or, under a continuous stream of
      * writes from other threads, their next write does): the overshoot is limited to the writes in
-     * flight. {@link KvCache#cleanUp()} always restores it.
+     * flight. {@link KvCache#cleanUp()} always restores it. Each entry keeps the weight its value was
+     * given, so that the weigher runs once per write (see {@link Weigher}): 8 bytes more per entry
+     * than a {@link #maximumSize} cache's.
      *
      * @param maximumWeight the bound, zero or more
      * @param weigher computes each entry's weight

@@ -80,13 +80,13 @@ final class Maintenance<K, V> {
 
     /**
      * Completes a write of {@code key}: {@code created} is the node it linked (null for an in-place
-     * update or a removal), {@code previous} the value it took out (null if none) and {@code cause}
+     * update or a removal), {@code previous} the value it took out (null if none), {@code previousWeight} its weight as weighed when written, and {@code cause}
      * why; {@code stored} whether it stored a value. Bookkeeping first (statistics, wheel), then the
      * notification, then maintenance if due, so that nothing the listener does can skip the
      * bookkeeping. A bounded cache's writer pushed its events onto the write buffer under the lock.
      */
-    void afterWrite(Node<K, V> created, boolean stored, V previous, RemovalCause cause, K key, long deadline,
-            long now) {
+    void afterWrite(Node<K, V> created, boolean stored, V previous, int previousWeight, RemovalCause cause, K key,
+            long deadline, long now) {
         boolean sweepCheck = false;
         if (stored) {
             cache.stats.recordPut();
@@ -95,7 +95,7 @@ final class Maintenance<K, V> {
             sweepCheck = wheel.schedule(created, deadline, now);
         }
         if (previous != null) {
-            notifier.notify(key, previous, cause, weightOf(key, previous));
+            notifier.notify(key, previous, cause, previousWeight);
         }
         if (policy != null || cache.isMaintenanceDue(now) || (sweepCheck && sweepDue())) {
             maintainIfIdle();
@@ -264,33 +264,12 @@ final class Maintenance<K, V> {
             return false;
         }
         if (out != null) {
-            notifier.pend(node.key, out.value(), out.cause(), weightOf(node));
+            notifier.pend(node.key, out.value(), out.cause(), out.weight());
             if (policy != null) {
                 policy.onDead((BoundedNode<K, V>) node);
             }
         }
         return true;
-    }
-
-    /** The weight the policy counts for {@code node}: its weigher's, or 1 (an unbounded cache's entries too). Lock held. */
-    private static int weightOf(Node<?, ?> node) {
-        return node instanceof BoundedNode<?, ?> bounded ? bounded.weight : 1;
-    }
-
-    /**
-     * The weight of a value a writer took out, for the statistics: the node's weight may still await a
-     * reweigh marker (an in-place overwrite changes it only when maintenance drains), so ask the weigher,
-     * which weighed this value without failing when it was stored; 1 without a weigher.
-     */
-    private int weightOf(K key, V value) {
-        if (cache.weigher == null) {
-            return 1;
-        }
-        try {
-            return cache.weigher.weigh(key, value);
-        } catch (RuntimeException e) {
-            return 0; // a weigher that fails now, having weighed the value before: count nothing
-        }
     }
 
     /** The policy chose {@code node} to evict. Lock held. */
@@ -299,7 +278,7 @@ final class Maintenance<K, V> {
         if (out == null) {
             return false; // replaced or removed meanwhile: that thread reports it
         }
-        notifier.pend(node.key, out.value(), out.cause(), node.weight);
+        notifier.pend(node.key, out.value(), out.cause(), out.weight());
         return true;
     }
 

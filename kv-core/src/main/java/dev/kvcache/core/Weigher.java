@@ -3,8 +3,12 @@ package dev.kvcache.core;
 /**
  * Computes the weight of an entry, for caches bounded by {@link KvCacheBuilder#maximumWeight(long, Weigher)}.
  *
- * <p>The weight is computed once, when the entry is written, and is not recomputed; it must be
- * non-negative. An entry of weight zero does not count towards the bound, though it can still be
+ * <p>The weight is computed once per write that stores a value ({@code put}, an overwrite,
+ * {@code replace}, a compute's result, a load's store, a refresh; a {@code put} weighs its value
+ * before it looks at the entry, so one that finds the key live, as {@code putIfAbsent} may, still
+ * weighed once) and is not recomputed: the cache keeps it with the entry and reports it with the
+ * removal ({@link StatsCounter#recordRemoval}), so removal, replacement, eviction, expiry,
+ * {@code touch} and {@code setTimeToLive} call no weigher. It must be non-negative. An entry of weight zero does not count towards the bound, though it can still be
  * evicted like any other to make room.
  * A weigher must be fast and thread-safe, and must not call back into the cache.
  *

@@ -173,6 +173,8 @@ final class Writes<K, V> {
         Segment<K, V> segment = table.segmentFor(hash);
         Node<K, V> created = null;
         V previous = null; // the value taken out, for the notification
+        int previousWeight = 0;
+        boolean weighed = false; // a computed value's weight, kept across a retry
         RemovalCause cause = null;
         boolean stored = false;
         long deadline = 0;
@@ -271,10 +273,11 @@ final class Writes<K, V> {
                     deadline = Math.min(hard, Ttl.deadline(now, cache.idleNanos));
                 }
                 stored = next != null;
-                if ((computes || kind == Kind.SET_TTL) && next != null) {
-                    // Under the lock: the value exists only here (for SET_TTL, the live one, which a
-                    // shortened TTL moves to a new node that the policy must count); may throw.
-                    weight = weigh(key, next);
+                if (kind == Kind.SET_TTL) {
+                    weight = weightOf(current); // the live value, which a shortened TTL moves to a new node
+                } else if (computes && next != null && !weighed) {
+                    weight = weigh(key, next); // under the lock: the value exists only here; may throw
+                    weighed = true;
                 }
                 if (kind != Kind.LOAD && kind != Kind.REFRESH && kind != Kind.SET_TTL) {
                     // a load's own store is not a competing write; a TTL change leaves the value a load would replace
@@ -300,6 +303,7 @@ final class Writes<K, V> {
                         stored = false; // not a put, and nothing to notify
                     } else {
                         previous = current.lockedValue();
+                        previousWeight = weightOf(current);
                         cause = expired ? RemovalCause.EXPIRED
                                 : next == null ? RemovalCause.EXPLICIT : RemovalCause.REPLACED;
                     }
@@ -335,7 +339,7 @@ final class Writes<K, V> {
             segment.unlock();
         }
         runAfterUnlock();
-        cache.maintenance.afterWrite(created, stored, previous, cause, key, deadline, now);
+        cache.maintenance.afterWrite(created, stored, previous, previousWeight, cause, key, deadline, now);
         return result;
     }
 
@@ -384,13 +388,20 @@ final class Writes<K, V> {
     }
 
     private Node<K, V> newNode(int hash, K key, V value, long deadline, int weight, long hard) {
+        boolean weighted = cache.weigher != null;
         if (cache.capped) {
             return cache.policy == null ? new CappedNode<>(hash, key, value, deadline, hard)
+                    : weighted ? new BoundedNode.WeightedCapped<>(hash, key, value, deadline, weight, hard)
                     : new BoundedNode.Capped<>(hash, key, value, deadline, weight, hard);
         }
-        return cache.policy == null
-                ? new Node<>(hash, key, value, deadline)
+        return cache.policy == null ? new Node<>(hash, key, value, deadline)
+                : weighted ? new BoundedNode.Weighted<>(hash, key, value, deadline, weight)
                 : new BoundedNode<>(hash, key, value, deadline, weight);
+    }
+
+    /** The weight of the value {@code node} holds, as weighed when it was written; 1 unbounded. Segment lock held. */
+    private static int weightOf(Node<?, ?> node) {
+        return node instanceof BoundedNode<?, ?> bounded ? bounded.valueWeight() : 1;
     }
 
     /**
@@ -441,17 +452,17 @@ final class Writes<K, V> {
                 Unlinked<V> out = unlinkIfCurrent(node, now, RemovalCause.EXPLICIT, false, true);
                 if (out != null && out != Unlinked.NOT_DUE) {
                     runAfterUnlock();
-                    cache.maintenance.afterWrite(null, false, out.value(), out.cause(), node.key, 0, now);
+                    cache.maintenance.afterWrite(null, false, out.value(), out.weight(), out.cause(), node.key, 0, now);
                 }
             }
         }
     }
 
-    /** What {@link #unlinkIfCurrent} took out of a node: its value, and why it left. */
-    record Unlinked<V>(V value, RemovalCause cause) {
+    /** What {@link #unlinkIfCurrent} took out of a node: its value, its weight, and why it left. */
+    record Unlinked<V>(V value, int weight, RemovalCause cause) {
         /** The node is current but not due: a write extended its deadline after the wheel filed it. */
         @SuppressWarnings("rawtypes")
-        static final Unlinked NOT_DUE = new Unlinked<>(null, null);
+        static final Unlinked NOT_DUE = new Unlinked<>(null, 0, null);
     }
 
     /**
@@ -483,7 +494,7 @@ final class Writes<K, V> {
             if (tellPolicy) {
                 tellPolicyRemoved(node);
             }
-            return new Unlinked<>(value, Node.isExpired(d, now) ? RemovalCause.EXPIRED : liveCause);
+            return new Unlinked<>(value, weightOf(node), Node.isExpired(d, now) ? RemovalCause.EXPIRED : liveCause);
         } finally {
             segment.unlock();
         }
@@ -508,6 +519,7 @@ final class Writes<K, V> {
      */
     private void reweigh(Node<K, V> node, int weight) {
         if (cache.policy != null && cache.weigher != null) {
+            ((BoundedNode<K, V>) node).valueWeight(weight); // what its removal reports, without weighing again
             cache.writeBuffer.push(new BoundedNode.Marker<>((BoundedNode<K, V>) node, false, weight));
         }
     }
