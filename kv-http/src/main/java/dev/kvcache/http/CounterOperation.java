@@ -47,11 +47,11 @@ final class CounterOperation {
         if (Replies.refusedBody(request, response, callback, NO_BODY)) {
             return;
         }
-        Query query = Query.of(request);
         long delta;
         long initial;
         Duration ttl;
         try {
+            Query query = Query.of(request);
             if (query.has(INCR) && query.has(DECR)) {
                 Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, BOTH);
                 return;
