@@ -111,9 +111,11 @@ final class KeyResource implements Resource {
             Replies.text(response, callback, HttpStatus.PRECONDITION_FAILED_412, Replies.PRECONDITION_FAILED);
             return;
         }
-        int status = conditions.notModified(value) ? HttpStatus.NOT_MODIFIED_304 : HttpStatus.OK_200;
-        Replies.value(response, callback, status, value, entry.expiresInNanos(),
-                status == HttpStatus.OK_200 && method == Method.GET);
+        if (conditions.notModified(value)) {
+            Replies.notModified(response, callback, value, entry.expiresInNanos());
+        } else {
+            Replies.value(response, callback, HttpStatus.OK_200, value, entry.expiresInNanos(), method == Method.GET);
+        }
     }
 
     /**
