@@ -176,6 +176,9 @@ public final class KvServer implements AutoCloseable {
             kv.server.start();
         } catch (Exception e) {
             kv.server.stop();
+            if (kv.snapshots != null) {
+                kv.snapshots.close();
+            }
             throw bindFailure(e, config).orElseThrow(() -> e);
         }
         if (kv.snapshots != null) {
@@ -300,7 +303,7 @@ public final class KvServer implements AutoCloseable {
         stopStatus = timedOut ? EXIT_SHUTDOWN_TIMEOUT : EXIT_OK;
         if (snapshots != null) {
             // After the server stopped: every acknowledged write is in the cache, and no more come.
-            snapshots.close();
+            snapshots.stopPeriodic();
             try {
                 snapshots.save();
             } catch (Exception e) {
@@ -308,6 +311,7 @@ public final class KvServer implements AutoCloseable {
                         config.snapshot, e.toString());
                 stopStatus = EXIT_SNAPSHOT_FAILED;
             }
+            snapshots.close(); // after the last write: the lock goes, for the next server
         }
         return stopStatus;
     }

@@ -32,6 +32,8 @@ public final class Snapshots implements AutoCloseable {
     private final Clock clock;
     private final long intervalMillis;
     private ScheduledExecutorService periodic;
+    /** Held from {@link #restore} to {@link #unlock} or {@link #close}: this server's claim on the file. */
+    private SnapshotLock lock;
 
     /**
      * @param intervalMillis how often {@link #startPeriodic()} writes, 0 for never
@@ -63,8 +65,9 @@ public final class Snapshots implements AutoCloseable {
     public record Restored(long loaded, long expired) {}
 
     /**
-     * Loads the snapshot into the handler's cache, skipping entries whose TTL ran out meanwhile; a missing file
-     * loads nothing. Logs what it did.
+     * Takes the file's lock ({@code FILE.lock}, see {@link SnapshotLock}; held until {@link #unlock}), then loads
+     * the snapshot into the handler's cache, skipping entries whose TTL ran out meanwhile; a missing file
+     * loads nothing. Logs what it did. If it throws, the lock is not held.
      *
      * @param ignoreCorrupt on a corrupt file, set it aside as {@code FILE.corrupt} and load nothing,
      *     rather than throw
@@ -73,8 +76,39 @@ public final class Snapshots implements AutoCloseable {
      * @throws IOException if the file cannot be read
      * @throws IllegalArgumentException if the file's directory is missing or not writable, or the file exists
      *     and is not a regular file (a FIFO, a device), or it is a symbolic link to nothing
+     * @throws IllegalStateException if another server holds the file's lock
      */
     public Restored restore(boolean ignoreCorrupt) throws IOException {
+        checkPath();
+        checkWritable();
+        // Before anything that touches the directory: the temp files removed next could be a live server's.
+        SnapshotLock held = SnapshotLock.acquire(file);
+        try {
+            Restored restored = load(ignoreCorrupt);
+            synchronized (this) {
+                lock = held;
+            }
+            return restored;
+        } catch (IOException | RuntimeException e) {
+            held.close();
+            throw e;
+        }
+    }
+
+    /** Releases the file's lock taken by {@link #restore}, for the next server; call after the last write. */
+    public synchronized void unlock() {
+        if (lock == null) {
+            return;
+        }
+        try {
+            lock.close();
+        } catch (IOException e) {
+            LOG.warn("Could not release {}: {}", SnapshotLock.pathOf(file), e.toString()); // the exit releases it
+        }
+        lock = null;
+    }
+
+    private void checkPath() {
         if (Files.isSymbolicLink(file)) { // still a link: its target does not resolve
             throw new IllegalArgumentException("--snapshot " + file + " is a symbolic link to a missing file or"
                     + " directory; give the path of a regular file (or of one to create), or a link to an existing one");
@@ -85,7 +119,9 @@ public final class Snapshots implements AutoCloseable {
                     + " regular file (or of one to create), since the server reads it whole at start and replaces"
                     + " it at shutdown");
         }
-        checkWritable();
+    }
+
+    private Restored load(boolean ignoreCorrupt) throws IOException {
         removeStaleTempFiles();
         SnapshotFile.Contents contents;
         try {
@@ -223,9 +259,15 @@ public final class Snapshots implements AutoCloseable {
         return new Timed(written, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beginNanos));
     }
 
-    /** Stops periodic writes, waiting for one in progress. Does not write. Idempotent. */
+    /** Stops periodic writes and releases the file's lock ({@link #stopPeriodic}, {@link #unlock}). Does not write. Idempotent. */
     @Override
     public void close() {
+        stopPeriodic();
+        unlock();
+    }
+
+    /** Stops periodic writes, waiting for one in progress. Does not write; the lock stays held. Idempotent. */
+    public void stopPeriodic() {
         ScheduledExecutorService executor;
         synchronized (this) {
             executor = periodic;
