@@ -4,11 +4,11 @@ import dev.kvcache.core.KvCache;
 import dev.kvcache.http.KvHandler;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,7 +69,8 @@ public final class Snapshots implements AutoCloseable {
      * the snapshot into the handler's cache, skipping entries whose TTL ran out meanwhile; a missing file
      * loads nothing. Logs what it did. If it throws, the lock is not held.
      *
-     * @param ignoreCorrupt on a corrupt file, set it aside as {@code FILE.corrupt} and load nothing,
+     * @param ignoreCorrupt on a corrupt file, set it aside as {@code FILE.corrupt} (or {@code FILE.corrupt.<n>},
+     *     the lowest n free, if that exists) and load nothing,
      *     rather than throw
      * @throws SnapshotFile.CorruptException if the file is corrupt and {@code ignoreCorrupt} is false;
      *     nothing is loaded then
@@ -135,8 +136,7 @@ public final class Snapshots implements AutoCloseable {
                         + ". Refusing to start rather than serve wrong or partial data: move the file away, or"
                         + " start with --snapshot-ignore-corrupt to set it aside and start empty.");
             }
-            Path aside = file.resolveSibling(file.getFileName() + ".corrupt");
-            Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
+            Path aside = setAside();
             LOG.warn("Snapshot {} is corrupt: {}; moved it to {} and starting empty (--snapshot-ignore-corrupt)",
                     file, e.getMessage(), aside);
             return new Restored(0, 0);
@@ -160,6 +160,24 @@ public final class Snapshots implements AutoCloseable {
         LOG.info("Restored {} entries from {} (written {}, {} ms ago); skipped {} that expired meanwhile",
                 loaded, file, Instant.ofEpochMilli(contents.writtenAtMillis()), elapsedMillis, expired);
         return new Restored(loaded, expired);
+    }
+
+    /**
+     * Moves the corrupt file to {@code FILE.corrupt}, or to {@code FILE.corrupt.<n>} with the lowest n free:
+     * earlier ones are kept for a post-mortem (a move never replaces one).
+     *
+     * @return where it went
+     */
+    private Path setAside() throws IOException {
+        String name = file.getFileName() + ".corrupt";
+        for (int n = 0; ; n++) {
+            Path aside = file.resolveSibling(n == 0 ? name : name + "." + n);
+            try {
+                return Files.move(file, aside);
+            } catch (FileAlreadyExistsException taken) {
+                // the next number
+            }
+        }
     }
 
     /**
