@@ -63,8 +63,7 @@ final class KeyStore {
     KeyStore(KvHandlerOptions options) {
         this.owned = true;
         this.defaultTtl = options.defaultTtl();
-        this.minWeight = (int) Math.min(Integer.MAX_VALUE,
-                (options.maxBytes() + options.maxEntries() - 1) / options.maxEntries());
+        this.minWeight = minWeight(options);
         this.cache = KvCache.builder()
                 .timeToLive(options.defaultTtl())
                 .ticker(options.ticker())
@@ -369,6 +368,16 @@ final class KeyStore {
     }
 
     private int weigh(String key, StoredValue value) {
+        return weight(key, value, minWeight);
+    }
+
+    /** The least weight of an entry, so that the byte bound keeps the count within {@code maxEntries} too. */
+    static int minWeight(KvHandlerOptions options) {
+        return (int) Math.min(Integer.MAX_VALUE, (options.maxBytes() + options.maxEntries() - 1) / options.maxEntries());
+    }
+
+    /** An entry's weight against the byte bound: see {@link KvHandlerOptions#weightOf}. */
+    static int weight(String key, StoredValue value, int minWeight) {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(minWeight, payload(key, value) + ENTRY_OVERHEAD_BYTES));
     }
 

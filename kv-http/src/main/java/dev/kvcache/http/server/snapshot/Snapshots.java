@@ -2,7 +2,10 @@ package dev.kvcache.http.server.snapshot;
 
 import dev.kvcache.core.KvCache;
 import dev.kvcache.http.KvHandler;
+import dev.kvcache.http.KvHandlerOptions;
+import dev.kvcache.http.StoredValue;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -61,13 +64,24 @@ public final class Snapshots implements AutoCloseable {
         }
     }
 
-    /** What {@link #restore} loaded. */
-    public record Restored(long loaded, long expired) {}
+    /**
+     * What {@link #restore} did: entries loaded, skipped because their TTL ran out while the server was down, and
+     * skipped though live (over today's key or value limit, an invalid content type, past the byte bound).
+     */
+    public record Restored(long loaded, long expired, long skipped) {
+        /** A restore that skipped no live entry. */
+        public Restored(long loaded, long expired) {
+            this(loaded, expired, 0);
+        }
+    }
 
     /**
      * Takes the file's lock ({@code FILE.lock}, see {@link SnapshotLock}; held until {@link #unlock}), then loads
-     * the snapshot into the handler's cache, skipping entries whose TTL ran out meanwhile; a missing file
-     * loads nothing. Logs what it did. If it throws, the lock is not held.
+     * the snapshot into the handler's cache, skipping entries whose TTL ran out meanwhile, those that today's
+     * limits refuse (a key over {@code maxKeyBytes}, a value over {@code maxValueBytes}, a content type that is
+     * not a valid header value), and, once the next entry would take the restored weight past
+     * {@code maxBytes}, every later one in the file (so the cache evicts none of what it restored); a missing
+     * file loads nothing. Logs what it did. If it throws, the lock is not held.
      *
      * @param ignoreCorrupt on a corrupt file, set it aside as {@code FILE.corrupt} (or {@code FILE.corrupt.<n>},
      *     the lowest n free, if that exists) and load nothing,
@@ -142,8 +156,11 @@ public final class Snapshots implements AutoCloseable {
             return new Restored(0, 0);
         }
         long elapsedMillis = Math.max(0, clock.millis() - contents.writtenAtMillis());
+        KvHandlerOptions options = handler.options();
+        long weight = 0;
         long loaded = 0;
         long expired = 0;
+        Skipped skipped = new Skipped();
         for (SnapshotFile.Entry entry : contents.entries()) {
             Duration ttl;
             if (entry.remainingMillis() < 0) {
@@ -154,12 +171,69 @@ public final class Snapshots implements AutoCloseable {
                 expired++;
                 continue;
             }
-            handler.restore(entry.key(), entry.value(), ttl);
-            loaded++;
+            // Today's limits, not those of the server that wrote the file: a restored entry is stored as a write.
+            StoredValue value = entry.value();
+            if (entry.key().getBytes(StandardCharsets.UTF_8).length > options.maxKeyBytes()) {
+                skipped.keyTooLong++;
+            } else if (value.length() > options.maxValueBytes()) {
+                skipped.valueTooLarge++;
+            } else if (!isFieldValue(value.mediaType())) {
+                skipped.invalidType++;
+            } else if (skipped.overBound > 0 || weight + options.weightOf(entry.key(), value) > options.maxBytes()) {
+                // The bound is reached: stop there (in file order) rather than have the cache evict what it restored.
+                skipped.overBound++;
+            } else {
+                weight += options.weightOf(entry.key(), value);
+                handler.restore(entry.key(), value, ttl);
+                loaded++;
+            }
         }
-        LOG.info("Restored {} entries from {} (written {}, {} ms ago); skipped {} that expired meanwhile",
-                loaded, file, Instant.ofEpochMilli(contents.writtenAtMillis()), elapsedMillis, expired);
-        return new Restored(loaded, expired);
+        LOG.info("Restored {} entries from {} (written {}, {} ms ago); skipped {} that expired meanwhile{}",
+                loaded, file, Instant.ofEpochMilli(contents.writtenAtMillis()), elapsedMillis, expired, skipped);
+        return new Restored(loaded, expired, skipped.total());
+    }
+
+    /** The entries a restore skipped though live, by reason; {@link #toString} is the log line's tail. */
+    private static final class Skipped {
+        long keyTooLong;
+        long valueTooLarge;
+        long invalidType;
+        long overBound;
+
+        long total() {
+            return keyTooLong + valueTooLarge + invalidType + overBound;
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder text = new StringBuilder();
+            append(text, keyTooLong, "with a key over --max-key-bytes");
+            append(text, valueTooLarge, "with a value over --max-value-bytes");
+            append(text, invalidType, "with a content type that is not a valid header value");
+            append(text, overBound, "past the --max-bytes/--max-entries bound, where the restore stopped");
+            return text.toString();
+        }
+
+        private static void append(StringBuilder text, long count, String why) {
+            if (count > 0) {
+                text.append(", ").append(count).append(' ').append(why);
+            }
+        }
+    }
+
+    /**
+     * @return whether {@code text} can be sent as a header value as a write's {@code Content-Type} arrived
+     *     (RFC 9110 5.5: visible ISO-8859-1 characters, spaces and tabs); a control character would split or
+     *     end the response's header
+     */
+    private static boolean isFieldValue(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c != '\t' && (c < 0x20 || c == 0x7f || c > 0xff)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
