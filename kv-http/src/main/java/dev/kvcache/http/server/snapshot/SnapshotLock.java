@@ -33,12 +33,18 @@ final class SnapshotLock implements AutoCloseable {
      *
      * @throws IllegalStateException if another server (process, or server in this JVM) holds it; the message
      *     names {@code --snapshot} and the holder's PID
-     * @throws IOException if the lock file cannot be opened or written
+     * @throws IllegalArgumentException if the lock file cannot be opened (the message names {@code --snapshot})
+     * @throws IOException if the lock file cannot be locked or written
      */
     static SnapshotLock acquire(Path snapshot) throws IOException {
         Path path = pathOf(snapshot);
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--snapshot " + snapshot + ": cannot open its lock file " + path + " ("
+                    + e + "); the server locks it so that no second server uses the same snapshot file", e);
+        }
         FileLock lock;
         try {
             lock = channel.tryLock();
