@@ -19,7 +19,7 @@
 #   --no-build  use the jars already built (else: mvn -B -ntp -q -DskipTests package)
 #   --warmup S  warm-up of gates 1 and 2, both servers alike (default 5, the issue's method; a fresh
 #               kvcache's compiler threads stay busy for about 15 s, the hello-world's for about 7)
-# Takes about 12 minutes with --no-build (about 4 with --short). Needs wrk (installed with apt-get if missing) and a
+# Takes about 13 minutes with --no-build (about 4 with --short). Needs wrk (installed with apt-get if missing) and a
 # file-descriptor limit of at least 8 500 for 4000 connections (raised here up to the hard limit).
 # Output: kv-bench/target/gates/ (wrk outputs, server logs, GC logs, summary.md).
 # Environment: PORT (default 18091), JAVA (default java).
@@ -237,6 +237,17 @@ for round in $(seq 1 "$rounds_conn"); do
     done
     stop_server
 done
+# For the record (no target): the hello-world through the same connection counts, one round, so the
+# run shows how much of the fall is Jetty's and the kernel's at a larger working set on this machine.
+stamp="conn-hello"
+start hello
+wrk_run "$out/wrk-conn-hello-warm.txt" 2 100 1 "$server_warm"
+for c in 100 1000 4000; do
+    wrk_run "$out/wrk-conn-hello-$c.txt" 2 "$c" 1 "$conn_measure"
+    f="$out/wrk-conn-hello-$c.txt"
+    echo "   hello, $c connections: $(field "$f" total_rps) req/s, $(field "$f" err_timeout) timeouts, errors connect/read/write $(field "$f" err_connect)/$(field "$f" err_read)/$(field "$f" err_write)"
+done
+stop_server
 
 # ---------------------------------------------------------------- 4. kv-load against wrk
 echo "== gate 4: kv-load against wrk, pipelined seed workload, one server run"
@@ -295,6 +306,10 @@ for c in 100 1000 4000; do
         ratio "$(field "$out/wrk-conn-$c-$r.txt" total_rps)" "$(field "$out/wrk-conn-100-$r.txt" total_rps)"; echo; done | median)
     say "| $c connections | req/s, median of $rounds_conn (reference: kvcache at 100; ratio: median of the rounds' own) | $rps | $rps_100 | $per_round | $target |"
     say "| $c connections | timeouts % of requests (median); most connect+read+write errors in a round | $timeouts %; $errors | | | <= 0.01 %; 0 |"
+done
+for c in 1000 4000; do
+    h="$out/wrk-conn-hello-$c.txt"
+    say "| $c connections, hello (for the record) | req/s, one round (reference: hello at 100; timeouts) | $(field "$h" total_rps) | $(field "$out/wrk-conn-hello-100.txt" total_rps) | $(ratio "$(field "$h" total_rps)" "$(field "$out/wrk-conn-hello-100.txt" total_rps)") | $(field "$h" err_timeout) timeouts |"
 done
 say "| kv-load vs wrk | req/s, median of 2 (reference: wrk, median of the 3 runs around them) | $load_rps | $wrk_rps | $(ratio "$load_rps" "$wrk_rps") | 0.90-1.10 |"
 load_cpu=$(for r in 1 2; do sed -n 's/.*gen_window_process_cpu_us_per_req=\([0-9.]*\).*/\1/p' "$out/kv-load-$r.txt" | head -1; done | median)
