@@ -1,5 +1,6 @@
 package dev.kvcache.http;
 
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 
@@ -28,12 +29,27 @@ final class Conditions {
     }
 
     static Conditions of(HttpFields headers) {
-        String ifMatch = headers.get(HttpHeader.IF_MATCH);
-        String ifNoneMatch = headers.get(HttpHeader.IF_NONE_MATCH);
+        // Each is a list that a client or proxy may split over several field lines (RFC 9110 5.3):
+        // those lines are one comma-separated list. Indexed access: no iterator on the read path.
+        String ifMatch = null;
+        String ifNoneMatch = null;
+        for (int i = 0, size = headers.size(); i < size; i++) {
+            HttpField field = headers.getField(i);
+            HttpHeader header = field.getHeader();
+            if (header == HttpHeader.IF_MATCH) {
+                ifMatch = join(ifMatch, field.getValue());
+            } else if (header == HttpHeader.IF_NONE_MATCH) {
+                ifNoneMatch = join(ifNoneMatch, field.getValue());
+            }
+        }
         if (ifMatch == null && ifNoneMatch == null) {
             return NONE;
         }
         return new Conditions(ifMatch, ifNoneMatch);
+    }
+
+    private static String join(String list, String value) {
+        return list == null ? value : list + ", " + value;
     }
 
     boolean isNone() {
