@@ -11,7 +11,8 @@ import org.eclipse.jetty.http.HttpHeader;
  * <ul>
  *   <li>On writes and deletes: {@code If-None-Match: *} means create only; {@code If-Match: <etag>}
  *       means compare-and-set against that version; {@code If-Match: *} means "only if present".
- *       A failed precondition is answered 412. Entity tags compare strongly ({@code W/} tags never match).
+ *       A failed precondition is answered 412. {@code If-Match} compares entity tags strongly ({@code W/}
+ *       tags never match), {@code If-None-Match} weakly, for every method (RFC 9110 13.1.1, 13.1.2).
  *   <li>On reads: {@code If-None-Match} matching the current tag (weakly) is answered 304;
  *       {@code If-Match} not matching it is answered 412.
  * </ul>
@@ -72,7 +73,7 @@ final class Conditions {
             return false;
         }
         return ifNoneMatch == null || current == null
-                || !isStar(ifNoneMatch) && !listContains(ifNoneMatch, current.etag(), false);
+                || !isStar(ifNoneMatch) && !listContains(ifNoneMatch, current.etag(), true);
     }
 
     /**

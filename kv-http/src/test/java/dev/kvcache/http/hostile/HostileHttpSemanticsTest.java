@@ -45,6 +45,30 @@ class HostileHttpSemanticsTest {
     }
 
     /**
+     * RFC 9110 13.1.2: "A recipient MUST use the weak comparison function when comparing entity tags for
+     * If-None-Match", on every method; docs/http.md: on PUT/POST and DELETE, 412 "if the current tag is
+     * listed". A proxy that compresses (nginx's gzip) hands clients the tag as {@code W/"..."}; such a tag in
+     * If-None-Match did not stop a write. If-Match stays strong (13.1.1).
+     */
+    @ParameterizedTest
+    @EnumSource(Client.Proto.class)
+    void ifNoneMatchComparesWeaklyOnWritesAsOnReads(Client.Proto proto) throws Exception {
+        try (TestServer server = new TestServer()) {
+            Client c = new Client(server, proto);
+            String etag = c.send("PUT", "/kv/w", "1").headers().firstValue("ETag").orElseThrow();
+            assertEquals(304, c.send("GET", "/kv/w", null, "If-None-Match", "W/" + etag).statusCode());
+            assertEquals(412, c.send("PUT", "/kv/w", "2", "If-None-Match", "W/" + etag).statusCode());
+            assertEquals(412, c.send("POST", "/kv/w", "2", "If-None-Match", "\"x\", W/" + etag).statusCode());
+            assertEquals(412, c.send("DELETE", "/kv/w", null, "If-None-Match", "W/" + etag).statusCode());
+            assertEquals(412, c.send("POST", "/kv/w?touch", null, "If-None-Match", "W/" + etag).statusCode());
+            assertEquals("1", c.get("/kv/w").body());
+            assertEquals(412, c.send("PUT", "/kv/w", "3", "If-Match", "W/" + etag).statusCode(), "If-Match is strong");
+            assertEquals(204, c.send("PUT", "/kv/w", "4", "If-None-Match", "W/\"other\"").statusCode());
+            assertEquals("4", c.get("/kv/w").body());
+        }
+    }
+
+    /**
      * docs/http.md: "everything after /kv/ is the key"; "Keys are the percent-decoded path". A ';' is a legal
      * path character that URI libraries (java.net.URI among them) do not escape; Jetty strips it as a path
      * parameter, so {@code PUT /kv/user;1} wrote the key {@code user}, silently overwriting another key.
