@@ -63,11 +63,7 @@ final class KeyResource implements Resource {
 
     @Override
     public void serve(Request request, Response response, Callback callback, Method method, String path) {
-        if (request.getHttpURI().getPath().indexOf(';') >= 0) {
-            // Jetty drops path parameters from the path in context, so "/kv/user;1" would name the
-            // key "user": refuse it rather than read or overwrite another key.
-            Replies.closeIfBodyUnread(request, response);
-            Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, PATH_PARAMETER);
+        if (refusedPathParameter(request, response, callback)) {
             return;
         }
         String key = KeyParser.key(path);
@@ -107,6 +103,22 @@ final class KeyResource implements Resource {
                 Replies.methodNotAllowed(response, callback, ALLOW, Replies.KEY_METHODS);
                 break;
         }
+    }
+
+    /**
+     * Refuses a request whose path holds a {@code ;}: Jetty drops path parameters from the path in
+     * context, so {@code /kv/user;1} would name the key {@code user}, and {@code /kv/;x} the listing,
+     * a batch or a flush, rather than the key {@code ;x}.
+     *
+     * @return whether it refused the request (the response is then complete)
+     */
+    static boolean refusedPathParameter(Request request, Response response, Callback callback) {
+        if (request.getHttpURI().getPath().indexOf(';') < 0) {
+            return false;
+        }
+        Replies.closeIfBodyUnread(request, response);
+        Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, PATH_PARAMETER);
+        return true;
     }
 
     private void read(Request request, Response response, Callback callback, Method method, String key) {

@@ -93,6 +93,19 @@ class HostileHttpSemanticsTest {
             assertEquals("mine", c.get("/kv/user").body());
             assertEquals("mine", c.get("/kv/a").body());
             assertEquals(404, c.get("/kv/a/b").statusCode());
+            // A key that starts with ';' lost it all: "/kv/;x" was /kv/ itself, a listing, a batch or a flush.
+            try (TestServer flushable = new TestServer("--allow-flush")) {
+                Client f = new Client(flushable, proto);
+                f.send("PUT", "/kv/keep", "v");
+                String batch = "{\"ops\":[{\"op\":\"delete\",\"key\":\"keep\"}]}";
+                String[][] requests = {{"GET", "/kv/;x", null}, {"HEAD", "/kv/;x", null}, {"POST", "/kv/;x", batch},
+                    {"DELETE", "/kv/;x?all", null}, {"DELETE", "/kv/;x?prefix=k", null}};
+                for (String[] request : requests) {
+                    HttpResponse<String> r = f.send(request[0], request[1], request[2]);
+                    assertEquals(400, r.statusCode(), request[0] + " " + request[1] + ": " + r.body());
+                }
+                assertEquals("v", f.get("/kv/keep").body());
+            }
             // Percent-encoded, ';' is a key character like any other.
             assertEquals(204, c.send("PUT", "/kv/user%3B1", "x").statusCode());
             assertEquals("x", c.get("/kv/user%3B1").body());
