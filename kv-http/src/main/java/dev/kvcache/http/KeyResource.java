@@ -27,13 +27,16 @@ import org.slf4j.LoggerFactory;
  *       503 for a body cut off by a graceful stop or one the heap has no room for
  *       ({@link OutOfMemoryError}), 500 if the store throws (a bug);
  *   <li>{@code DELETE}: 204, 404 when absent, 412 when a precondition fails;
- *   <li>any method: 400 for invalid percent-encoding in the key, 414 for a key over the limit, 405
+ *   <li>any method: 400 for invalid percent-encoding in the key or a ';' in the path (Jetty would drop
+ *       it and what follows in its segment, naming another key), 414 for a key over the limit, 405
  *       (with {@code Allow}) for methods other than these five.
  * </ul>
  */
 final class KeyResource implements Resource {
     private static final Logger LOG = LoggerFactory.getLogger(KeyResource.class);
     private static final String ALLOW = "GET, HEAD, POST, PUT, DELETE";
+    private static final byte[] PATH_PARAMETER = Replies.message(
+            "A ';' in a key's path is read as a path parameter, not as part of the key: percent-encode it as %3B");
 
     private final KeyStore store;
     private final int maxKeyBytes;
@@ -60,6 +63,9 @@ final class KeyResource implements Resource {
 
     @Override
     public void serve(Request request, Response response, Callback callback, Method method, String path) {
+        if (refusedPathParameter(request, response, callback)) {
+            return;
+        }
         String key = KeyParser.key(path);
         if (key == null) {
             Replies.closeIfBodyUnread(request, response);
@@ -97,6 +103,22 @@ final class KeyResource implements Resource {
                 Replies.methodNotAllowed(response, callback, ALLOW, Replies.KEY_METHODS);
                 break;
         }
+    }
+
+    /**
+     * Refuses a request whose path holds a {@code ;}: Jetty drops path parameters from the path in
+     * context, so {@code /kv/user;1} would name the key {@code user}, and {@code /kv/;x} the listing,
+     * a batch or a flush, rather than the key {@code ;x}.
+     *
+     * @return whether it refused the request (the response is then complete)
+     */
+    static boolean refusedPathParameter(Request request, Response response, Callback callback) {
+        if (request.getHttpURI().getPath().indexOf(';') < 0) {
+            return false;
+        }
+        Replies.closeIfBodyUnread(request, response);
+        Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, PATH_PARAMETER);
+        return true;
     }
 
     private void read(Request request, Response response, Callback callback, Method method, String key) {
