@@ -57,7 +57,6 @@ final class BatchOperation {
     private final KeyStore store;
     private final Operations operations;
     private final int maxKeyBytes;
-    private final int maxValueBytes;
     private final int maxItems;
     private final int maxBytes;
 
@@ -65,7 +64,6 @@ final class BatchOperation {
         this.store = store;
         this.operations = operations;
         this.maxKeyBytes = options.maxKeyBytes();
-        this.maxValueBytes = options.maxValueBytes();
         this.maxItems = options.batchMaxItems();
         this.maxBytes = options.batchMaxBytes();
     }
@@ -220,9 +218,8 @@ final class BatchOperation {
         } catch (IllegalArgumentException e) {
             return error(result, HttpStatus.BAD_REQUEST_400, "valueBase64 is not base64: " + e.getMessage());
         }
-        if (bytes.length > maxValueBytes) {
-            return error(result, HttpStatus.PAYLOAD_TOO_LARGE_413, "Value too large: the limit is " + maxValueBytes
-                    + " bytes");
+        if (bytes.length > store.maxValueBytes(key)) {
+            return error(result, HttpStatus.PAYLOAD_TOO_LARGE_413, store.tooLarge(key));
         }
         Duration ttl;
         try {

@@ -40,7 +40,6 @@ final class KeyResource implements Resource {
 
     private final KeyStore store;
     private final int maxKeyBytes;
-    private final int maxValueBytes;
     private final BooleanSupplier draining;
     private final LongSupplier outOfMemory;
     private final int missStatus;
@@ -57,7 +56,6 @@ final class KeyResource implements Resource {
         this.draining = draining;
         this.outOfMemory = outOfMemory;
         this.maxKeyBytes = options.maxKeyBytes();
-        this.maxValueBytes = options.maxValueBytes();
         this.missStatus = options.missStatus();
     }
 
@@ -163,15 +161,16 @@ final class KeyResource implements Resource {
             return;
         }
         long length = request.getLength();
-        if (length > maxValueBytes) {
+        int limit = store.maxValueBytes(key);
+        if (length > limit) {
             // Refused before reading a byte: with "Expect: 100-continue" the client never sends it.
             Replies.closeIfBodyUnread(request, response);
-            tooLarge(response, callback);
+            tooLarge(response, callback, key);
             return;
         }
         HttpFields headers = request.getHeaders();
         new Write(request, response, callback, method, key, ttl, Conditions.of(headers),
-                ContentTypes.of(headers.getField(HttpHeader.CONTENT_TYPE)), length).run();
+                ContentTypes.of(headers.getField(HttpHeader.CONTENT_TYPE)), length, limit).run();
     }
 
     /**
@@ -189,9 +188,8 @@ final class KeyResource implements Resource {
         Replies.text(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, Replies.OUT_OF_MEMORY);
     }
 
-    private void tooLarge(Response response, Callback callback) {
-        Replies.text(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
-                Replies.message("Value too large: the limit is " + maxValueBytes + " bytes"));
+    private void tooLarge(Response response, Callback callback, String key) {
+        Replies.text(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, Replies.message(store.tooLarge(key)));
     }
 
     private void delete(Request request, Response response, Callback callback, String key) {
@@ -219,8 +217,8 @@ final class KeyResource implements Resource {
         private final HttpField contentType;
 
         Write(Request request, Response response, Callback callback, Method method, String key, Duration ttl,
-                Conditions conditions, HttpField contentType, long length) {
-            super(request, length, maxValueBytes);
+                Conditions conditions, HttpField contentType, long length, int limit) {
+            super(request, length, limit);
             this.response = response;
             this.callback = callback;
             this.method = method;
@@ -265,7 +263,7 @@ final class KeyResource implements Resource {
         @Override
         void onTooLarge() {
             Replies.closeIfBodyUnread(request(), response);
-            tooLarge(response, callback);
+            tooLarge(response, callback, key);
         }
 
         @Override
