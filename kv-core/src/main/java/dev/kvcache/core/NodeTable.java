@@ -115,10 +115,10 @@ final class NodeTable<K, V> {
      * Returns the node mapped to {@code key}, or null. Lock-free.
      *
      * <p>The bin's first node is checked before the walk: at a load of 0.5-0.75 most hits end there
-     * (about 83 % of keys are first in their bin at 1e6 entries), and the check keeps only the key,
-     * the hash and the node live. The walk's loop also carries the table, the slot and the counter,
-     * which pushed the benchmark loop's registers onto the stack (18 spill loads and stores per hit in
-     * the compiled CacheBenchmark.getHit; docs/benchmarks.md, "Issue 9: session 6").
+     * (about 80 % of keys are first in their bin at 1e6 entries), and the check keeps only the key,
+     * the hash and the node live. The walk's loop also carries the table, the slot and the counter;
+     * with it inlined whole, the compiled hit of CacheBenchmark.getHit made 18 spill loads and stores
+     * per hit, 8 with the check first (docs/benchmarks.md, "Issue 9: session 6").
      */
     Node<K, V> get(Object key, int hash) {
         int slot = hash >>> (32 - SEGMENT_BITS); // the segment (see segmentFor)
