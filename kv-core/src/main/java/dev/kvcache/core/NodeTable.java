@@ -111,28 +111,12 @@ final class NodeTable<K, V> {
 
     // ---------------------------------------------------------------- lock-free reads
 
-    /**
-     * Returns the node mapped to {@code key}, or null. Lock-free.
-     *
-     * <p>The bin's first node is checked before the walk: at a load of 0.5-0.75 most hits end there
-     * (about 80 % of keys are first in their bin at 1e6 entries), and the check keeps only the key,
-     * the hash and the node live. The walk's loop also carries the table, the slot and the counter;
-     * with it inlined whole, the compiled hit of CacheBenchmark.getHit made 18 spill loads and stores
-     * per hit, 8 with the check first (docs/benchmarks.md, "Issue 9: session 6").
-     */
+    /** Returns the node mapped to {@code key}, or null. Lock-free. */
     Node<K, V> get(Object key, int hash) {
         int slot = hash >>> (32 - SEGMENT_BITS); // the segment (see segmentFor)
-        Node<K, V>[] table = tableOf(slot);
-        Node<K, V> node = first(table, hash);
-        if (node != null && node.hash == hash && (node.key == key || key.equals(node.key))) {
-            return node; // hits need no confirmation (see class doc)
-        }
-        return walk(key, hash, slot, table, node);
-    }
-
-    /** The rest of {@link #get}: walks the chain from {@code node}, the first of {@code table}'s bin. */
-    private Node<K, V> walk(Object key, int hash, int slot, Node<K, V>[] table, Node<K, V> node) {
         for (;;) {
+            Node<K, V>[] table = tableOf(slot);
+            Node<K, V> node = first(table, hash);
             int walked = 0;
             while (node != null) {
                 if (node.hash == hash && (node.key == key || key.equals(node.key))) {
@@ -153,12 +137,9 @@ final class NodeTable<K, V> {
             // A miss counts only if no resize published a new table during the walk (see class doc).
             // The fence keeps the walk's loads before the re-read.
             VarHandle.acquireFence();
-            Node<K, V>[] current = tableOf(slot);
-            if (current == table) {
+            if (tableOf(slot) == table) {
                 return null;
             }
-            table = current;
-            node = first(table, hash);
         }
     }
 
