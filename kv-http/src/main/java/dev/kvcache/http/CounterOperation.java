@@ -21,8 +21,9 @@ import org.eclipse.jetty.util.Callback;
  * given; otherwise a new counter gets the default TTL and an existing one keeps its deadline: the
  * remaining TTL read with the value is given to the replace, so the deadline moves later by the time
  * between the two ticker reads (zero, or one tick of the coarse ticker, about 1 ms), never earlier.
- * ({@code asMap().compute} would restart the TTL at the default instead.) Each increment makes a new
- * version, so watches see it.
+ * ({@code asMap().compute} would restart the TTL at the default instead.) On a shared cache a TTL-less
+ * update is instead the cache's TTL-less {@code replace(key, current, next)} (its expiry function or
+ * time-to-idle decide), as every TTL-less write there. Each increment makes a new version, so watches see it.
  *
  * <p>Statuses: 200 with the new value (decimal, no newline) and its {@code ETag}; 409 if the value is
  * not a decimal or the result would overflow a signed 64-bit long (the value is then unchanged; the
@@ -47,11 +48,11 @@ final class CounterOperation {
         if (Replies.refusedBody(request, response, callback, NO_BODY)) {
             return;
         }
-        Query query = Query.of(request);
         long delta;
         long initial;
         Duration ttl;
         try {
+            Query query = Query.of(request);
             if (query.has(INCR) && query.has(DECR)) {
                 Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, BOTH);
                 return;
@@ -85,6 +86,7 @@ final class CounterOperation {
      * Adds {@code delta} atomically.
      *
      * @param ttl the TTL to give, or {@code null} to keep an existing counter's and give a new one the default
+     *     (on a shared cache: the cache's TTL-less {@code putIfAbsent} and {@code replace})
      */
     Outcome add(String key, long delta, long initial, Duration ttl) {
         for (;;) {
@@ -116,7 +118,9 @@ final class CounterOperation {
             } catch (ArithmeticException e) {
                 return overflow(key, now, delta);
             }
-            Duration lifetime = ttl != null ? ttl
+            // On a shared cache a TTL-less update is the cache's TTL-less replace, as any TTL-less write there:
+            // the remaining TTL read here is capped by an idle time, and given back it would end the entry there.
+            Duration lifetime = ttl != null || !store.ownsCache() ? ttl
                     : entry.expires() ? Duration.ofNanos(Math.max(1, entry.expiresInNanos())) : KvCache.NEVER;
             StoredValue value = counter(next, current.contentType());
             if (store.replace(key, current, value, lifetime)) {

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * appends), and is counted in {@code kv_operations_total{op="flush"}} and {@code kv_flushed_keys_total}.
  *
  * <p>Statuses: 200 with {@code {"removed":N}}; 403 when flushes are not allowed; 400 without
- * {@code prefix} or {@code all}, with both, or with an empty prefix.
+ * {@code prefix} or {@code all}, with both, or with an empty prefix; 400 for a
+ * malformed escape in the query ({@link Query}).
  */
 final class FlushOperation {
     static final String LOGGER = "dev.kvcache.http.flush";
@@ -44,7 +45,13 @@ final class FlushOperation {
             Replies.text(response, callback, HttpStatus.FORBIDDEN_403, FORBIDDEN);
             return;
         }
-        Query query = Query.of(request);
+        Query query;
+        try {
+            query = Query.of(request);
+        } catch (IllegalArgumentException malformed) {
+            Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.message(malformed.getMessage()));
+            return;
+        }
         String prefix = query.get("prefix");
         boolean all = query.has("all");
         if (all == (prefix != null) || prefix != null && prefix.isEmpty()) {

@@ -27,8 +27,8 @@ import org.eclipse.jetty.util.Callback;
  * examines at most ten times that many keys ({@link #scanBudget}), so a rare prefix cannot make one
  * request walk the whole table: such a page is shorter, maybe empty, and carries a cursor.
  *
- * <p>Statuses: 200; 400 for an invalid {@code limit}, an unknown, used or expired {@code cursor}, or a
- * {@code prefix} other than the listing's; 429 (with {@code Retry-After}) when
+ * <p>Statuses: 200; 400 for an invalid {@code limit}, an unknown, used or expired {@code cursor}, a
+ * {@code prefix} other than the listing's, or a malformed escape in the query; 429 (with {@code Retry-After}) when
  * {@link KvHandlerOptions#maxListCursors()} listings are open already: the limit is on the server's
  * memory, shared by all clients, but the remedy is the client's (finish or abandon listings, retry).
  */
@@ -57,9 +57,10 @@ final class KeyListing {
     }
 
     void serve(Request request, Response response, Callback callback, Method method) {
-        Query query = Query.of(request);
+        Query query;
         int limit;
         try {
+            query = Query.of(request);
             limit = (int) query.getLong("limit", Math.min(DEFAULT_LIMIT, maxLimit), 1, maxLimit);
         } catch (IllegalArgumentException e) {
             Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.message(e.getMessage()));

@@ -1,5 +1,6 @@
 package dev.kvcache.http;
 
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -8,7 +9,8 @@ import org.eclipse.jetty.util.Callback;
  * Picks out the requests on a key that name an operation in their query, and hands them to its class:
  * {@code POST ?touch} to {@link TtlOperation}, {@code POST ?incr}/{@code ?decr} to {@link CounterOperation},
  * {@code GET ?index} to {@link WatchOperation}.
- * A request without a query (the Go server's, and most others) costs one null check.
+ * A request without a query (the Go server's, and most others) costs one null check; one whose query holds a
+ * malformed escape is answered 400 here, whatever its route would do.
  */
 final class KeyOperations {
     private final TtlOperation ttl;
@@ -21,30 +23,50 @@ final class KeyOperations {
         this.watch = new WatchOperation(store, watches, operations, options);
     }
 
-    /** @return whether the {@code GET}/{@code HEAD} is a watch ({@code ?index=V}), and was taken over */
+    /** @return whether the {@code GET}/{@code HEAD} is a watch ({@code ?index=V}) or has a malformed query, and was answered */
     boolean read(Request request, Response response, Callback callback, Method method, String key) {
-        String query = request.getHttpURI().getQuery();
-        if (query == null || !Query.has(query, WatchOperation.PARAMETER)) {
+        if (request.getHttpURI().getQuery() == null) {
+            return false;
+        }
+        Query query = query(request, response, callback);
+        if (query == null) {
+            return true;
+        }
+        if (!query.has(WatchOperation.PARAMETER)) {
             return false;
         }
         watch.serve(request, response, callback, method, key);
         return true;
     }
 
-    /** @return whether the {@code POST} named an operation, and was answered */
+    /** @return whether the {@code POST} named an operation or has a malformed query, and was answered */
     boolean post(Request request, Response response, Callback callback, String key) {
-        String query = request.getHttpURI().getQuery();
-        if (query == null) {
+        if (request.getHttpURI().getQuery() == null) {
             return false;
         }
-        if (Query.has(query, TtlOperation.PARAMETER)) {
+        Query query = query(request, response, callback);
+        if (query == null) {
+            return true;
+        }
+        if (query.has(TtlOperation.PARAMETER)) {
             ttl.serve(request, response, callback, key);
             return true;
         }
-        if (Query.has(query, CounterOperation.INCR) || Query.has(query, CounterOperation.DECR)) {
+        if (query.has(CounterOperation.INCR) || query.has(CounterOperation.DECR)) {
             counter.serve(request, response, callback, key);
             return true;
         }
         return false;
+    }
+
+    /** @return the decoded query, or {@code null} when it is malformed and was answered with 400 */
+    private static Query query(Request request, Response response, Callback callback) {
+        try {
+            return Query.of(request);
+        } catch (IllegalArgumentException malformed) {
+            Replies.closeIfBodyUnread(request, response);
+            Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.message(malformed.getMessage()));
+            return null;
+        }
     }
 }

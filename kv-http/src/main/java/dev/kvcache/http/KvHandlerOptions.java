@@ -192,6 +192,17 @@ public final class KvHandlerOptions {
         return maxBytes;
     }
 
+    /**
+     * @return the weight an entry has against {@link #maxBytes()} in a cache the handler builds: its key's UTF-8
+     *     bytes, its value's bytes and an estimated 256 bytes, and at least {@code maxBytes / maxEntries}
+     *     (rounded up), so that a total weight within {@code maxBytes} also keeps the count within
+     *     {@code maxEntries}
+     * @throws NullPointerException if an argument is null
+     */
+    public long weightOf(String key, StoredValue value) {
+        return KeyStore.weight(key, value, KeyStore.minWeight(this));
+    }
+
     /** @return the clock of the cache's expiry */
     public Ticker ticker() {
         return ticker;

@@ -72,7 +72,7 @@ final class Replies {
     /**
      * A stored value: its bytes, content type, ETag and remaining lifetime.
      *
-     * @param withBody {@code false} for HEAD and 304: the headers (with the value's length) only
+     * @param withBody {@code false} for HEAD: the headers (with the value's length) only
      */
     static void value(Response response, Callback callback, int status, StoredValue value,
             long expiresInNanos, boolean withBody) {
@@ -83,20 +83,39 @@ final class Replies {
         if (withBody) {
             headers.add(contentLength(bytes.length));
         } else {
-            // The 200's length, for a 304 too: left unset, Jetty would send "Content-Length: 0", which
-            // RFC 9110 (8.6) forbids for a 304 of a non-empty value.
+            // The GET's length (RFC 9110 9.3.2): left unset, Jetty would send "Content-Length: 0".
             headers.put(HttpHeader.CONTENT_LENGTH, bytes.length);
         }
         headers.add(value.contentType());
         headers.add(NOSNIFF);
         headers.add(value.etagField());
+        lifetime(headers, expiresInNanos);
+        response.write(true, withBody ? ByteBuffer.wrap(bytes) : null, callback);
+    }
+
+    /**
+     * 304 Not Modified for a stored value: its ETag and lifetime (Cache-Control, {@value #TTL_REMAINING_HEADER})
+     * only. RFC 9110 15.4.5 lists what a 304 carries (of those, Date is Jetty's); representation metadata
+     * (Content-Type, X-Content-Type-Options) would describe a body it has not. The one exception is the
+     * value's Content-Length: left unset, Jetty sends "Content-Length: 0", which RFC 9110 8.6 forbids for a 304
+     * of a non-empty value, while the 200's length is allowed.
+     */
+    static void notModified(Response response, Callback callback, StoredValue value, long expiresInNanos) {
+        response.setStatus(HttpStatus.NOT_MODIFIED_304);
+        HttpFields.Mutable headers = response.getHeaders();
+        headers.put(HttpHeader.CONTENT_LENGTH, value.bytes().length);
+        headers.add(value.etagField());
+        lifetime(headers, expiresInNanos);
+        response.write(true, null, callback);
+    }
+
+    private static void lifetime(HttpFields.Mutable headers, long expiresInNanos) {
         if (expiresInNanos != Long.MAX_VALUE) {
             long millis = TimeUnit.NANOSECONDS.toMillis(expiresInNanos);
             // max-age never promises more than the entry has left.
             headers.add(maxAge(millis / 1000));
             headers.add(ttlRemaining(millis));
         }
-        response.write(true, withBody ? ByteBuffer.wrap(bytes) : null, callback);
     }
 
     /**

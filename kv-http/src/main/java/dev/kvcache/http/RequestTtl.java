@@ -2,14 +2,17 @@ package dev.kvcache.http;
 
 import dev.kvcache.core.KvCache;
 import java.time.Duration;
+import java.util.List;
 import org.eclipse.jetty.server.Request;
 
 /**
  * A write's TTL as the request gives it: the {@code ttl} query parameter, else the {@value #HEADER}
  * header, in the forms {@link TtlParser} reads, or {@value #NEVER} for an entry that never expires.
+ * Each may be given once: a second {@code ttl} parameter or {@value #HEADER} line is refused, not dropped.
  */
 final class RequestTtl {
     static final String HEADER = "Kv-Ttl";
+    static final String PARAMETER = "ttl";
     /** The TTL that never expires: {@link KvCache#NEVER}. */
     static final String NEVER = "never";
 
@@ -17,19 +20,33 @@ final class RequestTtl {
 
     /**
      * @return the TTL the request asks for, or {@code null} for the default
-     * @throws IllegalArgumentException if it is not a valid duration (the message says why)
+     * @throws IllegalArgumentException if it is not a valid duration, the parameter or the header is given
+     *     more than once, or the query holds a malformed escape (the message says why)
      */
     static Duration of(Request request) {
-        String query = request.getHttpURI().getQuery();
-        String text = decode(queryParameter(query, "ttl"));
-        if (text == null && hasBareParameter(query, "ttl")) {
-            // Else a typo (?ttl, ?ttl&...) would store with the default TTL without a word.
-            throw new IllegalArgumentException("the ttl parameter needs a value: ttl=D (e.g. ttl=30s) or ttl=never");
+        String text = null;
+        if (request.getHttpURI().getQuery() != null) {
+            Query query = Query.of(request);
+            int given = query.count(PARAMETER);
+            if (given > 1) {
+                // Else one of two TTLs would be dropped without a word (and an invalid second one never read).
+                throw new IllegalArgumentException("the ttl parameter is given " + given + " times; give it once");
+            }
+            if (query.isBare(PARAMETER)) {
+                // Else a typo (?ttl, ?ttl&...) would store with the default TTL without a word.
+                throw new IllegalArgumentException("the ttl parameter needs a value: ttl=D (e.g. ttl=30s) or ttl=never");
+            }
+            text = query.get(PARAMETER);
         }
-        if (text == null) {
-            text = request.getHeaders().get(HEADER);
+        List<String> headers = request.getHeaders().getValuesList(HEADER);
+        if (headers.size() > 1) {
+            throw new IllegalArgumentException("the " + HEADER + " header is given " + headers.size() + " times; give it once");
         }
-        return text == null ? null : parse(text.trim());
+        if (text == null && !headers.isEmpty()) {
+            // A header's value may be padded (RFC 9110 5.5); a decoded query value is taken as it is.
+            text = headers.get(0).trim();
+        }
+        return text == null ? null : parse(text);
     }
 
     /**
@@ -59,61 +76,5 @@ final class RequestTtl {
         }
         String unit = text.substring(digits);
         return digits > 0 && (unit.isEmpty() || unit.equals("ms") || unit.equals("s") || unit.equals("m") || unit.equals("h"));
-    }
-
-    /**
-     * @return {@code value} percent-decoded (a client may encode any character of a query), or as it is if
-     *     it holds no escape or a malformed one (which the duration parser then refuses, quoting it)
-     */
-    static String decode(String value) {
-        if (value == null || value.indexOf('%') < 0) {
-            return value; // the usual case, without a copy
-        }
-        try {
-            return java.net.URLDecoder.decode(value.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException malformed) {
-            return value;
-        }
-    }
-
-    /** @return whether {@code query} holds {@code name} alone, without '=' */
-    static boolean hasBareParameter(String query, String name) {
-        if (query == null) {
-            return false;
-        }
-        int from = 0;
-        while ((from = query.indexOf(name, from)) >= 0) {
-            int end = from + name.length();
-            if ((from == 0 || query.charAt(from - 1) == '&') && (end == query.length() || query.charAt(end) == '&')) {
-                return true;
-            }
-            from = end;
-        }
-        return false;
-    }
-
-    /**
-     * Finds one raw parameter in a query string without parsing the rest (the caller decodes it).
-     *
-     * @return the first value of {@code name}, undecoded, or {@code null} if absent or {@code query} is null
-     */
-    static String queryParameter(String query, String name) {
-        if (query == null) {
-            return null;
-        }
-        int from = 0;
-        int length = query.length();
-        while (from < length) {
-            int end = query.indexOf('&', from);
-            if (end < 0) {
-                end = length;
-            }
-            if (end - from > name.length() && query.startsWith(name, from)
-                    && query.charAt(from + name.length()) == '=') {
-                return query.substring(from + name.length() + 1, end);
-            }
-            from = end + 1;
-        }
-        return null;
     }
 }

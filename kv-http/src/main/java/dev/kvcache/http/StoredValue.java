@@ -125,6 +125,11 @@ public final class StoredValue {
         return bytes.clone();
     }
 
+    /** @return the value's length in bytes (without the copy {@link #toByteArray()} makes) */
+    public int length() {
+        return bytes.length;
+    }
+
     /** @return the content type reads answer with */
     public String mediaType() {
         return contentType.getValue();

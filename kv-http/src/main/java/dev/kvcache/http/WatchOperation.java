@@ -49,10 +49,11 @@ final class WatchOperation {
     }
 
     void serve(Request request, Response response, Callback callback, Method method, String key) {
-        Query query = Query.of(request);
+        Query query;
         long index;
         long waitNanos;
         try {
+            query = Query.of(request);
             index = query.getLong(PARAMETER, 0, 0, Long.MAX_VALUE);
             String wait = query.get("wait");
             waitNanos = wait == null ? Math.min(DEFAULT_WAIT.toNanos(), maxWaitNanos) : TtlParser.parse(wait).toNanos();

@@ -254,11 +254,15 @@ class HostileInputTest {
         for (String ttl : List.of("-1", "0", "0ms", "99999999999999999999", "9223372036854775807", "3650000d", "1.5s",
                 // Percent-decoded first ("10%20s" is "10 s", "%C2%B9" a superscript one); "%31%30" is "10"
                 // (RFC 3986, 6.2.2.2), valid, and TtlTest checks it is served as such.
-                "10x", "ms", "s10", "10%20s", "", "%3", "1e3", "+5", "10sec", "%C2%B9")) {
+                "10x", "ms", "s10", "10%20s", "", "1e3", "+5", "10sec", "%C2%B9")) {
             RawHttp.Reply query = call("PUT", "/kv/k?ttl=" + ttl, "overwrite");
             assertPlainReason(query, 400, "ttl=" + ttl);
             assertTrue(query.body().startsWith("invalid duration '"), query.body());
         }
+        // A malformed escape is refused before the TTL is read, with the rule it breaks.
+        RawHttp.Reply malformed = call("PUT", "/kv/k?ttl=%3", "overwrite");
+        assertPlainReason(malformed, 400, "ttl=%3");
+        assertTrue(malformed.body().startsWith("Malformed percent-escape '%3' in the query"), malformed.body());
         for (String ttl : List.of("-1", "0", "99999999999999999999", "soon", "1 h", "1hh")) {
             for (String method : List.of("PUT", "POST")) {
                 RawHttp.Reply header = call(method, "/kv/k", "overwrite", KvHandler.TTL_HEADER + ": " + ttl);

@@ -72,11 +72,16 @@ class ParsersTest {
 
     @Test
     void queryParameters() {
-        assertEquals("10s", RequestTtl.queryParameter("ttl=10s", "ttl"));
-        assertEquals("5", RequestTtl.queryParameter("a=1&ttl=5&b=2", "ttl"));
-        assertEquals("", RequestTtl.queryParameter("ttl=", "ttl"));
-        assertNull(RequestTtl.queryParameter("xttl=5&ttlx=6", "ttl"));
-        assertNull(RequestTtl.queryParameter(null, "ttl"));
+        assertEquals("10s", Query.parse("ttl=10s").get("ttl"));
+        assertEquals("5", Query.parse("a=1&ttl=5&b=2").get("ttl"));
+        assertEquals("", Query.parse("ttl=").get("ttl"));
+        assertFalse(Query.parse("ttl=").isBare("ttl"));
+        assertTrue(Query.parse("a&&ttl").isBare("ttl"));
+        assertNull(Query.parse("xttl=5&ttlx=6").get("ttl"));
+        assertNull(Query.parse(null).get("ttl"));
+        assertEquals("a b=é", Query.parse("x=1&%74tl=a+b%3D%C3%A9").get("ttl"));
+        assertEquals("1", Query.parse("ttl=1&ttl=2").get("ttl"));
+        assertThrows(IllegalArgumentException.class, () -> Query.parse("ttl=%٣٣"), "only ASCII hex digits");
     }
 
     private static Conditions conditions(String ifMatch, String ifNoneMatch) {

@@ -53,7 +53,7 @@ final class HelpText {
 
     private static final String[] EXIT_STATUSES = {
         "0: stopped cleanly, also after SIGTERM or SIGINT; or --help, --version, --print-config.",
-        "1: could not start with this configuration: port in use, keystore unreadable, snapshot corrupt.",
+        "1: could not start with this configuration: port in use, keystore unreadable, snapshot corrupt or in use by another server.",
         "2: invalid configuration: a flag, variable or config-file line (the message names it).",
         "3: stopped, but --shutdown-timeout cut requests in flight off.",
         "4: stopped, but the final snapshot could not be written (the previous one is intact)."};

@@ -115,11 +115,12 @@ public final class KvServer implements AutoCloseable {
         // Counts requests in flight, and answers 503 to new ones once a graceful stop has begun.
         Handler served = authToken == null ? handler : new BearerAuth(handler, authToken, config.protectMetrics,
                 handler::countRefused);
-        this.graceful = new InFlightHandler(served);
-        // Outermost, so that the refusals of every handler inside (503, 401, 413, ...) are drained.
-        this.drain = new Http2BodyDrain(graceful, Http2BodyDrain.capFor(config.maxValueBytes),
+        // The drain wraps the callback outside the count's, so that the refusals of every handler inside
+        // (503, 401, 413, ...) are drained; it is no handler level of its own.
+        this.drain = new Http2BodyDrain(Http2BodyDrain.capFor(config.maxValueBytes),
                 TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMillis), ticker);
-        server.setHandler(drain);
+        this.graceful = new InFlightHandler(served, drain);
+        server.setHandler(graceful);
         server.setStopTimeout(config.shutdownTimeoutMillis);
         if (config.accessLog) {
             server.setRequestLog(new AccessLog());
@@ -176,6 +177,9 @@ public final class KvServer implements AutoCloseable {
             kv.server.start();
         } catch (Exception e) {
             kv.server.stop();
+            if (kv.snapshots != null) {
+                kv.snapshots.close();
+            }
             throw bindFailure(e, config).orElseThrow(() -> e);
         }
         if (kv.snapshots != null) {
@@ -300,7 +304,7 @@ public final class KvServer implements AutoCloseable {
         stopStatus = timedOut ? EXIT_SHUTDOWN_TIMEOUT : EXIT_OK;
         if (snapshots != null) {
             // After the server stopped: every acknowledged write is in the cache, and no more come.
-            snapshots.close();
+            snapshots.stopPeriodic();
             try {
                 snapshots.save();
             } catch (Exception e) {
@@ -308,6 +312,7 @@ public final class KvServer implements AutoCloseable {
                         config.snapshot, e.toString());
                 stopStatus = EXIT_SNAPSHOT_FAILED;
             }
+            snapshots.close(); // after the last write: the lock goes, for the next server
         }
         return stopStatus;
     }

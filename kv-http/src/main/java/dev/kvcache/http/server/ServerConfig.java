@@ -226,7 +226,8 @@ final class ServerConfig {
 
     @Option(names = "--snapshot", paramLabel = "FILE",
             description = "Restore the entries from FILE at start, and write them to it on shutdown"
-                    + " (and every --snapshot-interval). Env KV_SNAPSHOT. Default: none.")
+                    + " (and every --snapshot-interval); one server per FILE (a lock on FILE.lock). Env KV_SNAPSHOT."
+                    + " Default: none.")
     String snapshot;
 
     @Option(names = "--snapshot-interval", paramLabel = "DURATION", defaultValue = "0",
@@ -237,7 +238,8 @@ final class ServerConfig {
 
     @Option(names = "--snapshot-ignore-corrupt", defaultValue = "false", fallbackValue = "true",
             converter = Converters.Bool.class,
-            description = "Start empty when the snapshot is corrupt (it is kept aside as FILE.corrupt) instead of"
+            description = "Start empty when the snapshot is corrupt (it is kept aside as FILE.corrupt, or FILE.corrupt.N"
+                    + " with the lowest N free) instead of"
                     + " refusing to start. Env KV_SNAPSHOT_IGNORE_CORRUPT=true. Default: ${DEFAULT-VALUE}.")
     boolean snapshotIgnoreCorrupt;
 

@@ -61,7 +61,8 @@ class HostileSharedTtlLessWritesTest {
             assertEquals("10000", ttl(server.get("/kv/n")), "a new counter is putIfAbsent(k, v): afterCreate");
             ticker.advance(Duration.ofSeconds(4));
             assertEquals(200, server.send("POST", "/kv/n?incr=5", "").statusCode());
-            assertEquals("6000", ttl(server.get("/kv/n")), "an existing counter keeps its deadline (docs: Counters)");
+            assertEquals("20000", ttl(server.get("/kv/n")),
+                    "an existing counter's TTL-less update is replace(k, old, new) on a shared cache: afterUpdate");
             assertEquals("10", server.get("/kv/n").body());
 
             // keys and values: a=123, b=yy, c=zzzz, n=10: 4 + 3 + 2 + 4 + 2 payload bytes

@@ -12,11 +12,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,13 +33,7 @@ class ExitStatusIT {
         command.addAll(List.of(flags));
         Path log = Files.createTempFile("kvcache-server", ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        Matcher listening;
-        while (!(listening = Pattern.compile("Listening on http://127.0.0.1:(\\d+)").matcher(Files.readString(log))).find()) {
-            assertTrue(process.isAlive() && System.nanoTime() < deadline, "not started: " + Files.readString(log));
-            Thread.sleep(20);
-        }
-        return new Server(process, log, Integer.parseInt(listening.group(1)));
+        return new Server(process, log, ServerLog.awaitPort(process, log, Duration.ofSeconds(30)));
     }
 
     private static int exitStatus(Server server) throws Exception {

@@ -21,8 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,7 +45,7 @@ class MemoryFloodIT {
                 .redirectErrorStream(true).redirectOutput(output.toFile()).start();
         ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
         try {
-            String base = "http://127.0.0.1:" + awaitPort(process, output);
+            String base = "http://127.0.0.1:" + ServerLog.awaitPort(process, output, Duration.ofSeconds(30));
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(5)).build();
             long maxBytes = stats(client, base).get("config").get("maxBytes").asLong();
@@ -124,18 +122,5 @@ class MemoryFloodIT {
 
     private static HttpRequest.Builder request(String uri) {
         return HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(30));
-    }
-
-    private static String awaitPort(Process process, Path output) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        for (;;) {
-            String log = Files.readString(output);
-            Matcher listening = Pattern.compile("Listening on http://127.0.0.1:(\\d+)").matcher(log);
-            if (listening.find()) {
-                return listening.group(1);
-            }
-            assertTrue(process.isAlive() && System.nanoTime() < deadline, "not started: " + log);
-            Thread.sleep(20);
-        }
     }
 }

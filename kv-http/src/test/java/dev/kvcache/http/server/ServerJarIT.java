@@ -10,10 +10,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,12 +38,7 @@ class ServerJarIT {
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(output.toFile()).start();
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!Files.readString(output).contains("Listening on")) {
-                assertTrue(process.isAlive(), "exited: " + Files.readString(output));
-                assertTrue(System.nanoTime() < deadline, "not started in 30 s: " + Files.readString(output));
-                Thread.sleep(20);
-            }
+            assertEquals(port, ServerLog.awaitPort(process, output, Duration.ofSeconds(30)));
             List<String> log = Files.readAllLines(output);
             assertTrue(log.size() >= 2, "log: " + log);
             assertTrue(log.get(0).endsWith(" INFO cache expire time: 10000ms"), log.get(0));
@@ -99,15 +93,10 @@ class ServerJarIT {
         Process process = builder.start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            String log;
-            while (!(log = Files.readString(output)).contains("Listening on")) {
-                assertTrue(process.isAlive() && System.nanoTime() < deadline, "not started: " + log);
-                Thread.sleep(20);
-            }
+            int port = ServerLog.awaitPort(process, output, Duration.ofSeconds(30));
+            String log = Files.readString(output);
             assertTrue(log.contains("cache expire time: 60000ms"), log);
-            Matcher listening = Pattern.compile("Listening on http://127.0.0.1:(\\d+)").matcher(log);
-            assertTrue(listening.find(), log);
-            String base = "http://127.0.0.1:" + listening.group(1);
+            String base = "http://127.0.0.1:" + port;
             // HTTP/1.1 explicitly: java.net.http would otherwise upgrade to h2c, logged as HTTP/2.0.
             HttpResponse<String> get = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
                     HttpRequest.newBuilder(URI.create(base + "/logged-key")).build(), HttpResponse.BodyHandlers.ofString());

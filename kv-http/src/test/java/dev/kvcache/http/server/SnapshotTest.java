@@ -155,12 +155,17 @@ class SnapshotTest {
         // A clock that went backwards counts as no time down; an entry with exactly its remaining TTL
         // elapsed is expired.
         KvHandler third = new KvHandler(KvHandlerOptions.builder().ticker(new FakeTicker()).build());
-        Snapshots.Restored restored = new Snapshots(file, third, Clock.fixed(T0, ZoneOffset.UTC), 0).restore(false);
+        Snapshots.Restored restored;
+        try (Snapshots snapshots = new Snapshots(file, third, Clock.fixed(T0, ZoneOffset.UTC), 0)) {
+            restored = snapshots.restore(false);
+        }
         assertEquals(new Snapshots.Restored(1, 0), restored);
         // 53 s at the second start, 3 s passed on its ticker before it stopped.
         assertEquals(50_000, TimeUnit.NANOSECONDS.toMillis(entry(third, "long").expiresInNanos()));
         KvHandler fourth = new KvHandler(KvHandlerOptions.builder().ticker(new FakeTicker()).build());
-        restored = new Snapshots(file, fourth, Clock.fixed(T0.plusSeconds(57), ZoneOffset.UTC), 0).restore(false);
+        try (Snapshots snapshots = new Snapshots(file, fourth, Clock.fixed(T0.plusSeconds(57), ZoneOffset.UTC), 0)) {
+            restored = snapshots.restore(false);
+        }
         assertEquals(new Snapshots.Restored(0, 1), restored);
         assertEquals(null, entry(fourth, "long"));
     }
