@@ -26,11 +26,11 @@ import org.eclipse.jetty.http.HttpField;
 final class KeyStore {
     /**
      * What an entry costs beyond its key and value bytes, estimated from the object layouts (64-bit JVM,
-     * compressed references): kv-core's node and table slot (about 80 B: a weighted node keeps its weight), the {@link StoredValue}, its
-     * ETag field and string (about 120 B), and the headers of the key's and value's arrays and the key's
-     * String (about 56 B). Counted in each entry's weight, so that the byte bound holds for tiny entries
-     * too: without it, a flood of one-byte values under a 32 MiB bound could hold millions of entries
-     * and several hundred MiB of heap.
+     * compressed references): kv-core's node and table slot (about 80 B; a weighted node keeps its weight),
+     * the {@link StoredValue}, its ETag field and string (about 120 B), and the headers of the key's and
+     * value's arrays and the key's String (about 56 B). Counted in each entry's weight, so that the byte
+     * bound holds for tiny entries too: without it, a flood of one-byte values under a 32 MiB bound could
+     * hold millions of entries and several hundred MiB of heap.
      */
     static final int ENTRY_OVERHEAD_BYTES = 256;
 
