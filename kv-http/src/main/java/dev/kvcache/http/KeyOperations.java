@@ -59,6 +59,11 @@ final class KeyOperations {
         return false;
     }
 
+    /** @return whether the {@code DELETE}'s query is malformed and was answered (400, nothing removed) */
+    boolean delete(Request request, Response response, Callback callback) {
+        return request.getHttpURI().getQuery() != null && query(request, response, callback) == null;
+    }
+
     /** @return the decoded query, or {@code null} when it is malformed and was answered with 400 */
     private static Query query(Request request, Response response, Callback callback) {
         try {
