@@ -49,6 +49,28 @@ class HostileSnapshotLockTest {
         assertEquals("someone's data\n", Files.readString(victim), "the link's target was overwritten");
     }
 
+    /**
+     * Was: a FIFO at FILE.lock opened (read-write does not block on Linux) and the start failed with a bare
+     * "java.io.IOException: Illegal seek" that named neither the flag nor the file.
+     */
+    @Test
+    void aLockFileThatIsNotARegularFileIsRefusedWithASentence() throws Exception {
+        Path file = dir.resolve("cache.snap");
+        Path lock = dir.resolve("cache.snap.lock");
+        assertEquals(0, new ProcessBuilder("mkfifo", lock.toString()).inheritIO().start().waitFor());
+        try (Snapshots snapshots = snapshots(file)) {
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> snapshots.restore(false));
+            assertEquals("--snapshot " + file + ": its lock file " + lock + " is not a regular file; remove it, the server"
+                    + " creates that file itself and overwrites it with its PID", refused.getMessage());
+        }
+        Files.delete(lock);
+        Files.createDirectory(lock);
+        try (Snapshots snapshots = snapshots(file)) {
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> snapshots.restore(false));
+            assertTrue(refused.getMessage().contains(" is not a regular file; "), refused.getMessage());
+        }
+    }
+
     /** Pins: a stale lock file from a crash (another PID, any content) is taken over and holds this PID only. */
     @Test
     void aStaleLockFileIsTakenOverWhateverItHolds() throws Exception {

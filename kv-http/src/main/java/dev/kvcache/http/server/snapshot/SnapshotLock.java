@@ -35,8 +35,8 @@ final class SnapshotLock implements AutoCloseable {
      *
      * @throws IllegalStateException if another server (process, or server in this JVM) holds it; the message
      *     names {@code --snapshot} and the holder's PID
-     * @throws IllegalArgumentException if the lock file cannot be opened or is a symbolic link (the message names
-     *     {@code --snapshot})
+     * @throws IllegalArgumentException if the lock file cannot be opened, or exists and is a symbolic link or not a
+     *     regular file (the message names {@code --snapshot})
      * @throws IOException if the lock file cannot be locked or written
      */
     static SnapshotLock acquire(Path snapshot) throws IOException {
@@ -45,6 +45,11 @@ final class SnapshotLock implements AutoCloseable {
             // The lock file is truncated once locked: through a link, that would wipe whatever file it names.
             throw new IllegalArgumentException("--snapshot " + snapshot + ": its lock file " + path + " is a symbolic"
                     + " link; remove it, the server creates that file itself and overwrites it with its PID");
+        }
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+            // A FIFO opens (read-write does not block on Linux) and then fails with a bare "Illegal seek".
+            throw new IllegalArgumentException("--snapshot " + snapshot + ": its lock file " + path + " is not a regular"
+                    + " file; remove it, the server creates that file itself and overwrites it with its PID");
         }
         FileChannel channel;
         try {
