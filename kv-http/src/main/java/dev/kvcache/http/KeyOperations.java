@@ -59,8 +59,13 @@ final class KeyOperations {
         return false;
     }
 
-    /** @return whether the {@code DELETE}'s query is malformed and was answered (400, nothing removed) */
-    boolean delete(Request request, Response response, Callback callback) {
+    /**
+     * For a request that reads no parameter (a key's {@code DELETE}, a batch) but must refuse a malformed query
+     * as every other request on its route does.
+     *
+     * @return whether its query is malformed and was answered (400; the request did nothing)
+     */
+    static boolean refusedQuery(Request request, Response response, Callback callback) {
         return request.getHttpURI().getQuery() != null && query(request, response, callback) == null;
     }
 

@@ -92,7 +92,7 @@ final class KeyResource implements Resource {
                 write(request, response, callback, method, key);
                 break;
             case DELETE:
-                if (operations.delete(request, response, callback)) {
+                if (KeyOperations.refusedQuery(request, response, callback)) {
                     break;
                 }
                 delete(request, response, callback, key);

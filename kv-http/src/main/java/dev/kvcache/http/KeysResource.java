@@ -10,7 +10,8 @@ import org.eclipse.jetty.util.Callback;
  * ({@link KeyListing}); {@code DELETE} flushes them ({@link FlushOperation}); {@code POST} is a batch
  * ({@link BatchOperation}; here rather than at {@code /batch}, which stays a key of the Go route); other
  * methods get 400
- * {@code Must provide a key in the path}, as before these existed.
+ * {@code Must provide a key in the path}, as before these existed. A query with a malformed escape is 400 and
+ * does nothing, on a batch too (which reads no parameter).
  */
 final class KeysResource implements Resource {
     private final KeyListing listing;
@@ -34,6 +35,9 @@ final class KeysResource implements Resource {
                 flush.serve(request, response, callback);
                 break;
             case POST:
+                if (KeyOperations.refusedQuery(request, response, callback)) {
+                    break;
+                }
                 batch.serve(request, response, callback);
                 break;
             default:

@@ -54,6 +54,28 @@ class HostileQueryTest {
         assertEquals(404, server.get("/kv/del1").statusCode());
     }
 
+    /** Was: a batch ({@code POST /kv/}) ignored its query and ran every operation (200), malformed escape or not. */
+    @Test
+    void aBatchWithAMalformedQueryIs400AndRunsNothing() throws Exception {
+        String body = "{\"ops\":[{\"op\":\"put\",\"key\":\"batch1\",\"value\":\"x\"}]}";
+        for (String path : new String[] {"/kv/?x=%ZZ", "/kv/?%ZZ"}) {
+            try (RawHttp raw = new RawHttp(server.port())) {
+                raw.send("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                        + body.length() + "\r\n\r\n" + body);
+                RawHttp.Reply reply = raw.read();
+                assertEquals(400, reply.status(), path + " " + reply.body());
+                assertEquals(MALFORMED, reply.body(), path);
+            }
+            assertEquals(404, server.get("/kv/batch1").statusCode(), "the batch ran despite " + path);
+        }
+        try (RawHttp raw = new RawHttp(server.port())) {
+            raw.send("POST /kv/?x=%41 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.length() + "\r\n\r\n" + body);
+            assertEquals(200, raw.read().status(), "a well-formed query still runs the batch");
+        }
+        assertEquals(200, server.get("/kv/batch1").statusCode());
+    }
+
     /** Pins: encoded '&' and '=' inside a value are data, not separators; ';' separates nothing. */
     @Test
     void encodedSeparatorsInValuesAreData() throws Exception {
