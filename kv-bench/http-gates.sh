@@ -6,7 +6,8 @@
 #      the Jetty hello-world (kv-load.jar's HelloServer, Jetty's default threading, the JVM's defaults), 2 rounds
 #      alternating; for the record, the same hello-world on the README's JVM options too (the collector's share);
 #   2. the tail: 60 s measured (after 5 s warm-up) with -Xlog:gc to a file, collections and pauses counted, p99
-#      kvcache vs hello, 2 rounds (kvcache, hello, hello, kvcache), the median of the rounds' ratios and each round;
+#      kvcache vs hello, 3 rounds (kvcache hello, hello kvcache, kvcache hello), the verdict the median of the
+#      rounds' own p99 ratios; each round prints its p99s, req/s, collections (Shenandoah cycles) and longest pause;
 #   3. many connections, unpipelined (wrk -t2, PIPELINE=1): 100, 1000 and 4000 connections, 15 s each
 #      after 15 s of warm-up, 3 rounds, timeouts and socket errors, each figure against kvcache's own at 100;
 #   4. kv-load against wrk on the pipelined workload (same server run, interleaved: wrk, kv-load, wrk, kv-load, wrk).
@@ -19,7 +20,7 @@
 #   --no-build  use the jars already built (else: mvn -B -ntp -q -DskipTests package)
 #   --warmup S  warm-up of gates 1 and 2, both servers alike (default 5, the issue's method; a fresh
 #               kvcache's compiler threads stay busy for about 15 s, the hello-world's for about 7)
-# Takes about 13 minutes with --no-build (about 4 with --short). Needs wrk (installed with apt-get if missing) and a
+# Takes about 15 minutes with --no-build (about 5 with --short). Needs wrk (installed with apt-get if missing) and a
 # file-descriptor limit of at least 8 500 for 4000 connections (raised here up to the hard limit).
 # Output: kv-bench/target/gates/ (wrk outputs, server logs, GC logs, summary.md).
 # Environment: PORT (default 18091), JAVA (default java).
@@ -41,18 +42,18 @@ while [ $# -gt 0 ]; do
                 ''|*[!0-9]*) echo "http-gates.sh: --warmup needs a whole number of seconds, was '${2:-}'" >&2; exit 2 ;;
             esac
             warm_override="$2"; shift 2 ;;
-        --help|-h) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --help|-h) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "http-gates.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
 
 if [ "$short" -eq 1 ]; then
-    warm=2; server_warm=3; measure=4; tail_measure=12; conn_measure=4; rounds_conn=3; rounds_pipe=2; rounds_tail=2
+    warm=2; server_warm=3; measure=4; tail_measure=12; conn_measure=4; rounds_conn=3; rounds_pipe=2; rounds_tail=3
 else
     # server_warm: a fresh kvcache's C2 compiler still took as much CPU as its serving thread 4-10 s after
     # the start, and 28 % of the server's CPU 11-16 s after (session 5), so the runs that compare one server
     # with itself (gates 3 and 4) warm it longer.
-    warm=5; server_warm=15; measure=15; tail_measure=60; conn_measure=15; rounds_conn=3; rounds_pipe=2; rounds_tail=2
+    warm=5; server_warm=15; measure=15; tail_measure=60; conn_measure=15; rounds_conn=3; rounds_pipe=2; rounds_tail=3
 fi
 [ -n "$warm_override" ] && warm="$warm_override"
 mix="$root/../shared/bench/seed-mix.lua"
@@ -194,9 +195,11 @@ p99_hello=$(for r in $(seq 1 "$rounds_pipe"); do field "$out/wrk-pipe-hello-$r.t
 pipe_hello_readme=$(for r in $(seq 1 "$rounds_pipe"); do field "$out/wrk-pipe-hello-readme-$r.txt" total_rps; done | median)
 
 # ---------------------------------------------------------------- 2. the tail, 60 s
-# Two rounds, kvcache / hello / hello / kvcache, each round's ratio its own p99s': on a shared host one
-# 60 s p99 swings several-fold from minute to minute, so one run per server compared a lucky minute
-# with an unlucky one; the ABBA order puts both servers at the same mean time.
+# Three rounds, kvcache hello / hello kvcache / kvcache hello, each round's ratio its own p99s': on a
+# shared host one 60 s p99 swings several-fold from minute to minute (session 5: 1.8x in one round,
+# 33.8x in the next, and the median of two is their mean), so the verdict is the middle one of three
+# rounds' ratios, which one noisy minute cannot move; the alternating order keeps both servers at
+# about the same mean time.
 echo "== gate 2: the tail, ${tail_measure} s measured, ${rounds_tail} rounds"
 tail_order=""
 for round in $(seq 1 "$rounds_tail"); do
@@ -221,7 +224,14 @@ for run in $tail_order; do
     cycles=$(printf '%s\n' "$pauses" | { grep -o 'GC([0-9]*)' || true; } | sort -u | wc -l)
     longest=$(printf '%s\n' "$pauses" | sed -n 's/.* \([0-9.]*\)ms$/\1/p' | sort -g | tail -1)
     eval "young_${name}_$round=$young cycles_${name}_$round=$cycles longest_${name}_$round=${longest:-n/a}"
-    echo "   round $round $name: $(field "$out/wrk-tail-$name-$round.txt" total_rps) req/s, p99 $(field "$out/wrk-tail-$name-$round.txt" p99_us) us, $young young pauses, $cycles collections"
+    echo "   round $round $name: $(field "$out/wrk-tail-$name-$round.txt" total_rps) req/s, p99 $(field "$out/wrk-tail-$name-$round.txt" p99_us) us, $young young pauses, $cycles collections, longest pause ${longest:-n/a} ms"
+    kv_f="$out/wrk-tail-kvcache-$round.txt"
+    hello_f="$out/wrk-tail-hello-$round.txt"
+    # The round's second run (the output directory starts empty): its own figures side by side.
+    if [ -f "$kv_f" ] && [ -f "$hello_f" ]; then
+        eval "c_kv=\$cycles_kvcache_$round"
+        echo "   round $round: p99 kvcache $(field "$kv_f" p99_us) us / hello $(field "$hello_f" p99_us) us = $(ratio "$(field "$kv_f" p99_us)" "$(field "$hello_f" p99_us)"), req/s $(field "$kv_f" total_rps) / $(field "$hello_f" total_rps), kvcache's collections (Shenandoah cycles) $c_kv"
+    fi
 done
 
 # ---------------------------------------------------------------- 3. many connections

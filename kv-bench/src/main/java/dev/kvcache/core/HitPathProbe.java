@@ -55,4 +55,9 @@ public final class HitPathProbe {
     public Long full(Long key) {
         return cache.getIfPresent(key);
     }
+
+    /** The node mapped to {@code key} in {@code cache}, or null: for {@code LayoutProbe}'s addresses. */
+    public static Object node(KvCache<Long, Long> cache, Long key) {
+        return ((ExpiringCache<Long, Long>) cache).table.get(key, NodeTable.hash(key));
+    }
 }

@@ -50,19 +50,26 @@ final class RemovalNotifier<K, V> {
         }
     }
 
-    /** Takes the removals pended so far. Maintenance lock held. */
+    /**
+     * Takes the removals pended so far, or {@code null} if there are none. Maintenance lock held.
+     *
+     * <p>{@code null} rather than {@code List.of()}: {@link #deliver} then sees only one list class. With
+     * two, its compiled code, profiled while nothing was removed, met the second list at the first
+     * expiries (a {@code class_check} deoptimization in the served cache's maintenance, about a TTL
+     * after the start).
+     */
     List<Removal<K, V>> takePending() {
         if (pending.isEmpty()) {
-            return List.of();
+            return null;
         }
         List<Removal<K, V>> taken = pending;
         pending = new ArrayList<>();
         return taken;
     }
 
-    /** Reports a batch taken by {@link #takePending}. No cache lock may be held. */
+    /** Reports a batch taken by {@link #takePending} ({@code null}: none). No cache lock may be held. */
     void deliver(List<Removal<K, V>> removals) {
-        if (removals.isEmpty()) {
+        if (removals == null) {
             return; // the common case, without an iterator
         }
         for (Removal<K, V> r : removals) {

@@ -61,9 +61,19 @@ final class Segment<K, V> extends ReentrantLock {
      * for by blocking, as before. Spinning reads the lock state and tries only when it is free.
      */
     void lockForWrite() {
-        if (tryLock()) {
-            return;
+        if (!tryLock()) {
+            lockContended();
         }
+    }
+
+    /**
+     * The spin, then the block, out of line: a served cache first meets a held segment lock when
+     * maintenance starts expiring entries (about a TTL after the start, seconds after C2 compiled the
+     * write path), and that first failed {@code tryLock} deoptimizes the compiled write path (an
+     * {@code unstable_if} trap). Kept here, the spin loop's own first exits (locked after the spins)
+     * trap in this small method instead of in the write path it would otherwise be inlined into.
+     */
+    private void lockContended() {
         for (int i = 0; i < WRITE_SPINS; i++) {
             Thread.onSpinWait();
             if (!isLocked() && tryLock()) {

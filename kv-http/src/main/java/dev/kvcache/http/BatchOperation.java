@@ -57,7 +57,6 @@ final class BatchOperation {
     private final KeyStore store;
     private final Operations operations;
     private final int maxKeyBytes;
-    private final int maxValueBytes;
     private final int maxItems;
     private final int maxBytes;
 
@@ -65,7 +64,6 @@ final class BatchOperation {
         this.store = store;
         this.operations = operations;
         this.maxKeyBytes = options.maxKeyBytes();
-        this.maxValueBytes = options.maxValueBytes();
         this.maxItems = options.batchMaxItems();
         this.maxBytes = options.batchMaxBytes();
     }
@@ -154,6 +152,12 @@ final class BatchOperation {
                     + " delete) and a non-empty string \"key\"");
         }
         String key = keyNode.asText();
+        if (hasLoneSurrogate(key)) {
+            // A JSON escape can name half a surrogate pair, which has no UTF-8 form: a snapshot
+            // would write it as '?', and the restart would rename the key (over another's value).
+            return error(result, HttpStatus.BAD_REQUEST_400, "The key is not valid Unicode (it holds a lone"
+                    + " surrogate such as \\ud800), so it has no UTF-8 form");
+        }
         if (KeyParser.utf8Length(key) > maxKeyBytes) {
             return error(result, HttpStatus.URI_TOO_LONG_414, "Key too long: the limit is " + maxKeyBytes + " bytes");
         }
@@ -204,15 +208,18 @@ final class BatchOperation {
             return error(result, HttpStatus.BAD_REQUEST_400, "A put needs a string \"value\" (stored as UTF-8) or"
                     + " \"valueBase64\", not both");
         }
+        if (text != null && hasLoneSurrogate(text.asText())) {
+            return error(result, HttpStatus.BAD_REQUEST_400, "The value is not valid Unicode (it holds a lone"
+                    + " surrogate such as \\ud800), so it cannot be stored as UTF-8; send its bytes as valueBase64");
+        }
         byte[] bytes;
         try {
             bytes = text != null ? text.asText().getBytes(StandardCharsets.UTF_8) : Base64.getDecoder().decode(base64.asText());
         } catch (IllegalArgumentException e) {
             return error(result, HttpStatus.BAD_REQUEST_400, "valueBase64 is not base64: " + e.getMessage());
         }
-        if (bytes.length > maxValueBytes) {
-            return error(result, HttpStatus.PAYLOAD_TOO_LARGE_413, "Value too large: the limit is " + maxValueBytes
-                    + " bytes");
+        if (bytes.length > store.maxValueBytes(key)) {
+            return error(result, HttpStatus.PAYLOAD_TOO_LARGE_413, store.tooLarge(key));
         }
         Duration ttl;
         try {
@@ -222,10 +229,39 @@ final class BatchOperation {
             return error(result, HttpStatus.BAD_REQUEST_400, e.getMessage());
         }
         JsonNode type = op.get("contentType");
+        if (type != null && !isFieldValue(type.asText())) {
+            // Over HTTP/1.1 Jetty would blank a CR or LF out; over HTTP/2 the field went out as it was
+            // and clients refused the whole response, so the key could no longer be read there.
+            return error(result, HttpStatus.BAD_REQUEST_400, "contentType must be a header value: no control"
+                    + " characters (CR, LF, NUL, ...)");
+        }
         HttpField contentType = type == null ? StoredValue.TEXT_PLAIN : new HttpField(HttpHeader.CONTENT_TYPE, type.asText());
         StoredValue value = store.newValue(bytes, contentType);
         store.write(key, value, ttl, Conditions.NONE);
         return result.put("status", HttpStatus.NO_CONTENT_204).put("etag", value.etag());
+    }
+
+    private static boolean hasLoneSurrogate(String text) {
+        for (int i = 0, length = text.length(); i < length; i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code text} holds none of the control characters RFC 9110 5.5 keeps out of a field value. */
+    private static boolean isFieldValue(String text) {
+        for (int i = 0, length = text.length(); i < length; i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 && c != '\t' || c == 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static ObjectNode error(ObjectNode result, int status, String message) {

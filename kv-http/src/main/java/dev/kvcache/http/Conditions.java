@@ -1,5 +1,6 @@
 package dev.kvcache.http;
 
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 
@@ -10,7 +11,8 @@ import org.eclipse.jetty.http.HttpHeader;
  * <ul>
  *   <li>On writes and deletes: {@code If-None-Match: *} means create only; {@code If-Match: <etag>}
  *       means compare-and-set against that version; {@code If-Match: *} means "only if present".
- *       A failed precondition is answered 412. Entity tags compare strongly ({@code W/} tags never match).
+ *       A failed precondition is answered 412. {@code If-Match} compares entity tags strongly ({@code W/}
+ *       tags never match), {@code If-None-Match} weakly, for every method (RFC 9110 13.1.1, 13.1.2).
  *   <li>On reads: {@code If-None-Match} matching the current tag (weakly) is answered 304;
  *       {@code If-Match} not matching it is answered 412.
  * </ul>
@@ -28,12 +30,27 @@ final class Conditions {
     }
 
     static Conditions of(HttpFields headers) {
-        String ifMatch = headers.get(HttpHeader.IF_MATCH);
-        String ifNoneMatch = headers.get(HttpHeader.IF_NONE_MATCH);
+        // Each is a list that a client or proxy may split over several field lines (RFC 9110 5.3):
+        // those lines are one comma-separated list. Indexed access: no iterator on the read path.
+        String ifMatch = null;
+        String ifNoneMatch = null;
+        for (int i = 0, size = headers.size(); i < size; i++) {
+            HttpField field = headers.getField(i);
+            HttpHeader header = field.getHeader();
+            if (header == HttpHeader.IF_MATCH) {
+                ifMatch = join(ifMatch, field.getValue());
+            } else if (header == HttpHeader.IF_NONE_MATCH) {
+                ifNoneMatch = join(ifNoneMatch, field.getValue());
+            }
+        }
         if (ifMatch == null && ifNoneMatch == null) {
             return NONE;
         }
         return new Conditions(ifMatch, ifNoneMatch);
+    }
+
+    private static String join(String list, String value) {
+        return list == null ? value : list + ", " + value;
     }
 
     boolean isNone() {
@@ -56,7 +73,7 @@ final class Conditions {
             return false;
         }
         return ifNoneMatch == null || current == null
-                || !isStar(ifNoneMatch) && !listContains(ifNoneMatch, current.etag(), false);
+                || !isStar(ifNoneMatch) && !listContains(ifNoneMatch, current.etag(), true);
     }
 
     /**

@@ -26,19 +26,26 @@ import org.slf4j.LoggerFactory;
  *       be read, 413 for a value over the limit (refused before reading when the length is declared),
  *       503 for a body cut off by a graceful stop or one the heap has no room for
  *       ({@link OutOfMemoryError}), 500 if the store throws (a bug);
+<<<<<<< HEAD
  *   <li>{@code DELETE}: 204, 404 when absent, 412 when a precondition fails, 400 (nothing removed) for a
  *       query with a malformed escape;
  *   <li>any method: 400 for invalid percent-encoding in the key, 414 for a key over the limit, 405
+=======
+ *   <li>{@code DELETE}: 204, 404 when absent, 412 when a precondition fails;
+ *   <li>any method: 400 for invalid percent-encoding in the key or a ';' in the path (Jetty would drop
+ *       it and what follows in its segment, naming another key), 414 for a key over the limit, 405
+>>>>>>> main
  *       (with {@code Allow}) for methods other than these five.
  * </ul>
  */
 final class KeyResource implements Resource {
     private static final Logger LOG = LoggerFactory.getLogger(KeyResource.class);
     private static final String ALLOW = "GET, HEAD, POST, PUT, DELETE";
+    private static final byte[] PATH_PARAMETER = Replies.message(
+            "A ';' in a key's path is read as a path parameter, not as part of the key: percent-encode it as %3B");
 
     private final KeyStore store;
     private final int maxKeyBytes;
-    private final int maxValueBytes;
     private final BooleanSupplier draining;
     private final LongSupplier outOfMemory;
     private final int missStatus;
@@ -55,12 +62,14 @@ final class KeyResource implements Resource {
         this.draining = draining;
         this.outOfMemory = outOfMemory;
         this.maxKeyBytes = options.maxKeyBytes();
-        this.maxValueBytes = options.maxValueBytes();
         this.missStatus = options.missStatus();
     }
 
     @Override
     public void serve(Request request, Response response, Callback callback, Method method, String path) {
+        if (refusedPathParameter(request, response, callback)) {
+            return;
+        }
         String key = KeyParser.key(path);
         if (key == null) {
             Replies.closeIfBodyUnread(request, response);
@@ -101,6 +110,22 @@ final class KeyResource implements Resource {
                 Replies.methodNotAllowed(response, callback, ALLOW, Replies.KEY_METHODS);
                 break;
         }
+    }
+
+    /**
+     * Refuses a request whose path holds a {@code ;}: Jetty drops path parameters from the path in
+     * context, so {@code /kv/user;1} would name the key {@code user}, and {@code /kv/;x} the listing,
+     * a batch or a flush, rather than the key {@code ;x}.
+     *
+     * @return whether it refused the request (the response is then complete)
+     */
+    static boolean refusedPathParameter(Request request, Response response, Callback callback) {
+        if (request.getHttpURI().getPath().indexOf(';') < 0) {
+            return false;
+        }
+        Replies.closeIfBodyUnread(request, response);
+        Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, PATH_PARAMETER);
+        return true;
     }
 
     private void read(Request request, Response response, Callback callback, Method method, String key) {
@@ -145,15 +170,16 @@ final class KeyResource implements Resource {
             return;
         }
         long length = request.getLength();
-        if (length > maxValueBytes) {
+        int limit = store.maxValueBytes(key);
+        if (length > limit) {
             // Refused before reading a byte: with "Expect: 100-continue" the client never sends it.
             Replies.closeIfBodyUnread(request, response);
-            tooLarge(response, callback);
+            tooLarge(response, callback, key);
             return;
         }
         HttpFields headers = request.getHeaders();
         new Write(request, response, callback, method, key, ttl, Conditions.of(headers),
-                ContentTypes.of(headers.getField(HttpHeader.CONTENT_TYPE)), length).run();
+                ContentTypes.of(headers.getField(HttpHeader.CONTENT_TYPE)), length, limit).run();
     }
 
     /**
@@ -171,9 +197,8 @@ final class KeyResource implements Resource {
         Replies.text(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, Replies.OUT_OF_MEMORY);
     }
 
-    private void tooLarge(Response response, Callback callback) {
-        Replies.text(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
-                Replies.message("Value too large: the limit is " + maxValueBytes + " bytes"));
+    private void tooLarge(Response response, Callback callback, String key) {
+        Replies.text(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, Replies.message(store.tooLarge(key)));
     }
 
     private void delete(Request request, Response response, Callback callback, String key) {
@@ -201,8 +226,8 @@ final class KeyResource implements Resource {
         private final HttpField contentType;
 
         Write(Request request, Response response, Callback callback, Method method, String key, Duration ttl,
-                Conditions conditions, HttpField contentType, long length) {
-            super(request, length, maxValueBytes);
+                Conditions conditions, HttpField contentType, long length, int limit) {
+            super(request, length, limit);
             this.response = response;
             this.callback = callback;
             this.method = method;
@@ -247,7 +272,7 @@ final class KeyResource implements Resource {
         @Override
         void onTooLarge() {
             Replies.closeIfBodyUnread(request(), response);
-            tooLarge(response, callback);
+            tooLarge(response, callback, key);
         }
 
         @Override

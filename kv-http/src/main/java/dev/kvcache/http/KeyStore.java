@@ -45,6 +45,9 @@ final class KeyStore {
     private final LongAdder payloadBytes = new LongAdder();
     /** Whether this store built the cache (and so sees every removal through its listener). */
     private final boolean owned;
+    /** The byte bound of the cache this store built; {@code Long.MAX_VALUE} for a shared cache (the application's). */
+    private final long maxBytes;
+    private final int maxValueBytes;
     /** Told the key of every change made through this store, and of every removal its own cache reports. */
     private volatile java.util.function.Consumer<String> changes = key -> { };
 
@@ -58,10 +61,14 @@ final class KeyStore {
         this.defaultTtl = null; // the cache decides: an expiry function may give each entry its own
         this.minWeight = 1;
         this.owned = false;
+        this.maxBytes = Long.MAX_VALUE;
+        this.maxValueBytes = options.maxValueBytes();
     }
 
     KeyStore(KvHandlerOptions options) {
         this.owned = true;
+        this.maxBytes = options.maxBytes();
+        this.maxValueBytes = options.maxValueBytes();
         this.defaultTtl = options.defaultTtl();
         this.minWeight = minWeight(options);
         this.cache = KvCache.builder()
@@ -365,6 +372,28 @@ final class KeyStore {
         if (owned) {
             payloadBytes.add(-payload(key, value));
         }
+    }
+
+    /**
+     * The most value bytes a write of {@code key} may bring: {@code maxValueBytes}, and, in a cache this store
+     * built, what its byte bound leaves beside the key and the per-entry estimate (an entry heavier than the
+     * whole bound would be evicted as soon as it was written, and others with it, so such a write is refused).
+     */
+    int maxValueBytes(String key) {
+        return (int) Math.min(maxValueBytes, heldBytes(key));
+    }
+
+    /** The sentence of a 413 for a value of {@code key} over {@link #maxValueBytes(String)}. */
+    String tooLarge(String key) {
+        long held = heldBytes(key);
+        return held < maxValueBytes
+                ? "Value too large to be held: with its key it would weigh more than the cache's byte bound"
+                        + " (maxBytes, --max-bytes); at most " + held + " bytes for this key"
+                : "Value too large: the limit is " + maxValueBytes + " bytes";
+    }
+
+    private long heldBytes(String key) {
+        return owned ? Math.max(0, maxBytes - ENTRY_OVERHEAD_BYTES - KeyParser.utf8Length(key)) : Long.MAX_VALUE;
     }
 
     private int weigh(String key, StoredValue value) {

@@ -10,8 +10,9 @@ import org.eclipse.jetty.util.Callback;
  * ({@link KeyListing}); {@code DELETE} flushes them ({@link FlushOperation}); {@code POST} is a batch
  * ({@link BatchOperation}; here rather than at {@code /batch}, which stays a key of the Go route); other
  * methods get 400
- * {@code Must provide a key in the path}, as before these existed. A query with a malformed escape is 400 and
- * does nothing, on a batch too (which reads no parameter).
+ * {@code Must provide a key in the path}, as before these existed. A path with a {@code ;} ({@code /kv/;x},
+ * which Jetty reads as {@code /kv/}) is 400, as on {@link KeyResource}: it meant a key. A query with a malformed
+ * escape is 400 and does nothing, on a batch too (which reads no parameter).
  */
 final class KeysResource implements Resource {
     private final KeyListing listing;
@@ -26,6 +27,9 @@ final class KeysResource implements Resource {
 
     @Override
     public void serve(Request request, Response response, Callback callback, Method method, String path) {
+        if (KeyResource.refusedPathParameter(request, response, callback)) {
+            return;
+        }
         switch (method) {
             case GET:
             case HEAD:

@@ -86,6 +86,15 @@ final class Query {
         return i < 0 ? null : values[i] == null ? "" : values[i];
     }
 
+    /** @return how many times {@code name} is given, with or without a value */
+    int count(String name) {
+        int n = 0;
+        for (int i = 0; i < size; i++) {
+            n += names[i].equals(name) ? 1 : 0;
+        }
+        return n;
+    }
+
     /** @return whether {@code name} is given, with or without a value */
     boolean has(String name) {
         return indexOf(name) >= 0;

@@ -2,11 +2,13 @@ package dev.kvcache.http;
 
 import dev.kvcache.core.KvCache;
 import java.time.Duration;
+import java.util.List;
 import org.eclipse.jetty.server.Request;
 
 /**
  * A write's TTL as the request gives it: the {@code ttl} query parameter, else the {@value #HEADER}
  * header, in the forms {@link TtlParser} reads, or {@value #NEVER} for an entry that never expires.
+ * Each may be given once: a second {@code ttl} parameter or {@value #HEADER} line is refused, not dropped.
  */
 final class RequestTtl {
     static final String HEADER = "Kv-Ttl";
@@ -18,23 +20,31 @@ final class RequestTtl {
 
     /**
      * @return the TTL the request asks for, or {@code null} for the default
-     * @throws IllegalArgumentException if it is not a valid duration, or the query holds a malformed escape (the
-     *     message says why)
+     * @throws IllegalArgumentException if it is not a valid duration, the parameter or the header is given
+     *     more than once, or the query holds a malformed escape (the message says why)
      */
     static Duration of(Request request) {
         String text = null;
         if (request.getHttpURI().getQuery() != null) {
             Query query = Query.of(request);
+            int given = query.count(PARAMETER);
+            if (given > 1) {
+                // Else one of two TTLs would be dropped without a word (and an invalid second one never read).
+                throw new IllegalArgumentException("the ttl parameter is given " + given + " times; give it once");
+            }
             if (query.isBare(PARAMETER)) {
                 // Else a typo (?ttl, ?ttl&...) would store with the default TTL without a word.
                 throw new IllegalArgumentException("the ttl parameter needs a value: ttl=D (e.g. ttl=30s) or ttl=never");
             }
             text = query.get(PARAMETER);
         }
-        if (text == null) {
+        List<String> headers = request.getHeaders().getValuesList(HEADER);
+        if (headers.size() > 1) {
+            throw new IllegalArgumentException("the " + HEADER + " header is given " + headers.size() + " times; give it once");
+        }
+        if (text == null && !headers.isEmpty()) {
             // A header's value may be padded (RFC 9110 5.5); a decoded query value is taken as it is.
-            String header = request.getHeaders().get(HEADER);
-            text = header == null ? null : header.trim();
+            text = headers.get(0).trim();
         }
         return text == null ? null : parse(text);
     }

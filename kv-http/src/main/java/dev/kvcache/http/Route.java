@@ -35,6 +35,11 @@ public enum Route {
 
     static final String NAMESPACE = "/kv/";
 
+    /** {@link #RESERVED}'s names at the index of their length ({@code null}: none that long). */
+    private static final String[] RESERVED_BY_LENGTH = {null, null, "kv", null, "size", "stats", "health", "metrics"};
+    /** What each name of {@link #RESERVED_BY_LENGTH} routes to; {@code /kv} alone names no key. */
+    private static final Route[] ROUTE_BY_LENGTH = {null, null, NO_KEY, null, SIZE, STATS, HEALTH, METRICS};
+
     /**
      * @param path the decoded path in the handler's context, starting with {@code /}
      * @return the resource it names
@@ -49,14 +54,13 @@ public enum Route {
         }
         int end = path.indexOf('/', 1);
         int segment = (end < 0 ? length : end) - 1;
-        switch (segment) {
-            case 0: return NO_KEY;
-            case 2: return path.startsWith("kv", 1) ? NO_KEY : KEY;
-            case 4: return path.startsWith("size", 1) ? SIZE : KEY;
-            case 5: return path.startsWith("stats", 1) ? STATS : KEY;
-            case 6: return path.startsWith("health", 1) ? HEALTH : KEY;
-            case 7: return path.startsWith("metrics", 1) ? METRICS : KEY;
-            default: return KEY;
+        if (segment == 0) {
+            return NO_KEY;
         }
+        // A lookup by the segment's length, not a switch over it: C2 compiles a switch with only the
+        // lengths its profile saw (not the rare key lengths of a few digits, say), and a request with
+        // another length then deoptimized the whole compiled request path.
+        String reserved = segment < RESERVED_BY_LENGTH.length ? RESERVED_BY_LENGTH[segment] : null;
+        return reserved != null && path.startsWith(reserved, 1) ? ROUTE_BY_LENGTH[segment] : KEY;
     }
 }

@@ -73,13 +73,26 @@ class QueryDecodingTest {
 
     @Test
     void aParameterGivenTwiceTakesItsFirstValueEncodedOrNot() throws Exception {
-        server.put("/kv/d1?ttl=2s&ttl=9s", "v");
-        assertEquals("2000", remaining("/kv/d1"));
-        server.put("/kv/d2?tt%6C=2s&ttl=9s", "v");
-        assertEquals("2000", remaining("/kv/d2"));
-        server.put("/kv/d3?ttl=2s&tt%6C=9s", "v");
-        assertEquals("2000", remaining("/kv/d3"));
-        assertEquals(400, server.put("/kv/d4?ttl&ttl=9s", "v").statusCode(), "the first is bare");
+        server.put("/kv/twice-a", "v");
+        server.put("/kv/twice-b", "v");
+        server.put("/kv/twice-c", "v");
+        assertEquals(1, keys(server.get("/kv/?prefix=twice-&limit=1&limit=3").body()));
+        assertEquals(1, keys(server.get("/kv/?prefix=twice-&li%6Dit=1&limit=3").body()));
+        assertEquals(1, keys(server.get("/kv/?prefix=twice-&limit=1&li%6Dit=3").body()));
+    }
+
+    @Test
+    void aTtlGivenTwiceEncodedOrNotIs400() throws Exception {
+        for (String query : new String[] {"ttl=2s&ttl=9s", "tt%6C=2s&ttl=9s", "ttl=2s&tt%6C=9s", "ttl&ttl=9s", "ttl=2s&ttl=2s"}) {
+            HttpResponse<String> put = server.put("/kv/d?" + query, "v");
+            assertEquals(400, put.statusCode(), query);
+            assertEquals("the ttl parameter is given 2 times; give it once", put.body().strip(), query);
+            assertEquals(404, server.get("/kv/d").statusCode(), query);
+        }
+    }
+
+    private static int keys(String page) {
+        return page.split("\"twice-", -1).length - 1;
     }
 
     @Test

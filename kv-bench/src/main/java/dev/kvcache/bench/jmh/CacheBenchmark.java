@@ -215,6 +215,9 @@ public class CacheBenchmark {
                     expired++;
                 }
             }
+            if (LayoutProbe.enabled()) {
+                LayoutProbe.report(peer, cache, presentKeys, sequences[0]);
+            }
             cache.close();
             if (expired != 0) {
                 throw new IllegalStateException(expired + " of " + size + " entries of " + peer

@@ -4,7 +4,6 @@ import dev.kvcache.core.Ticker;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -32,8 +31,14 @@ import org.eclipse.jetty.util.thread.Invocable;
  *
  * <p>HTTP/1.1 requests pass through untouched: there the server says {@code Connection: close} and
  * clients (curl included) keep the response.
+ *
+ * <p>Not a handler of its own: {@link InFlightHandler}, the server's outermost handler, wraps each
+ * request's callback through {@link #wrap}, so that the request path has one handler level fewer (each
+ * level is one more method C2 compiles as a root in the server's first seconds under load). The drain
+ * wraps the callback Jetty gave, outside the in-flight count's, as when it was the outer handler: the
+ * refusals of every handler inside (503 once stopping, 401, 413, ...) are drained.
  */
-final class Http2BodyDrain extends Handler.Wrapper {
+final class Http2BodyDrain {
     /** The smallest cap: large enough for the bodies clients commonly send in one request. */
     static final long MIN_CAP_BYTES = 8L << 20;
 
@@ -47,8 +52,7 @@ final class Http2BodyDrain extends Handler.Wrapper {
      * @param windowNanos how long after the response the drain may go on
      * @param ticker the clock the window is measured by
      */
-    Http2BodyDrain(Handler handler, long capBytes, long windowNanos, Ticker ticker) {
-        super(handler);
+    Http2BodyDrain(long capBytes, long windowNanos, Ticker ticker) {
         this.capBytes = capBytes;
         this.windowNanos = windowNanos;
         this.ticker = ticker;
@@ -65,24 +69,21 @@ final class Http2BodyDrain extends Handler.Wrapper {
         return drainedBytes.sum();
     }
 
-    @Override
-    public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        // The next handler directly, not through Handler.Wrapper.handle: every method of the request
-        // path is a root that C2 compiles with all it inlines (about 8 KB of bytecode here), and the
-        // server's first seconds under load are spent compiling them; one level fewer is one less.
-        Handler next = getHandler();
-        if (next == null) {
-            return false;
-        }
+    /**
+     * @return the callback to hand on for {@code request}: {@code callback} itself for HTTP/1.1 or a
+     *     request without a body, otherwise one that drains the body after the response, then completes
+     *     {@code callback} exactly once
+     */
+    Callback wrap(Request request, Response response, Callback callback) {
         // Nothing to drain for HTTP/1.1, or for a request without a body.
         if (request.getConnectionMetaData().getHttpVersion() != HttpVersion.HTTP_2 || request.getLength() == 0) {
-            return next.handle(request, response, callback);
+            return callback;
         }
-        return next.handle(request, response, new Drain(request, response, callback));
+        return new Drain(request, response, callback);
     }
 
     /**
-     * The callback handed to the wrapped handler; on success, drains (a read/demand loop), then
+     * The callback handed on in place of Jetty's; on success, drains (a read/demand loop), then
      * completes the request's own callback exactly once.
      */
     private final class Drain implements Callback, Runnable {

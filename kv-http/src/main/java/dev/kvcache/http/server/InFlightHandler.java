@@ -22,9 +22,14 @@ import org.eclipse.jetty.util.component.Graceful;
  * {@code handle} returns {@code false} or throws without having completed it (Jetty then answers
  * through its own callback). Request stream wrappers are not tracked: nothing behind this handler adds
  * one, as HTTP/2's customizers run before the handlers.
+ *
+ * <p>In the standalone server it is the outermost handler and also applies the {@link Http2BodyDrain}
+ * to each request's callback (outside the count's own), so that the drain costs no handler level.
  */
 final class InFlightHandler extends Handler.Wrapper implements Graceful {
     private final LongAdder inFlight = new LongAdder();
+    /** The drain applied to each request's callback; {@code null} for none. */
+    private final Http2BodyDrain drain;
     private final Graceful.Shutdown shutdown = new Graceful.Shutdown(this) {
         @Override
         public boolean isShutdownDone() {
@@ -32,8 +37,18 @@ final class InFlightHandler extends Handler.Wrapper implements Graceful {
         }
     };
 
+    /** A handler that counts the requests {@code handler} serves, and drains none. */
     InFlightHandler(Handler handler) {
+        this(handler, null);
+    }
+
+    /**
+     * @param handler the handler whose requests are counted
+     * @param drain the drain to apply to every request's callback, or {@code null} for none
+     */
+    InFlightHandler(Handler handler, Http2BodyDrain drain) {
         super(handler);
+        this.drain = drain;
     }
 
     /** @return the requests in flight now */
@@ -65,7 +80,7 @@ final class InFlightHandler extends Handler.Wrapper implements Graceful {
         }
         // Counted before the check, as GracefulHandler does: a stop that begins after the check then
         // finds this request in flight. A 503 counts until it is written.
-        Tracked tracked = new Tracked(callback);
+        Tracked tracked = new Tracked(drain == null ? callback : drain.wrap(request, response, callback));
         if (shutdown.isShutdown()) {
             try {
                 Response.writeError(request, response, tracked, HttpStatus.SERVICE_UNAVAILABLE_503);

@@ -115,11 +115,12 @@ public final class KvServer implements AutoCloseable {
         // Counts requests in flight, and answers 503 to new ones once a graceful stop has begun.
         Handler served = authToken == null ? handler : new BearerAuth(handler, authToken, config.protectMetrics,
                 handler::countRefused);
-        this.graceful = new InFlightHandler(served);
-        // Outermost, so that the refusals of every handler inside (503, 401, 413, ...) are drained.
-        this.drain = new Http2BodyDrain(graceful, Http2BodyDrain.capFor(config.maxValueBytes),
+        // The drain wraps the callback outside the count's, so that the refusals of every handler inside
+        // (503, 401, 413, ...) are drained; it is no handler level of its own.
+        this.drain = new Http2BodyDrain(Http2BodyDrain.capFor(config.maxValueBytes),
                 TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMillis), ticker);
-        server.setHandler(drain);
+        this.graceful = new InFlightHandler(served, drain);
+        server.setHandler(graceful);
         server.setStopTimeout(config.shutdownTimeoutMillis);
         if (config.accessLog) {
             server.setRequestLog(new AccessLog());
