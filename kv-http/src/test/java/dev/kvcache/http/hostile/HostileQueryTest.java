@@ -78,12 +78,13 @@ class HostileQueryTest {
 
     /**
      * Pins: a query just under --max-header-bytes (8 KiB) with thousands of pairs is read whole (the last pair
-     * counts, the first of a name wins), and one over it is 414 as docs/http.md's limits table says.
+     * counts; a name repeated 1 900 times is no error unless it is ttl), and one over it is 414 as docs/http.md's
+     * limits table says.
      */
     @Test
     void aHugeQueryIsReadWholeUpToTheHeaderLimitAnd414Past() throws Exception {
         String filler = "a&".repeat(1500) + "x=%41&".repeat(400);
-        assertEquals(204, raw("PUT", "/kv/huge1?" + filler + "ttl=7s&ttl=9s", "v").status());
+        assertEquals(204, raw("PUT", "/kv/huge1?" + filler + "ttl=7s", "v").status());
         assertEquals("7000", server.get("/kv/huge1").headers().firstValue("Kv-Ttl-Remaining-Ms").orElse("none"));
         RawHttp.Reply tooLong = raw("PUT", "/kv/huge2?" + "a&".repeat(5000) + "ttl=7s", "v");
         assertEquals(414, tooLong.status());
