@@ -13,6 +13,8 @@ import org.eclipse.jetty.util.Callback;
  * malformed escape is answered 400 here, whatever its route would do.
  */
 final class KeyOperations {
+    private static final byte[] ONE_OPERATION = Replies.message("Give one operation: touch, incr or decr, not more");
+
     private final TtlOperation ttl;
     private final CounterOperation counter;
     private final WatchOperation watch;
@@ -39,7 +41,10 @@ final class KeyOperations {
         return true;
     }
 
-    /** @return whether the {@code POST} named an operation or has a malformed query, and was answered */
+    /**
+     * @return whether the {@code POST} named an operation or has a malformed query, and was answered (400 when it
+     *     names {@code touch} and a counter operation)
+     */
     boolean post(Request request, Response response, Callback callback, String key) {
         if (request.getHttpURI().getQuery() == null) {
             return false;
@@ -48,15 +53,32 @@ final class KeyOperations {
         if (query == null) {
             return true;
         }
+        boolean counts = query.has(CounterOperation.INCR) || query.has(CounterOperation.DECR);
+        if (query.has(TtlOperation.PARAMETER) && counts) {
+            // Else one of the two would be dropped without a word, as ?incr&decr is refused.
+            Replies.closeIfBodyUnread(request, response);
+            Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, ONE_OPERATION);
+            return true;
+        }
         if (query.has(TtlOperation.PARAMETER)) {
             ttl.serve(request, response, callback, key);
             return true;
         }
-        if (query.has(CounterOperation.INCR) || query.has(CounterOperation.DECR)) {
+        if (counts) {
             counter.serve(request, response, callback, key);
             return true;
         }
         return false;
+    }
+
+    /**
+     * For a request that reads no parameter (a key's {@code DELETE}, a batch) but must refuse a malformed query
+     * as every other request on its route does.
+     *
+     * @return whether its query is malformed and was answered (400; the request did nothing)
+     */
+    static boolean refusedQuery(Request request, Response response, Callback callback) {
+        return request.getHttpURI().getQuery() != null && query(request, response, callback) == null;
     }
 
     /** @return the decoded query, or {@code null} when it is malformed and was answered with 400 */

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *       be read, 413 for a value over the limit (refused before reading when the length is declared),
  *       503 for a body cut off by a graceful stop or one the heap has no room for
  *       ({@link OutOfMemoryError}), 500 if the store throws (a bug);
- *   <li>{@code DELETE}: 204, 404 when absent, 412 when a precondition fails;
+ *   <li>{@code DELETE}: 204, 404 when absent, 412 when a precondition fails, 400 (nothing removed) for a
+ *       query with a malformed escape;
  *   <li>any method: 400 for invalid percent-encoding in the key or a ';' in the path (Jetty would drop
  *       it and what follows in its segment, naming another key), 414 for a key over the limit, 405
  *       (with {@code Allow}) for methods other than these five.
@@ -95,6 +96,9 @@ final class KeyResource implements Resource {
                 write(request, response, callback, method, key);
                 break;
             case DELETE:
+                if (KeyOperations.refusedQuery(request, response, callback)) {
+                    break;
+                }
                 delete(request, response, callback, key);
                 break;
             default:

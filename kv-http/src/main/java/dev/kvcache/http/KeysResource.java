@@ -11,7 +11,8 @@ import org.eclipse.jetty.util.Callback;
  * ({@link BatchOperation}; here rather than at {@code /batch}, which stays a key of the Go route); other
  * methods get 400
  * {@code Must provide a key in the path}, as before these existed. A path with a {@code ;} ({@code /kv/;x},
- * which Jetty reads as {@code /kv/}) is 400, as on {@link KeyResource}: it meant a key.
+ * which Jetty reads as {@code /kv/}) is 400, as on {@link KeyResource}: it meant a key. A query with a malformed
+ * escape is 400 and does nothing, on a batch too (which reads no parameter).
  */
 final class KeysResource implements Resource {
     private final KeyListing listing;
@@ -38,6 +39,9 @@ final class KeysResource implements Resource {
                 flush.serve(request, response, callback);
                 break;
             case POST:
+                if (KeyOperations.refusedQuery(request, response, callback)) {
+                    break;
+                }
                 batch.serve(request, response, callback);
                 break;
             default:

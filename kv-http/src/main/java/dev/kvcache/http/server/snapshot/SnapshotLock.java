@@ -6,6 +6,8 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -33,14 +35,27 @@ final class SnapshotLock implements AutoCloseable {
      *
      * @throws IllegalStateException if another server (process, or server in this JVM) holds it; the message
      *     names {@code --snapshot} and the holder's PID
-     * @throws IllegalArgumentException if the lock file cannot be opened (the message names {@code --snapshot})
+     * @throws IllegalArgumentException if the lock file cannot be opened, or exists and is a symbolic link or not a
+     *     regular file (the message names {@code --snapshot})
      * @throws IOException if the lock file cannot be locked or written
      */
     static SnapshotLock acquire(Path snapshot) throws IOException {
         Path path = pathOf(snapshot);
+        if (Files.isSymbolicLink(path)) {
+            // The lock file is truncated once locked: through a link, that would wipe whatever file it names.
+            throw new IllegalArgumentException("--snapshot " + snapshot + ": its lock file " + path + " is a symbolic"
+                    + " link; remove it, the server creates that file itself and overwrites it with its PID");
+        }
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+            // A FIFO opens (read-write does not block on Linux) and then fails with a bare "Illegal seek".
+            throw new IllegalArgumentException("--snapshot " + snapshot + ": its lock file " + path + " is not a regular"
+                    + " file; remove it, the server creates that file itself and overwrites it with its PID");
+        }
         FileChannel channel;
         try {
-            channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            // NOFOLLOW_LINKS: a link planted after the check fails to open (ELOOP) rather than being followed.
+            channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
             throw new IllegalArgumentException("--snapshot " + snapshot + ": cannot open its lock file " + path + " ("
                     + e + "); the server locks it so that no second server uses the same snapshot file", e);
