@@ -31,6 +31,8 @@ public final class Snapshots implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Snapshots.class);
 
     private final Path file;
+    /** Whether the path given was a symbolic link to {@link #file}. */
+    private final boolean linked;
     private final KvHandler handler;
     private final Clock clock;
     private final long intervalMillis;
@@ -43,6 +45,7 @@ public final class Snapshots implements AutoCloseable {
      */
     public Snapshots(Path file, KvHandler handler, Clock clock, long intervalMillis) {
         this.file = throughLinks(file);
+        this.linked = !this.file.equals(file);
         this.handler = handler;
         this.clock = clock;
         this.intervalMillis = intervalMillis;
@@ -153,6 +156,10 @@ public final class Snapshots implements AutoCloseable {
             Path aside = setAside();
             LOG.warn("Snapshot {} is corrupt: {}; moved it to {} and starting empty (--snapshot-ignore-corrupt)",
                     file, e.getMessage(), aside);
+            if (linked) {
+                // The link now dangles, and a restart before the first save would be refused: give it a target.
+                write();
+            }
             return new Restored(0, 0);
         }
         long elapsedMillis = Math.max(0, clock.millis() - contents.writtenAtMillis());
