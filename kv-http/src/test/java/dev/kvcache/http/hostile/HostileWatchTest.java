@@ -12,10 +12,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** docs/http.md "Watch". */
+@Tag("heavy") // .ci/run runs it on JDK 17 only: watches wait in real time, whatever the JDK
 class HostileWatchTest {
     static long index(HttpResponse<String> r) {
         return Long.parseLong(r.headers().firstValue("X-Kv-Index").orElseThrow());

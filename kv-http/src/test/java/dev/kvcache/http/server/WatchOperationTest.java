@@ -11,10 +11,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** {@code GET /kv/{key}?index=V&wait=D}: blocking reads that hold no thread. */
+@Tag("heavy") // .ci/run runs it on JDK 17 only: watches wait in real time, whatever the JDK
 class WatchOperationTest {
     private static long index(HttpResponse<?> response) {
         return Long.parseLong(response.headers().firstValue("X-Kv-Index").orElseThrow());
