@@ -164,7 +164,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     @Override
     public V getIfPresent(K key) {
-        return read(key, true);
+        return read(key, true, true);
     }
 
     /**
@@ -172,8 +172,13 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
      * {@link Node}; a plain hit loads the word once, a hit that moves the deadline checks it again):
      * lock-free, allocation-free; it spins only while a writer is inside its two stores, and its only
      * CAS is the one pinning an observed expiry (or moving an idle deadline).
+     *
+     * @param record whether a hit or miss counts in the statistics (and feeds a bound's policy)
+     * @param access whether the read is an access at all: {@code false} for a peek, which runs no hit hook
+     *     (no statistic, no idle restart, no read hook) and polls no maintenance; constant at every call site,
+     *     so each compiles to its own path
      */
-    private V read(Object key, boolean record) {
+    private V read(Object key, boolean record, boolean access) {
         int hash = NodeTable.hash(key);
         Node<K, V> node = table.get(key, hash);
         long now = now();
@@ -181,7 +186,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
             long d = node.deadlineAcquire();
             V value = node.valueAcquire();
             if (now < d && value != null) { // live (every marker is below every clock reading)
-                if (now >= (long) HIT_FENCE.getOpaque(this)) { // hit hooks, or maintenance due: one compare
+                if (access && now >= (long) HIT_FENCE.getOpaque(this)) { // hit hooks, or maintenance due: one compare
                     if (hitHooks) {
                         if (extendsOnRead) {
                             VarHandle.acquireFence(); // keeps the value load before the second load of the word
@@ -221,7 +226,9 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         if (record) {
             stats.recordMiss();
         }
-        afterRead(now);
+        if (access) {
+            afterRead(now);
+        }
         return null;
     }
 
@@ -589,7 +596,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
      * stored just before it.
      */
     V getQuietly(Object key) {
-        return read(key, false);
+        return read(key, false, true);
     }
 
     /**
@@ -600,34 +607,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
      * an expiry it observes, as every read does, so expiry stays linearizable.
      */
     V peekQuietly(Object key) {
-        int hash = NodeTable.hash(key);
-        Node<K, V> node = table.get(key, hash);
-        long now = now();
-        while (node != null) {
-            long d = node.deadlineAcquire();
-            V value = node.valueAcquire();
-            if (now < d && value != null) {
-                return value;
-            }
-            if (now < d) {
-                continue; // a removal cleared the value after our load of the word: read the marker
-            }
-            if (d == Node.EXPIRED || d == Node.REMOVED) {
-                return null;
-            }
-            if (d == Node.LOCKED || d == Node.REPLACED) {
-                Thread.onSpinWait();
-                if (d == Node.REPLACED) {
-                    node = table.get(key, hash);
-                }
-                continue;
-            }
-            if (node.casDeadline(d, Node.EXPIRED)) {
-                return null;
-            }
-            now = now();
-        }
-        return null;
+        return read(key, false, false);
     }
 
     /** The TTL a view's write passes: the cache's default, or its expiry function's. */
