@@ -236,28 +236,24 @@ done
 
 # ---------------------------------------------------------------- 3. many connections
 echo "== gate 3: 100 / 1000 / 4000 unpipelined connections, ${rounds_conn} rounds"
-for round in $(seq 1 "$rounds_conn"); do
-    stamp="conn-$round"
-    start kvcache
-    wrk_run "$out/wrk-conn-warm-$round.txt" 2 100 1 "$server_warm"
+# conn_round NAME TAG: a fresh NAME warmed, then 100, 1000 and 4000 connections, into wrk-conn-<c>-TAG.txt.
+conn_round() {
+    stamp="conn-$2"
+    start "$1"
+    wrk_run "$out/wrk-conn-warm-$2.txt" 2 100 1 "$server_warm"
     for c in 100 1000 4000; do
-        wrk_run "$out/wrk-conn-$c-$round.txt" 2 "$c" 1 "$conn_measure"
-        f="$out/wrk-conn-$c-$round.txt"
-        echo "   round $round, $c connections: $(field "$f" total_rps) req/s, $(field "$f" err_timeout) timeouts, errors connect/read/write $(field "$f" err_connect)/$(field "$f" err_read)/$(field "$f" err_write)"
+        f="$out/wrk-conn-$c-$2.txt"
+        wrk_run "$f" 2 "$c" 1 "$conn_measure"
+        echo "   $1 $2, $c connections: $(field "$f" total_rps) req/s, $(field "$f" err_timeout) timeouts, errors connect/read/write $(field "$f" err_connect)/$(field "$f" err_read)/$(field "$f" err_write)"
     done
     stop_server
+}
+for round in $(seq 1 "$rounds_conn"); do
+    conn_round kvcache "$round"
 done
 # For the record (no target): the hello-world through the same connection counts, one round, so the
 # run shows how much of the fall is Jetty's and the kernel's at a larger working set on this machine.
-stamp="conn-hello"
-start hello
-wrk_run "$out/wrk-conn-hello-warm.txt" 2 100 1 "$server_warm"
-for c in 100 1000 4000; do
-    wrk_run "$out/wrk-conn-hello-$c.txt" 2 "$c" 1 "$conn_measure"
-    f="$out/wrk-conn-hello-$c.txt"
-    echo "   hello, $c connections: $(field "$f" total_rps) req/s, $(field "$f" err_timeout) timeouts, errors connect/read/write $(field "$f" err_connect)/$(field "$f" err_read)/$(field "$f" err_write)"
-done
-stop_server
+conn_round hello hello
 
 # ---------------------------------------------------------------- 4. kv-load against wrk
 echo "== gate 4: kv-load against wrk, pipelined seed workload, one server run"
@@ -318,8 +314,8 @@ for c in 100 1000 4000; do
     say "| $c connections | timeouts % of requests (median); most connect+read+write errors in a round | $timeouts %; $errors | | | <= 0.01 %; 0 |"
 done
 for c in 1000 4000; do
-    h="$out/wrk-conn-hello-$c.txt"
-    say "| $c connections, hello (for the record) | req/s, one round (reference: hello at 100; timeouts) | $(field "$h" total_rps) | $(field "$out/wrk-conn-hello-100.txt" total_rps) | $(ratio "$(field "$h" total_rps)" "$(field "$out/wrk-conn-hello-100.txt" total_rps)") | $(field "$h" err_timeout) timeouts |"
+    h="$out/wrk-conn-$c-hello.txt"
+    say "| $c connections, hello (for the record) | req/s, one round (reference: hello at 100; timeouts) | $(field "$h" total_rps) | $(field "$out/wrk-conn-100-hello.txt" total_rps) | $(ratio "$(field "$h" total_rps)" "$(field "$out/wrk-conn-100-hello.txt" total_rps)") | $(field "$h" err_timeout) timeouts |"
 done
 say "| kv-load vs wrk | req/s, median of 2 (reference: wrk, median of the 3 runs around them) | $load_rps | $wrk_rps | $(ratio "$load_rps" "$wrk_rps") | 0.90-1.10 |"
 load_cpu=$(for r in 1 2; do sed -n 's/.*gen_window_process_cpu_us_per_req=\([0-9.]*\).*/\1/p' "$out/kv-load-$r.txt" | head -1; done | median)
