@@ -197,6 +197,9 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
                         }
                         if (record) {
                             onHit(node);
+                        } else if (policy != null) {
+                            // asMap().get and its kin: not a hit, but an access for eviction as for idling
+                            ((BoundedNode<K, V>) node).recordAccess();
                         }
                     }
                     afterRead(now);
@@ -592,8 +595,8 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     /**
      * The live value of an untyped key, without counting stats but as an access otherwise (it moves
-     * an idle deadline and runs a read hook): {@code asMap().get}, and a load's check for a value
-     * stored just before it.
+     * an idle deadline, runs a read hook and counts for eviction): {@code asMap().get}, and a load's
+     * check for a value stored just before it.
      */
     V getQuietly(Object key) {
         return read(key, false, true);

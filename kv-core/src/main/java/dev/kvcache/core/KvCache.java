@@ -129,9 +129,10 @@ public interface KvCache<K, V> extends AutoCloseable {
      * it; otherwise (a removal) the loaded value is stale, and the loader runs again after the removal
      * (or the callers share the load of a caller that arrived after it), so a loader may run more than
      * once per call when the key is removed concurrently (once more per removal of another thread;
-     * the waiters never run it). Writes made by the loader itself, on its own thread, do not
-     * invalidate its load: a loader that removes its key (or calls {@link #invalidateAll()}) before
-     * returning runs once, and its value is stored. Every value returned was in the cache at some
+     * the waiters never run it). Writes made by the loader itself, on its own thread while it runs, do
+     * not invalidate its load (a write on that thread after it returned, such as a removal listener's
+     * when a bulk load's store evicts, is any other write): a loader that removes its key (or calls
+     * {@link #invalidateAll()}) before returning runs once, and its value is stored. Every value returned was in the cache at some
      * instant of the call. Expiry and eviction do not affect a load in flight.
      *
      * @param key the key

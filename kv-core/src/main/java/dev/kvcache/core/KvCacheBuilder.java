@@ -82,7 +82,9 @@ public final class KvCacheBuilder<K, V> {
      *
      * <p>When a write takes the cache over the bound, entries are evicted ({@link RemovalCause#SIZE})
      * until it is within again, by S3-FIFO: new entries enter a small FIFO queue (a tenth of the
-     * weight); those read again before they reach its end move to the main queue, the others are
+     * weight); those read again before they reach its end (by a call that {@link #timeToIdle} lists as
+     * an access, {@code asMap().get} included; {@code containsKey} and the map views' operations are
+     * not reads here either) move to the main queue, the others are
      * evicted and remembered in a ghost list so that a quick re-insert goes straight to the main queue;
      * the main queue gives every entry that was read one more round (a CLOCK). Scans and one-hit
      * wonders so pass through without flushing the popular entries. The bound is restored by the

@@ -72,7 +72,7 @@ final class Loads<K, V> {
         if (present != null) {
             return present;
         }
-        V loaded = callLoader(key, loader);
+        V loaded = callLoader(key, loader, mine);
         return loaded == null ? null : store(key, loaded, mine, loader);
     }
 
@@ -96,21 +96,24 @@ final class Loads<K, V> {
             if (present != null) {
                 return present;
             }
-            loaded = callLoader(key, loader);
+            loaded = callLoader(key, loader, mine);
             if (loaded == null) {
                 return null;
             }
         }
     }
 
-    private V callLoader(K key, Function<? super K, ? extends V> loader) {
+    private V callLoader(K key, Function<? super K, ? extends V> loader, Loading<V> mine) {
         long start = cache.ticker.read();
         V loaded;
+        mine.inLoader = true;
         try {
             loaded = loader.apply(key);
         } catch (Throwable t) {
             StatsCounters.recordLoad(cache.stats, false, cache.ticker.read() - start);
             throw t;
+        } finally {
+            mine.inLoader = false;
         }
         StatsCounters.recordLoad(cache.stats, loaded != null, cache.ticker.read() - start);
         return loaded;
@@ -205,6 +208,7 @@ final class Loads<K, V> {
         Map<?, ? extends Throwable> failed = Map.of();
         Throwable all = null;
         long start = cache.ticker.read();
+        owned.values().forEach(mine -> mine.inLoader = true);
         try {
             values = loader.loadAll(Collections.unmodifiableSet(owned.keySet()));
             if (values == null) {
@@ -217,6 +221,8 @@ final class Loads<K, V> {
         } catch (Throwable t) {
             values = Map.of();
             all = t;
+        } finally {
+            owned.values().forEach(mine -> mine.inLoader = false);
         }
         StatsCounters.recordLoad(cache.stats, all == null && failed.isEmpty(), cache.ticker.read() - start);
         for (Map.Entry<K, Loading<V>> e : owned.entrySet()) {
@@ -293,14 +299,17 @@ final class Loads<K, V> {
         try {
             long start = cache.ticker.read();
             V value;
+            mine.inLoader = true;
             try {
                 value = old == null ? loader.load(key) : loader.reload(key, old);
             } catch (Throwable t) {
+                mine.inLoader = false;
                 StatsCounters.recordLoad(cache.stats, false, cache.ticker.read() - start);
                 StatsCounters.recordRefresh(cache.stats, false);
                 finish(key, mine, null, LoadException.reported(key, t));
                 return;
             }
+            mine.inLoader = false;
             StatsCounters.recordLoad(cache.stats, value != null, cache.ticker.read() - start);
             StatsCounters.recordRefresh(cache.stats, value != null);
             finish(key, mine, cache.writes.storeRefreshed(key, value, mine), null);
@@ -311,20 +320,22 @@ final class Loads<K, V> {
 
     /**
      * Makes a load of {@code key} in flight, if any, not store its value. Key's segment lock held.
-     * The writes of a load's own thread (its loader's) leave that load alone: its loader wrote before
-     * returning, so its value is not stale, and invalidating it made a loader that removes its own
-     * key run again forever.
+     * The writes its loader makes (on the load's thread, while the loader runs) leave that load
+     * alone: its loader wrote before returning, so its value is not stale, and invalidating it made
+     * a loader that removes its own key run again forever. A write on that thread after the loader
+     * returned (a removal listener run by the store of an earlier key of the same bulk load) is not
+     * the loader's, and wins as any other.
      */
     void invalidate(Object key) {
         if (!inFlight.isEmpty()) { // cheap when nothing loads, which is the common case for writes
             Loading<V> load = inFlight.get(key);
-            if (load != null && load.owner != Thread.currentThread() && inFlight.remove(key, load)) {
+            if (load != null && !load.isOwnWrite() && inFlight.remove(key, load)) {
                 load.invalidated = true;
             }
         }
     }
 
-    /** Invalidates every load in flight but this thread's own (see {@link #invalidate}); for {@code invalidateAll()}. */
+    /** Invalidates every load in flight but those whose loader this thread is running (see {@link #invalidate}); for {@code invalidateAll()}. */
     void invalidateAll() {
         for (Object key : inFlight.keySet()) {
             invalidate(key);
@@ -346,6 +357,14 @@ final class Loads<K, V> {
          * (volatile for invalidateAll, which writes it without that lock and then takes it).
          */
         volatile boolean invalidated;
+
+        /* Whether the owner thread is inside the loader; written and read only by the owner thread. */
+        boolean inLoader;
+
+        /** Whether a write on the current thread is this load's loader's own (see {@link Loads#invalidate}). */
+        boolean isOwnWrite() {
+            return owner == Thread.currentThread() && inLoader;
+        }
 
         V await() {
             if (owner == Thread.currentThread()) {

@@ -145,7 +145,8 @@ final class MapView<K, V> extends AbstractMap<K, V> implements ConcurrentMap<K, 
     /**
      * Equal to a map with the same mappings: every live entry is in {@code o}, and every entry of
      * {@code o} is live here (as ConcurrentHashMap checks; no size is compared, so an estimate never
-     * decides). Weakly consistent under concurrent writes, like iteration.
+     * decides). Weakly consistent under concurrent writes, like iteration. No access of this cache,
+     * nor of {@code o} if it is another cache's map (any other map's {@code get} is called).
      */
     @Override
     public boolean equals(Object o) {
@@ -158,7 +159,8 @@ final class MapView<K, V> extends AbstractMap<K, V> implements ConcurrentMap<K, 
         try {
             for (Iterator<CacheEntry<K, V>> it = cache.liveEntries(); it.hasNext(); ) {
                 CacheEntry<K, V> e = it.next();
-                Object theirs = m.get(e.getKey());
+                // Another cache's map is read quietly too: its get would be an access of that cache.
+                Object theirs = m instanceof MapView<?, ?> other ? other.cache.peekQuietly(e.getKey()) : m.get(e.getKey());
                 if (theirs == null || !(theirs == e.getValue() || theirs.equals(e.getValue()))) {
                     return false;
                 }
