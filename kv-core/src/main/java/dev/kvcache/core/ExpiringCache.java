@@ -173,7 +173,7 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
      * lock-free, allocation-free; it spins only while a writer is inside its two stores, and its only
      * CAS is the one pinning an observed expiry (or moving an idle deadline).
      *
-     * @param record whether a hit or miss counts in the statistics (and feeds a bound's policy)
+     * @param record whether a hit or miss counts in the statistics (an access feeds a bound's policy either way)
      * @param access whether the read is an access at all: {@code false} for a peek, which runs no hit hook
      *     (no statistic, no idle restart, no read hook) and polls no maintenance; constant at every call site,
      *     so each compiles to its own path
