@@ -44,7 +44,8 @@ final class CounterOperation {
         this.operations = operations;
     }
 
-    void serve(Request request, Response response, Callback callback, String key) {
+    /** @param query the request's decoded query (it names {@code incr} or {@code decr}) */
+    void serve(Request request, Response response, Callback callback, String key, Query query) {
         if (Replies.refusedBody(request, response, callback, NO_BODY)) {
             return;
         }
@@ -52,14 +53,13 @@ final class CounterOperation {
         long initial;
         Duration ttl;
         try {
-            Query query = Query.of(request);
             if (query.has(INCR) && query.has(DECR)) {
                 Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, BOTH);
                 return;
             }
             delta = query.has(INCR) ? amount(query, INCR) : -amount(query, DECR);
             initial = query.getLong("initial", 0, Long.MIN_VALUE, Long.MAX_VALUE);
-            ttl = RequestTtl.of(request);
+            ttl = RequestTtl.of(request, query);
         } catch (IllegalArgumentException e) {
             Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.message(e.getMessage()));
             return;

@@ -37,7 +37,7 @@ final class KeyOperations {
         if (!query.has(WatchOperation.PARAMETER)) {
             return false;
         }
-        watch.serve(request, response, callback, method, key);
+        watch.serve(request, response, callback, method, key, query);
         return true;
     }
 
@@ -61,11 +61,11 @@ final class KeyOperations {
             return true;
         }
         if (query.has(TtlOperation.PARAMETER)) {
-            ttl.serve(request, response, callback, key);
+            ttl.serve(request, response, callback, key, query);
             return true;
         }
         if (counts) {
-            counter.serve(request, response, callback, key);
+            counter.serve(request, response, callback, key, query);
             return true;
         }
         return false;

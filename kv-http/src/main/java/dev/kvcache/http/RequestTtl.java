@@ -24,9 +24,17 @@ final class RequestTtl {
      *     more than once, or the query holds a malformed escape (the message says why)
      */
     static Duration of(Request request) {
+        return of(request, request.getHttpURI().getQuery() == null ? null : Query.of(request));
+    }
+
+    /**
+     * {@link #of(Request)} for a request whose query the caller has decoded already.
+     *
+     * @param query the request's decoded query, or {@code null} if it has none
+     */
+    static Duration of(Request request, Query query) {
         String text = null;
-        if (request.getHttpURI().getQuery() != null) {
-            Query query = Query.of(request);
+        if (query != null) {
             int given = query.count(PARAMETER);
             if (given > 1) {
                 // Else one of two TTLs would be dropped without a word (and an invalid second one never read).

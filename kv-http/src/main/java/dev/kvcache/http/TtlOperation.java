@@ -30,13 +30,14 @@ final class TtlOperation {
         this.operations = operations;
     }
 
-    void serve(Request request, Response response, Callback callback, String key) {
+    /** @param query the request's decoded query (it names {@code touch}) */
+    void serve(Request request, Response response, Callback callback, String key, Query query) {
         if (Replies.refusedBody(request, response, callback, NO_BODY)) {
             return;
         }
         Duration ttl;
         try {
-            ttl = RequestTtl.of(request);
+            ttl = RequestTtl.of(request, query);
         } catch (IllegalArgumentException e) {
             Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.message(e.getMessage()));
             return;

@@ -48,12 +48,11 @@ final class WatchOperation {
         operations.watchers(watches::size);
     }
 
-    void serve(Request request, Response response, Callback callback, Method method, String key) {
-        Query query;
+    /** @param query the request's decoded query (it names {@code index}) */
+    void serve(Request request, Response response, Callback callback, Method method, String key, Query query) {
         long index;
         long waitNanos;
         try {
-            query = Query.of(request);
             index = query.getLong(PARAMETER, 0, 0, Long.MAX_VALUE);
             String wait = query.get("wait");
             waitNanos = wait == null ? Math.min(DEFAULT_WAIT.toNanos(), maxWaitNanos) : TtlParser.parse(wait).toNanos();
