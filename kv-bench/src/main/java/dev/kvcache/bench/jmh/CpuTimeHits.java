@@ -1,5 +1,7 @@
 package dev.kvcache.bench.jmh;
 
+import dev.kvcache.core.HitPathProbe;
+import dev.kvcache.core.KvCache;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
@@ -19,7 +21,7 @@ import java.util.SplittableRandom;
  * <pre>
  * java -Xms4g -Xmx4g -cp kv-bench/target/benchmarks.jar dev.kvcache.bench.jmh.CpuTimeHits kvcache 1000000 scrambled 3
  * </pre>
- * Arguments: peer ({@link CacheAdapter#PEERS}), size, {@code sequential|scrambled}, one-second samples
+ * Arguments: peer ({@link CacheAdapter#PEERS}, or {@value #CONCRETE}), size, {@code sequential|scrambled}, one-second samples
  * (after two warm-up seconds). Prints each sample as CPU-time / wall-clock throughput.
  */
 public final class CpuTimeHits {
@@ -49,6 +51,39 @@ public final class CpuTimeHits {
         return n;
     }
 
+    /**
+     * A peer only this class knows: {@code kvcache} called through its concrete engine class (a
+     * {@link HitPathProbe}), not through the {@link KvCache} interface every user holds; the difference
+     * is the interface's type check at the call site.
+     */
+    static final String CONCRETE = "kvcache-concrete";
+
+    private static CacheAdapter concrete(Duration ttl) {
+        KvCache<Long, Long> kv = KvCache.builder().timeToLive(ttl).build();
+        HitPathProbe probe = new HitPathProbe(kv);
+        return new CacheAdapter() {
+            @Override
+            public Long get(Long key) {
+                return probe.full(key);
+            }
+
+            @Override
+            public void put(Long key, Long value) {
+                kv.put(key, value);
+            }
+
+            @Override
+            public void cleanUp() {
+                kv.cleanUp();
+            }
+
+            @Override
+            public void close() {
+                kv.close();
+            }
+        };
+    }
+
     public static void main(String[] args) {
         if (args.length != 4) {
             throw new IllegalArgumentException("usage: CpuTimeHits <peer> <size> <sequential|scrambled> <samples>");
@@ -66,7 +101,8 @@ public final class CpuTimeHits {
         for (int i = 0; i < size; i++) {
             keys[i] = scrambled ? CacheBenchmark.scramble(i) : (long) i;
         }
-        CacheAdapter cache = CacheAdapter.create(peer, Duration.ofSeconds(240));
+        CacheAdapter cache = peer.equals(CONCRETE) ? concrete(Duration.ofSeconds(240))
+                : CacheAdapter.create(peer, Duration.ofSeconds(240));
         for (Long key : keys) {
             cache.put(key, key);
         }
