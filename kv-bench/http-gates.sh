@@ -10,9 +10,10 @@
 #      rounds' own p99 ratios; each round prints its p99s, req/s, collections (Shenandoah cycles) and longest pause;
 #   3. many connections, unpipelined (wrk -t2, PIPELINE=1): 100, 1000 and 4000 connections, 15 s each
 #      after 15 s of warm-up, 3 rounds, timeouts and socket errors, each figure against kvcache's own at 100;
-#   4. kv-load against wrk on the pipelined workload: one kvcache run warmed 30 s (a TTL, 10 s, for the cache to
-#      reach its steady size, plus the compiler's first 15-20 s), then 5 adjacent pairs of 10 s runs in
-#      alternating order (wrk kv-load, kv-load wrk, ...), the verdict the median of the pairs' own ratios;
+#   4. kv-load against wrk on the pipelined workload: one kvcache run warmed 45 s (a TTL, 10 s, for the cache
+#      to reach its steady size; the server's CPU per request settles 30-40 s after the start), then 7
+#      adjacent pairs of 8 s runs in alternating order (wrk kv-load, kv-load wrk, ...), the verdict the
+#      median of the pairs' own ratios;
 #      each run also prints the server's CPU per request it served (/proc/PID/stat, /metrics), so that a
 #      pair's gap can be told apart from the server's drift.
 # kvcache runs with the README's command as is (its JVM options, read from README.md, then -jar
@@ -54,7 +55,7 @@ while [ $# -gt 0 ]; do
                 *) echo "http-gates.sh: --only needs a gate number, 1, 2, 3 or 4, was '${2:-}'" >&2; exit 2 ;;
             esac
             only="$2"; shift 2 ;;
-        --help|-h) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --help|-h) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "http-gates.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -69,8 +70,10 @@ else
     warm=5; server_warm=15; measure=15; tail_measure=60; conn_measure=15; rounds_conn=3; rounds_pipe=2; rounds_tail=3
     # Gate 4 compares two clients on one server, so what matters is that the server stands still: warm it
     # past one TTL and the compiler's busy phase, then compare adjacent runs only (session 7: the same
-    # client's runs 10 s apart differed by up to 1.5x while the server's CPU per request moved 8-15 us).
-    load_warm=30; load_measure=10; load_client_warm=3; pairs_load=5
+    # client's runs 10 s apart differed by up to 1.5x, and after a 30 s warm-up the first run still found the
+    # server at 16 us of CPU per request against 9-12 us from 40 s on); many short pairs, so that each
+    # pair's two runs are close in time and the median has enough pairs to ignore a noisy one.
+    load_warm=45; load_measure=8; load_client_warm=3; pairs_load=7
 fi
 # runs GATE: whether this invocation runs gate GATE (all of them without --only).
 runs() { [ -z "$only" ] || [ "$only" = "$1" ]; }
