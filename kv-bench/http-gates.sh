@@ -289,8 +289,6 @@ fi
 if runs 4; then
 echo "== gate 4: kv-load against wrk, pipelined seed workload, ${pairs_load} adjacent pairs on one server run"
 stamp="load"
-start kvcache
-wrk_run "$out/wrk-load-warm.txt" 1 10 10 "$load_warm"
 ticks_per_s=$(getconf CLK_TCK)
 # The server's CPU ticks (user + system) and the requests it has counted (/metrics' api_requests_total).
 server_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
@@ -298,6 +296,10 @@ server_served() {
     { exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3 \
         && cat <&3; } 2>/dev/null | awk '/^api_requests_total/ {s += $2} END {printf "%d\n", s}'
 }
+start kvcache
+# The first /metrics answer loads and compiles its code: inside the warm-up, not the first pair.
+server_served >/dev/null
+wrk_run "$out/wrk-load-warm.txt" 1 10 10 "$load_warm"
 # load_run TOOL PAIR: one run of wrk or kv-load into wrk-load-PAIR.txt / kv-load-PAIR.txt, followed by a
 # "SERVERCPU ticks served" line: the server's CPU and the requests it served over the whole run (kv-load's
 # own warm-up included, so the figure per request is the server's, whichever client drove it).
