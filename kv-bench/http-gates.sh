@@ -298,9 +298,9 @@ server_served() {
 }
 start kvcache
 # The first /metrics answers load and compile their code (the first with traffic to report takes other
-# paths than the one on an idle server): both inside the warm-up. With the first call that had traffic to
-# report just before the first pair, that pair's wrk run found the server at 16-23 us of CPU per request
-# in six gate runs of six (7-13 us in the later pairs); with it inside the warm-up, 11.7 us.
+# paths than the one on an idle server): both inside the warm-up. The first pair still reads high more
+# often than not (session 7: its ratio 0.93-2.03 in seven runs, the other pairs' median about 1.03), so
+# the verdict is a median over seven pairs, which that one pair cannot move by more than one place.
 server_served >/dev/null
 wrk_run "$out/wrk-load-warm-1.txt" 1 10 10 5
 server_served >/dev/null
