@@ -299,7 +299,7 @@ server_served() {
 start kvcache
 # The first /metrics answers load and compile their code (the first with traffic to report takes other
 # paths than the one on an idle server): both inside the warm-up. The first pair still reads high more
-# often than not (session 7: its ratio 0.93-2.03 in seven runs, the other pairs' median about 1.05), so
+# often than not (session 7: its ratio 0.93-2.03 in eight runs, the other pairs' median about 1.05), so
 # the verdict is a median over seven pairs, which that one pair cannot move by more than one place.
 server_served >/dev/null
 wrk_run "$out/wrk-load-warm-1.txt" 1 10 10 5
