@@ -10,17 +10,23 @@
 #      rounds' own p99 ratios; each round prints its p99s, req/s, collections (Shenandoah cycles) and longest pause;
 #   3. many connections, unpipelined (wrk -t2, PIPELINE=1): 100, 1000 and 4000 connections, 15 s each
 #      after 15 s of warm-up, 3 rounds, timeouts and socket errors, each figure against kvcache's own at 100;
-#   4. kv-load against wrk on the pipelined workload (same server run, interleaved: wrk, kv-load, wrk, kv-load, wrk).
+#   4. kv-load against wrk on the pipelined workload: one kvcache run warmed 45 s (a TTL, 10 s, for the cache
+#      to reach its steady size; the server's CPU per request settles 30-40 s after the start), then 7
+#      adjacent pairs of 8 s runs in alternating order (wrk kv-load, kv-load wrk, ...), the verdict the
+#      median of the pairs' own ratios;
+#      each run also prints the server's CPU per request it served (/proc/PID/stat, /metrics), so that a
+#      pair's gap can be told apart from the server's drift.
 # kvcache runs with the README's command as is (its JVM options, read from README.md, then -jar
 # kv-http/target/kvcache-server.jar), the hello-world with the JVM's defaults; both get --port and,
 # for the tail gate only, -Xlog:gc (logging, no tuning).
 #
-# Usage: kv-bench/http-gates.sh [--short] [--no-build] [--warmup SECONDS]
+# Usage: kv-bench/http-gates.sh [--short] [--no-build] [--warmup SECONDS] [--only GATE]
 #   --short     durations cut to about a fifth (a check that the script works; figures not comparable)
 #   --no-build  use the jars already built (else: mvn -B -ntp -q -DskipTests package)
 #   --warmup S  warm-up of gates 1 and 2, both servers alike (default 5, the issue's method; a fresh
 #               kvcache's compiler threads stay busy for about 15 s, the hello-world's for about 7)
-# Takes about 15 minutes with --no-build (about 5 with --short). Needs wrk (installed with apt-get if missing) and a
+#   --only G    run gate G alone (1, 2, 3 or 4) and print its rows of the table
+# Takes about 16 minutes with --no-build (about 5 with --short; gate 4 alone about 3). Needs wrk (installed with apt-get if missing) and a
 # file-descriptor limit of at least 8 500 for 4000 connections (raised here up to the hard limit).
 # Output: kv-bench/target/gates/ (wrk outputs, server logs, GC logs, summary.md).
 # Environment: PORT (default 18091), JAVA (default java).
@@ -33,6 +39,7 @@ port="${PORT:-18091}"
 short=0
 build=1
 warm_override=""
+only=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --short) short=1; shift ;;
@@ -42,19 +49,34 @@ while [ $# -gt 0 ]; do
                 ''|*[!0-9]*) echo "http-gates.sh: --warmup needs a whole number of seconds, was '${2:-}'" >&2; exit 2 ;;
             esac
             warm_override="$2"; shift 2 ;;
-        --help|-h) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --only)
+            case "${2:-}" in
+                1|2|3|4) ;;
+                *) echo "http-gates.sh: --only needs a gate number, 1, 2, 3 or 4, was '${2:-}'" >&2; exit 2 ;;
+            esac
+            only="$2"; shift 2 ;;
+        --help|-h) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "http-gates.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
 
 if [ "$short" -eq 1 ]; then
     warm=2; server_warm=3; measure=4; tail_measure=12; conn_measure=4; rounds_conn=3; rounds_pipe=2; rounds_tail=3
+    load_warm=6; load_measure=3; load_client_warm=1; pairs_load=3
 else
     # server_warm: a fresh kvcache's C2 compiler still took as much CPU as its serving thread 4-10 s after
     # the start, and 28 % of the server's CPU 11-16 s after (session 5), so the runs that compare one server
     # with itself (gates 3 and 4) warm it longer.
     warm=5; server_warm=15; measure=15; tail_measure=60; conn_measure=15; rounds_conn=3; rounds_pipe=2; rounds_tail=3
+    # Gate 4 compares two clients on one server, so what matters is that the server stands still: warm it
+    # past one TTL and the compiler's busy phase, then compare adjacent runs only (session 7: the same
+    # client's runs 10 s apart differed by up to 1.5x, and after a 30 s warm-up the first run still found the
+    # server at 16 us of CPU per request against 9-12 us from 40 s on); many short pairs, so that each
+    # pair's two runs are close in time and the median has enough pairs to ignore a noisy one.
+    load_warm=45; load_measure=8; load_client_warm=3; pairs_load=7
 fi
+# runs GATE: whether this invocation runs gate GATE (all of them without --only).
+runs() { [ -z "$only" ] || [ "$only" = "$1" ]; }
 [ -n "$warm_override" ] && warm="$warm_override"
 mix="$root/../shared/bench/seed-mix.lua"
 [ -f "$mix" ] || mix="/work/shared/bench/seed-mix.lua"
@@ -76,7 +98,7 @@ hard=$(ulimit -Hn)
 want=20000
 if [ "$hard" != "unlimited" ] && [ "$hard" -lt "$want" ]; then want="$hard"; fi
 ulimit -n "$want" || true
-if [ "$(ulimit -n)" != "unlimited" ] && [ "$(ulimit -n)" -lt 8500 ]; then
+if runs 3 && [ "$(ulimit -n)" != "unlimited" ] && [ "$(ulimit -n)" -lt 8500 ]; then
     echo "http-gates.sh: ulimit -n is $(ulimit -n); 4000 connections need about 8 500 (raise the hard limit)" >&2
     exit 1
 fi
@@ -169,10 +191,11 @@ say() { echo "$*" | tee -a "$summary"; }
 
 say "# Issue 12 gates, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$([ "$short" -eq 1 ] && echo ', SHORT mode (figures not comparable)')"
 say ""
-say "Load average at start: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs; $("$java_cmd" -version 2>&1 | head -1); wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'); warm-up ${warm} s in gates 1-2, ${server_warm} s in gates 3-4"
+say "Load average at start: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs; $("$java_cmd" -version 2>&1 | head -1); wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'); warm-up ${warm} s in gates 1-2, ${server_warm} s in gate 3, ${load_warm} s in gate 4$([ -n "$only" ] && echo "; gate $only only")"
 say ""
 
 # ---------------------------------------------------------------- 1. pipelined seed workload
+if runs 1; then
 echo "== gate 1: pipelined seed workload, ${rounds_pipe} rounds"
 for round in $(seq 1 "$rounds_pipe"); do
     # hello-readme: the same hello-world on the README's JVM options, so the table can split kvcache's gap
@@ -193,6 +216,7 @@ pipe_hello=$(for r in $(seq 1 "$rounds_pipe"); do field "$out/wrk-pipe-hello-$r.
 p99_kv=$(for r in $(seq 1 "$rounds_pipe"); do field "$out/wrk-pipe-kvcache-$r.txt" p99_us; done | median)
 p99_hello=$(for r in $(seq 1 "$rounds_pipe"); do field "$out/wrk-pipe-hello-$r.txt" p99_us; done | median)
 pipe_hello_readme=$(for r in $(seq 1 "$rounds_pipe"); do field "$out/wrk-pipe-hello-readme-$r.txt" total_rps; done | median)
+fi
 
 # ---------------------------------------------------------------- 2. the tail, 60 s
 # Three rounds, kvcache hello / hello kvcache / kvcache hello, each round's ratio its own p99s': on a
@@ -200,6 +224,7 @@ pipe_hello_readme=$(for r in $(seq 1 "$rounds_pipe"); do field "$out/wrk-pipe-he
 # 33.8x in the next, and the median of two is their mean), so the verdict is the middle one of three
 # rounds' ratios, which one noisy minute cannot move; the alternating order keeps both servers at
 # about the same mean time.
+if runs 2; then
 echo "== gate 2: the tail, ${tail_measure} s measured, ${rounds_tail} rounds"
 tail_order=""
 for round in $(seq 1 "$rounds_tail"); do
@@ -234,7 +259,10 @@ for run in $tail_order; do
     fi
 done
 
+fi
+
 # ---------------------------------------------------------------- 3. many connections
+if runs 3; then
 echo "== gate 3: 100 / 1000 / 4000 unpipelined connections, ${rounds_conn} rounds"
 # conn_round NAME TAG: a fresh NAME warmed, then 100, 1000 and 4000 connections, into wrk-conn-<c>-TAG.txt.
 conn_round() {
@@ -255,31 +283,73 @@ done
 # run shows how much of the fall is Jetty's and the kernel's at a larger working set on this machine.
 conn_round hello hello
 
+fi
+
 # ---------------------------------------------------------------- 4. kv-load against wrk
-echo "== gate 4: kv-load against wrk, pipelined seed workload, one server run"
+if runs 4; then
+echo "== gate 4: kv-load against wrk, pipelined seed workload, ${pairs_load} adjacent pairs on one server run"
 stamp="load"
+ticks_per_s=$(getconf CLK_TCK)
+# The server's CPU ticks (user + system) and the requests it has counted (/metrics' api_requests_total).
+server_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
+server_served() {
+    { exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3 \
+        && cat <&3; } 2>/dev/null | awk '/^api_requests_total/ {s += $2} END {printf "%d\n", s}'
+}
 start kvcache
-wrk_run "$out/wrk-load-warm.txt" 1 10 10 "$server_warm"
-# Interleaved, wrk / kv-load / wrk / kv-load / wrk, medians of each: one kv-load run between two wrk
-# runs was compared with figures taken earlier and later in a server run whose throughput drifts (the
-# cache fills for a TTL, the heap grows) and swings by 20-40 % on a shared machine.
-wrk_cpu_run "$out/wrk-load.txt" 1 10 10 "$measure"
-for r in 1 2; do
-    "$java_cmd" -jar "$load_jar" --uri "http://127.0.0.1:$port" --connections 10 --pipelining 10 --batch \
-        --duration "$measure" --warmup "$warm" --quiet >"$out/kv-load-$r.txt" 2>&1 || true
-    wrk_cpu_run "$out/wrk-load-$((r + 1)).txt" 1 10 10 "$measure"
+# The first /metrics answers load and compile their code (the first with traffic to report takes other
+# paths than the one on an idle server): both inside the warm-up. The first pair still reads high more
+# often than not (session 7: its ratio 0.93-2.03 in eight runs, the other pairs' median about 1.05), so
+# the verdict is a median over seven pairs, which that one pair cannot move by more than one place.
+server_served >/dev/null
+wrk_run "$out/wrk-load-warm-1.txt" 1 10 10 5
+server_served >/dev/null
+wrk_run "$out/wrk-load-warm.txt" 1 10 10 $((load_warm - 5))
+# load_run TOOL PAIR: one run of wrk or kv-load into wrk-load-PAIR.txt / kv-load-PAIR.txt, followed by a
+# "SERVERCPU ticks served" line: the server's CPU and the requests it served over the whole run (kv-load's
+# own warm-up included, so the figure per request is the server's, whichever client drove it).
+load_run() {
+    local f t0 s0
+    t0=$(server_ticks)
+    s0=$(server_served)
+    if [ "$1" = wrk ]; then
+        f="$out/wrk-load-$2.txt"
+        wrk_cpu_run "$f" 1 10 10 "$load_measure"
+    else
+        f="$out/kv-load-$2.txt"
+        "$java_cmd" -jar "$load_jar" --uri "http://127.0.0.1:$port" --connections 10 --pipelining 10 --batch \
+            --duration "$load_measure" --warmup "$load_client_warm" --quiet >"$f" 2>&1 || true
+    fi
+    echo "SERVERCPU $(( $(server_ticks) - t0 )) $(( $(server_served) - s0 - 1 ))" >>"$f"
+}
+load_rps_of() { sed -n 's/.*SUMMARY req\/s=\([0-9.]*\).*/\1/p' "$out/kv-load-$1.txt" | head -1; }
+server_us() { awk -v hz="$ticks_per_s" '/^SERVERCPU/ {t=$2; n=$3} END {if (n > 0) printf "%.2f\n", t * 1e6 / hz / n; else print "n/a"}' "$1"; }
+# Adjacent pairs, the order alternating so that each client runs first as often as second: a pair's two
+# runs see the same server (within 25 s), and the verdict is the median of the pairs' own ratios, which
+# neither the server's drift across the run nor one noisy pair can move.
+for pair in $(seq 1 "$pairs_load"); do
+    if [ $((pair % 2)) -eq 1 ]; then load_run wrk "$pair"; load_run kv-load "$pair"
+    else load_run kv-load "$pair"; load_run wrk "$pair"; fi
+    w="$out/wrk-load-$pair.txt"
+    echo "   pair $pair ($([ $((pair % 2)) -eq 1 ] && echo "wrk first" || echo "kv-load first")): kv-load $(load_rps_of "$pair") / wrk $(field "$w" total_rps) req/s = $(ratio "$(load_rps_of "$pair")" "$(field "$w" total_rps)"); server CPU per request $(server_us "$out/kv-load-$pair.txt") / $(server_us "$w") us"
 done
 stop_server
-load_rps=$(for r in 1 2; do sed -n 's/.*SUMMARY req\/s=\([0-9.]*\).*/\1/p' "$out/kv-load-$r.txt" | head -1; done | median)
-load_p99=$(for r in 1 2; do sed -n 's/.*get_p99_us=\([0-9]*\).*/\1/p' "$out/kv-load-$r.txt" | head -1; done | median)
-wrk_rps=$(for f in "$out/wrk-load.txt" "$out/wrk-load-2.txt" "$out/wrk-load-3.txt"; do field "$f" total_rps; done | median)
+pair_ratios=$(for p in $(seq 1 "$pairs_load"); do ratio "$(load_rps_of "$p")" "$(field "$out/wrk-load-$p.txt" total_rps)"; echo; done)
+load_ratio=$(printf '%s\n' "$pair_ratios" | grep -v n/a | median | awk '{if ($1 == "n/a") print; else printf "%.2f\n", $1}')
+load_rps=$(for p in $(seq 1 "$pairs_load"); do load_rps_of "$p"; done | median)
+wrk_rps=$(for p in $(seq 1 "$pairs_load"); do field "$out/wrk-load-$p.txt" total_rps; done | median)
+load_p99=$(for p in $(seq 1 "$pairs_load"); do sed -n 's/.*get_p99_us=\([0-9]*\).*/\1/p' "$out/kv-load-$p.txt" | head -1; done | median)
+fi
 
 # ---------------------------------------------------------------- the table
 say "| gate | figure | kvcache | reference | ratio | target |"
 say "|---|---|---:|---:|---:|---|"
+if runs 1; then
 say "| pipelined seed | req/s, median of $rounds_pipe (reference: hello) | $pipe_kv | $pipe_hello | $(ratio "$pipe_kv" "$pipe_hello") | >= 0.85 |"
 say "| pipelined seed | wrk p99 us, median | $p99_kv | $p99_hello | $(ratio "$p99_kv" "$p99_hello") | |"
 say "| pipelined seed | req/s, median (reference: hello on the README's JVM options: $readme_opts; for the record) | $pipe_kv | $pipe_hello_readme | $(ratio "$pipe_kv" "$pipe_hello_readme") | |"
+fi
+if runs 2; then
 tail_ratio=$(for r in $(seq 1 "$rounds_tail"); do
     ratio "$(field "$out/wrk-tail-kvcache-$r.txt" p99_us)" "$(field "$out/wrk-tail-hello-$r.txt" p99_us)"; echo; done \
     | median | awk '{if ($1 == "n/a") print; else printf "%.2f\n", $1}')
@@ -295,6 +365,8 @@ for r in $(seq 1 "$rounds_tail"); do
     say "| tail, round $r | req/s | $(field "$kv_f" total_rps) | $(field "$hello_f" total_rps) | $(ratio "$(field "$kv_f" total_rps)" "$(field "$hello_f" total_rps)") | |"
     say "| tail, round $r | collections (young pauses), longest pause ms | $c_kv ($y_kv), $l_kv ms | $c_hello ($y_hello), $l_hello ms | | |"
 done
+fi
+if runs 3; then
 for c in 100 1000 4000; do
     rps=$(for r in $(seq 1 "$rounds_conn"); do field "$out/wrk-conn-$c-$r.txt" total_rps; done | median)
     eval "rps_$c=$rps"
@@ -317,10 +389,17 @@ for c in 1000 4000; do
     h="$out/wrk-conn-$c-hello.txt"
     say "| $c connections, hello (for the record) | req/s, one round (reference: hello at 100; timeouts) | $(field "$h" total_rps) | $(field "$out/wrk-conn-100-hello.txt" total_rps) | $(ratio "$(field "$h" total_rps)" "$(field "$out/wrk-conn-100-hello.txt" total_rps)") | $(field "$h" err_timeout) timeouts |"
 done
-say "| kv-load vs wrk | req/s, median of 2 (reference: wrk, median of the 3 runs around them) | $load_rps | $wrk_rps | $(ratio "$load_rps" "$wrk_rps") | 0.90-1.10 |"
-load_cpu=$(for r in 1 2; do sed -n 's/.*gen_window_process_cpu_us_per_req=\([0-9.]*\).*/\1/p' "$out/kv-load-$r.txt" | head -1; done | median)
-wrk_cpu=$(for f in "$out/wrk-load.txt" "$out/wrk-load-2.txt" "$out/wrk-load-3.txt"; do wrk_cpu_us "$f"; done | grep -v n/a | median)
+fi
+if runs 4; then
+say "| kv-load vs wrk | req/s, medians of $pairs_load (reference: wrk; ratio: median of the $pairs_load adjacent pairs' own) | $load_rps | $wrk_rps | $load_ratio | 0.90-1.10 |"
+say "| kv-load vs wrk | each pair's ratio, in order (odd pairs wrk first) | $(printf '%s\n' "$pair_ratios" | paste -sd' ' -) | | | |"
+load_cpu=$(for p in $(seq 1 "$pairs_load"); do sed -n 's/.*gen_window_process_cpu_us_per_req=\([0-9.]*\).*/\1/p' "$out/kv-load-$p.txt" | head -1; done | median)
+wrk_cpu=$(for p in $(seq 1 "$pairs_load"); do wrk_cpu_us "$out/wrk-load-$p.txt"; done | grep -v n/a | median)
 say "| kv-load vs wrk | client CPU us per request, medians (each the whole process; kv-load over its window) | $load_cpu | $wrk_cpu | $(ratio "$load_cpu" "$wrk_cpu") | |"
-say "| kv-load vs wrk | kv-load GET p99 us / wrk p99 us (medians) | $load_p99 | $(for f in "$out/wrk-load.txt" "$out/wrk-load-2.txt" "$out/wrk-load-3.txt"; do field "$f" p99_us; done | median) | | |"
+load_srv=$(for p in $(seq 1 "$pairs_load"); do server_us "$out/kv-load-$p.txt"; done | grep -v n/a | median)
+wrk_srv=$(for p in $(seq 1 "$pairs_load"); do server_us "$out/wrk-load-$p.txt"; done | grep -v n/a | median)
+say "| kv-load vs wrk | server CPU us per request served, medians (under kv-load / under wrk) | $load_srv | $wrk_srv | $(ratio "$load_srv" "$wrk_srv") | |"
+say "| kv-load vs wrk | kv-load GET p99 us / wrk p99 us (medians) | $load_p99 | $(for p in $(seq 1 "$pairs_load"); do field "$out/wrk-load-$p.txt" p99_us; done | median) | | |"
+fi
 say ""
 say "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); took $(( $(date +%s) - begin )) s. Files: $out/"
