@@ -74,8 +74,12 @@ public interface LoadingCache<K, V> extends KvCache<K, V> {
      *
      * <p>An explicit write or invalidation of the key made after this call started always wins: the
      * reloaded value is then dropped. If a load of the key is already in flight (a {@code get},
-     * {@code getAll} or another {@code refresh}), no new load starts and the returned future is that
-     * load's.
+     * {@code getAll} or another {@code refresh}), no new load starts and the returned future follows
+     * that load. A {@code get} or {@code getAll} that finds the key absent while a refresh of it runs
+     * waits for that refresh and receives its value; if the refresh stores nothing because a removal
+     * won (or the executor refused it), the caller loads the key itself instead, so {@code get} still
+     * returns {@code null} only when a loader returned {@code null}. The returned future is the
+     * caller's own: completing or cancelling it does not affect the refresh or other callers.
      *
      * @param key the key
      * @return a future of the key's value once the reload took effect: the value stored, or, when a

@@ -35,7 +35,10 @@ import java.util.function.Function;
  * loading, whose result is then shared. So every value {@code get} returns was in the cache at some
  * instant of the call, and {@code get} stays linearizable. Expiry and eviction do not invalidate a load.
  * A refresh is a load registered the same way whose store replaces a live value; invalidated, it
- * stores nothing and does not retry (the write that invalidated it is newer).
+ * stores nothing and does not retry (the write that invalidated it is newer). A {@code get} that
+ * joined it then receives the value that write left, or, if the write left the key absent (or the
+ * executor refused the refresh), loads the key itself: a refresh's future may say "removed", a
+ * {@code get} says {@code null} only when a loader found no value.
  */
 final class Loads<K, V> {
     private final ExpiringCache<K, V> cache;
@@ -52,7 +55,7 @@ final class Loads<K, V> {
         Loading<V> mine = new Loading<>();
         Loading<V> theirs = inFlight.putIfAbsent(key, mine);
         if (theirs != null) {
-            return theirs.await();
+            return join(key, theirs, loader);
         }
         try {
             V value = load(key, loader, mine);
@@ -90,7 +93,7 @@ final class Loads<K, V> {
             mine.invalidated = false;
             Loading<V> theirs = inFlight.putIfAbsent(key, mine);
             if (theirs != null) {
-                return theirs.await();
+                return join(key, theirs, loader);
             }
             V present = cache.getQuietly(key);
             if (present != null) {
@@ -101,6 +104,25 @@ final class Loads<K, V> {
                 return null;
             }
         }
+    }
+
+    /**
+     * Waits for another caller's load of {@code key} and returns its outcome, unless it was a refresh
+     * that left its waiters no answer ({@link Loading#dropped}): the key is then loaded as by
+     * {@link #get}, which may join a newer load.
+     */
+    private V join(K key, Loading<V> theirs, Function<? super K, ? extends V> loader) {
+        try {
+            V value = theirs.await();
+            if (!theirs.dropped) {
+                return value;
+            }
+        } catch (Throwable t) {
+            if (!theirs.dropped) {
+                throw t;
+            }
+        }
+        return get(key, loader);
     }
 
     private V callLoader(K key, Function<? super K, ? extends V> loader, Loading<V> mine) {
@@ -190,7 +212,7 @@ final class Loads<K, V> {
         }
         joined.forEach((key, theirs) -> {
             try {
-                V value = theirs.await();
+                V value = join(key, theirs, loadOne);
                 if (value != null) {
                     found.put(key, value);
                 }
@@ -281,7 +303,7 @@ final class Loads<K, V> {
         Loading<V> mine = new Loading<>();
         Loading<V> theirs = inFlight.putIfAbsent(key, mine);
         if (theirs != null) {
-            return theirs.copy();
+            return theirs.view();
         }
         mine.owner = null; // the loader runs on the executor, so this thread may wait for it
         V old = cache.getQuietly(key); // read after registering: a write from now on wins
@@ -289,9 +311,10 @@ final class Loads<K, V> {
             executor.execute(() -> reload(key, old, loader, mine));
         } catch (Throwable t) {
             StatsCounters.recordRefresh(cache.stats, false);
+            mine.dropped = true; // the refusal is the refresh's own failure, not an answer for a get
             finish(key, mine, null, t);
         }
-        return mine.copy();
+        return mine.view();
     }
 
     private void reload(K key, V old, CacheLoader<? super K, V> loader, Loading<V> mine) {
@@ -312,7 +335,10 @@ final class Loads<K, V> {
             mine.inLoader = false;
             StatsCounters.recordLoad(cache.stats, value != null, cache.ticker.read() - start);
             StatsCounters.recordRefresh(cache.stats, value != null);
-            finish(key, mine, cache.writes.storeRefreshed(key, value, mine), null);
+            V outcome = cache.writes.storeRefreshed(key, value, mine);
+            // A removal won: its loaded value is stale, and null would tell a get the loader found none.
+            mine.dropped = outcome == null && mine.invalidated;
+            finish(key, mine, outcome, null);
         } catch (Throwable t) {
             finish(key, mine, null, t); // the store failed (a weigher threw, say): the old value stays
         }
@@ -361,9 +387,33 @@ final class Loads<K, V> {
         /* Whether the owner thread is inside the loader; written and read only by the owner thread. */
         boolean inLoader;
 
+        /*
+         * Set by a refresh that ends without an answer for a get that joined it: a removal won over it
+         * (the key is absent, though its loader found a value) or the executor refused it. Such a get
+         * loads the key itself. Written before the completion, which publishes it.
+         */
+        boolean dropped;
+
         /** Whether a write on the current thread is this load's loader's own (see {@link Loads#invalidate}). */
         boolean isOwnWrite() {
             return owner == Thread.currentThread() && inLoader;
+        }
+
+        /**
+         * The caller's own future of this load's outcome: completing or cancelling it leaves the load
+         * alone, and it fails with the load's throwable itself, where {@link #copy()} would wrap it in
+         * a {@link CompletionException}.
+         */
+        CompletableFuture<V> view() {
+            CompletableFuture<V> view = new CompletableFuture<>();
+            whenComplete((value, failure) -> {
+                if (failure == null) {
+                    view.complete(value);
+                } else {
+                    view.completeExceptionally(failure);
+                }
+            });
+            return view;
         }
 
         V await() {
