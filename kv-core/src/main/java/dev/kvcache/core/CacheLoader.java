@@ -15,7 +15,10 @@ import java.util.Set;
  * key out of its map): nothing is stored and the cache's {@code get} returns {@code null}. It reports
  * a failure by throwing; see {@link LoadingCache} for how each kind of throwable reaches the caller.
  * Loaders run on the calling thread (a refresh: on the cache's executor), outside every lock of the
- * cache; they may read and write the cache, except that a load must not wait for its own key.
+ * cache; they may read and write the cache, except that a load must not wait for its own key: a
+ * {@code get} or {@code getAll} that would, directly or through loads running on other threads,
+ * fails with {@link IllegalStateException} (a wait outside the cache, such as on the future of a
+ * {@link LoadingCache#refresh refresh} of the key, is not detected and hangs).
  *
  * @param <K> the key type
  * @param <V> the value type

@@ -41,7 +41,8 @@ public interface LoadingCache<K, V> extends KvCache<K, V> {
      * @throws NullPointerException if {@code key} is null
      * @throws LoadException if the loader threw a checked exception (its cause)
      * @throws IllegalStateException if called, for an absent key, from inside a compute function of this
-     *     cache's map view, or by the loader for the key it is loading
+     *     cache's map view, or by the loader for the key it is loading, directly or through loads of
+     *     other keys whose loaders run on other threads (see {@link KvCache#get(Object, java.util.function.Function)})
      */
     V get(K key);
 

@@ -43,6 +43,8 @@ import java.util.function.Function;
 final class Loads<K, V> {
     private final ExpiringCache<K, V> cache;
     private final ConcurrentHashMap<Object, Loading<V>> inFlight = new ConcurrentHashMap<>();
+    /* The load each thread is waiting for, to find a cycle of loads waiting for each other (see awaitOutcome). */
+    private final ConcurrentHashMap<Thread, Loading<V>> waiting = new ConcurrentHashMap<>();
 
     Loads(ExpiringCache<K, V> cache) {
         this.cache = cache;
@@ -113,7 +115,7 @@ final class Loads<K, V> {
      */
     private V join(K key, Loading<V> theirs, Function<? super K, ? extends V> loader) {
         try {
-            V value = theirs.await();
+            V value = awaitOutcome(key, theirs);
             if (!theirs.dropped) {
                 return value;
             }
@@ -123,6 +125,37 @@ final class Loads<K, V> {
             }
         }
         return get(key, loader);
+    }
+
+    /**
+     * Waits for {@code theirs}, unless that would close a cycle: its loader's thread waits, directly
+     * or through the loads other threads wait for, for a load this thread runs (the loader of a on one
+     * thread gets b while b's loader on another thread gets a). Then it throws
+     * {@link IllegalStateException}, so that one thread of the cycle fails and the others see that
+     * failure instead of all waiting forever. Registering before walking makes the check safe against
+     * a race: of two threads closing a cycle at once, at least one sees the other's registration.
+     */
+    private V awaitOutcome(K key, Loading<V> theirs) {
+        Thread me = Thread.currentThread();
+        waiting.put(me, theirs);
+        try {
+            Loading<V> next = theirs;
+            // Bounded: a cycle of other threads (which they detect themselves) must not trap this walk.
+            for (long hops = waiting.mappingCount() + 1; next != null && hops > 0 && !next.isDone(); hops--) {
+                Thread owner = next.owner; // null: a refresh not yet started, so no thread of the cycle runs it
+                if (owner == me) {
+                    if (next == theirs) {
+                        break; // the loader got its own key: await reports it
+                    }
+                    throw new IllegalStateException("recursive load: waiting for key " + key
+                            + " would wait, through other threads' loads, for a load this thread is running");
+                }
+                next = owner == null ? null : waiting.get(owner);
+            }
+            return theirs.await();
+        } finally {
+            waiting.remove(me);
+        }
     }
 
     private V callLoader(K key, Function<? super K, ? extends V> loader, Loading<V> mine) {
