@@ -80,7 +80,7 @@ class HostileRefreshTest {
 
         private boolean inAwait() {
             for (StackTraceElement e : getStackTrace()) {
-                if (e.getClassName().equals("dev.kvcache.core.Loads$Loading") && e.getMethodName().startsWith("await")) {
+                if (e.getClassName().equals("dev.kvcache.core.Loading") && e.getMethodName().startsWith("await")) {
                     return true;
                 }
             }
