@@ -366,13 +366,20 @@ final class Loads<K, V> {
             }
             mine.inLoader = false;
             StatsCounters.recordLoad(cache.stats, value != null, cache.ticker.read() - start);
+            V outcome;
+            try {
+                outcome = cache.writes.storeRefreshed(key, value, mine);
+            } catch (Throwable t) { // a weigher or expiry function threw: nothing stored, the old value stays
+                StatsCounters.recordRefresh(cache.stats, false);
+                finish(key, mine, null, t);
+                return;
+            }
             StatsCounters.recordRefresh(cache.stats, value != null);
-            V outcome = cache.writes.storeRefreshed(key, value, mine);
             // A removal won: its loaded value is stale, and null would tell a get the loader found none.
             mine.dropped = outcome == null && mine.invalidated;
             finish(key, mine, outcome, null);
         } catch (Throwable t) {
-            finish(key, mine, null, t); // the store failed (a weigher threw, say): the old value stays
+            finish(key, mine, null, t); // our own bookkeeping failed: leave no waiter blocked
         }
     }
 

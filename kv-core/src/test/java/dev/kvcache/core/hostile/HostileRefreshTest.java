@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvcache.core.CacheLoader;
+import dev.kvcache.core.CacheStats;
+import dev.kvcache.core.Expiry;
 import dev.kvcache.core.KvCache;
 import dev.kvcache.core.LoadException;
 import dev.kvcache.core.LoadingCache;
@@ -206,5 +208,40 @@ class HostileRefreshTest {
         assertEquals("v1", cache.getIfPresent("k"));
         cache.refresh("k");
         assertEquals(1, tasks.size(), "the refresh finished: a new one starts a new reload");
+    }
+
+    /**
+     * CacheStats.refreshSuccessCount counts refreshes "stored unless a write won". A refresh whose
+     * store failed (its expiry function threw for the new value) stored nothing, no write won, and it
+     * was still counted a success, and not a failure.
+     */
+    @Test
+    void aRefreshWhoseStoreFailsIsCountedAFailure() throws Exception {
+        IllegalStateException refused = new IllegalStateException("no TTL for this value");
+        Expiry<String, String> expiry = new Expiry<>() {
+            @Override
+            public long afterCreateNanos(String key, String value) {
+                return Duration.ofSeconds(10).toNanos();
+            }
+
+            @Override
+            public long afterUpdateNanos(String key, String value, long remainingNanos) {
+                if (value.equals("v2")) {
+                    throw refused;
+                }
+                return remainingNanos;
+            }
+        };
+        LoadingCache<String, String> cache = KvCache.builder().ticker(ticker).expiry(expiry)
+                .executor(tasks::add).recordStats().build(counting);
+        cache.get("k");
+        CompletableFuture<String> refreshed = cache.refresh("k");
+        runTasks();
+        assertSame(refused, refreshed.handle((v, e) -> e).join());
+        assertEquals("v1", cache.getIfPresent("k"), "the old value stays");
+        CacheStats stats = cache.stats();
+        assertEquals(0, stats.refreshSuccessCount());
+        assertEquals(1, stats.refreshFailureCount());
+        assertEquals(2, stats.loadSuccessCount(), "the loader did return a value");
     }
 }
