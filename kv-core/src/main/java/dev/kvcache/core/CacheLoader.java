@@ -44,8 +44,10 @@ public interface CacheLoader<K, V> {
      * cache stores its {@link BulkLoadException#loaded() loaded} values and fails the keys of its
      * {@link BulkLoadException#failures() failures}. Any other throwable fails every key of the call.
      *
-     * <p>The default calls {@link #load} for each key in turn, and if any of them threw, throws a
-     * {@code BulkLoadException} carrying both the values loaded and each failed key's throwable.
+     * <p>The default calls {@link #load} for each key in turn, and if any of them threw an
+     * {@link Exception}, throws a {@code BulkLoadException} carrying both the values loaded and each
+     * failed key's exception. An {@link Error} from {@code load} stops it and propagates, which fails
+     * every key of the call (the values loaded before it are not stored).
      *
      * @param keys the keys to load, not empty, unmodifiable, no nulls
      * @return the values found, never null
