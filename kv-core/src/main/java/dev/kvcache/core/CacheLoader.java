@@ -80,7 +80,7 @@ public interface CacheLoader<K, V> {
      * {@link LoadingCache#refresh}. The default returns {@link #load load(key)}.
      *
      * @param key the key, never null
-     * @param oldValue the value live when the refresh started, never null
+     * @param oldValue the value live when the reload started, never null
      * @return the new value, or {@code null} to remove the entry
      * @throws Exception if the value cannot be computed; the old value stays
      */

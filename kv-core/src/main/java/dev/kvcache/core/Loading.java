@@ -1,5 +1,7 @@
 package dev.kvcache.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -8,8 +10,41 @@ import java.util.concurrent.CompletionException;
  * wait on: a {@code get}'s, a key of a bulk {@code getAll}'s, or a {@code refresh}'s.
  */
 final class Loading<V> extends CompletableFuture<V> {
-    /* The thread running the loader, which must not wait for its own load; null until a refresh's task starts. */
-    volatile Thread owner = Thread.currentThread();
+    private static final VarHandle OWNER;
+
+    static {
+        try {
+            OWNER = MethodHandles.lookup().findVarHandle(Loading.class, "owner", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /* The thread running the loader, which must not wait for its own load; null until a refresh is claimed. */
+    volatile Thread owner;
+
+    /*
+     * A refresh's reload, which claims this load and runs it, or does nothing if another thread
+     * claimed it; null for the other loads. Run by the executor's task, and by a caller that would
+     * otherwise wait for a refresh the executor has not started (see Loads#awaitOutcome).
+     */
+    final Runnable refresh;
+
+    /** A load run by the current thread, its owner. */
+    Loading() {
+        this.owner = Thread.currentThread();
+        this.refresh = null;
+    }
+
+    /** A refresh, unclaimed until a thread runs {@code refresh}, which must {@link #claim()} it first. */
+    Loading(java.util.function.Function<Loading<V>, Runnable> refresh) {
+        this.refresh = refresh.apply(this);
+    }
+
+    /** Makes the current thread the owner of an unclaimed refresh; false if another thread claimed it. */
+    boolean claim() {
+        return OWNER.compareAndSet(this, (Thread) null, Thread.currentThread());
+    }
 
     /*
      * Set by a write of the key while the load runs; written and read under the key's segment lock
@@ -50,7 +85,7 @@ final class Loading<V> extends CompletableFuture<V> {
     }
 
     V await() {
-        if (owner == Thread.currentThread()) {
+        if (owner == Thread.currentThread() && !isDone()) { // done: a refresh this thread just ran (see Loads#awaitOutcome)
             throw new IllegalStateException("recursive load: the loader called get() for its own key");
         }
         try {

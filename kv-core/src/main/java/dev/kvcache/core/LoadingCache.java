@@ -67,8 +67,11 @@ public interface LoadingCache<K, V> extends KvCache<K, V> {
     /**
      * Loads a new value for {@code key} in the background, on the builder's
      * {@link KvCacheBuilder#executor executor} ({@link java.util.concurrent.ForkJoinPool#commonPool()}
-     * if none is set), with {@link CacheLoader#reload} if the key is live and {@link CacheLoader#load}
-     * otherwise. Readers keep getting the old value meanwhile. The new value is stored (as by
+     * if none is set), with {@link CacheLoader#reload} if the key is live when the reload starts and
+     * {@link CacheLoader#load} otherwise; a {@code get} or {@code getAll} that would wait for a refresh
+     * the executor has not started yet runs it on its own thread instead (so a refresh queued behind a
+     * busy executor thread never makes a load wait for that thread). Readers keep getting the old
+     * value meanwhile. The new value is stored (as by
      * {@code put}, with the default TTL) when the loader returns it; {@code null} from the loader
      * removes the entry ({@link RemovalCause#EXPLICIT}). If the loader throws, the old value stays and
      * the failure is counted ({@link CacheStats#refreshFailureCount()}).

@@ -135,6 +135,11 @@ final class Loads<K, V> {
      * a race: of two threads closing a cycle at once, at least one sees the other's registration.
      */
     private V awaitOutcome(K key, Loading<V> theirs) {
+        if (theirs.refresh != null && theirs.owner == null) {
+            // A refresh the executor has not started: run it here rather than wait for a task that may
+            // be queued behind a thread that waits for us (a single-thread executor deadlocked so).
+            theirs.refresh.run();
+        }
         Thread me = Thread.currentThread();
         waiting.put(me, theirs);
         try {
@@ -332,26 +337,30 @@ final class Loads<K, V> {
     CompletableFuture<V> refresh(K key, CacheLoader<? super K, V> loader, Executor executor) {
         Objects.requireNonNull(key, "key");
         cache.writes.requireNotComputing("refresh(key)");
-        Loading<V> mine = new Loading<>();
+        Loading<V> mine = new Loading<>(load -> () -> reload(key, loader, load));
         Loading<V> theirs = inFlight.putIfAbsent(key, mine);
         if (theirs != null) {
             return theirs.view();
         }
-        mine.owner = null; // the loader runs on the executor, so this thread may wait for it
-        V old = cache.getQuietly(key); // read after registering: a write from now on wins
         try {
-            executor.execute(() -> reload(key, old, loader, mine));
+            executor.execute(mine.refresh);
         } catch (Throwable t) {
-            StatsCounters.recordRefresh(cache.stats, false);
-            mine.dropped = true; // the refusal is the refresh's own failure, not an answer for a get
-            finish(key, mine, null, t);
+            if (mine.claim()) { // else a caller that joined it runs it
+                StatsCounters.recordRefresh(cache.stats, false);
+                mine.dropped = true; // the refusal is the refresh's own failure, not an answer for a get
+                finish(key, mine, null, t);
+            }
         }
         return mine.view();
     }
 
-    private void reload(K key, V old, CacheLoader<? super K, V> loader, Loading<V> mine) {
-        mine.owner = Thread.currentThread();
+    /** A refresh's work, on the thread that claims it (see {@link Loading#refresh}). */
+    private void reload(K key, CacheLoader<? super K, V> loader, Loading<V> mine) {
+        if (!mine.claim()) {
+            return; // run already, by a caller that would have waited for it
+        }
         try {
+            V old = cache.getQuietly(key); // read after registering: a write from then on wins
             long start = cache.ticker.read();
             V value;
             mine.inLoader = true;

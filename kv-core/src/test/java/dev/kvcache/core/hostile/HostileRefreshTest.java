@@ -20,7 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,6 +50,18 @@ class HostileRefreshTest {
         for (Runnable task; (task = tasks.poll()) != null; ) {
             task.run();
         }
+    }
+
+    /** {@link #counting}, whose first load signals {@code started} and waits for {@code release}. */
+    private CacheLoader<String, String> blockingFirst(CountDownLatch started, CountDownLatch release) {
+        return key -> {
+            int n = loads.incrementAndGet();
+            if (n == 1) {
+                started.countDown();
+                assertTrue(release.await(10, TimeUnit.SECONDS));
+            }
+            return "v" + n;
+        };
     }
 
     /** A thread running {@code call}, whose result (or throwable) {@link Caller#outcome} returns. */
@@ -89,6 +104,17 @@ class HostileRefreshTest {
             return false;
         }
 
+        /** Waits (bounded) until this thread has finished or waits for a load in flight. */
+        void awaitDoneOrJoined() throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (isAlive() && !(getState() == State.WAITING && inAwait())) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the caller neither finished nor joined a load: " + getState());
+                }
+                Thread.sleep(1);
+            }
+        }
+
         Object outcome() throws InterruptedException {
             join(TimeUnit.SECONDS.toMillis(10));
             assertTrue(!isAlive(), "the caller is still blocked");
@@ -103,12 +129,16 @@ class HostileRefreshTest {
      */
     @Test
     void aGetThatJoinedARefreshARemovalDroppedLoadsAgain() throws Exception {
-        LoadingCache<String, String> cache = cache(tasks::add, counting);
+        CountDownLatch reloading = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        LoadingCache<String, String> cache = cache(r -> new Thread(r).start(), blockingFirst(reloading, release));
         CompletableFuture<String> refreshed = cache.refresh("k"); // absent: a load, run on the executor
+        assertTrue(reloading.await(10, TimeUnit.SECONDS));
         Caller get = new Caller(() -> cache.get("k"));
         get.awaitJoined();
         cache.remove("k"); // wins over the refresh
-        runTasks();
+        release.countDown();
+        refreshed.get(10, TimeUnit.SECONDS);
         assertNull(refreshed.get(), "the refresh's future gives what the removal left");
         assertEquals("v2", get.outcome(), "the get loaded again after the removal");
         assertEquals("v2", cache.getIfPresent("k"));
@@ -118,12 +148,16 @@ class HostileRefreshTest {
     /** As above for getAll: the key was left out of the map as if the loader had found no value. */
     @Test
     void aGetAllThatJoinedARefreshARemovalDroppedLoadsThatKeyAgain() throws Exception {
-        LoadingCache<String, String> cache = cache(tasks::add, counting);
-        cache.refresh("k");
+        CountDownLatch reloading = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        LoadingCache<String, String> cache = cache(r -> new Thread(r).start(), blockingFirst(reloading, release));
+        CompletableFuture<String> refreshed = cache.refresh("k");
+        assertTrue(reloading.await(10, TimeUnit.SECONDS));
         Caller getAll = new Caller(() -> cache.getAll(List.of("k")));
         getAll.awaitJoined();
         cache.invalidateAll();
-        runTasks();
+        release.countDown();
+        refreshed.get(10, TimeUnit.SECONDS);
         assertEquals(Map.of("k", "v2"), getAll.outcome());
         assertEquals("v2", cache.getIfPresent("k"));
     }
@@ -131,7 +165,8 @@ class HostileRefreshTest {
     /**
      * The executor's RejectedExecutionException is the refresh's failure, not a loader's: a get that
      * joined the refresh before the executor refused it got that exception thrown, although
-     * LoadingCache says only a loader's failures reach the callers sharing a load.
+     * LoadingCache says only a loader's failures reach the callers sharing a load. Such a get now runs
+     * the refresh nobody started, so the refusal fails nothing.
      */
     @Test
     void aGetThatJoinedARefusedRefreshLoadsItself() throws Exception {
@@ -140,7 +175,7 @@ class HostileRefreshTest {
         cache.set(cache(task -> {
             get.set(new Caller(() -> cache.get().get("k")));
             try {
-                get.get().awaitJoined();
+                get.get().awaitDoneOrJoined();
             } catch (InterruptedException e) {
                 throw new AssertionError(e);
             }
@@ -148,7 +183,8 @@ class HostileRefreshTest {
         }, counting));
         CompletableFuture<String> refreshed = cache.get().refresh("k");
         assertEquals("v1", get.get().outcome(), "the get ran the loader itself");
-        assertInstanceOf(RejectedExecutionException.class, refreshed.handle((v, e) -> e).join());
+        assertEquals("v1", refreshed.get(10, TimeUnit.SECONDS), "the get ran the refresh it joined");
+        assertEquals(1, loads.get());
         assertEquals("v1", cache.get().getIfPresent("k"));
     }
 
@@ -243,5 +279,47 @@ class HostileRefreshTest {
         assertEquals(0, stats.refreshSuccessCount());
         assertEquals(1, stats.refreshFailureCount());
         assertEquals(2, stats.loadSuccessCount(), "the loader did return a value");
+    }
+
+    /**
+     * A get that joined a refresh still queued on the executor waited for a task that could only run
+     * after the executor's busy thread finished, and that thread (a reload whose loader got another
+     * key) waited for the get: a deadlock of loads that do not wait for their own keys. A refresh
+     * nobody started is now run by the first caller that would wait for it.
+     */
+    @Test
+    void aGetJoiningARefreshStillQueuedBehindABusyExecutorRunsItInsteadOfDeadlocking() throws Exception {
+        ExecutorService single = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "refresher");
+            t.setDaemon(true); // on a regression it stays parked
+            return t;
+        });
+        CountDownLatch aReloading = new CountDownLatch(1);
+        CountDownLatch releaseA = new CountDownLatch(1);
+        AtomicReference<LoadingCache<String, String>> ref = new AtomicReference<>();
+        LoadingCache<String, String> cache = cache(single, key -> switch (key) {
+            case "a" -> {
+                aReloading.countDown();
+                assertTrue(releaseA.await(10, TimeUnit.SECONDS));
+                yield "a+" + ref.get().get("b"); // the executor's thread waits for b
+            }
+            case "b" -> "b+" + ref.get().get("c"); // b's loader waits for c's refresh
+            default -> "C";
+        });
+        ref.set(cache);
+        try {
+            CompletableFuture<String> a = cache.refresh("a");
+            assertTrue(aReloading.await(10, TimeUnit.SECONDS));
+            CompletableFuture<String> c = cache.refresh("c"); // queued behind a's reload
+            Caller b = new Caller(() -> cache.get("b"));
+            b.awaitDoneOrJoined();
+            releaseA.countDown();
+            assertEquals("b+C", b.outcome());
+            assertEquals("a+b+C", a.get(10, TimeUnit.SECONDS));
+            assertEquals("C", c.get(10, TimeUnit.SECONDS));
+            assertEquals(Map.of("a", "a+b+C", "b", "b+C", "c", "C"), Map.copyOf(cache.asMap()));
+        } finally {
+            single.shutdownNow();
+        }
     }
 }
