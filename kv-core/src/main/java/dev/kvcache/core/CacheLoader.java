@@ -15,7 +15,10 @@ import java.util.Set;
  * key out of its map): nothing is stored and the cache's {@code get} returns {@code null}. It reports
  * a failure by throwing; see {@link LoadingCache} for how each kind of throwable reaches the caller.
  * Loaders run on the calling thread (a refresh: on the cache's executor), outside every lock of the
- * cache; they may read and write the cache, except that a load must not wait for its own key.
+ * cache; they may read and write the cache, except that a load must not wait for its own key: a
+ * {@code get} or {@code getAll} that would, directly or through loads running on other threads,
+ * fails with {@link IllegalStateException} (a wait outside the cache, such as on the future of a
+ * {@link LoadingCache#refresh refresh} of the key, is not detected and hangs).
  *
  * @param <K> the key type
  * @param <V> the value type
@@ -41,8 +44,10 @@ public interface CacheLoader<K, V> {
      * cache stores its {@link BulkLoadException#loaded() loaded} values and fails the keys of its
      * {@link BulkLoadException#failures() failures}. Any other throwable fails every key of the call.
      *
-     * <p>The default calls {@link #load} for each key in turn, and if any of them threw, throws a
-     * {@code BulkLoadException} carrying both the values loaded and each failed key's throwable.
+     * <p>The default calls {@link #load} for each key in turn, and if any of them threw an
+     * {@link Exception}, throws a {@code BulkLoadException} carrying both the values loaded and each
+     * failed key's exception. An {@link Error} from {@code load} stops it and propagates, which fails
+     * every key of the call (the values loaded before it are not stored).
      *
      * @param keys the keys to load, not empty, unmodifiable, no nulls
      * @return the values found, never null
@@ -75,7 +80,7 @@ public interface CacheLoader<K, V> {
      * {@link LoadingCache#refresh}. The default returns {@link #load load(key)}.
      *
      * @param key the key, never null
-     * @param oldValue the value live when the refresh started, never null
+     * @param oldValue the value live when the reload started, never null
      * @return the new value, or {@code null} to remove the entry
      * @throws Exception if the value cannot be computed; the old value stays
      */

@@ -22,8 +22,8 @@ package dev.kvcache.core;
  *     number, for a cache bounded by size)
  * @param refreshSuccessCount {@link LoadingCache#refresh refreshes} whose loader returned a value
  *     (also counted as loads; stored unless a write won)
- * @param refreshFailureCount refreshes whose loader threw or returned null, or that the executor
- *     refused
+ * @param refreshFailureCount refreshes whose loader threw or returned null, whose store failed (a
+ *     weigher or expiry function threw), or that the executor refused
  */
 public record CacheStats(
         long hitCount,

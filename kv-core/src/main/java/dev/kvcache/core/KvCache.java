@@ -120,7 +120,11 @@ public interface KvCache<K, V> extends AutoCloseable {
      * returns {@code null} nothing is stored and {@code null} is returned; if it throws anything (an
      * {@link Error}, or a checked exception thrown sneakily, included), nothing is stored and that same
      * throwable reaches the caller and every caller waiting on the same load. A loader that calls
-     * {@code get} for its own key fails with {@link IllegalStateException}.
+     * {@code get} for its own key fails with {@link IllegalStateException}, as does a wait that would
+     * close a cycle of loads across threads (the loader of {@code a} on one thread calls
+     * {@code get(b)} while the loader of {@code b} on another calls {@code get(a)}): the thread that
+     * closes it fails, and the others see that failure through the loads they wait for, instead of
+     * all waiting forever.
      *
      * <p>An explicit write of the key during the load wins over it: if {@code put}, {@code remove(key)}
      * (even of the absent key), {@link #invalidateAll()}, a write through {@link #asMap()} or any other

@@ -41,7 +41,8 @@ public interface LoadingCache<K, V> extends KvCache<K, V> {
      * @throws NullPointerException if {@code key} is null
      * @throws LoadException if the loader threw a checked exception (its cause)
      * @throws IllegalStateException if called, for an absent key, from inside a compute function of this
-     *     cache's map view, or by the loader for the key it is loading
+     *     cache's map view, or by the loader for the key it is loading, directly or through loads of
+     *     other keys whose loaders run on other threads (see {@link KvCache#get(Object, java.util.function.Function)})
      */
     V get(K key);
 
@@ -66,16 +67,23 @@ public interface LoadingCache<K, V> extends KvCache<K, V> {
     /**
      * Loads a new value for {@code key} in the background, on the builder's
      * {@link KvCacheBuilder#executor executor} ({@link java.util.concurrent.ForkJoinPool#commonPool()}
-     * if none is set), with {@link CacheLoader#reload} if the key is live and {@link CacheLoader#load}
-     * otherwise. Readers keep getting the old value meanwhile. The new value is stored (as by
+     * if none is set), with {@link CacheLoader#reload} if the key is live when the reload starts and
+     * {@link CacheLoader#load} otherwise; a {@code get} or {@code getAll} that would wait for a refresh
+     * the executor has not started yet runs it on its own thread instead (so a refresh queued behind a
+     * busy executor thread never makes a load wait for that thread). Readers keep getting the old
+     * value meanwhile. The new value is stored (as by
      * {@code put}, with the default TTL) when the loader returns it; {@code null} from the loader
      * removes the entry ({@link RemovalCause#EXPLICIT}). If the loader throws, the old value stays and
      * the failure is counted ({@link CacheStats#refreshFailureCount()}).
      *
      * <p>An explicit write or invalidation of the key made after this call started always wins: the
      * reloaded value is then dropped. If a load of the key is already in flight (a {@code get},
-     * {@code getAll} or another {@code refresh}), no new load starts and the returned future is that
-     * load's.
+     * {@code getAll} or another {@code refresh}), no new load starts and the returned future follows
+     * that load. A {@code get} or {@code getAll} that finds the key absent while a refresh of it runs
+     * waits for that refresh and receives its value; if the refresh stores nothing because a removal
+     * won (or the executor refused it), the caller loads the key itself instead, so {@code get} still
+     * returns {@code null} only when a loader returned {@code null}. The returned future is the
+     * caller's own: completing or cancelling it does not affect the refresh or other callers.
      *
      * @param key the key
      * @return a future of the key's value once the reload took effect: the value stored, or, when a

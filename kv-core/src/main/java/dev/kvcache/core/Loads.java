@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
@@ -35,11 +34,16 @@ import java.util.function.Function;
  * loading, whose result is then shared. So every value {@code get} returns was in the cache at some
  * instant of the call, and {@code get} stays linearizable. Expiry and eviction do not invalidate a load.
  * A refresh is a load registered the same way whose store replaces a live value; invalidated, it
- * stores nothing and does not retry (the write that invalidated it is newer).
+ * stores nothing and does not retry (the write that invalidated it is newer). A {@code get} that
+ * joined it then receives the value that write left, or, if the write left the key absent (or the
+ * executor refused the refresh), loads the key itself: a refresh's future may say "removed", a
+ * {@code get} says {@code null} only when a loader found no value.
  */
 final class Loads<K, V> {
     private final ExpiringCache<K, V> cache;
     private final ConcurrentHashMap<Object, Loading<V>> inFlight = new ConcurrentHashMap<>();
+    /* The load each thread is waiting for, to find a cycle of loads waiting for each other (see awaitOutcome). */
+    private final ConcurrentHashMap<Thread, Loading<V>> waiting = new ConcurrentHashMap<>();
 
     Loads(ExpiringCache<K, V> cache) {
         this.cache = cache;
@@ -52,7 +56,7 @@ final class Loads<K, V> {
         Loading<V> mine = new Loading<>();
         Loading<V> theirs = inFlight.putIfAbsent(key, mine);
         if (theirs != null) {
-            return theirs.await();
+            return join(key, theirs, loader);
         }
         try {
             V value = load(key, loader, mine);
@@ -90,7 +94,7 @@ final class Loads<K, V> {
             mine.invalidated = false;
             Loading<V> theirs = inFlight.putIfAbsent(key, mine);
             if (theirs != null) {
-                return theirs.await();
+                return join(key, theirs, loader);
             }
             V present = cache.getQuietly(key);
             if (present != null) {
@@ -100,6 +104,61 @@ final class Loads<K, V> {
             if (loaded == null) {
                 return null;
             }
+        }
+    }
+
+    /**
+     * Waits for another caller's load of {@code key} and returns its outcome, unless it was a refresh
+     * that left its waiters no answer ({@link Loading#dropped}): the key is then loaded as by
+     * {@link #get}, which may join a newer load.
+     */
+    private V join(K key, Loading<V> theirs, Function<? super K, ? extends V> loader) {
+        try {
+            V value = awaitOutcome(key, theirs);
+            if (!theirs.dropped) {
+                return value;
+            }
+        } catch (Throwable t) {
+            if (!theirs.dropped) {
+                throw t;
+            }
+        }
+        return get(key, loader);
+    }
+
+    /**
+     * Waits for {@code theirs}, unless that would close a cycle: its loader's thread waits, directly
+     * or through the loads other threads wait for, for a load this thread runs (the loader of a on one
+     * thread gets b while b's loader on another thread gets a). Then it throws
+     * {@link IllegalStateException}, so that one thread of the cycle fails and the others see that
+     * failure instead of all waiting forever. Registering before walking makes the check safe against
+     * a race: of two threads closing a cycle at once, at least one sees the other's registration.
+     */
+    private V awaitOutcome(K key, Loading<V> theirs) {
+        if (theirs.refresh != null && theirs.owner == null) {
+            // A refresh the executor has not started: run it here rather than wait for a task that may
+            // be queued behind a thread that waits for us (a single-thread executor deadlocked so).
+            theirs.refresh.run();
+        }
+        Thread me = Thread.currentThread();
+        waiting.put(me, theirs);
+        try {
+            Loading<V> next = theirs;
+            // Bounded: a cycle of other threads (which they detect themselves) must not trap this walk.
+            for (long hops = waiting.mappingCount() + 1; next != null && hops > 0 && !next.isDone(); hops--) {
+                Thread owner = next.owner; // null: a refresh not yet started, so no thread of the cycle runs it
+                if (owner == me) {
+                    if (next == theirs) {
+                        break; // the loader got its own key: await reports it
+                    }
+                    throw new IllegalStateException("recursive load: waiting for key " + key
+                            + " would wait, through other threads' loads, for a load this thread is running");
+                }
+                next = owner == null ? null : waiting.get(owner);
+            }
+            return theirs.await();
+        } finally {
+            waiting.remove(me);
         }
     }
 
@@ -190,7 +249,7 @@ final class Loads<K, V> {
         }
         joined.forEach((key, theirs) -> {
             try {
-                V value = theirs.await();
+                V value = join(key, theirs, loadOne);
                 if (value != null) {
                     found.put(key, value);
                 }
@@ -278,25 +337,30 @@ final class Loads<K, V> {
     CompletableFuture<V> refresh(K key, CacheLoader<? super K, V> loader, Executor executor) {
         Objects.requireNonNull(key, "key");
         cache.writes.requireNotComputing("refresh(key)");
-        Loading<V> mine = new Loading<>();
+        Loading<V> mine = new Loading<>(load -> () -> reload(key, loader, load));
         Loading<V> theirs = inFlight.putIfAbsent(key, mine);
         if (theirs != null) {
-            return theirs.copy();
+            return theirs.view();
         }
-        mine.owner = null; // the loader runs on the executor, so this thread may wait for it
-        V old = cache.getQuietly(key); // read after registering: a write from now on wins
         try {
-            executor.execute(() -> reload(key, old, loader, mine));
+            executor.execute(mine.refresh);
         } catch (Throwable t) {
-            StatsCounters.recordRefresh(cache.stats, false);
-            finish(key, mine, null, t);
+            if (mine.claim()) { // else a caller that joined it runs it
+                StatsCounters.recordRefresh(cache.stats, false);
+                mine.dropped = true; // the refusal is the refresh's own failure, not an answer for a get
+                finish(key, mine, null, t);
+            }
         }
-        return mine.copy();
+        return mine.view();
     }
 
-    private void reload(K key, V old, CacheLoader<? super K, V> loader, Loading<V> mine) {
-        mine.owner = Thread.currentThread();
+    /** A refresh's work, on the thread that claims it (see {@link Loading#refresh}). */
+    private void reload(K key, CacheLoader<? super K, V> loader, Loading<V> mine) {
+        if (!mine.claim()) {
+            return; // run already, by a caller that would have waited for it
+        }
         try {
+            V old = cache.getQuietly(key); // read after registering: a write from then on wins
             long start = cache.ticker.read();
             V value;
             mine.inLoader = true;
@@ -311,10 +375,20 @@ final class Loads<K, V> {
             }
             mine.inLoader = false;
             StatsCounters.recordLoad(cache.stats, value != null, cache.ticker.read() - start);
+            V outcome;
+            try {
+                outcome = cache.writes.storeRefreshed(key, value, mine);
+            } catch (Throwable t) { // a weigher or expiry function threw: nothing stored, the old value stays
+                StatsCounters.recordRefresh(cache.stats, false);
+                finish(key, mine, null, t);
+                return;
+            }
             StatsCounters.recordRefresh(cache.stats, value != null);
-            finish(key, mine, cache.writes.storeRefreshed(key, value, mine), null);
+            // A removal won: its loaded value is stale, and null would tell a get the loader found none.
+            mine.dropped = outcome == null && mine.invalidated;
+            finish(key, mine, outcome, null);
         } catch (Throwable t) {
-            finish(key, mine, null, t); // the store failed (a weigher threw, say): the old value stays
+            finish(key, mine, null, t); // our own bookkeeping failed: leave no waiter blocked
         }
     }
 
@@ -345,36 +419,5 @@ final class Loads<K, V> {
     @SuppressWarnings("unchecked")
     static <T extends Throwable> T rethrow(Throwable t) throws T {
         throw (T) t;
-    }
-
-    /** An in-flight load that other callers for the same key wait on. */
-    static final class Loading<V> extends CompletableFuture<V> {
-        /* The thread running the loader, which must not wait for its own load; null until a refresh's task starts. */
-        volatile Thread owner = Thread.currentThread();
-
-        /*
-         * Set by a write of the key while the load runs; written and read under the key's segment lock
-         * (volatile for invalidateAll, which writes it without that lock and then takes it).
-         */
-        volatile boolean invalidated;
-
-        /* Whether the owner thread is inside the loader; written and read only by the owner thread. */
-        boolean inLoader;
-
-        /** Whether a write on the current thread is this load's loader's own (see {@link Loads#invalidate}). */
-        boolean isOwnWrite() {
-            return owner == Thread.currentThread() && inLoader;
-        }
-
-        V await() {
-            if (owner == Thread.currentThread()) {
-                throw new IllegalStateException("recursive load: the loader called get() for its own key");
-            }
-            try {
-                return join();
-            } catch (CompletionException e) {
-                throw Loads.<RuntimeException>rethrow(e.getCause());
-            }
-        }
     }
 }

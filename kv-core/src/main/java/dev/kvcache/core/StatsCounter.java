@@ -51,12 +51,16 @@ public interface StatsCounter {
      */
     default void recordLoadFailure(long loadTimeNanos) {}
 
-    /** A {@link LoadingCache#refresh refresh}'s loader returned a value ({@link CacheStats#refreshSuccessCount()}). */
+    /**
+     * A {@link LoadingCache#refresh refresh}'s loader returned a value, which was stored unless a write
+     * won ({@link CacheStats#refreshSuccessCount()}).
+     */
     default void recordRefreshSuccess() {}
 
     /**
-     * A {@link LoadingCache#refresh refresh} failed: its loader threw or returned {@code null}, or the
-     * executor refused it ({@link CacheStats#refreshFailureCount()}).
+     * A {@link LoadingCache#refresh refresh} failed: its loader threw or returned {@code null}, its
+     * store failed (a weigher or expiry function threw), or the executor refused it
+     * ({@link CacheStats#refreshFailureCount()}).
      */
     default void recordRefreshFailure() {}
 

@@ -114,7 +114,7 @@ final class Writes<K, V> {
      * Stores a load's value unless the key is live or the load was invalidated. Returns the live value,
      * or {@code value} if it stored it, or null if the load was invalidated and the key is absent.
      */
-    V storeLoaded(K key, V value, Loads.Loading<V> load) {
+    V storeLoaded(K key, V value, Loading<V> load) {
         return write(Kind.LOAD, key, value, null, Ttl.DEFAULT_NANOS, null, null, load);
     }
 
@@ -123,7 +123,7 @@ final class Writes<K, V> {
      * Returns the value stored, or null if it removed the entry, or the live value (or null) that the
      * invalidating write left.
      */
-    V storeRefreshed(K key, V value, Loads.Loading<V> refresh) {
+    V storeRefreshed(K key, V value, Loading<V> refresh) {
         return write(Kind.REFRESH, key, value, null, Ttl.DEFAULT_NANOS, null, null, refresh);
     }
 
@@ -164,7 +164,7 @@ final class Writes<K, V> {
     @SuppressWarnings("unchecked")
     private V write(Kind kind, K key, V value, V expected, long ttlNanos,
             BiFunction<? super K, ? super V, ? extends V> remapping, Function<? super K, ? extends V> mapping,
-            Loads.Loading<V> load) {
+            Loading<V> load) {
         int hash = NodeTable.hash(key);
         requireNotComputing(kind);
         boolean computes = kind.compareTo(Kind.COMPUTE) >= 0;

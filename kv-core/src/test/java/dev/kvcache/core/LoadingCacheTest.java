@@ -206,7 +206,7 @@ class LoadingCacheTest {
 
     private static boolean isJoiningALoad(Thread t) {
         for (StackTraceElement e : t.getStackTrace()) {
-            if (e.getClassName().equals("dev.kvcache.core.Loads$Loading") && e.getMethodName().equals("await")) {
+            if (e.getClassName().equals("dev.kvcache.core.Loading") && e.getMethodName().equals("await")) {
                 return true;
             }
         }

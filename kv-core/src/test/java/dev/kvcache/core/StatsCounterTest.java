@@ -98,7 +98,8 @@ class StatsCounterTest {
         cache.remove("a");
         assertEquals(List.of("EXPLICIT 2"), counter.take());
         assertEquals("xxxx", cache.refresh("c").get());
-        assertEquals(List.of("loaded in 7", "refreshed", "put", "REPLACED 6"), counter.take());
+        // the refresh is counted once its store took effect: a store can still fail (HostileRefreshTest)
+        assertEquals(List.of("loaded in 7", "put", "REPLACED 6", "refreshed"), counter.take());
         cache.refresh("fail").handle((v, t) -> null).get();
         assertEquals(List.of("failed in 7", "refresh failed"), counter.take());
         assertEquals(CacheStats.empty(), cache.stats(), "a counter without snapshot() reports empty stats");
