@@ -2,6 +2,8 @@ package dev.kvcache.http.server;
 
 import dev.kvcache.core.Ticker;
 import java.util.concurrent.atomic.LongAdder;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -28,6 +30,9 @@ import org.eclipse.jetty.util.thread.Invocable;
  * thread (it reads on Jetty's demand callbacks) and buffers nothing (each chunk is released at once,
  * which is also what returns its flow-control credit to the client). What it reads, the client sent:
  * no amplification.
+ *
+ * <p>A request with {@code Expect: 100-continue} is not drained either (see {@link #expectsContinue}): a
+ * client waiting for the 100 has sent nothing, and its stream is reset at once, as before.
  *
  * <p>HTTP/1.1 requests pass through untouched: there the server says {@code Connection: close} and
  * clients (curl included) keep the response.
@@ -83,6 +88,15 @@ final class Http2BodyDrain {
     }
 
     /**
+     * Whether the client waits for a 100 Continue before it sends the body (RFC 9110 10.1.1). Such a body
+     * is not drained: reading it would make Jetty send the 100 after the final response (a 1xx after the
+     * final status, which RFC 9113 8.1 does not allow) and invite the upload the response refused.
+     */
+    private static boolean expectsContinue(Request request) {
+        return request.getHeaders().contains(HttpHeader.EXPECT, HttpHeaderValue.CONTINUE.asString());
+    }
+
+    /**
      * The callback handed on in place of Jetty's; on success, drains (a read/demand loop), then
      * completes the request's own callback exactly once.
      */
@@ -101,7 +115,7 @@ final class Http2BodyDrain {
 
         @Override
         public void succeeded() {
-            if (request.getLength() > capBytes) {
+            if (request.getLength() > capBytes || expectsContinue(request)) {
                 callback.succeeded();
             } else if (!response.isCommitted()) {
                 // Send the response first: the client is to have it while it finishes uploading.
