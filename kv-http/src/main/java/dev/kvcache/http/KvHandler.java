@@ -144,7 +144,7 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
         resources.put(Route.KEY, new KeyResource(store, options, this::isShutdown, metrics::outOfMemory,
                 new KeyOperations(store, operations, watches, options)));
         store.onChange(watches);
-        resources.put(Route.SIZE, new SizeResource(store));
+        resources.put(Route.SIZE, new SizeResource(store, options.maxValueBytes()));
         resources.put(Route.METRICS, new MetricsResource(metrics, store));
         resources.put(Route.STATS, new StatsResource(store, options, this::isShutdown));
         resources.put(Route.HEALTH, new HealthResource(this::isShutdown, heap));
@@ -250,7 +250,7 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
         String path = Request.getPathInContext(request);
         Route route = Route.of(path);
         boolean readsBody = route == Route.KEY && (method == Method.POST || method == Method.PUT)
-                || route == Route.KEYS && method == Method.POST;
+                || route == Route.KEYS && method == Method.POST || route == Route.SIZE && method == Method.POST;
         if (!readsBody) {
             Replies.closeIfBodyUnread(request, response);
         }
