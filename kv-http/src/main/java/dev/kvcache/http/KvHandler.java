@@ -83,7 +83,8 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
     public static final String TTL_HEADER = RequestTtl.HEADER;
 
     private static final Resource NO_KEY = (request, response, callback, method, path) -> {
-        if (path.equals("*") && HttpMethod.OPTIONS.is(request.getMethod())) {
+        // The path is null for an HTTP/2 CONNECT (RFC 9113 8.5), which names no key.
+        if ("*".equals(path) && HttpMethod.OPTIONS.is(request.getMethod())) {
             // RFC 9110 9.3.7: OPTIONS * asks about the server as a whole; Allow lists what it serves.
             response.getHeaders().put(HttpHeader.ALLOW, Replies.ALL_METHODS);
             Replies.empty(response, callback, HttpStatus.NO_CONTENT_204);

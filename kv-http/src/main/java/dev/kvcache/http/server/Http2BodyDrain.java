@@ -4,6 +4,7 @@ import dev.kvcache.core.Ticker;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -80,8 +81,11 @@ final class Http2BodyDrain {
      *     {@code callback} exactly once
      */
     Callback wrap(Request request, Response response, Callback callback) {
-        // Nothing to drain for HTTP/1.1, or for a request without a body.
-        if (request.getConnectionMetaData().getHttpVersion() != HttpVersion.HTTP_2 || request.getLength() == 0) {
+        // Nothing to drain for HTTP/1.1, or for a request without a body. Nor for an HTTP/2 CONNECT: its
+        // stream is a tunnel, not a body (RFC 9113 8.5), and Jetty answered every demand on it at once, so a
+        // drain spun on a server thread and held up the stop for good.
+        if (request.getConnectionMetaData().getHttpVersion() != HttpVersion.HTTP_2 || request.getLength() == 0
+                || HttpMethod.CONNECT.is(request.getMethod())) {
             return callback;
         }
         return new Drain(request, response, callback);
