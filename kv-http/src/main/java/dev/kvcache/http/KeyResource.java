@@ -7,6 +7,7 @@ import java.util.function.LongSupplier;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *       {@link KvHandlerOptions#missStatus()} 200; 412 when {@code If-Match} names another ETag;
  *   <li>{@code POST} with {@code ?touch}, {@code ?incr} or {@code ?decr}: see {@link KeyOperations};
  *   <li>{@code POST}: 200 with the value echoed; {@code PUT}: 204, or 201 when {@code If-None-Match: *}
- *       created it; both 412 when a precondition fails, 400 for an invalid TTL or a body that cannot
+ *       created it; both 412 when a precondition fails (before the body is read, when the client sent
+ *       {@code Expect: 100-continue}), 400 for an invalid TTL or a body that cannot
  *       be read, 413 for a value over the limit (refused before reading when the length is declared),
  *       503 for a body cut off by a graceful stop or one the heap has no room for
  *       ({@link OutOfMemoryError}), 500 if the store throws (a bug);
@@ -173,7 +175,16 @@ final class KeyResource implements Resource {
             return;
         }
         HttpFields headers = request.getHeaders();
-        new Write(request, response, callback, method, key, ttl, Conditions.of(headers),
+        Conditions conditions = Conditions.of(headers);
+        if (!conditions.isNone() && headers.contains(HttpHeader.EXPECT, HttpHeaderValue.CONTINUE.asString())
+                && !store.preconditionsHold(key, conditions)) {
+            // RFC 9110 10.1.1: answered before the 100 Continue, so the client never sends the body. The
+            // write judges them again, atomically, once it has the body; this only saves an upload.
+            Replies.closeIfBodyUnread(request, response);
+            Replies.text(response, callback, HttpStatus.PRECONDITION_FAILED_412, Replies.PRECONDITION_FAILED);
+            return;
+        }
+        new Write(request, response, callback, method, key, ttl, conditions,
                 ContentTypes.of(headers.getField(HttpHeader.CONTENT_TYPE)), length, limit).run();
     }
 

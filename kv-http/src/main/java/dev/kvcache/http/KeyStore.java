@@ -114,6 +114,15 @@ final class KeyStore {
         return entry.expires() ? entry.expiresIn() : KvCache.NEVER;
     }
 
+    /**
+     * @return whether {@code conditions} hold against the key's live value now, read quietly (no read hook,
+     *     no statistic); a hint only, since another write may land next: {@link #write} judges them again
+     */
+    boolean preconditionsHold(String key, Conditions conditions) {
+        CacheEntry<String, StoredValue> entry = cache.policy().getEntryIfPresentQuietly(key);
+        return conditions.allowsWrite(entry == null ? null : entry.getValue());
+    }
+
     /** @return a new value with a version no other write of this store has used */
     StoredValue newValue(byte[] bytes, HttpField contentType) {
         return new StoredValue(bytes, contentType, StoredValue.nextVersion());

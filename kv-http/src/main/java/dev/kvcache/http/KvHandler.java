@@ -10,6 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -50,6 +52,8 @@ import org.eclipse.jetty.util.component.Graceful;
  *       {@code /health}: 200 {@code ok}; 503 {@code draining} once shutdown began, or 503
  *       {@code degraded: heap ...} while the heap after the last collection is 90 % full or more.
  *   <li>{@code /}, {@code /kv}, and {@code /kv/} with {@code PUT}: 400 "Must provide a key in the path".
+ *   <li>{@code OPTIONS *}: 204 with {@code Allow: GET, HEAD, POST, PUT, DELETE}, the methods the handler
+ *       serves (RFC 9110 9.3.7).
  * </ul>
  * A write's TTL comes from the {@code ttl} query parameter or the {@value #TTL_HEADER} header
  * (query first), in the forms {@code 1500}, {@code 1500ms}, {@code 10s}, {@code 1m}, {@code 2h}.
@@ -78,8 +82,16 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
     /** The request header that sets a write's TTL. */
     public static final String TTL_HEADER = RequestTtl.HEADER;
 
-    private static final Resource NO_KEY = (request, response, callback, method, path) ->
+    private static final Resource NO_KEY = (request, response, callback, method, path) -> {
+        // The path is null for an HTTP/2 CONNECT (RFC 9113 8.5), which names no key.
+        if ("*".equals(path) && HttpMethod.OPTIONS.is(request.getMethod())) {
+            // RFC 9110 9.3.7: OPTIONS * asks about the server as a whole; Allow lists what it serves.
+            response.getHeaders().put(HttpHeader.ALLOW, Replies.ALL_METHODS);
+            Replies.empty(response, callback, HttpStatus.NO_CONTENT_204);
+        } else {
             Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.NO_KEY);
+        }
+    };
 
     private final KvHandlerOptions options;
     private final KeyStore store;
@@ -144,7 +156,7 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
         resources.put(Route.KEY, new KeyResource(store, options, this::isShutdown, metrics::outOfMemory,
                 new KeyOperations(store, operations, watches, options)));
         store.onChange(watches);
-        resources.put(Route.SIZE, new SizeResource(store));
+        resources.put(Route.SIZE, new SizeResource(store, options.maxValueBytes()));
         resources.put(Route.METRICS, new MetricsResource(metrics, store));
         resources.put(Route.STATS, new StatsResource(store, options, this::isShutdown));
         resources.put(Route.HEALTH, new HealthResource(this::isShutdown, heap));
@@ -250,7 +262,7 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
         String path = Request.getPathInContext(request);
         Route route = Route.of(path);
         boolean readsBody = route == Route.KEY && (method == Method.POST || method == Method.PUT)
-                || route == Route.KEYS && method == Method.POST;
+                || route == Route.KEYS && method == Method.POST || route == Route.SIZE && method == Method.POST;
         if (!readsBody) {
             Replies.closeIfBodyUnread(request, response);
         }

@@ -53,6 +53,8 @@ final class Replies {
 
     static final byte[] NO_KEY = message("Must provide a key in the path");
     static final byte[] PRECONDITION_FAILED = message("Precondition Failed");
+    /** Every method some route serves: the {@code Allow} of {@code OPTIONS *}. */
+    static final String ALL_METHODS = "GET, HEAD, POST, PUT, DELETE";
     static final byte[] KEY_METHODS = message("Only GET, HEAD, POST, PUT and DELETE methods are supported.");
     static final byte[] SIZE_METHODS = message("Only GET, HEAD and POST methods are supported.");
     static final byte[] READ_METHODS = message("Only GET and HEAD methods are supported.");

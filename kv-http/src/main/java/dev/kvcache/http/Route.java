@@ -41,10 +41,14 @@ public enum Route {
     private static final Route[] ROUTE_BY_LENGTH = {null, null, NO_KEY, null, SIZE, STATS, HEALTH, METRICS};
 
     /**
-     * @param path the decoded path in the handler's context, starting with {@code /}
+     * @param path the decoded path in the handler's context, starting with {@code /}; or {@code null}, which
+     *     Jetty gives for a request without one (an HTTP/2 {@code CONNECT}) and which names no key
      * @return the resource it names
      */
     public static Route of(String path) {
+        if (path == null) {
+            return NO_KEY;
+        }
         int length = path.length();
         if (length < 2 || path.charAt(0) != '/') {
             return NO_KEY;

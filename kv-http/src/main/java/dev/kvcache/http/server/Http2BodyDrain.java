@@ -2,6 +2,9 @@ package dev.kvcache.http.server;
 
 import dev.kvcache.core.Ticker;
 import java.util.concurrent.atomic.LongAdder;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -28,6 +31,9 @@ import org.eclipse.jetty.util.thread.Invocable;
  * thread (it reads on Jetty's demand callbacks) and buffers nothing (each chunk is released at once,
  * which is also what returns its flow-control credit to the client). What it reads, the client sent:
  * no amplification.
+ *
+ * <p>A request with {@code Expect: 100-continue} is not drained either (see {@link #expectsContinue}): a
+ * client waiting for the 100 has sent nothing, and its stream is reset at once, as before.
  *
  * <p>HTTP/1.1 requests pass through untouched: there the server says {@code Connection: close} and
  * clients (curl included) keep the response.
@@ -75,11 +81,23 @@ final class Http2BodyDrain {
      *     {@code callback} exactly once
      */
     Callback wrap(Request request, Response response, Callback callback) {
-        // Nothing to drain for HTTP/1.1, or for a request without a body.
-        if (request.getConnectionMetaData().getHttpVersion() != HttpVersion.HTTP_2 || request.getLength() == 0) {
+        // Nothing to drain for HTTP/1.1, or for a request without a body. Nor for an HTTP/2 CONNECT: its
+        // stream is a tunnel, not a body (RFC 9113 8.5), and Jetty answered every demand on it at once, so a
+        // drain spun on a server thread and held up the stop for good.
+        if (request.getConnectionMetaData().getHttpVersion() != HttpVersion.HTTP_2 || request.getLength() == 0
+                || HttpMethod.CONNECT.is(request.getMethod())) {
             return callback;
         }
         return new Drain(request, response, callback);
+    }
+
+    /**
+     * Whether the client waits for a 100 Continue before it sends the body (RFC 9110 10.1.1). Such a body
+     * is not drained: reading it would make Jetty send the 100 after the final response (a 1xx after the
+     * final status, which RFC 9113 8.1 does not allow) and invite the upload the response refused.
+     */
+    private static boolean expectsContinue(Request request) {
+        return request.getHeaders().contains(HttpHeader.EXPECT, HttpHeaderValue.CONTINUE.asString());
     }
 
     /**
@@ -101,7 +119,7 @@ final class Http2BodyDrain {
 
         @Override
         public void succeeded() {
-            if (request.getLength() > capBytes) {
+            if (request.getLength() > capBytes || expectsContinue(request)) {
                 callback.succeeded();
             } else if (!response.isCommitted()) {
                 // Send the response first: the client is to have it while it finishes uploading.
