@@ -40,8 +40,8 @@ final class Connectors {
     /**
      * @return the configuration for HTTP/2: {@code http}'s, with the HPACK decoder allowed more than the
      *     header limit, so that {@link Http2HeaderLimit} can answer 431 where Jetty would close the
-     *     connection, {@link Http2UnreadBody} so that a refused body ends its stream without error, and
-     *     {@link Http2NoContent} so that a 204 has no {@code content-length}
+     *     connection, and {@link Http2Conformance} so that a refused body ends its stream without error and
+     *     a 204 has no {@code content-length}
      */
     private static HttpConfiguration http2(HttpConfiguration http) {
         HttpConfiguration http2 = new HttpConfiguration(http);
@@ -49,8 +49,7 @@ final class Connectors {
         // is over the limit and get the 431, rather than failing on their own.
         http2.setRequestHeaderSize(Http2HeaderLimit.decoderLimit(http.getRequestHeaderSize()));
         // First, so that a request refused by the next one ends its stream cleanly too.
-        http2.addCustomizer(new Http2UnreadBody());
-        http2.addCustomizer(new Http2NoContent());
+        http2.addCustomizer(new Http2Conformance());
         http2.addCustomizer(new Http2HeaderLimit(http.getRequestHeaderSize()));
         return http2;
     }

@@ -18,7 +18,7 @@ import org.eclipse.jetty.util.thread.Invocable;
  * normally instead of with {@code RST_STREAM}.
  *
  * <p>Why: once such an exchange completes, Jetty resets the stream to stop the upload
- * ({@code NO_ERROR}, see {@link Http2UnreadBody}), as RFC 9113, 8.1 allows. But curl before the fix of
+ * ({@code NO_ERROR}, see {@link Http2Conformance}), as RFC 9113, 8.1 allows. But curl before the fix of
  * its issue 22984 (7.88.1, for one) discards a response it already has when the stream is reset while
  * it is still uploading, and exits 92 instead of reporting the status. Letting the client finish its
  * upload, the response being already sent, gives it the response.
