@@ -60,7 +60,9 @@ public interface LoadingCache<K, V> extends KvCache<K, V> {
      * @throws BulkLoadException if the load of any key failed (see the class doc); the keys that did
      *     load are stored
      * @throws IllegalStateException if called, with a key to load, from inside a compute function of
-     *     this cache's map view
+     *     this cache's map view; or, as with {@link #get}, if the wait would close a cycle of loads, such
+     *     as a {@code loadAll} (or the {@code load} it calls) that calls {@code get} for another key of the
+     *     same call: that key is this call's own load
      */
     Map<K, V> getAll(Iterable<? extends K> keys);
 
