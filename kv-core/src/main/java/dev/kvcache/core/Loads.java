@@ -143,23 +143,55 @@ final class Loads<K, V> {
         Thread me = Thread.currentThread();
         waiting.put(me, theirs);
         try {
-            Loading<V> next = theirs;
-            // Bounded: a cycle of other threads (which they detect themselves) must not trap this walk.
-            for (long hops = waiting.mappingCount() + 1; next != null && hops > 0 && !next.isDone(); hops--) {
-                Thread owner = next.owner; // null: a refresh not yet started, so no thread of the cycle runs it
-                if (owner == me) {
-                    if (next == theirs) {
-                        break; // the loader got its own key: await reports it
-                    }
+            if (closesCycle(me, theirs, null)) {
+                // The walk is no snapshot: a thread it passed may have moved on and now wait for one of
+                // ours. A real cycle holds still (its threads all wait), so walk again and confirm.
+                List<Loading<V>> path = new ArrayList<>();
+                if (closesCycle(me, theirs, path) && heldStill(path)) {
                     throw new IllegalStateException("recursive load: waiting for key " + key
                             + " would wait, through other threads' loads, for a load this thread is running");
                 }
-                next = owner == null ? null : waiting.get(owner);
             }
             return theirs.await();
         } finally {
             waiting.remove(me);
         }
+    }
+
+    /**
+     * Whether the loads waited for from {@code theirs} (its owner's wait, that load's owner's wait, and
+     * so on) reach a load this thread runs other than {@code theirs} (which {@link Loading#await}
+     * reports); the loads passed are added to {@code path} unless it is null.
+     */
+    private boolean closesCycle(Thread me, Loading<V> theirs, List<Loading<V>> path) {
+        Loading<V> next = theirs;
+        // Bounded: a cycle of other threads (which they detect themselves) must not trap this walk.
+        for (long hops = waiting.mappingCount() + 1; next != null && hops > 0 && !next.isDone(); hops--) {
+            if (path != null) {
+                path.add(next);
+            }
+            Thread owner = next.owner; // null: a refresh not yet started, so no thread of the cycle runs it
+            if (owner == me) {
+                return next != theirs;
+            }
+            next = owner == null ? null : waiting.get(owner);
+        }
+        return false;
+    }
+
+    /**
+     * Whether every link of {@code path} still holds: each load undone and its owner still waiting for
+     * the next. A thread stops waiting for a load only once it is done, so links that held on both
+     * walks held together in between: the cycle is real.
+     */
+    private boolean heldStill(List<Loading<V>> path) {
+        for (int i = 0; i < path.size(); i++) {
+            Loading<V> load = path.get(i);
+            if (load.isDone() || i + 1 < path.size() && waiting.get(load.owner) != path.get(i + 1)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private V callLoader(K key, Function<? super K, ? extends V> loader, Loading<V> mine) {
