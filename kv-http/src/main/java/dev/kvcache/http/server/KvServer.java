@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.server.Handler;
@@ -369,19 +370,30 @@ public final class KvServer implements AutoCloseable {
             err.println(e.getMessage());
             return EXIT_INVALID_CONFIG;
         }
-        KvServer kv;
+        // A JVM ended by a signal exits 128 + the signal (143, 130) once its hooks finish; halting from the
+        // hook after a complete stop reports the stop's own status instead, 0 for a clean one. Registered
+        // before the start, so that a signal during it (or just after the listener opened) still stops
+        // gracefully: the hook waits for the start to end, and never saves a half-restored snapshot.
+        CompletableFuture<KvServer> started = new CompletableFuture<>();
+        Thread hook = new Thread(() -> {
+            KvServer server = started.join();
+            if (server != null) {
+                Runtime.getRuntime().halt(server.stop());
+            }
+        }, "kv-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        KvServer kv = null;
         try {
             kv = start(config, Ticker.coarse());
         } catch (IllegalArgumentException | IllegalStateException | SnapshotFile.CorruptException e) {
             LoggerFactory.getLogger(KvServer.class).error("Cannot start: {}", e.getMessage());
-            return EXIT_CANNOT_START;
+            return cannotStart(started, hook);
         } catch (Exception e) {
             LoggerFactory.getLogger(KvServer.class).error("Cannot start: {}", e.toString());
-            return EXIT_CANNOT_START;
+            return cannotStart(started, hook);
+        } finally {
+            started.complete(kv); // null if the start failed, an Error included: the hook must never wait forever
         }
-        // A JVM ended by a signal exits 128 + the signal (143, 130) once its hooks finish; halting from the
-        // hook after a complete stop reports the stop's own status instead, 0 for a clean one.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> Runtime.getRuntime().halt(kv.stop()), "kv-shutdown"));
         try {
             kv.join();
         } catch (InterruptedException e) {
@@ -389,6 +401,16 @@ public final class KvServer implements AutoCloseable {
             return kv.stop();
         }
         return kv.stop();
+    }
+
+    private static int cannotStart(CompletableFuture<KvServer> started, Thread hook) {
+        started.complete(null);
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // A signal came during the start: the JVM is shutting down, and the hook has nothing to stop.
+        }
+        return EXIT_CANNOT_START;
     }
 
     /** Defaults for slf4j-simple, set before the first logger exists; {@code -D} flags override them. */

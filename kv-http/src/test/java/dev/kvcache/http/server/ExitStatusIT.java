@@ -73,6 +73,29 @@ class ExitStatusIT {
         }
     }
 
+    @Test
+    void aStopSignalDuringTheStartStillStopsCleanly() throws Exception {
+        // The hook used to be registered after the start: a SIGTERM during it, or just after the
+        // "Listening" line, exited 143 with no graceful stop (and no final snapshot).
+        Path jar = Path.of(System.getProperty("kvcache.serverJar", "target/kvcache-server.jar"));
+        Path log = Files.createTempFile("kvcache-server", ".log");
+        Process process = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-jar",
+                jar.toString(), "--port", "0").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.readString(log).contains("Starting server on")) {
+                assertTrue(process.isAlive() && System.nanoTime() < deadline, "never started: " + Files.readString(log));
+                Thread.sleep(5);
+            }
+            process.destroy(); // SIGTERM, while the server starts (its listener opens about a second later)
+            assertEquals(0, exitStatus(new Server(process, log, 0)), Files.readString(log));
+            assertTrue(Files.readString(log).contains("Shutting down"), Files.readString(log));
+        } finally {
+            process.destroyForcibly();
+            Files.deleteIfExists(log);
+        }
+    }
+
     /** Whether this JVM, and so the server it starts, has SIGINT (signal 2) ignored; false where /proc is absent. */
     private static boolean sigintIgnored() throws Exception {
         Path status = Path.of("/proc/self/status");
