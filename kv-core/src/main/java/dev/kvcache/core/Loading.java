@@ -56,9 +56,10 @@ final class Loading<V> extends CompletableFuture<V> {
     boolean inLoader;
 
     /*
-     * Set by a refresh that ends without an answer for a get that joined it: a removal won over it
-     * (the key is absent, though its loader found a value) or the executor refused it. Such a get
-     * loads the key itself. Written before the completion, which publishes it.
+     * Set by a load that ends without an answer for a get that joined it: a refresh a removal won over
+     * (the key is absent, though its loader found a value) or the executor refused, or a bulk load's key
+     * whose value a removal made stale (the bulk load reloads it only once its other keys are done).
+     * Such a get loads the key itself. Written before the completion, which publishes it.
      */
     boolean dropped;
 

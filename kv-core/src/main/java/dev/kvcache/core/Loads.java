@@ -32,7 +32,10 @@ import java.util.function.Function;
  * (removed or invalidated meanwhile), the loaded value is stale and is dropped, and the loader runs
  * again, after the invalidating write, unless a caller that arrived after that write is already
  * loading, whose result is then shared. So every value {@code get} returns was in the cache at some
- * instant of the call, and {@code get} stays linearizable. Expiry and eviction do not invalidate a load.
+ * instant of the call, and {@code get} stays linearizable. A bulk load reloads such a key (with
+ * {@code load}) only after it completed the loads of its other keys, so that the reload's loader may get
+ * them; the callers that joined it for that key load it themselves, as after a dropped refresh.
+ * Expiry and eviction do not invalidate a load.
  * A refresh is a load registered the same way whose store replaces a live value; invalidated, it
  * stores nothing and does not retry (the write that invalidated it is newer). A {@code get} that
  * joined it then receives the value that write left, or, if the write left the key absent (or the
@@ -316,6 +319,7 @@ final class Loads<K, V> {
             owned.values().forEach(mine -> mine.inLoader = false);
         }
         StatsCounters.recordLoad(cache.stats, all == null && failed.isEmpty(), cache.ticker.read() - start);
+        List<K> stale = null;
         for (Map.Entry<K, Loading<V>> e : owned.entrySet()) {
             K key = e.getKey();
             Loading<V> mine = e.getValue();
@@ -326,7 +330,18 @@ final class Loads<K, V> {
                 }
                 @SuppressWarnings("unchecked")
                 V value = (V) values.get(key);
-                V outcome = value == null ? null : store(key, value, mine, loadOne);
+                V outcome = value == null ? null : cache.writes.storeLoaded(key, value, mine);
+                if (value != null && outcome == null) {
+                    // A removal made it stale. Reloaded below, once no load of this call is left in flight:
+                    // reloaded here, a loader of this key that gets another key of the call waited for it.
+                    mine.dropped = true; // its waiters load it themselves, as after a dropped refresh
+                    finish(key, mine, null, null);
+                    if (stale == null) {
+                        stale = new ArrayList<>();
+                    }
+                    stale.add(key);
+                    continue;
+                }
                 if (outcome != null) {
                     found.put(key, outcome);
                 }
@@ -335,6 +350,18 @@ final class Loads<K, V> {
                 Throwable reported = LoadException.reported(key, t);
                 failures.put(key, reported);
                 finish(key, mine, null, reported);
+            }
+        }
+        if (stale != null) {
+            for (K key : stale) {
+                try {
+                    V value = get(key, loadOne);
+                    if (value != null) {
+                        found.put(key, value);
+                    }
+                } catch (Throwable t) {
+                    failures.put(key, LoadException.reported(key, t));
+                }
             }
         }
     }
