@@ -58,11 +58,12 @@ public interface LoadingCache<K, V> extends KvCache<K, V> {
      *     (those the loader found none for are left out)
      * @throws NullPointerException if {@code keys} or any key is null
      * @throws BulkLoadException if the load of any key failed (see the class doc); the keys that did
-     *     load are stored
+     *     load are stored. A loader that calls {@code get} for another key of the same call fails that
+     *     way too: the nested {@code get} throws {@link IllegalStateException} (that key is this call's
+     *     own load, not yet run), which fails the key whose loader called it
      * @throws IllegalStateException if called, with a key to load, from inside a compute function of
-     *     this cache's map view; or, as with {@link #get}, if the wait would close a cycle of loads, such
-     *     as a {@code loadAll} (or the {@code load} it calls) that calls {@code get} for another key of the
-     *     same call: that key is this call's own load
+     *     this cache's map view, or if a wait for another caller's load would close a cycle of loads
+     *     (as for {@link #get})
      */
     Map<K, V> getAll(Iterable<? extends K> keys);
 
