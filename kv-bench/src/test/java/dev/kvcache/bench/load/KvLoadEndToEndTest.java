@@ -1,5 +1,6 @@
 package dev.kvcache.bench.load;
 
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** Short real runs against servers on 127.0.0.1; each is bounded to a few seconds. */
+@Tag("heavy") // .ci/run runs it on JDK 17 only: HTTP logic whose outcome does not depend on the JDK
 class KvLoadEndToEndTest {
 
     private static LoadConfig config(String... args) {

@@ -1,5 +1,6 @@
 package dev.kvcache.http.hostile;
 
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Counters as docs/http.md "Counters" promises, attacked at their edges. */
+@Tag("heavy") // .ci/run runs it on JDK 17 only: HTTP logic whose outcome does not depend on the JDK
 class HostileCounterTest {
     @ParameterizedTest
     @EnumSource(Client.Proto.class)

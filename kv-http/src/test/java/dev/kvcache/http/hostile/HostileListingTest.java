@@ -1,5 +1,6 @@
 package dev.kvcache.http.hostile;
 
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,6 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** docs/http.md "Listing keys". */
+@Tag("heavy") // .ci/run runs it on JDK 17 only: HTTP logic whose outcome does not depend on the JDK
 class HostileListingTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String UNKNOWN = "Unknown or expired cursor: each cursor serves one page and expires once idle; start the listing again without a cursor";

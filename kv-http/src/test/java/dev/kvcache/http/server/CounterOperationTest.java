@@ -1,5 +1,6 @@
 package dev.kvcache.http.server;
 
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** {@code POST /kv/{key}?incr=N&initial=V}: atomic counters on decimal values. */
+@Tag("heavy") // .ci/run runs it on JDK 17 only: HTTP logic whose outcome does not depend on the JDK
 class CounterOperationTest {
     private static String header(HttpResponse<?> response, String name) {
         return response.headers().firstValue(name).orElse(null);

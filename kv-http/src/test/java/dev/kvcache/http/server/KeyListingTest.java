@@ -1,5 +1,6 @@
 package dev.kvcache.http.server;
 
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -24,6 +25,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** {@code GET /kv/?prefix=P&limit=N&cursor=C}. */
+@Tag("heavy") // .ci/run runs it on JDK 17 only: HTTP logic whose outcome does not depend on the JDK
 class KeyListingTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
