@@ -264,7 +264,8 @@ final class BatchOperation {
             return error(result, HttpStatus.BAD_REQUEST_400, "contentType must be a header value: no control"
                     + " characters (CR, LF, NUL, ...)");
         }
-        HttpField contentType = type == null ? StoredValue.TEXT_PLAIN : new HttpField(HttpHeader.CONTENT_TYPE, type.asText());
+        HttpField contentType = type == null || type.asText().isBlank() ? StoredValue.TEXT_PLAIN
+                : new HttpField(HttpHeader.CONTENT_TYPE, type.asText());
         StoredValue value = store.newValue(bytes, contentType);
         store.write(key, value, ttl, Conditions.NONE);
         return result.put("status", HttpStatus.NO_CONTENT_204).put("etag", value.etag());
