@@ -113,26 +113,17 @@ final class NodeTable<K, V> {
 
     /** Returns the node mapped to {@code key}, or null. Lock-free. */
     Node<K, V> get(Object key, int hash) {
-        Node<K, V>[] table = tableOf(hash >>> (32 - SEGMENT_BITS)); // the segment (see segmentFor)
-        Node<K, V> node = first(table, hash);
-        // The bin's first node inline, the walk apart: a first-node hit (most hits) keeps only the key,
-        // the hash and the node live, not the walk's table, slot and counter.
-        if (node != null && node.hash == hash && (node.key == key || key.equals(node.key))) {
-            return node;
-        }
-        return walk(key, hash, table, node);
-    }
-
-    /** The rest of {@link #get}: walks on from {@code node}, the first node of {@code table}'s bin. */
-    private Node<K, V> walk(Object key, int hash, Node<K, V>[] table, Node<K, V> node) {
+        int slot = hash >>> (32 - SEGMENT_BITS); // the segment (see segmentFor)
         for (;;) {
+            Node<K, V>[] table = tableOf(slot);
+            Node<K, V> node = first(table, hash);
             int walked = 0;
             while (node != null) {
-                if (walked != 0 && node.hash == hash && (node.key == key || key.equals(node.key))) {
+                if (node.hash == hash && (node.key == key || key.equals(node.key))) {
                     return node;
                 }
                 if (++walked == LONG_BIN) {
-                    BinIndex<K, V> index = segments[hash >>> (32 - SEGMENT_BITS)].indexOf(table, hash);
+                    BinIndex<K, V> index = segments[slot].indexOf(table, hash);
                     if (index != null) { // final answer for the bin (see class doc)
                         node = index.find(key, hash);
                         if (node != null) {
@@ -146,14 +137,8 @@ final class NodeTable<K, V> {
             // A miss counts only if no resize published a new table during the walk (see class doc).
             // The fence keeps the walk's loads before the re-read.
             VarHandle.acquireFence();
-            Node<K, V>[] current = tableOf(hash >>> (32 - SEGMENT_BITS));
-            if (current == table) {
+            if (tableOf(slot) == table) {
                 return null;
-            }
-            table = current;
-            node = first(table, hash);
-            if (node != null && node.hash == hash && (node.key == key || key.equals(node.key))) {
-                return node;
             }
         }
     }
