@@ -31,13 +31,15 @@ class BulkNestedGetTest {
         return count == null ? 0 : count.get();
     }
 
+    private String countedLoad(BiFunction<LoadingCache<String, String>, String, String> value, String key) {
+        loads.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+        return value.apply(ref.get(), key);
+    }
+
     /** A cache whose {@code load(key)} counts the call and returns {@code value(cache, key)}. */
     private LoadingCache<String, String> cache(BiFunction<LoadingCache<String, String>, String, String> value) {
         LoadingCache<String, String> cache = KvCache.builder().ticker(new FakeTicker()).recordStats()
-                .removalListener(listener).build(key -> {
-                    loads.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
-                    return value.apply(ref.get(), key);
-                });
+                .removalListener(listener).build(key -> countedLoad(value, key));
         ref.set(cache);
         return cache;
     }
@@ -49,8 +51,7 @@ class BulkNestedGetTest {
                 .removalListener(listener).build(new CacheLoader<String, String>() {
                     @Override
                     public String load(String key) {
-                        loads.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
-                        return value.apply(ref.get(), key);
+                        return countedLoad(value, key);
                     }
 
                     @Override
