@@ -15,6 +15,10 @@ import java.util.function.Function;
  * outcome (its value, stored as by any load, or its failure); the keys other callers were loading
  * it waits for as {@code get} would, through {@link Loads}, which also detects a cycle of waits.
  *
+ * <p>A loader of the call that gets a claimed key not loaded yet loads it at once (see
+ * {@link Loads#join}); the call then takes that outcome, or stores {@code loadAll}'s value for the key
+ * in its place ({@link #replaceEarly}), and the default {@code loadAll} ({@link #loadEach}) skips it.
+ *
  * <p>A removal that wins over the bulk load makes that key's loaded value stale (see {@link Loads}):
  * the call reloads such a key (with {@code load}) only after it completed the loads of its other keys,
  * so that the reload's loader may get them; the callers that joined it for that key load it
@@ -23,20 +27,33 @@ import java.util.function.Function;
 final class BulkLoads<K, V> {
     private final ExpiringCache<K, V> cache;
     private final Loads<K, V> loads;
+    private final CacheLoader<? super K, V> loader;
+    /* The loader's load, failures reported as LoadingCache says: reloads a stale key. */
+    private final Function<? super K, ? extends V> loadOne;
+    /* The loader keeps CacheLoader's loadAll, which this class runs itself: see loadEach. */
+    private final boolean defaultLoadAll;
 
-    BulkLoads(ExpiringCache<K, V> cache) {
+    BulkLoads(ExpiringCache<K, V> cache, CacheLoader<? super K, V> loader, Function<? super K, ? extends V> loadOne) {
         this.cache = cache;
         this.loads = cache.loads;
+        this.loader = loader;
+        this.loadOne = loadOne;
+        this.defaultLoadAll = !overridesLoadAll(loader);
+    }
+
+    private static boolean overridesLoadAll(CacheLoader<?, ?> loader) {
+        try {
+            return loader.getClass().getMethod("loadAll", Set.class).getDeclaringClass() != CacheLoader.class;
+        } catch (ReflectiveOperationException | SecurityException e) {
+            return true; // cannot tell: call the loader's loadAll, as before
+        }
     }
 
     /**
      * {@link LoadingCache#getAll}: the live values, then one {@code loadAll} for the missing keys no
-     * other caller is loading, then the values of the loads it joined. {@code loadOne} (the loader's
-     * {@code load}, failures reported as {@link LoadingCache} says) reloads a key whose bulk-loaded
-     * value an explicit removal made stale.
+     * other caller is loading, then the values of the loads it joined.
      */
-    Map<K, V> getAll(Iterable<? extends K> keys, CacheLoader<? super K, V> loader,
-            Function<? super K, ? extends V> loadOne) {
+    Map<K, V> getAll(Iterable<? extends K> keys) {
         Set<K> requested = BulkArguments.keys(keys);
         Map<K, V> found = new LinkedHashMap<>(); // in request order while every key is a hit
         List<K> missing = null;
@@ -55,15 +72,14 @@ final class BulkLoads<K, V> {
             return found.isEmpty() ? Map.of() : Collections.unmodifiableMap(found);
         }
         cache.writes.requireNotComputing("getAll(keys)");
-        Map<Object, Throwable> failures = loadMissing(missing, loader, loadOne, found);
+        Map<Object, Throwable> failures = loadMissing(missing, found);
         if (!failures.isEmpty()) {
             throw new BulkLoadException(inOrder(requested, found), failures);
         }
         return inOrder(requested, found);
     }
 
-    private Map<Object, Throwable> loadMissing(List<K> missing, CacheLoader<? super K, V> loader,
-            Function<? super K, ? extends V> loadOne, Map<K, V> found) {
+    private Map<Object, Throwable> loadMissing(List<K> missing, Map<K, V> found) {
         Map<K, Loading<V>> owned = new LinkedHashMap<>();
         Map<K, Loading<V>> joined = new LinkedHashMap<>();
         for (K key : missing) {
@@ -87,7 +103,7 @@ final class BulkLoads<K, V> {
                 return true;
             });
             if (!owned.isEmpty()) {
-                bulkLoad(owned, loader, loadOne, found, failures);
+                bulkLoad(owned, found, failures);
             }
         } catch (Throwable t) {
             // Our own bookkeeping failed (out of memory, say): leave no waiter of ours blocked.
@@ -112,15 +128,17 @@ final class BulkLoads<K, V> {
     }
 
     /** One {@code loadAll} call for the keys of {@code owned}; completes every one of their loads. */
-    private void bulkLoad(Map<K, Loading<V>> owned, CacheLoader<? super K, V> loader,
-            Function<? super K, ? extends V> loadOne, Map<K, V> found, Map<Object, Throwable> failures) {
+    private void bulkLoad(Map<K, Loading<V>> owned, Map<K, V> found, Map<Object, Throwable> failures) {
         Map<?, ?> values;
         Map<?, ? extends Throwable> failed = Map.of();
         Throwable all = null;
         long start = cache.ticker.read();
-        owned.values().forEach(mine -> mine.inLoader = true);
+        owned.values().forEach(mine -> {
+            mine.inLoader = true;
+            mine.claimedByBulk = true; // a loader of this call that gets the key loads it (Loads#loadClaimed)
+        });
         try {
-            values = loader.loadAll(Collections.unmodifiableSet(owned.keySet()));
+            values = defaultLoadAll ? loadEach(owned) : loader.loadAll(Collections.unmodifiableSet(owned.keySet()));
             if (values == null) {
                 all = new NullPointerException("CacheLoader.loadAll returned null; return an empty map for no values");
                 values = Map.of();
@@ -132,7 +150,10 @@ final class BulkLoads<K, V> {
             values = Map.of();
             all = t;
         } finally {
-            owned.values().forEach(mine -> mine.inLoader = false);
+            owned.values().forEach(mine -> {
+                mine.inLoader = false;
+                mine.claimedByBulk = false;
+            });
         }
         StatsCounters.recordLoad(cache.stats, all == null && failed.isEmpty(), cache.ticker.read() - start);
         List<K> stale = null;
@@ -140,13 +161,21 @@ final class BulkLoads<K, V> {
             K key = e.getKey();
             Loading<V> mine = e.getValue();
             try {
-                Throwable failure = all != null ? all : failed.get(key);
-                if (failure != null) {
-                    throw failure;
-                }
                 @SuppressWarnings("unchecked")
                 V value = (V) values.get(key);
-                V outcome = value == null ? null : cache.writes.storeLoaded(key, value, mine);
+                V outcome;
+                if (mine.loadedEarly) { // a nested get loaded it: loadAll's failure of it does not count
+                    if (value == null && mine.earlyFailure != null) {
+                        throw mine.earlyFailure;
+                    }
+                    outcome = value == null ? mine.earlyValue : replaceEarly(key, value, mine);
+                } else {
+                    Throwable failure = all != null ? all : failed.get(key);
+                    if (failure != null) {
+                        throw failure;
+                    }
+                    outcome = value == null ? null : cache.writes.storeLoaded(key, value, mine);
+                }
                 if (value != null && outcome == null) {
                     // A removal made it stale. Reloaded below, once no load of this call is left in flight:
                     // reloaded here, a loader of this key that gets another key of the call waited for it.
@@ -180,6 +209,53 @@ final class BulkLoads<K, V> {
                 }
             }
         }
+    }
+
+    /**
+     * {@link CacheLoader}'s default {@code loadAll}, as it says (one {@code load} per key, an
+     * {@link Exception} fails its key, anything else every key), except that a key a nested get of
+     * this call loaded already is not loaded again.
+     */
+    private Map<K, V> loadEach(Map<K, Loading<V>> owned) throws BulkLoadException {
+        Map<K, V> loaded = new LinkedHashMap<>();
+        Map<Object, Throwable> failures = null;
+        for (Map.Entry<K, Loading<V>> e : owned.entrySet()) {
+            Loading<V> mine = e.getValue();
+            if (mine.loadedEarly) {
+                continue;
+            }
+            mine.claimedByBulk = false; // its load starts: a get of the key from that load is recursive
+            try {
+                V value = loader.load(e.getKey());
+                if (value != null) {
+                    loaded.put(e.getKey(), value);
+                }
+            } catch (Exception failure) {
+                if (failures == null) {
+                    failures = new LinkedHashMap<>();
+                }
+                failures.put(e.getKey(), failure);
+            }
+        }
+        if (failures != null) {
+            throw new BulkLoadException(loaded, failures);
+        }
+        return loaded;
+    }
+
+    /**
+     * Stores {@code loadAll}'s value for a key that a nested get loaded while it ran, in place of that
+     * get's value: a load's store is not an explicit write, so it does not make loadAll's value stale.
+     * A write of the key since wins: another thread's invalidated the claim (the store sees it), and
+     * the loader's own (which leaves its load alone, as in {@link Loads#invalidate}) left another
+     * value live.
+     */
+    private V replaceEarly(K key, V value, Loading<V> mine) {
+        V live = cache.getQuietly(key);
+        if (live != null && live != mine.earlyValue) {
+            return live;
+        }
+        return cache.writes.storeRefreshed(key, value, mine);
     }
 
     private Map<K, V> inOrder(Set<K> requested, Map<K, V> found) {

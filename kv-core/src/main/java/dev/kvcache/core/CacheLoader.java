@@ -17,7 +17,8 @@ import java.util.Set;
  * Loaders run on the calling thread (a refresh: on the cache's executor), outside every lock of the
  * cache; they may read and write the cache, except that a load must not wait for its own key: a
  * {@code get} or {@code getAll} that would, directly or through loads running on other threads,
- * fails with {@link IllegalStateException} (a wait outside the cache, such as on the future of a
+ * fails with {@link IllegalStateException} (a key of a {@link LoadingCache#getAll getAll} call that
+ * the call has not loaded yet is no wait: a get of it from a loader of that call loads it at once; a wait outside the cache, such as on the future of a
  * {@link LoadingCache#refresh refresh} of the key, is not detected and hangs).
  *
  * @param <K> the key type
@@ -44,10 +45,17 @@ public interface CacheLoader<K, V> {
      * cache stores its {@link BulkLoadException#loaded() loaded} values and fails the keys of its
      * {@link BulkLoadException#failures() failures}. Any other throwable fails every key of the call.
      *
+     * <p>It may get keys of {@code keys} from the cache: such a get loads the key at once with
+     * {@link #load} and stores it; a value this method then returns for that key replaces the one
+     * the get stored, unless a write of the key came after that get, and a key it returns no value
+     * for keeps the get's outcome (see {@link LoadingCache#getAll}).
+     *
      * <p>The default calls {@link #load} for each key in turn, and if any of them threw an
      * {@link Exception}, throws a {@code BulkLoadException} carrying both the values loaded and each
      * failed key's exception. An {@link Error} from {@code load} stops it and propagates, which fails
-     * every key of the call (the values loaded before it are not stored).
+     * every key of the call (the values loaded before it are not stored). A loader that keeps this
+     * default is not called through it by {@link LoadingCache#getAll}: the cache runs the same loop
+     * itself, so that it can skip a key that a {@code load} of the loop got, and so loaded, already.
      *
      * @param keys the keys to load, not empty, unmodifiable, no nulls
      * @return the values found, never null

@@ -63,6 +63,18 @@ final class Loading<V> extends CompletableFuture<V> {
      */
     boolean dropped;
 
+    /*
+     * A getAll call's claim of a key that its loadAll has not loaded yet: a get of the key on the owner
+     * thread (from a loader of that call) loads it at once instead of waiting for this load (see
+     * Loads#loadClaimed). Written and read only by the owner thread.
+     */
+    boolean claimedByBulk;
+
+    /* Whether a nested get loaded this claimed key, and its outcome, for the bulk call; owner thread only. */
+    boolean loadedEarly;
+    V earlyValue;
+    Throwable earlyFailure;
+
     /** Whether a write on the current thread is this load's loader's own (see {@link Loads#invalidate}). */
     boolean isOwnWrite() {
         return owner == Thread.currentThread() && inLoader;

@@ -53,14 +53,26 @@ public interface LoadingCache<K, V> extends KvCache<K, V> {
      * (as by {@link #get}); the call as a whole is not atomic, and the map need not reflect one
      * instant. Duplicate keys count once.
      *
+     * <p>A loader of this call (its {@code loadAll}, or a {@code load} the default {@code loadAll}
+     * makes) may get another key of the call that the call has not loaded yet, with {@code get},
+     * {@code get(key, loader)} or {@code getAll}: that get does not wait for this call but loads the
+     * key at once, on the same thread, storing it as any load does, and returns its value. The call
+     * does not load that key again (the default {@code loadAll} skips it, so the loader runs once per
+     * key, and the statistics count the get's load and the call's bulk load). Its result for the key
+     * is the value {@code loadAll} returned for it, which replaces the get's value (a load's store is
+     * not an explicit write, so it does not make the call's value stale; the get's value is removed
+     * as {@link RemovalCause#REPLACED}), or, if {@code loadAll} returned none for the key or failed
+     * it, the get's outcome (its value, none, or its failure). An explicit write of the key made
+     * after the get stored (by another thread, or by the loader itself) wins over both, as always.
+     * A get of a key whose load is running on the same thread (a loader's own key, or the key of a
+     * load it was called from) still fails with {@link IllegalStateException}.
+     *
      * @param keys the keys
      * @return an unmodifiable map, in the iteration order of {@code keys}, of the keys that have a value
      *     (those the loader found none for are left out)
      * @throws NullPointerException if {@code keys} or any key is null
      * @throws BulkLoadException if the load of any key failed (see the class doc); the keys that did
-     *     load are stored. A loader that calls {@code get} for another key of the same call fails that
-     *     way too: the nested {@code get} throws {@link IllegalStateException} (that key is this call's
-     *     own load, not yet run), which fails the key whose loader called it
+     *     load are stored
      * @throws IllegalStateException if called, with a key to load, from inside a compute function of
      *     this cache's map view, or if a wait for another caller's load would close a cycle of loads
      *     (as for {@link #get})

@@ -27,7 +27,7 @@ final class LoadingKvCache<K, V> implements LoadingCache<K, V> {
         this.loader = Objects.requireNonNull(loader, "loader");
         this.refreshExecutor = refreshExecutor;
         this.loadOne = this::load;
-        this.bulkLoads = new BulkLoads<>(cache);
+        this.bulkLoads = new BulkLoads<>(cache, this.loader, loadOne);
     }
 
     private V load(K key) {
@@ -45,7 +45,7 @@ final class LoadingKvCache<K, V> implements LoadingCache<K, V> {
 
     @Override
     public Map<K, V> getAll(Iterable<? extends K> keys) {
-        return bulkLoads.getAll(keys, loader, loadOne);
+        return bulkLoads.getAll(keys);
     }
 
     @Override

@@ -121,9 +121,13 @@ final class Loads<K, V> {
     /**
      * Waits for another caller's load of {@code key} and returns its outcome, unless it was a refresh
      * that left its waiters no answer ({@link Loading#dropped}): the key is then loaded as by
-     * {@link #get}, which may join a newer load.
+     * {@link #get}, which may join a newer load. A key that a getAll call on this thread claimed and
+     * has not loaded is loaded at once instead ({@link #loadClaimed}).
      */
     V join(K key, Loading<V> theirs, Function<? super K, ? extends V> loader) {
+        if (theirs.claimedByBulk && theirs.owner == Thread.currentThread()) {
+            return loadClaimed(key, theirs, loader);
+        }
         try {
             V value = awaitOutcome(key, theirs);
             if (!theirs.dropped) {
@@ -135,6 +139,31 @@ final class Loads<K, V> {
             }
         }
         return get(key, loader);
+    }
+
+    /**
+     * Loads a key that a getAll call on this thread claimed and has not loaded yet, for a get from a
+     * loader of that call: waiting would wait for this thread. The value is stored as by any load and
+     * recorded on the claim, which stays registered: the call finishes it (see {@link BulkLoads}).
+     */
+    private V loadClaimed(K key, Loading<V> claim, Function<? super K, ? extends V> loader) {
+        claim.claimedByBulk = false; // a get of this key from its own loader is recursive
+        boolean inLoadAll = claim.inLoader;
+        try {
+            V value = load(key, loader, claim);
+            claim.loadedEarly = true;
+            claim.earlyValue = value;
+            claim.earlyFailure = null;
+            return value;
+        } catch (Throwable t) {
+            claim.loadedEarly = true;
+            claim.earlyValue = null;
+            claim.earlyFailure = t;
+            throw t;
+        } finally {
+            claim.inLoader = inLoadAll; // the loadAll's own writes of the key stay its own
+            claim.claimedByBulk = true; // absent again later (removed, no value): a get loads it again
+        }
     }
 
     /**

@@ -1,12 +1,13 @@
 package dev.kvcache.core;
 
-import dev.kvcache.core.testing.FakeTicker;
+import static dev.kvcache.core.testing.LoadingFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.kvcache.core.testing.FakeTicker;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -115,15 +116,6 @@ class LoaderFailureTest {
                 throw new AssertionError("the waiter never waited: " + thread.getState());
             }
             Thread.sleep(1);
-        }
-    }
-
-    private static void await(CountDownLatch latch) {
-        try {
-            assertTrue(latch.await(10, TimeUnit.SECONDS));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
         }
     }
 

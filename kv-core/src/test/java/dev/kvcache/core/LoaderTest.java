@@ -1,5 +1,6 @@
 package dev.kvcache.core;
 
+import static dev.kvcache.core.testing.LoadingFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -304,17 +305,6 @@ class LoaderTest {
         assertEquals("v", cache.getIfPresent("k"));
         ticker.advance(1);
         assertNull(cache.getIfPresent("k"));
-    }
-
-    private static void await(CountDownLatch latch) {
-        try {
-            if (!latch.await(10, TimeUnit.SECONDS)) {
-                throw new AssertionError("latch not released");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 
     /**

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvcache.core.testing.FakeTicker;
+import dev.kvcache.core.testing.LoadingFixture;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -194,7 +195,7 @@ class LoadingCacheTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             for (Thread t : Thread.getAllStackTraces().keySet()) {
-                if (t.getState() == Thread.State.WAITING && isJoiningALoad(t)) {
+                if (LoadingFixture.isWaitingForALoad(t)) {
                     return;
                 }
             }
@@ -202,14 +203,5 @@ class LoadingCacheTest {
             Thread.onSpinWait();
         }
         throw new AssertionError("no thread joined the load in flight");
-    }
-
-    private static boolean isJoiningALoad(Thread t) {
-        for (StackTraceElement e : t.getStackTrace()) {
-            if (e.getClassName().equals("dev.kvcache.core.Loading") && e.getMethodName().equals("await")) {
-                return true;
-            }
-        }
-        return false;
     }
 }

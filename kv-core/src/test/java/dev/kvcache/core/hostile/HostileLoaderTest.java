@@ -1,5 +1,6 @@
 package dev.kvcache.core.hostile;
 
+import static dev.kvcache.core.testing.LoadingFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -183,14 +184,6 @@ class HostileLoaderTest {
             return null;
         } catch (Throwable t) {
             return t;
-        }
-    }
-
-    private static void await(CountDownLatch latch) {
-        try {
-            latch.await();
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
         }
     }
 

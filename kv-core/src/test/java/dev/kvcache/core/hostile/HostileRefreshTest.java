@@ -13,6 +13,7 @@ import dev.kvcache.core.KvCache;
 import dev.kvcache.core.LoadException;
 import dev.kvcache.core.LoadingCache;
 import dev.kvcache.core.testing.FakeTicker;
+import dev.kvcache.core.testing.LoadingFixture.Caller;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -28,7 +29,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,64 +64,6 @@ class HostileRefreshTest {
         };
     }
 
-    /** A thread running {@code call}, whose result (or throwable) {@link Caller#outcome} returns. */
-    private static final class Caller extends Thread {
-        private final AtomicReference<Object> outcome = new AtomicReference<>();
-        private final Supplier<Object> call;
-
-        Caller(Supplier<Object> call) {
-            this.call = call;
-            setDaemon(true);
-            start();
-        }
-
-        @Override
-        public void run() {
-            try {
-                outcome.set(call.get());
-            } catch (Throwable t) {
-                outcome.set(t);
-            }
-        }
-
-        /** Waits (bounded) until this thread waits for a load in flight inside the cache. */
-        void awaitJoined() throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!(getState() == State.WAITING && inAwait())) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("the caller never joined the load: " + getState());
-                }
-                Thread.sleep(1);
-            }
-        }
-
-        private boolean inAwait() {
-            for (StackTraceElement e : getStackTrace()) {
-                if (e.getClassName().equals("dev.kvcache.core.Loading") && e.getMethodName().startsWith("await")) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        /** Waits (bounded) until this thread has finished or waits for a load in flight. */
-        void awaitDoneOrJoined() throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (isAlive() && !(getState() == State.WAITING && inAwait())) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("the caller neither finished nor joined a load: " + getState());
-                }
-                Thread.sleep(1);
-            }
-        }
-
-        Object outcome() throws InterruptedException {
-            join(TimeUnit.SECONDS.toMillis(10));
-            assertTrue(!isAlive(), "the caller is still blocked");
-            return outcome.get();
-        }
-    }
-
     /**
      * LoadingCache.get returns null only "if the loader returned null", and a load a removal made stale
      * "runs again after the removal". A get that joined a refresh of its absent key got null instead
@@ -135,7 +77,7 @@ class HostileRefreshTest {
         CompletableFuture<String> refreshed = cache.refresh("k"); // absent: a load, run on the executor
         assertTrue(reloading.await(10, TimeUnit.SECONDS));
         Caller get = new Caller(() -> cache.get("k"));
-        get.awaitJoined();
+        get.awaitWaitingForALoad();
         cache.remove("k"); // wins over the refresh
         release.countDown();
         refreshed.get(10, TimeUnit.SECONDS);
@@ -154,7 +96,7 @@ class HostileRefreshTest {
         CompletableFuture<String> refreshed = cache.refresh("k");
         assertTrue(reloading.await(10, TimeUnit.SECONDS));
         Caller getAll = new Caller(() -> cache.getAll(List.of("k")));
-        getAll.awaitJoined();
+        getAll.awaitWaitingForALoad();
         cache.invalidateAll();
         release.countDown();
         refreshed.get(10, TimeUnit.SECONDS);
@@ -175,7 +117,7 @@ class HostileRefreshTest {
         cache.set(cache(task -> {
             get.set(new Caller(() -> cache.get().get("k")));
             try {
-                get.get().awaitDoneOrJoined();
+                get.get().awaitDoneOrWaitingForALoad();
             } catch (InterruptedException e) {
                 throw new AssertionError(e);
             }
@@ -312,7 +254,7 @@ class HostileRefreshTest {
             assertTrue(aReloading.await(10, TimeUnit.SECONDS));
             CompletableFuture<String> c = cache.refresh("c"); // queued behind a's reload
             Caller b = new Caller(() -> cache.get("b"));
-            b.awaitDoneOrJoined();
+            b.awaitDoneOrWaitingForALoad();
             releaseA.countDown();
             assertEquals("b+C", b.outcome());
             assertEquals("a+b+C", a.get(10, TimeUnit.SECONDS));

@@ -1,20 +1,18 @@
 package dev.kvcache.core.hostile;
 
+import static dev.kvcache.core.testing.LoadingFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvcache.core.CacheLoader;
 import dev.kvcache.core.KvCache;
 import dev.kvcache.core.LoadingCache;
 import dev.kvcache.core.testing.FakeTicker;
+import dev.kvcache.core.testing.LoadingFixture.Caller;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,52 +23,6 @@ import org.junit.jupiter.api.Test;
  * the newer load of the stale key, the cycle check failed that thread (before the check, both hung).
  */
 class HostileStaleBulkKeyTest {
-
-    /** Runs {@code call} on a daemon thread; {@link #outcome} is its result or throwable. */
-    private static final class Caller extends Thread {
-        private final AtomicReference<Object> outcome = new AtomicReference<>();
-        private final Supplier<Object> call;
-
-        Caller(String name, Supplier<Object> call) {
-            super(name);
-            this.call = call;
-            setDaemon(true); // on a regression it stays parked: it must not keep the test JVM alive
-            start();
-        }
-
-        @Override
-        public void run() {
-            try {
-                outcome.set(call.get());
-            } catch (Throwable t) {
-                outcome.set(t);
-            }
-        }
-
-        Object outcome() throws InterruptedException {
-            join(TimeUnit.SECONDS.toMillis(10));
-            assertFalse(isAlive(), "deadlocked: " + getName() + " still waits in " + List.of(getStackTrace()));
-            return outcome.get();
-        }
-
-        /** Waits (at most 10 s) until this thread waits in the cache for another thread's load. */
-        void awaitWaitingForALoad() throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (List.of(getStackTrace()).stream().noneMatch(
-                    frame -> frame.getClassName().equals("dev.kvcache.core.Loading") && frame.getMethodName().equals("await"))) {
-                assertTrue(System.nanoTime() < deadline, getName() + " never waited for a load: " + List.of(getStackTrace()));
-                Thread.sleep(1);
-            }
-        }
-    }
-
-    private static void await(CountDownLatch latch) {
-        try {
-            assertTrue(latch.await(10, TimeUnit.SECONDS), "latch timed out");
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     /** a's value is "a+" and b's; b's is "b-one". loadAll waits for {@code release} once it started. */
     private static CacheLoader<String, String> loader(AtomicReference<LoadingCache<String, String>> ref,

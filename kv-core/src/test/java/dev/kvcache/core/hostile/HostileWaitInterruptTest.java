@@ -1,5 +1,7 @@
 package dev.kvcache.core.hostile;
 
+import static dev.kvcache.core.testing.LoadingFixture.await;
+import static dev.kvcache.core.testing.LoadingFixture.selfLoading;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,7 +12,6 @@ import dev.kvcache.core.testing.FakeTicker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -22,14 +23,6 @@ import org.junit.jupiter.api.Test;
  * another thread, for nothing of a's), all get values and never IllegalStateException.
  */
 class HostileWaitInterruptTest {
-
-    private static void await(CountDownLatch latch) {
-        try {
-            assertTrue(latch.await(10, TimeUnit.SECONDS), "latch timed out");
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     @Test
     void anInterruptedWaiterGetsTheValueAndKeepsItsInterruptStatus() throws Exception {
@@ -76,18 +69,16 @@ class HostileWaitInterruptTest {
     void waitsInSequenceAndManyWaitersOfOneKeyNeverFail() throws Exception {
         CountDownLatch bLoading = new CountDownLatch(1);
         CountDownLatch aWaitsForB = new CountDownLatch(1);
-        AtomicReference<LoadingCache<String, String>> ref = new AtomicReference<>();
-        LoadingCache<String, String> cache = KvCache.builder().ticker(new FakeTicker()).build(key -> {
+        LoadingCache<String, String> cache = selfLoading((self, key) -> {
             if (key.equals("a")) {
                 await(bLoading);
                 aWaitsForB.countDown(); // just before the get: b's loader goes on a little later
-                return "a+" + ref.get().get("b");
+                return "a+" + self.get("b");
             }
             bLoading.countDown();
             await(aWaitsForB);
             return "B";
         });
-        ref.set(cache);
         List<Thread> threads = new ArrayList<>();
         List<Object> outcomes = java.util.Collections.synchronizedList(new ArrayList<>());
         for (int i = 0; i < 16; i++) {

@@ -1,5 +1,6 @@
 package dev.kvcache.core.hostile;
 
+import static dev.kvcache.core.testing.LoadingFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -41,14 +42,6 @@ class LoadingHostileTest {
     @AfterEach
     void stop() {
         pool.shutdownNow();
-    }
-
-    private static void await(CountDownLatch l) {
-        try {
-            assertTrue(l.await(10, TimeUnit.SECONDS), "latch timed out");
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
     }
 
     @Test
