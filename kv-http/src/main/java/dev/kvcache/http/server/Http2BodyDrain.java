@@ -29,8 +29,11 @@ import org.eclipse.jetty.util.Callback;
  * server's ticker); a client that then sends nothing at all is ended by the idle timeout. It holds no
  * thread and buffers nothing ({@link BodyDiscarder}). What it reads, the client sent: no amplification.
  *
- * <p>A request with {@code Expect: 100-continue} is not drained either (see {@link #expectsContinue}): a
- * client waiting for the 100 has sent nothing, and its stream is reset at once, as before.
+ * <p>A request with {@code Expect: 100-continue} whose handler read none of its body is not drained either
+ * (see {@link #waitsForContinue}): a client waiting for the 100 has sent nothing, and its stream is reset at
+ * once, as before. Once the handler has read some of it, the 100 went out and the client sends the rest:
+ * that is drained as any other body, or its unread DATA would hold the connection's flow-control window
+ * (RFC 9113 6.9) and stall every later request on the connection.
  *
  * <p>HTTP/1.1 requests pass through untouched: there the server says {@code Connection: close} and
  * clients (curl included) keep the response.
@@ -89,12 +92,14 @@ final class Http2BodyDrain {
     }
 
     /**
-     * Whether the client waits for a 100 Continue before it sends the body (RFC 9110 10.1.1). Such a body
-     * is not drained: reading it would make Jetty send the 100 after the final response (a 1xx after the
-     * final status, which RFC 9113 8.1 does not allow) and invite the upload the response refused.
+     * Whether the client still waits for a 100 Continue before it sends the body (RFC 9110 10.1.1): it asked
+     * for one and the handler read no byte of the body (a read is what makes Jetty send the 100). Such a
+     * body is not drained: reading it would make Jetty send the 100 after the final response (a 1xx after
+     * the final status, which RFC 9113 8.1 does not allow) and invite the upload the response refused.
      */
-    private static boolean expectsContinue(Request request) {
-        return request.getHeaders().contains(HttpHeader.EXPECT, HttpHeaderValue.CONTINUE.asString());
+    private static boolean waitsForContinue(Request request) {
+        return request.getHeaders().contains(HttpHeader.EXPECT, HttpHeaderValue.CONTINUE.asString())
+                && Request.getContentBytesRead(request) == 0;
     }
 
     /**
@@ -116,7 +121,7 @@ final class Http2BodyDrain {
 
         @Override
         public void succeeded() {
-            if (request.getLength() > capBytes || expectsContinue(request)) {
+            if (request.getLength() > capBytes || waitsForContinue(request)) {
                 callback.succeeded();
             } else if (!response.isCommitted()) {
                 // Send the response first: the client is to have it while it finishes uploading.

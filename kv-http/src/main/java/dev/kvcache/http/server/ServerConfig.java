@@ -283,7 +283,7 @@ final class ServerConfig {
         }
         ServerConfig config = commandLine.getCommand();
         if (!commandLine.isUsageHelpRequested() && !commandLine.isVersionHelpRequested()) {
-            config.validate(commandLine);
+            ConfigRules.check(config, commandLine);
         }
         return config;
     }
@@ -307,109 +307,11 @@ final class ServerConfig {
         return ConfigSources.environmentVariable(option);
     }
 
-    private void validate(CommandLine commandLine) {
-        Rules rules = new Rules(commandLine);
-        rules.check(port >= 0 && port <= 65535, "--port", "must be in [0, 65535], was " + port);
-        rules.check(threads >= 8 && threads <= MAX_THREADS, "--threads",
-                "must be in [8, " + MAX_THREADS + "], was " + threads);
-        rules.check(selectors >= 0 && selectors <= 64, "--selectors", "must be in [0, 64], was " + selectors);
-        rules.check(acceptors >= 1 && acceptors <= 16, "--acceptors", "must be in [1, 16], was " + acceptors);
-        // Jetty takes one pool thread per acceptor and selector, and the reserved ones, before any request
-        // runs; with fewer it refuses to start ("Insufficient configured threads").
-        int jettyOwn = acceptors + Connectors.selectors(selectors) + reservedThreads();
-        if (rules.isDefault("--threads")) {
-            poolThreads = Math.max(threads, jettyOwn + SPARE_THREADS); // many processors: more selectors
-        } else {
-            rules.check(threads >= jettyOwn + 1, "--threads", "must be at least " + (jettyOwn + 1) + " with "
-                    + acceptors + " acceptors, " + Connectors.selectors(selectors) + " selectors and "
-                    + reservedThreads() + " reserved threads (Jetty keeps one thread for each), was " + threads
-                    + "; raise --threads or lower --selectors/--acceptors");
-            poolThreads = threads;
-        }
-        rules.check(acceptQueue >= 1 && acceptQueue <= 65_535, "--accept-queue",
-                "must be in [1, 65535], was " + acceptQueue);
-        rules.check(maxConnections >= 1, "--max-connections", "must be at least 1, was " + maxConnections);
-        rules.check(maxKeyBytes >= 1 && maxKeyBytes <= 64 * 1024, "--max-key-bytes",
-                "must be in [1, 64KiB], was " + maxKeyBytes);
-        rules.check(maxValueBytes <= 1L << 30, "--max-value-bytes", "must be at most 1GiB, was " + maxValueBytes);
-        rules.check(maxHeaderBytes >= 1024 && maxHeaderBytes <= 1 << 20, "--max-header-bytes",
-                "must be in [1KiB, 1MiB], was " + maxHeaderBytes);
-        rules.check(missStatus == 200 || missStatus == 404, "--miss-status", "must be 200 or 404, was " + missStatus);
-        rules.check(maxListLimit >= 1 && maxListLimit <= 100_000, "--max-list-limit",
-                "must be in [1, 100000], was " + maxListLimit);
-        rules.check(maxListCursors >= 1 && maxListCursors <= 1_000_000, "--max-list-cursors",
-                "must be in [1, 1000000], was " + maxListCursors);
-        rules.check(maxWatchers >= 1 && maxWatchers <= 1_000_000, "--max-watchers",
-                "must be in [1, 1000000], was " + maxWatchers);
-        rules.check(batchMaxItems >= 1 && batchMaxItems <= 100_000, "--batch-max-items",
-                "must be in [1, 100000], was " + batchMaxItems);
-        rules.check(batchMaxBytes >= 1024 && batchMaxBytes <= 1L << 30, "--batch-max-bytes",
-                "must be in [1KiB, 1GiB], was " + batchMaxBytes);
-        rules.check(maxEntries >= 1, "--max-entries", "must be at least 1, was " + maxEntries);
-        // KvHandlerOptions weighs each entry at least maxBytes / maxEntries, which must be a byte or more.
-        rules.check(maxBytes >= maxEntries, "--max-bytes", "(" + maxBytes + " B) must be at least "
-                + rules.label("--max-entries") + " (" + maxEntries + "): each of up to that many entries takes at"
-                + " least 1 byte of the byte bound; raise --max-bytes or lower --max-entries");
-        // A bound above MAX_HEAP_PERCENT of the heap ends in OutOfMemoryError instead of evictions.
-        String heapRefusal = KvHandlerOptions.heapRefusal(rules.label("--max-bytes"), maxBytes);
-        rules.check(heapRefusal == null, null, heapRefusal);
-        rules.check(authToken == null || authTokenFile == null, null,
-                "give either --auth-token or --auth-token-file (or their variables), not both");
-        rules.check(tlsPassword == null || tlsPasswordFile == null, null,
-                "give either --tls-password or --tls-password-file (or their variables), not both");
-        rules.check(authToken == null || BearerAuth.isValidToken(authToken), "--auth-token",
-                "must be 1 to 1024 visible ASCII characters without spaces");
-        rules.check(allInterfaces() || resolves(bareHost()), "--host", ": cannot resolve '" + host + "' to an"
-                + " address: give an IP address (127.0.0.1, ::1, 0.0.0.0) or a name this machine resolves");
-        rules.check(tlsKeystore != null || tlsPassword == null, "--tls-password",
-                "needs --tls-keystore FILE (or KV_TLS_KEYSTORE): without a keystore the server serves cleartext HTTP");
-        rules.check(tlsKeystore != null || tlsPasswordFile == null, "--tls-password-file",
-                "needs --tls-keystore FILE (or KV_TLS_KEYSTORE): without a keystore the server serves cleartext HTTP");
-        rules.check(snapshot != null || snapshotIntervalMillis == 0, "--snapshot-interval",
-                "needs --snapshot FILE (or KV_SNAPSHOT): without a file there is nothing to write");
-        rules.check(snapshot != null || !snapshotIgnoreCorrupt, "--snapshot-ignore-corrupt",
-                "needs --snapshot FILE (or KV_SNAPSHOT): without a file there is nothing to restore");
-        rules.check(snapshot == null || !java.nio.file.Files.isDirectory(java.nio.file.Path.of(snapshot)),
-                "--snapshot", ": " + snapshot + " is a directory; give the path of a file in it, such as "
-                + java.nio.file.Path.of(snapshot == null ? "." : snapshot).resolve("kvcache.snapshot"));
-    }
-
-    /** Refuses a setting with a message naming the flag, variable or file line its value came from. */
-    private static final class Rules {
-        private final CommandLine commandLine;
-        private final ConfigSources sources;
-
-        Rules(CommandLine commandLine) {
-            this.commandLine = commandLine;
-            this.sources = (ConfigSources) commandLine.getDefaultValueProvider();
-        }
-
-        /** @return whether {@code flag} has its default value (no flag, variable or file line gave it) */
-        boolean isDefault(String flag) {
-            OptionSpec option = commandLine.getCommandSpec().findOption(flag);
-            return sources.source(option, commandLine.getParseResult().hasMatchedOption(option))
-                    instanceof ConfigSources.Default;
-        }
-
-        String label(String flag) {
-            OptionSpec option = commandLine.getCommandSpec().findOption(flag);
-            return sources.source(option, commandLine.getParseResult().hasMatchedOption(option)).label(option);
-        }
-
-        /** @param flag the setting the rule is about, or {@code null} if {@code rule} names them itself */
-        void check(boolean ok, String flag, String rule) {
-            if (!ok) {
-                String message = flag == null ? rule : label(flag) + (rule.startsWith(":") ? "" : " ") + rule;
-                throw new CommandLine.ParameterException(commandLine, message);
-            }
-        }
-    }
-
-    private String bareHost() {
+    String bareHost() {
         return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     }
 
-    private static boolean resolves(String name) {
+    static boolean resolves(String name) {
         try {
             java.net.InetAddress.getAllByName(name);
             return true;
