@@ -1,10 +1,15 @@
 package dev.kvcache.core.hostile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kvcache.core.CacheEntry;
 import dev.kvcache.core.KvCache;
+import dev.kvcache.core.Ticker;
 import dev.kvcache.core.testing.FakeTicker;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,6 +43,35 @@ class HostileDocumentedContractsTest {
                 .timeToIdle(Duration.ofMinutes(5))
                 .build()) {
             assertEquals(Duration.ofHours(1), both.policy().timeToLive());
+        }
+    }
+
+    /**
+     * KvCache: "An entry written at ticker time t with time-to-live ttl has the deadline t + ttl. From
+     * the instant the ticker reads the deadline or later, no read returns the entry." The engine
+     * counts time from the ticker's reading when the cache was built and took a negative sum for an
+     * overflow ("never"), so a ticker that steps back below that origin (as user tickers over a
+     * wall clock do; the engine elsewhere tolerates steps back) turned a 50 ns entry immortal. A step
+     * back is outside Ticker's contract, but it must not turn a short TTL into "never".
+     */
+    @Test
+    void aTickerSteppingBackBelowTheCachesOriginDoesNotMakeEntriesImmortal() {
+        AtomicLong time = new AtomicLong(1_000_000);
+        Ticker ticker = time::get;
+        try (KvCache<String, String> cache = KvCache.builder().ticker(ticker).build()) {
+            time.set(1_000_000 - 100); // 100 ns before the cache's origin
+            cache.put("short", "v", Duration.ofNanos(50));
+            cache.put("never", "v", KvCache.NEVER);
+            CacheEntry<String, String> entry = cache.getEntryIfPresent("short");
+            assertTrue(entry.expires(), "a 50 ns TTL became never: " + entry);
+            assertEquals(50, entry.expiresInNanos());
+            assertEquals(Long.MAX_VALUE, cache.getEntryIfPresent("never").expiresInNanos());
+            time.addAndGet(50);
+            assertNull(cache.getIfPresent("short"), "read at its deadline");
+            time.set(Long.MAX_VALUE / 2);
+            cache.cleanUp();
+            assertEquals(1, cache.estimatedSize(), "only the never-expiring entry is left");
+            assertEquals("v", cache.getIfPresent("never"));
         }
     }
 }
