@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvcache.core.CacheEntry;
+import dev.kvcache.core.CacheStats;
 import dev.kvcache.core.KvCache;
 import dev.kvcache.core.Ticker;
 import dev.kvcache.core.testing.FakeTicker;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -72,6 +75,40 @@ class HostileDocumentedContractsTest {
             cache.cleanUp();
             assertEquals(1, cache.estimatedSize(), "only the never-expiring entry is left");
             assertEquals("v", cache.getIfPresent("never"));
+        }
+    }
+
+    /**
+     * CacheStats: hits and misses are counted by the cache's own reads only; asMap()'s reads and
+     * Policy's peeks count neither (as in Caffeine), while asMap()'s writes are counted as puts and
+     * removals. Documented in this round; the counts here are exact.
+     */
+    @Test
+    void onlyTheCachesOwnReadsCountHitsAndMisses() {
+        try (KvCache<String, String> cache = KvCache.builder().ticker(new FakeTicker()).recordStats().build()) {
+            cache.put("k", "v");
+            Map<String, String> map = cache.asMap();
+            map.get("k");
+            map.get("absent");
+            map.getOrDefault("k", "d");
+            map.getOrDefault("absent", "d");
+            map.containsKey("k");
+            map.containsKey("absent");
+            map.computeIfAbsent("k", key -> "never stored");
+            map.forEach((key, value) -> { });
+            cache.policy().getIfPresentQuietly("k");
+            cache.policy().getEntryIfPresentQuietly("absent");
+            assertEquals(new CacheStats(0, 0, 1, 0, 0, 0, 0, 0, 0), cache.stats(), "the map's reads counted");
+
+            cache.getIfPresent("k");
+            cache.getIfPresent("absent");
+            cache.getEntryIfPresent("k");
+            cache.getAllPresent(List.of("k", "absent"));
+            cache.get("k", key -> "never loaded");
+            map.put("m", "1");               // counted as a put
+            map.computeIfAbsent("c", key -> "2"); // a put, but no miss
+            map.remove("m");                 // a removal
+            assertEquals(new CacheStats(4, 2, 3, 0, 0, 1, 0, 0, 0), cache.stats());
         }
     }
 }
