@@ -2,6 +2,7 @@ package dev.kvcache.core.hostile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvcache.core.CacheEntry;
@@ -109,6 +110,19 @@ class HostileDocumentedContractsTest {
             map.computeIfAbsent("c", key -> "2"); // a put, but no miss
             map.remove("m");                 // a removal
             assertEquals(new CacheStats(4, 2, 3, 0, 0, 1, 0, 0, 0), cache.stats());
+        }
+    }
+
+    /**
+     * Bad input gets one plain sentence naming the setting: timeToIdle(0) said "ttl must be positive",
+     * naming a setting the caller never touched.
+     */
+    @Test
+    void aBadTimeToIdleIsNamedInItsMessage() {
+        for (Duration bad : List.of(Duration.ZERO, Duration.ofNanos(-1), Duration.ofDays(-3))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> KvCache.builder().timeToIdle(bad));
+            assertEquals("timeToIdle must be positive, was " + bad, e.getMessage());
         }
     }
 }
