@@ -5,20 +5,23 @@
 # Everything lands in kv-bench/target/jmh/. Run from anywhere: kv-bench/jmh.sh
 #
 # Two modes (the script prints the expected duration before it starts):
-#   default      the full matrix, 1 fork each, about 15 minutes on 2 quiet cores:
+#   default      the full matrix, 1 fork each, about 20 minutes on 2 quiet cores:
 #                - get hit: uniform and Zipf, sequential and scrambled keys, 1 and 2 threads;
 #                - get miss: uniform, sequential and scrambled, 1 thread;
 #                - put with TTL and the 80/20 mix: uniform and Zipf, scrambled, 1 and 2 threads;
 #                - overwrite: uniform, scrambled, 1 thread;
 #                all at 1e6 entries; then the size sweep (1e3, 1e5, 1e7 beside the 1e6 above) of get
-#                hit and put, uniform, scrambled, 1 thread; variants on uniform scrambled keys:
+#                hit and put, uniform, scrambled, 1 thread; chm-deadline (ConcurrentHashMap of
+#                value-and-deadline holders on kvcache's clock word: the floor of an expiring hit) on
+#                every get-hit row and the get-hit sweep, for the record; variants on uniform scrambled keys:
 #                kvcache with the exact system ticker and without expiry on get hits, Caffeine with a
 #                same-thread executor on puts; then the hit-ratio simulation and the footprint (JOL).
 #   GATES=yes    the gate rows of issue 9 with 3 forks, about 20 minutes on 2 quiet cores: get hit at
 #                1e6 (uniform and Zipf, sequential and scrambled, 1 and 2 threads); put with TTL
 #                (uniform and Zipf, scrambled, 1 and 2 threads); overwrite (uniform, scrambled, 1
 #                thread); the mix on 2 threads (uniform and Zipf, scrambled); the get-hit size sweep
-#                of kvcache and ConcurrentHashMap (uniform, scrambled, 1 thread). No simulations.
+#                of kvcache and ConcurrentHashMap (uniform, scrambled, 1 thread); chm-deadline on the
+#                get-hit rows at 1e6, for the record (no target is judged against it). No simulations.
 #
 # Environment overrides:
 #   JMH_OPTS   JMH run settings (default "-f 1 -wi 2 -w 1s -i 3 -r 1s"; with GATES=yes
@@ -30,6 +33,8 @@
 #              to populate per fork and about 1.5 GB of the forks' 4 GB heap (cache2k, the largest).
 #   THREADS    thread counts of the full matrix (default "1 2")
 #   PEERS      peers of the matrix (default ConcurrentHashMap,Caffeine,cache2k,kvcache)
+#   RECORD_PEERS  peers added to the get-hit rows only, judged by no gate (default chm-deadline;
+#              empty for none)
 #   HEAP       heap options of the forked JVMs, replacing CacheBenchmark's "-Xms4g -Xmx4g"
 #   JMH_JAVA   options of the JMH host JVM, e.g. "-Djmh.ignoreLock=true" when another JMH run holds
 #              /tmp/jmh.lock (both then measure noise)
@@ -50,6 +55,9 @@ fi
 sizes=${SIZES:-1000,100000,10000000}
 threads=${THREADS:-"1 2"}
 peers=${PEERS:-ConcurrentHashMap,Caffeine,cache2k,kvcache}
+# Peers for the record on the get-hit rows (no target is judged against them); RECORD_PEERS= drops them.
+record_peers=${RECORD_PEERS-chm-deadline}
+record_peers=${record_peers:+,$record_peers}
 jar=kv-bench/target/benchmarks.jar
 out=kv-bench/target/jmh
 started=$(date +%s)
@@ -146,7 +154,7 @@ run_jmh() { # name, then JMH arguments
 full_matrix() {
   local t
   for t in $threads; do
-    run_jmh "getHit-t$t" 'CacheBenchmark\.getHit$' -t "$t" -p peer="$peers"
+    run_jmh "getHit-t$t" 'CacheBenchmark\.getHit$' -t "$t" -p peer="$peers$record_peers"
     run_jmh "putWithTtl-t$t" 'CacheBenchmark\.putWithTtl$' -t "$t" -p peer="$peers" -p keys=scrambled
     run_jmh "mix-t$t" 'CacheBenchmark\.mixGet80Put20$' -t "$t" -p peer="$peers" -p keys=scrambled
     run_jmh "variants-t$t" 'CacheBenchmark\.getHit$' -t "$t" -p peer=kvcache-system \
@@ -162,12 +170,17 @@ full_matrix() {
       -p keys=scrambled
   run_jmh size-sweep-t1 'CacheBenchmark\.(getHit|putWithTtl)$' -t 1 -p peer="$peers" -p size="$sizes" \
       -p distribution=uniform -p keys=scrambled
+  if [ -n "$record_peers" ]; then
+    run_jmh deadline-sweep-t1 'CacheBenchmark\.getHit$' -t 1 -p peer="${record_peers#,}" -p size="$sizes" \
+        -p distribution=uniform -p keys=scrambled
+  fi
 }
 
 gate_matrix() {
   local t
   for t in 1 2; do
-    run_jmh "gate-getHit-t$t" 'CacheBenchmark\.getHit$' -t "$t" -p peer="$peers" -p size=1000000
+    run_jmh "gate-getHit-t$t" 'CacheBenchmark\.getHit$' -t "$t" -p peer="$peers$record_peers" \
+        -p size=1000000
     run_jmh "gate-putWithTtl-t$t" 'CacheBenchmark\.putWithTtl$' -t "$t" -p peer="$peers" \
         -p size=1000000 -p keys=scrambled
   done

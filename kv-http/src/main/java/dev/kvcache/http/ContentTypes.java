@@ -23,13 +23,22 @@ final class ContentTypes {
 
     private ContentTypes() {}
 
-    /** @return the shared field of a request's {@code Content-Type}, or {@link StoredValue#TEXT_PLAIN} if none */
+    /**
+     * @return the shared field of a request's {@code Content-Type}, or {@link StoredValue#TEXT_PLAIN} if none or
+     *     blank (an empty field names no media type, and would be answered as an empty {@code Content-Type})
+     */
     static HttpField of(HttpField requestField) {
         return requestField == null ? StoredValue.TEXT_PLAIN : field(requestField.getValue());
     }
 
-    /** @return the shared field of {@code type}, or a field of its own once {@value #MAX_SHARED} types are shared */
+    /**
+     * @return the shared field of {@code type} ({@link StoredValue#TEXT_PLAIN} if blank), or a field of its own
+     *     once {@value #MAX_SHARED} types are shared
+     */
     static HttpField field(String type) {
+        if (type == null || type.isBlank()) {
+            return StoredValue.TEXT_PLAIN;
+        }
         HttpField shared = SHARED.get(type);
         if (shared != null) {
             return shared;

@@ -27,6 +27,9 @@ import org.eclipse.jetty.util.Callback;
  * examines at most ten times that many keys ({@link #scanBudget}), so a rare prefix cannot make one
  * request walk the whole table: such a page is shorter, maybe empty, and carries a cursor.
  *
+ * <p>A {@code HEAD} answers the headers of that {@code GET} and keeps no cursor for a next page (its client
+ * could not read the id); a {@code HEAD} that gives a cursor uses it up, as the {@code GET} would.
+ *
  * <p>Statuses: 200; 400 for an invalid {@code limit}, an unknown, used or expired {@code cursor}, a
  * {@code prefix} other than the listing's, or a malformed escape in the query; 429 (with {@code Retry-After}) when
  * {@link KvHandlerOptions#maxListCursors()} listings are open already: the limit is on the server's
@@ -98,7 +101,9 @@ final class KeyListing {
                 page.add(key);
             }
         }
-        String next = keys.hasNext() ? cursors.keep(keys, prefix, id != null) : null;
+        // A HEAD keeps no cursor: its client never sees the id, so the slot would stay taken until idle, and
+        // 1024 HEADs (a monitor's probe) would turn every listing away with 429. Its id has the GET's length.
+        String next = !keys.hasNext() ? null : method == Method.HEAD ? cursors.unkeptId() : cursors.keep(keys, prefix, id != null);
         if (keys.hasNext() && next == null) {
             // A new listing that needs a cursor while the table is full (one that fits in a page needs none,
             // and is served): nothing was promised yet.

@@ -57,11 +57,23 @@ final class ListCursors {
                 return null;
             }
         }
-        byte[] bytes = new byte[16];
-        random.nextBytes(bytes);
-        String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        String id = newId();
         open.put(id, new Cursor(keys, prefix, now));
         return id;
+    }
+
+    /**
+     * @return an id of the form and length {@link #keep} gives, naming no listing: what a {@code HEAD} answers,
+     *     whose client never sees the body and so could never use, or give back, a cursor kept for it
+     */
+    String unkeptId() {
+        return newId();
+    }
+
+    private String newId() {
+        byte[] bytes = new byte[16];
+        random.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     int size() {

@@ -57,7 +57,8 @@ public final class StoredValue {
      * Makes a value as an HTTP write would: a copy of {@code bytes}, a content type, and a fresh version.
      *
      * @param bytes the value; copied
-     * @param contentType the media type reads answer with, e.g. {@code "application/json"}
+     * @param contentType the media type reads answer with, e.g. {@code "application/json"}; a blank one is
+     *     {@code text/plain; charset=utf-8}, as for an HTTP write without one
      * @return the value
      * @throws NullPointerException if an argument is null
      */
@@ -72,14 +73,15 @@ public final class StoredValue {
      * versions above it.
      *
      * @param bytes the value, owned by the new instance from now on (not copied)
-     * @param contentType the media type reads answer with
+     * @param contentType the media type reads answer with; a blank one is {@code text/plain; charset=utf-8}
      * @param version the version the value had, from {@link #version()}
      * @return the value
      * @throws NullPointerException if {@code bytes} or {@code contentType} is null
      */
     public static StoredValue restored(byte[] bytes, String contentType, long version) {
         java.util.Objects.requireNonNull(bytes, "bytes");
-        return new StoredValue(bytes, ContentTypes.field(contentType), version);
+        return new StoredValue(bytes, ContentTypes.field(java.util.Objects.requireNonNull(contentType, "contentType")),
+                version);
     }
 
     /** @return a version no other value in this JVM has */

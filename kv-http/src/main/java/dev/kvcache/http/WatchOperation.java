@@ -23,7 +23,8 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * {@link Watches}) or by a timer on Jetty's scheduler, the answer written on Jetty's executor. Expiry
  * is seen through the removal listener of a cache the handler built (within about 100 ms of the
  * deadline, when the {@link Reclaimer} reclaims it), and, for any cache, by a timer set at the entry's
- * deadline. Statuses: those of {@code GET}; 400 for an invalid {@code index} or {@code wait}; 429 (with
+ * deadline. Statuses: those of {@code GET}, {@code If-None-Match} (304) and {@code If-Match} (412) included,
+ * judged against the value answered; 400 for an invalid {@code index} or {@code wait}; 429 (with
  * {@code Retry-After}) when {@link KvHandlerOptions#maxWatchers()} watches wait already.
  */
 final class WatchOperation {
@@ -66,15 +67,17 @@ final class WatchOperation {
             return;
         }
         operations.watched();
+        Conditions conditions = Conditions.of(request.getHeaders());
         CacheEntry<String, StoredValue> entry = store.read(key);
         if (indexOf(entry) != index || watches.isClosed()) {
-            answer(response, callback, method, entry);
+            answer(response, callback, method, conditions, entry);
             return;
         }
-        Watch watch = new Watch(request, response, callback, method, key, index, System.nanoTime() + waitNanos);
+        Watch watch = new Watch(request, response, callback, method, conditions, key, index,
+                System.nanoTime() + waitNanos);
         if (!watches.add(key, watch)) {
             if (watches.isClosed()) {
-                answer(response, callback, method, entry);
+                answer(response, callback, method, conditions, entry);
                 return;
             }
             response.getHeaders().put("Retry-After", 1);
@@ -93,10 +96,16 @@ final class WatchOperation {
         return entry == null ? 0 : entry.getValue().version();
     }
 
-    private void answer(Response response, Callback callback, Method method, CacheEntry<String, StoredValue> entry) {
+    /** Answers as a plain read of {@code entry} would, its preconditions included (304, 412). */
+    private void answer(Response response, Callback callback, Method method, Conditions conditions,
+            CacheEntry<String, StoredValue> entry) {
         response.getHeaders().put(INDEX_HEADER, indexOf(entry));
         if (entry == null) {
             KeyResource.miss(response, callback, missStatus);
+        } else if (conditions.readFails(entry.getValue())) {
+            Replies.text(response, callback, HttpStatus.PRECONDITION_FAILED_412, Replies.PRECONDITION_FAILED);
+        } else if (conditions.notModified(entry.getValue())) {
+            Replies.notModified(response, callback, entry.getValue(), entry.expiresInNanos());
         } else {
             Replies.value(response, callback, HttpStatus.OK_200, entry.getValue(), entry.expiresInNanos(),
                     method == Method.GET);
@@ -109,6 +118,7 @@ final class WatchOperation {
         private final Response response;
         private final Callback callback;
         private final Method method;
+        private final Conditions conditions;
         private final String key;
         private final long index;
         private final long deadlineNanos;
@@ -116,12 +126,13 @@ final class WatchOperation {
         private final AtomicBoolean done = new AtomicBoolean();
         private Scheduler.Task timer;
 
-        Watch(Request request, Response response, Callback callback, Method method, String key, long index,
-                long deadlineNanos) {
+        Watch(Request request, Response response, Callback callback, Method method, Conditions conditions, String key,
+                long index, long deadlineNanos) {
             this.request = request;
             this.response = response;
             this.callback = callback;
             this.method = method;
+            this.conditions = conditions;
             this.key = key;
             this.index = index;
             this.deadlineNanos = deadlineNanos;
@@ -164,7 +175,7 @@ final class WatchOperation {
                 return;
             }
             cleanUp();
-            answer(response, Callback.from(callback, watches::answered), method, entry);
+            answer(response, Callback.from(callback, watches::answered), method, conditions, entry);
         }
 
         void failed(Throwable failure) {

@@ -17,8 +17,8 @@ interface CacheAdapter {
 
     /** The peers, as accepted by {@link #create}; the JMH {@code peer} parameter takes these. */
     List<String> PEERS = List.of(
-            "ConcurrentHashMap", "Caffeine", "Caffeine-sameThread", "cache2k", "kvcache", "kvcache-system",
-            "kvcache-noTtl");
+            "ConcurrentHashMap", "chm-deadline", "Caffeine", "Caffeine-sameThread", "cache2k", "kvcache",
+            "kvcache-system", "kvcache-noTtl");
 
     /** Returns the live value of {@code key}, or null. */
     Long get(Long key);
@@ -37,6 +37,10 @@ interface CacheAdapter {
      * ConcurrentHashMap, which has no expiry and is the ceiling):
      * <ul>
      *   <li>{@code ConcurrentHashMap}: {@code new ConcurrentHashMap<>()}.
+     *   <li>{@code chm-deadline}: a {@code ConcurrentHashMap} of value-and-deadline holders whose get
+     *       reads {@link Ticker#coarse()} (kvcache's default clock word) and returns the value if the
+     *       reading is below the deadline; a put allocates a holder. The least an expiring map on
+     *       ConcurrentHashMap can do per hit; a benchmark peer only (see {@link DeadlineMapAdapter}).
      *   <li>{@code Caffeine}: {@code Caffeine.newBuilder().expireAfterWrite(ttl).build()}, all other
      *       settings default (maintenance on {@code ForkJoinPool.commonPool()}).
      *   <li>{@code Caffeine-sameThread}: the same with {@code .executor(Runnable::run)}, maintenance on
@@ -59,6 +63,8 @@ interface CacheAdapter {
         switch (peer) {
             case "ConcurrentHashMap":
                 return new MapAdapter(new ConcurrentHashMap<>());
+            case "chm-deadline":
+                return new DeadlineMapAdapter(ttl);
             case "Caffeine":
                 return new CaffeineAdapter(Caffeine.newBuilder().expireAfterWrite(ttl).build());
             case "Caffeine-sameThread":
@@ -99,6 +105,60 @@ interface CacheAdapter {
 
         @Override
         public void cleanUp() {}
+    }
+
+    /**
+     * The floor of an expiring hit on ConcurrentHashMap: the map's get, one load of the holder's
+     * deadline, one reading of the coarse clock (kvcache's: a volatile load and its "ticking" bit test,
+     * through a constant, as {@code ExpiringCache} reads it) and a compare. No removal of expired
+     * entries, no maintenance, no per-key atomicity of value and deadline beyond the holder's final
+     * fields: it is the per-hit work of expiry and nothing else, for comparison only.
+     */
+    final class DeadlineMapAdapter implements CacheAdapter {
+        /** A constant to the JIT: the read compiles to the clock word's load, as in kvcache. */
+        private static final Ticker CLOCK = Ticker.coarse();
+
+        /** An entry: its value and the clock reading from which it is expired. */
+        private static final class Holder {
+            final Long value;
+            final long deadline;
+
+            Holder(Long value, long deadline) {
+                this.value = value;
+                this.deadline = deadline;
+            }
+        }
+
+        private final ConcurrentHashMap<Long, Holder> map = new ConcurrentHashMap<>();
+        private final long ttlNanos;
+        /*
+         * Keeps the shared clock thread ticking: the coarse ticker runs its thread only while some cache
+         * built with it is open, and reads System.nanoTime() itself otherwise.
+         */
+        private final KvCache<Long, Long> clockUser = KvCache.builder().build();
+
+        DeadlineMapAdapter(Duration ttl) {
+            this.ttlNanos = ttl.toNanos();
+        }
+
+        @Override
+        public Long get(Long key) {
+            Holder holder = map.get(key);
+            return holder != null && CLOCK.read() < holder.deadline ? holder.value : null;
+        }
+
+        @Override
+        public void put(Long key, Long value) {
+            map.put(key, new Holder(value, CLOCK.read() + ttlNanos));
+        }
+
+        @Override
+        public void cleanUp() {}
+
+        @Override
+        public void close() {
+            clockUser.close();
+        }
     }
 
     /** Caffeine's {@link Cache}: {@code getIfPresent} and {@code put}. */

@@ -26,8 +26,10 @@ import org.openjdk.jmh.infra.ThreadParams;
  * Measures single-key operations on one cache of {@code size} {@code Long -> Long} entries shared by
  * every benchmark thread: {@code getIfPresent} hits and misses, {@code put} of a present key (which
  * restarts its TTL) with its current value and with a new one, and a mix of 80 % gets and 20 % puts.
- * The peers are ConcurrentHashMap (no expiry: the ceiling), Caffeine 3.3.1 and cache2k 2.6.1 with
- * {@code expireAfterWrite}, and kvcache with a TTL (see {@link CacheAdapter#create}); key indices are
+ * The peers are ConcurrentHashMap (no expiry: the ceiling), {@code chm-deadline} (ConcurrentHashMap of
+ * value-and-deadline holders checked against kvcache's clock word: the floor of an expiring hit),
+ * Caffeine 3.3.1 and cache2k 2.6.1 with {@code expireAfterWrite}, and kvcache with a TTL (see
+ * {@link CacheAdapter#create}); key indices are
  * drawn uniformly or Zipf-distributed (exponent 0.99) over the entries; keys are the indices themselves
  * ({@code sequential}) or a fixed permutation of them spread over the whole {@code long} range
  * ({@code scrambled}).
@@ -76,7 +78,7 @@ public class CacheBenchmark {
     /** The cache, its keys and every thread's key sequence, shared by all benchmark threads. */
     @State(Scope.Benchmark)
     public static class SharedCache {
-        @Param({"ConcurrentHashMap", "Caffeine", "cache2k", "kvcache", "kvcache-system"})
+        @Param({"ConcurrentHashMap", "chm-deadline", "Caffeine", "cache2k", "kvcache", "kvcache-system"})
         public String peer;
 
         @Param({"uniform", "zipf"})

@@ -1,5 +1,6 @@
 package dev.kvcache.bench.jmh;
 
+import dev.kvcache.bench.sim.Zipf;
 import dev.kvcache.core.HitPathProbe;
 import dev.kvcache.core.KvCache;
 import java.lang.management.ManagementFactory;
@@ -9,7 +10,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * Measures {@code CacheBenchmark.getHit} (one thread, uniform indices) in operations per microsecond of
+ * Measures {@code CacheBenchmark.getHit} (one thread, uniform or Zipf indices) in operations per microsecond of
  * this thread's CPU time, for a machine too loaded for wall-clock JMH: time the thread spends
  * descheduled does not count (other processes' cache pollution still does). The set-up is
  * {@link CacheBenchmark}'s: the same keys ({@link CacheBenchmark#scramble} or the indices), thread 0's
@@ -19,10 +20,12 @@ import java.util.SplittableRandom;
  * with the benchmark's heap, and compare peers within a round:
  *
  * <pre>
- * java -Xms4g -Xmx4g -cp kv-bench/target/benchmarks.jar dev.kvcache.bench.jmh.CpuTimeHits kvcache 1000000 scrambled 3
+ * java -Xms4g -Xmx4g -cp kv-bench/target/benchmarks.jar dev.kvcache.bench.jmh.CpuTimeHits kvcache 1000000 scrambled 3 [zipf]
  * </pre>
  * Arguments: peer ({@link CacheAdapter#PEERS}, or {@value #CONCRETE}), size, {@code sequential|scrambled}, one-second samples
- * (after two warm-up seconds). Prints each sample as CPU-time / wall-clock throughput.
+ * (after two warm-up seconds), and optionally {@code uniform} (the default) or {@code zipf}: thread 0's
+ * indices as {@code CacheBenchmark} draws them for {@code -p distribution}. Prints each sample as
+ * CPU-time / wall-clock throughput.
  */
 public final class CpuTimeHits {
     private final CacheAdapter cache;
@@ -85,17 +88,32 @@ public final class CpuTimeHits {
     }
 
     public static void main(String[] args) {
-        if (args.length != 4) {
-            throw new IllegalArgumentException("usage: CpuTimeHits <peer> <size> <sequential|scrambled> <samples>");
+        if (args.length != 4 && args.length != 5) {
+            throw new IllegalArgumentException(
+                    "usage: CpuTimeHits <peer> <size> <sequential|scrambled> <samples> [uniform|zipf]");
         }
         String peer = args[0];
         int size = Integer.parseInt(args[1]);
         boolean scrambled = args[2].equals("scrambled");
         int samples = Integer.parseInt(args[3]);
+        String distribution = args.length == 5 ? args[4] : "uniform";
         int[] sequence = new int[CacheBenchmark.sequenceLength(size)];
-        SplittableRandom uniform = new SplittableRandom(0x1234_5678L); // CacheBenchmark's thread 0
-        for (int i = 0; i < sequence.length; i++) {
-            sequence[i] = uniform.nextInt(size);
+        long seed = 0x1234_5678L; // CacheBenchmark's thread 0
+        switch (distribution) {
+            case "uniform":
+                SplittableRandom uniform = new SplittableRandom(seed);
+                for (int i = 0; i < sequence.length; i++) {
+                    sequence[i] = uniform.nextInt(size);
+                }
+                break;
+            case "zipf":
+                Zipf zipf = new Zipf(size, CacheBenchmark.ZIPF_EXPONENT, seed);
+                for (int i = 0; i < sequence.length; i++) {
+                    sequence[i] = zipf.next();
+                }
+                break;
+            default:
+                throw new IllegalArgumentException("the distribution must be uniform or zipf, was " + distribution);
         }
         Long[] keys = new Long[size];
         for (int i = 0; i < size; i++) {
@@ -109,7 +127,7 @@ public final class CpuTimeHits {
         cache.cleanUp();
         CpuTimeHits run = new CpuTimeHits(cache, keys, sequence);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        StringBuilder out = new StringBuilder(peer + " " + size);
+        StringBuilder out = new StringBuilder(peer + " " + size + " " + args[2] + " " + distribution);
         for (int sample = -2; sample < samples; sample++) {
             long cpu0 = threads.getCurrentThreadCpuTime();
             long wall0 = System.nanoTime();

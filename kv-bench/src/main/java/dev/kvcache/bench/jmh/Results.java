@@ -19,6 +19,7 @@ import java.util.TreeMap;
  */
 final class Results {
     static final String CHM = "ConcurrentHashMap";
+    static final String CHM_DEADLINE = "chm-deadline";
     static final String CAFFEINE = "Caffeine";
     static final String CACHE2K = "cache2k";
     static final String KVCACHE = "kvcache";

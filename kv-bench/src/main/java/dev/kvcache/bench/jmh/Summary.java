@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * Prints the results of {@link CacheBenchmark} runs as Markdown tables to paste into
  * docs/benchmarks.md: throughput per peer with the ratios of kvcache to ConcurrentHashMap, Caffeine and
- * cache2k; allocation per operation (when run with {@code -prof gc}); and, for configurations measured
+ * cache2k (and to {@code chm-deadline}, the floor of an expiring hit, where it ran); allocation per operation (when run with {@code -prof gc}); and, for configurations measured
  * at several sizes, the size sweep with kvcache's ratio to ConcurrentHashMap relative to its ratio at
  * 1e6 entries. {@link Gates} judges the targets.
  *
@@ -31,6 +31,7 @@ public final class Summary {
         RATIO_PEERS.put(Results.CHM, "CHM");
         RATIO_PEERS.put(Results.CAFFEINE, "Caffeine");
         RATIO_PEERS.put(Results.CACHE2K, "cache2k");
+        RATIO_PEERS.put(Results.CHM_DEADLINE, "chm-deadline");
     }
 
     /** The size the sweep is normalized to: the size of the rest of the matrix and of the gates. */

@@ -31,6 +31,18 @@ class GatesTest {
         assertTrue(out.contains("Targets met in every fork: 1; missed in at least one: 3."), out);
     }
 
+    @Test
+    void chmDeadlineIsShownForTheRecordAndJudgesNothing() throws Exception {
+        String json = "[" + result("ConcurrentHashMap", "[[10.0], [10.0]]", "[[0.0], [0.0]]")
+                + "," + result("chm-deadline", "[[9.0], [10.0]]", "[[0.0], [0.0]]")
+                + "," + result("kvcache", "[[9.0], [8.0]]", "[[0.0], [0.0]]") + "]";
+        String out = gates(json);
+        // kvcache / CHM, then kvcache / chm-deadline and chm-deadline / CHM per fork, at the row's end.
+        assertTrue(out.contains("| 0.90 / 0.80 | – | – | 0.00 / 0.00 | >= 0.85x CHM: MISSED (worst fork 0.80);"
+                + " 0 B/op: met (most 0.000 B/op) | 1.00 / 0.80 | 0.90 / 1.00 |"), out);
+        assertTrue(out.contains("Targets met in every fork: 1; missed in at least one: 1."), out);
+    }
+
     private String gates(String json) throws Exception {
         Path file = directory.resolve("result.json");
         Files.writeString(file, json);
