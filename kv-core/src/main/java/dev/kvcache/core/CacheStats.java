@@ -6,9 +6,13 @@ package dev.kvcache.core;
  * interval. Counters are read one after another, not atomically, so under concurrent use a snapshot
  * may be off by the operations in flight.
  *
- * @param hitCount reads that returned a live value
- * @param missCount reads that found no live value (absent or expired), including loads' first lookups
- *     (each key of {@code getAll} and {@code getAllPresent} is one read)
+ * @param hitCount reads that returned a live value: {@code getIfPresent}, {@code getEntryIfPresent},
+ *     {@code getAllPresent}, {@code get(k, loader)} and a loading cache's {@code get} and
+ *     {@code getAll}; as in Caffeine, the reads of {@link KvCache#asMap()} ({@code get},
+ *     {@code getOrDefault}, {@code containsKey}, {@code computeIfAbsent} of a live key, iteration, ...)
+ *     and {@link Policy}'s quiet reads count neither a hit nor a miss
+ * @param missCount reads that found no live value (absent or expired), by the same reads, including
+ *     loads' first lookups (each key of {@code getAll} and {@code getAllPresent} is one read)
  * @param putCount values stored (puts, successful conditional writes, and loads)
  * @param evictionCount entries removed to keep the cache within its bound ({@link RemovalCause#SIZE})
  * @param expirationCount entries removed because their TTL passed ({@link RemovalCause#EXPIRED})

@@ -397,8 +397,10 @@ public interface KvCache<K, V> extends AutoCloseable {
 
     /**
      * Returns a live {@link ConcurrentMap} view of this cache. Its reads honour expiry (an expired
-     * entry is absent from every method and view of it); its writes use the cache's default TTL and
-     * notify the removal listener like the cache's own methods. Its iterators are weakly consistent and
+     * entry is absent from every method and view of it) and count no hit or miss in the
+     * {@linkplain #stats() statistics} (though {@code get}, {@code getOrDefault} and {@code computeIfAbsent}
+     * of a live key are accesses for a time-to-idle, a read hook and eviction); its writes use the cache's
+     * default TTL, are counted, and notify the removal listener like the cache's own methods. Its iterators are weakly consistent and
      * support {@code remove}.
      *
      * <p>The map and its views describe the live entries only, consistently with each other and with

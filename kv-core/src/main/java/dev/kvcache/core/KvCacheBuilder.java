@@ -285,7 +285,11 @@ public final class KvCacheBuilder<K, V> {
      * @throws IllegalArgumentException if {@code idle} is zero, negative or {@link KvCache#NEVER}
      */
     public KvCacheBuilder<K, V> timeToIdle(Duration idle) {
-        long nanos = Ttl.toNanos(Objects.requireNonNull(idle, "idle"));
+        Objects.requireNonNull(idle, "idle");
+        if (idle.isZero() || idle.isNegative()) { // named here: Ttl's message would speak of a ttl
+            throw new IllegalArgumentException("timeToIdle must be positive, was " + idle);
+        }
+        long nanos = Ttl.toNanos(idle);
         if (nanos == Ttl.NEVER_NANOS) {
             throw new IllegalArgumentException("timeToIdle must be below 292 years, was " + idle
                     + "; leave it unset for entries that never idle out");

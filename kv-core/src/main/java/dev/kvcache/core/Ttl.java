@@ -26,8 +26,12 @@ final class Ttl {
 
     /** The deadline of an entry written at {@code now}; {@link #NEVER_NANOS} when it never expires. */
     static long deadline(long now, long ttlNanos) {
-        long deadline = now + ttlNanos;
-        // now >= 0 (times are relative to the cache's origin), so overflow means "beyond 292 years".
-        return deadline < 0 ? NEVER_NANOS : deadline;
+        if (ttlNanos == NEVER_NANOS) {
+            return NEVER_NANOS;
+        }
+        long deadline = now + ttlNanos; // ttlNanos > 0, so it overflowed iff it lies before now
+        // Not "deadline < 0": times are relative to the cache's origin, but a ticker that steps back
+        // below it makes now negative, and a short TTL's deadline then is too, not "never".
+        return deadline < now ? NEVER_NANOS : deadline;
     }
 }

@@ -55,7 +55,39 @@ public final class AsMapConcurrentMapTests {
                 .<String, String>build(key -> {
                     throw new AssertionError("the map view never loads: " + key);
                 })));
+        // Each map below also holds 20 entries that expired (a nanosecond after they were written) and
+        // that no maintenance reclaimed: estimatedSize() counts them, every answer of the map must not.
+        suite.addTest(suiteFor("expired entries not yet reclaimed, TTL and maximumSize", () -> withExpiredEntries(
+                KvCache.builder().timeToLive(Duration.ofMinutes(1)).maximumSize(1_000).recordStats())));
+        suite.addTest(suiteFor("expired entries not yet reclaimed, timeToIdle with a TTL", () -> withExpiredEntries(
+                KvCache.builder().timeToLive(Duration.ofMinutes(10)).timeToIdle(Duration.ofMinutes(1)))));
+        suite.addTest(suiteFor("expired entries not yet reclaimed, expiry function with a read hook",
+                () -> withExpiredEntries(KvCache.builder().expiry(new Expiry<Object, Object>() {
+                    @Override
+                    public long afterCreateNanos(Object key, Object value) {
+                        return Duration.ofMinutes(1).toNanos();
+                    }
+
+                    @Override
+                    public long afterReadNanos(Object key, Object value, long remainingNanos) {
+                        return Duration.ofMinutes(2).toNanos();
+                    }
+                }))));
         return suite;
+    }
+
+    /** A cache from {@code builder} on a fake ticker, holding 20 expired, unreclaimed entries. */
+    private static KvCache<String, String> withExpiredEntries(KvCacheBuilder<Object, Object> builder) {
+        FakeTicker ticker = new FakeTicker();
+        KvCache<String, String> cache = builder.ticker(ticker).build();
+        for (int i = 0; i < 20; i++) {
+            cache.put("expired " + i, "expired value " + i, Duration.ofNanos(1));
+        }
+        ticker.advance(1); // far less than a wheel tick: nothing reclaims them
+        if (cache.estimatedSize() != 20) {
+            throw new AssertionError("the expired entries were reclaimed: " + cache.estimatedSize());
+        }
+        return cache;
     }
 
     private static Test suiteFor(String name, Supplier<KvCache<String, String>> caches) {
