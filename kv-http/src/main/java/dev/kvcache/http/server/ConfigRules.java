@@ -78,6 +78,9 @@ final class ConfigRules {
                 "give either --tls-password or --tls-password-file (or their variables), not both");
         rules.check(config.authToken == null || BearerAuth.isValidToken(config.authToken), "--auth-token",
                 "must be 1 to 1024 visible ASCII characters without spaces");
+        // A blank address is a mistake (an unset variable in a script), not a request for every interface.
+        rules.check(!config.host.isBlank(), "--host",
+                "is blank: give an address (127.0.0.1, ::1, or 0.0.0.0 for every interface)");
         rules.check(config.allInterfaces() || ServerConfig.resolves(config.bareHost()), "--host",
                 ": cannot resolve '" + config.host + "' to an"
                 + " address: give an IP address (127.0.0.1, ::1, 0.0.0.0) or a name this machine resolves");

@@ -322,7 +322,7 @@ final class ServerConfig {
 
     /** @return whether the host listens on every interface */
     boolean allInterfaces() {
-        return host.isEmpty() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.equals("*");
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.equals("*");
     }
 
     /**
@@ -397,7 +397,7 @@ final class ServerConfig {
         if (token != null || insecure || loopbackOnly()) {
             return null;
         }
-        return "Refusing to listen on " + (host.isEmpty() ? "every interface" : host) + " without authentication:"
+        return "Refusing to listen on " + host + " without authentication:"
                 + " anyone who can reach this port could read, overwrite and delete every key. Either require a"
                 + " token (set KV_AUTH_TOKEN, or --auth-token-file FILE; clients then send 'Authorization: Bearer"
                 + " <token>'), or listen on 127.0.0.1 (the default), or, if only trusted clients can reach this"

@@ -120,6 +120,15 @@ class ErrorMessagesTest {
         assertFalse(message.contains("authentication"), message);
     }
 
+    /** Found by hostile15: a blank --host listened on every interface (with --insecure), silently. */
+    @Test
+    void aBlankHostIsRefusedNotTakenForEveryInterface() {
+        for (String blank : new String[] {"", " "}) {
+            String message = refused(2, Map.of(), "--host", blank, "--insecure");
+            assertTrue(message.startsWith("--host is blank: give an address"), message);
+        }
+    }
+
     @Test
     void aSnapshotThatNamesADirectoryNamesThePath() {
         String message = refused(2, Map.of(), "--snapshot", dir.toString());
