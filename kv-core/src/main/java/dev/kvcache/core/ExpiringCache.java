@@ -157,7 +157,8 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
         this.writes = new Writes<>(this);
         this.loads = new Loads<>(this);
         this.maintenance = new Maintenance<>(this, builder.executor);
-        this.policyView = new PolicyView<>(defaultTtlNanos, builder.weighted, policy, maintenance, table, this);
+        // the builder's TTL: with a time-to-idle alone, defaultTtlNanos is the idle time, which is no TTL
+        this.policyView = new PolicyView<>(builder.ttlNanos, builder.weighted, policy, maintenance, table, this);
         this.scheduledCleanUp = builder.scheduler == null ? null
                 : builder.scheduler.scheduleWithFixedDelay(new Maintenance.ScheduledCleanUp(this),
                         TimerWheel.RESOLUTION_NANOS, TimerWheel.RESOLUTION_NANOS, TimeUnit.NANOSECONDS);
@@ -625,7 +626,9 @@ final class ExpiringCache<K, V> implements KvCache<K, V> {
 
     @Override
     public String toString() {
-        return "KvCache[size~" + estimatedSize() + ", ttl=" + (defaultTtlNanos == Ttl.NEVER_NANOS ? "never"
-                : Duration.ofNanos(defaultTtlNanos)) + (policy == null ? "" : ", bounded") + "]";
+        Duration ttl = policyView.timeToLive();
+        return "KvCache[size~" + estimatedSize() + ", ttl=" + (ttl.equals(NEVER) ? "never" : ttl)
+                + (idleNanos == 0 ? "" : ", idle=" + Duration.ofNanos(idleNanos))
+                + (policy == null ? "" : ", bounded") + "]";
     }
 }

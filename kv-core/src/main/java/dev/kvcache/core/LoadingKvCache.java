@@ -10,7 +10,8 @@ import java.util.function.Function;
 
 /**
  * {@link LoadingCache}: an {@link ExpiringCache} and its {@link CacheLoader}. Every {@link KvCache}
- * method forwards to the engine; the loading ones go through its {@link Loads}, so a plain cache pays
+ * method forwards to the engine; the loading ones go through its {@link Loads} ({@code getAll}
+ * through {@link BulkLoads}), so a plain cache pays
  * nothing for loading (no field, no check) and a loading cache's hit is the engine's hit plus one
  * call the JIT inlines.
  */
@@ -18,6 +19,7 @@ final class LoadingKvCache<K, V> implements LoadingCache<K, V> {
     private final ExpiringCache<K, V> cache;
     private final CacheLoader<? super K, V> loader;
     private final Function<K, V> loadOne;
+    private final BulkLoads<K, V> bulkLoads;
     private final Executor refreshExecutor;
 
     LoadingKvCache(ExpiringCache<K, V> cache, CacheLoader<? super K, V> loader, Executor refreshExecutor) {
@@ -25,6 +27,7 @@ final class LoadingKvCache<K, V> implements LoadingCache<K, V> {
         this.loader = Objects.requireNonNull(loader, "loader");
         this.refreshExecutor = refreshExecutor;
         this.loadOne = this::load;
+        this.bulkLoads = new BulkLoads<>(cache);
     }
 
     private V load(K key) {
@@ -42,7 +45,7 @@ final class LoadingKvCache<K, V> implements LoadingCache<K, V> {
 
     @Override
     public Map<K, V> getAll(Iterable<? extends K> keys) {
-        return cache.loads.getAll(keys, loader, loadOne);
+        return bulkLoads.getAll(keys, loader, loadOne);
     }
 
     @Override

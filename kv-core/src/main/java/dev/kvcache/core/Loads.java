@@ -1,12 +1,8 @@
 package dev.kvcache.core;
 
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -21,8 +17,8 @@ import java.util.function.Function;
  * find it there and wait for its outcome. Whatever the loader ends with (a value, {@code null}, or any
  * {@link Throwable}, a checked exception thrown sneakily included) completes the load, so no waiter
  * is left blocked; a throwable reaches the owner and every waiter unchanged, and nothing is stored.
- * A bulk load registers one {@code Loading} per key it owns (keys already in flight are waited for
- * instead) and completes each one separately.
+ * A bulk load ({@link BulkLoads}) {@link #register registers} one {@code Loading} per key it owns
+ * (keys already in flight are waited for instead) and {@link #finish finishes} each one separately.
  *
  * <p>Explicit writes win over a load in flight: a write of the key that changes it (and
  * {@code remove(key)} and {@code invalidateAll()} even when the key is absent) {@link #invalidate
@@ -32,10 +28,7 @@ import java.util.function.Function;
  * (removed or invalidated meanwhile), the loaded value is stale and is dropped, and the loader runs
  * again, after the invalidating write, unless a caller that arrived after that write is already
  * loading, whose result is then shared. So every value {@code get} returns was in the cache at some
- * instant of the call, and {@code get} stays linearizable. A bulk load reloads such a key (with
- * {@code load}) only after it completed the loads of its other keys, so that the reload's loader may get
- * them; the callers that joined it for that key load it themselves, as after a dropped refresh.
- * Expiry and eviction do not invalidate a load.
+ * instant of the call, and {@code get} stays linearizable. Expiry and eviction do not invalidate a load.
  * A refresh is a load registered the same way whose store replaces a live value; invalidated, it
  * stores nothing and does not retry (the write that invalidated it is newer). A {@code get} that
  * joined it then receives the value that write left, or, if the write left the key absent (or the
@@ -50,6 +43,21 @@ final class Loads<K, V> {
 
     Loads(ExpiringCache<K, V> cache) {
         this.cache = cache;
+    }
+
+    /** Registers {@code mine} as the load of {@code key}, or returns the load in flight (then {@code mine} is not registered). */
+    Loading<V> register(Object key, Loading<V> mine) {
+        return inFlight.putIfAbsent(key, mine);
+    }
+
+    /** Completes {@code mine} with a value or a failure and unregisters it, unless a newer load took its place. */
+    void finish(Object key, Loading<V> mine, V value, Throwable failure) {
+        if (failure == null) {
+            mine.complete(value);
+        } else {
+            mine.completeExceptionally(failure);
+        }
+        inFlight.remove(key, mine);
     }
 
     /** {@link KvCache#get}, for a key the caller found absent. */
@@ -115,7 +123,7 @@ final class Loads<K, V> {
      * that left its waiters no answer ({@link Loading#dropped}): the key is then loaded as by
      * {@link #get}, which may join a newer load.
      */
-    private V join(K key, Loading<V> theirs, Function<? super K, ? extends V> loader) {
+    V join(K key, Loading<V> theirs, Function<? super K, ? extends V> loader) {
         try {
             V value = awaitOutcome(key, theirs);
             if (!theirs.dropped) {
@@ -211,182 +219,6 @@ final class Loads<K, V> {
         }
         StatsCounters.recordLoad(cache.stats, loaded != null, cache.ticker.read() - start);
         return loaded;
-    }
-
-    /**
-     * {@link LoadingCache#getAll}: the live values, then one {@code loadAll} for the missing keys no
-     * other caller is loading, then the values of the loads it joined. {@code loadOne} (the loader's
-     * {@code load}, failures reported as {@link LoadingCache} says) reloads a key whose bulk-loaded
-     * value an explicit removal made stale.
-     */
-    Map<K, V> getAll(Iterable<? extends K> keys, CacheLoader<? super K, V> loader,
-            Function<? super K, ? extends V> loadOne) {
-        Set<K> requested = BulkArguments.keys(keys);
-        Map<K, V> found = new LinkedHashMap<>(); // in request order while every key is a hit
-        List<K> missing = null;
-        for (K key : requested) {
-            V value = cache.getIfPresent(key);
-            if (value != null) {
-                found.put(key, value);
-            } else {
-                if (missing == null) {
-                    missing = new ArrayList<>();
-                }
-                missing.add(key);
-            }
-        }
-        if (missing == null) {
-            return found.isEmpty() ? Map.of() : Collections.unmodifiableMap(found);
-        }
-        cache.writes.requireNotComputing("getAll(keys)");
-        Map<Object, Throwable> failures = loadMissing(missing, loader, loadOne, found);
-        if (!failures.isEmpty()) {
-            throw new BulkLoadException(inOrder(requested, found), failures);
-        }
-        return inOrder(requested, found);
-    }
-
-    private Map<Object, Throwable> loadMissing(List<K> missing, CacheLoader<? super K, V> loader,
-            Function<? super K, ? extends V> loadOne, Map<K, V> found) {
-        Map<K, Loading<V>> owned = new LinkedHashMap<>();
-        Map<K, Loading<V>> joined = new LinkedHashMap<>();
-        for (K key : missing) {
-            Loading<V> mine = new Loading<>();
-            Loading<V> theirs = inFlight.putIfAbsent(key, mine);
-            if (theirs == null) {
-                owned.put(key, mine);
-            } else {
-                joined.put(key, theirs);
-            }
-        }
-        Map<Object, Throwable> failures = new LinkedHashMap<>();
-        try {
-            owned.entrySet().removeIf(e -> { // loaded or written just before we registered
-                V present = cache.getQuietly(e.getKey());
-                if (present == null) {
-                    return false;
-                }
-                found.put(e.getKey(), present);
-                finish(e.getKey(), e.getValue(), present, null);
-                return true;
-            });
-            if (!owned.isEmpty()) {
-                bulkLoad(owned, loader, loadOne, found, failures);
-            }
-        } catch (Throwable t) {
-            // Our own bookkeeping failed (out of memory, say): leave no waiter of ours blocked.
-            owned.forEach((key, mine) -> {
-                if (!mine.isDone()) {
-                    finish(key, mine, null, t);
-                }
-            });
-            throw t;
-        }
-        joined.forEach((key, theirs) -> {
-            try {
-                V value = join(key, theirs, loadOne);
-                if (value != null) {
-                    found.put(key, value);
-                }
-            } catch (Throwable t) {
-                failures.put(key, t);
-            }
-        });
-        return failures;
-    }
-
-    /** One {@code loadAll} call for the keys of {@code owned}; completes every one of their loads. */
-    private void bulkLoad(Map<K, Loading<V>> owned, CacheLoader<? super K, V> loader,
-            Function<? super K, ? extends V> loadOne, Map<K, V> found, Map<Object, Throwable> failures) {
-        Map<?, ?> values;
-        Map<?, ? extends Throwable> failed = Map.of();
-        Throwable all = null;
-        long start = cache.ticker.read();
-        owned.values().forEach(mine -> mine.inLoader = true);
-        try {
-            values = loader.loadAll(Collections.unmodifiableSet(owned.keySet()));
-            if (values == null) {
-                all = new NullPointerException("CacheLoader.loadAll returned null; return an empty map for no values");
-                values = Map.of();
-            }
-        } catch (BulkLoadException e) {
-            values = e.loaded();
-            failed = e.failures();
-        } catch (Throwable t) {
-            values = Map.of();
-            all = t;
-        } finally {
-            owned.values().forEach(mine -> mine.inLoader = false);
-        }
-        StatsCounters.recordLoad(cache.stats, all == null && failed.isEmpty(), cache.ticker.read() - start);
-        List<K> stale = null;
-        for (Map.Entry<K, Loading<V>> e : owned.entrySet()) {
-            K key = e.getKey();
-            Loading<V> mine = e.getValue();
-            try {
-                Throwable failure = all != null ? all : failed.get(key);
-                if (failure != null) {
-                    throw failure;
-                }
-                @SuppressWarnings("unchecked")
-                V value = (V) values.get(key);
-                V outcome = value == null ? null : cache.writes.storeLoaded(key, value, mine);
-                if (value != null && outcome == null) {
-                    // A removal made it stale. Reloaded below, once no load of this call is left in flight:
-                    // reloaded here, a loader of this key that gets another key of the call waited for it.
-                    mine.dropped = true; // its waiters load it themselves, as after a dropped refresh
-                    finish(key, mine, null, null);
-                    if (stale == null) {
-                        stale = new ArrayList<>();
-                    }
-                    stale.add(key);
-                    continue;
-                }
-                if (outcome != null) {
-                    found.put(key, outcome);
-                }
-                finish(key, mine, outcome, null);
-            } catch (Throwable t) {
-                Throwable reported = LoadException.reported(key, t);
-                failures.put(key, reported);
-                finish(key, mine, null, reported);
-            }
-        }
-        if (stale != null) {
-            for (K key : stale) {
-                try {
-                    V value = get(key, loadOne);
-                    if (value != null) {
-                        found.put(key, value);
-                    }
-                } catch (Throwable t) {
-                    failures.put(key, LoadException.reported(key, t));
-                }
-            }
-        }
-    }
-
-    private void finish(K key, Loading<V> mine, V value, Throwable failure) {
-        if (failure == null) {
-            mine.complete(value);
-        } else {
-            mine.completeExceptionally(failure);
-        }
-        inFlight.remove(key, mine);
-    }
-
-    private Map<K, V> inOrder(Set<K> requested, Map<K, V> found) {
-        if (found.isEmpty()) {
-            return Map.of();
-        }
-        Map<K, V> ordered = new LinkedHashMap<>();
-        for (K key : requested) {
-            V value = found.get(key);
-            if (value != null) {
-                ordered.put(key, value);
-            }
-        }
-        return Collections.unmodifiableMap(ordered);
     }
 
     /**

@@ -19,10 +19,10 @@ final class PolicyView<K, V> implements Policy<K, V> {
     private final NodeTable<K, V> table;
     private final ExpiringCache<K, V> cache;
 
-    PolicyView(long defaultTtlNanos, boolean weighted, S3FifoPolicy<K, V> policy, Maintenance<K, V> maintenance,
+    PolicyView(long builderTtlNanos, boolean weighted, S3FifoPolicy<K, V> policy, Maintenance<K, V> maintenance,
             NodeTable<K, V> table, ExpiringCache<K, V> cache) {
         this.cache = cache;
-        this.timeToLive = defaultTtlNanos == Ttl.NEVER_NANOS ? KvCache.NEVER : Duration.ofNanos(defaultTtlNanos);
+        this.timeToLive = builderTtlNanos == Ttl.NEVER_NANOS ? KvCache.NEVER : Duration.ofNanos(builderTtlNanos);
         this.weighted = weighted && policy != null;
         this.policy = policy;
         this.maintenance = maintenance;

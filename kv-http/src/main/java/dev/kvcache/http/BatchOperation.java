@@ -16,7 +16,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -35,7 +37,9 @@ import org.eclipse.jetty.util.Callback;
  * request would have had: get 200 with {@code value} (or {@code valueBase64} when it is not UTF-8),
  * {@code contentType}, {@code etag}, {@code index} and {@code ttlMs} (absent for never), or 404; put 204
  * with {@code etag}; delete 204 or 404; an item's own error (400 invalid item or TTL, 413 value over the
- * limit, 414 key over the limit) with {@code error}.
+ * limit, 414 key over the limit) with {@code error}. A field an item's op does not take is that item's 400
+ * (get and delete take {@code op} and {@code key}; put also {@code value}, {@code valueBase64},
+ * {@code contentType}, {@code ttl}), and a body field beside {@code ops} the request's.
  *
  * <p>Each item is atomic (one kv-core operation, as the single request); the batch as a whole is not:
  * other requests may see some items applied and not others, and items apply in order. Bounds: at most
@@ -53,6 +57,10 @@ final class BatchOperation {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
+
+    private static final String[] BODY_FIELDS = {"ops"};
+    private static final String[] KEY_FIELDS = {"op", "key"};
+    private static final String[] PUT_FIELDS = {"op", "key", "value", "valueBase64", "contentType", "ttl"};
 
     private final KeyStore store;
     private final Operations operations;
@@ -107,8 +115,9 @@ final class BatchOperation {
 
     private void answer(Response response, Callback callback, byte[] body) {
         JsonNode ops;
+        JsonNode root;
         try {
-            JsonNode root = MAPPER.readTree(body);
+            root = MAPPER.readTree(body);
             ops = root == null ? null : root.get("ops");
         } catch (JsonProcessingException e) {
             Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.message("A batch must be JSON"
@@ -116,6 +125,13 @@ final class BatchOperation {
             return;
         } catch (IOException e) {
             throw new UncheckedIOException(e); // reading an array cannot fail otherwise
+        }
+        String extra = root == null ? null : unknownField(root, BODY_FIELDS);
+        if (extra != null) {
+            // {"atomic":true,...} or {"ifMatch":...} would otherwise be ignored without a word.
+            Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.message("A batch must be JSON"
+                    + " {\"ops\":[...]} and nothing else: unknown field '" + extra + "'"));
+            return;
         }
         if (ops == null || !ops.isArray()) {
             Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.message("A batch must be JSON"
@@ -160,6 +176,15 @@ final class BatchOperation {
         }
         if (KeyParser.utf8Length(key) > maxKeyBytes) {
             return error(result, HttpStatus.URI_TOO_LONG_414, "Key too long: the limit is " + maxKeyBytes + " bytes");
+        }
+        String[] fields = "put".equals(kind) ? PUT_FIELDS : KEY_FIELDS;
+        String extra = unknownField(op, fields);
+        if (extra != null && ("put".equals(kind) || "get".equals(kind) || "delete".equals(kind))) {
+            // A field the docs do not name ("ifMatch", a misspelt "tll") would otherwise be ignored without a
+            // word: a compare-and-set would become a plain write, a TTL the default.
+            return error(result, HttpStatus.BAD_REQUEST_400, "Unknown field '" + extra + "' in a " + kind
+                    + " item: " + ("put".equals(kind) ? "a put takes op, key, value or valueBase64, contentType"
+                    + " and ttl" : "a " + kind + " takes op and key"));
         }
         switch (kind) {
             case "get":
@@ -229,6 +254,10 @@ final class BatchOperation {
             return error(result, HttpStatus.BAD_REQUEST_400, e.getMessage());
         }
         JsonNode type = op.get("contentType");
+        if (type != null && !type.isTextual()) {
+            // asText() would store null or 5 as the type "null" or "5".
+            return error(result, HttpStatus.BAD_REQUEST_400, "contentType must be a string");
+        }
         if (type != null && !isFieldValue(type.asText())) {
             // Over HTTP/1.1 Jetty would blank a CR or LF out; over HTTP/2 the field went out as it was
             // and clients refused the whole response, so the key could no longer be read there.
@@ -239,6 +268,17 @@ final class BatchOperation {
         StoredValue value = store.newValue(bytes, contentType);
         store.write(key, value, ttl, Conditions.NONE);
         return result.put("status", HttpStatus.NO_CONTENT_204).put("etag", value.etag());
+    }
+
+    /** @return the first field name of {@code object} not in {@code allowed}, or {@code null} (also for a non-object) */
+    private static String unknownField(JsonNode object, String[] allowed) {
+        for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!Arrays.asList(allowed).contains(name)) {
+                return name;
+            }
+        }
+        return null;
     }
 
     private static boolean hasLoneSurrogate(String text) {

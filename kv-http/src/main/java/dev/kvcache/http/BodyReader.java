@@ -4,22 +4,18 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.util.thread.Invocable;
 
 /**
- * Reads one request body without blocking: a read/demand loop over {@link Content.Source}. When no
- * bytes are available it registers itself with {@link Request#demand} and returns; Jetty calls it
- * again when more arrive. Being {@link InvocationType#NON_BLOCKING}, it may run on the selector thread.
+ * Reads one request body into an array without blocking ({@link BodyLoop}'s read/demand loop).
  *
  * <p>With a {@code Content-Length} the value's array is allocated once at its exact size and the
  * chunks are copied straight into it: the only copy of the bytes. A chunked body grows an array by
  * doubling, up to the limit, and is trimmed once at the end. A body that exceeds the limit is refused
  * as soon as it does, having buffered at most the limit. Subclasses hold what the request needs next.
  */
-abstract class BodyReader implements Runnable, Invocable {
+abstract class BodyReader extends BodyLoop {
     private static final int FIRST_CHUNKED_CAPACITY = 1024;
 
-    private final Request request;
     private final int limit;
     private final long contentLength;
     private byte[] buffer;
@@ -29,15 +25,11 @@ abstract class BodyReader implements Runnable, Invocable {
      * @param contentLength the declared length, or -1 if the body is chunked; at most {@code limit}
      */
     BodyReader(Request request, long contentLength, int limit) {
-        this.request = request;
+        super(request);
         this.limit = limit;
         this.contentLength = contentLength;
         // Allocated with the first chunk, where an OutOfMemoryError reaches onOutOfMemory.
         this.buffer = contentLength == 0 ? Replies.empty() : null;
-    }
-
-    Request request() {
-        return request;
     }
 
     /** Called once, with the whole body; the array is the reader's to give away. */
@@ -53,48 +45,38 @@ abstract class BodyReader implements Runnable, Invocable {
     abstract void onOutOfMemory(OutOfMemoryError error);
 
     @Override
-    public InvocationType getInvocationType() {
-        return InvocationType.NON_BLOCKING;
+    final boolean onChunk(Content.Chunk chunk) {
+        boolean last = chunk.isLast();
+        ByteBuffer bytes = chunk.getByteBuffer();
+        int count = bytes.remaining();
+        if (count > limit - size) {
+            chunk.release();
+            onTooLarge();
+            return false;
+        }
+        if (count > 0) {
+            try {
+                ensureCapacity(size + count);
+            } catch (OutOfMemoryError e) {
+                buffer = null;
+                chunk.release();
+                onOutOfMemory(e);
+                return false;
+            }
+            bytes.get(buffer, size, count);
+            size += count;
+        }
+        chunk.release();
+        if (last) {
+            onBody(result());
+            return false;
+        }
+        return true;
     }
 
     @Override
-    public void run() {
-        for (;;) {
-            Content.Chunk chunk = request.read();
-            if (chunk == null) {
-                request.demand(this);
-                return;
-            }
-            if (Content.Chunk.isFailure(chunk)) {
-                onFailure(chunk.getFailure());
-                return;
-            }
-            boolean last = chunk.isLast();
-            ByteBuffer bytes = chunk.getByteBuffer();
-            int count = bytes.remaining();
-            if (count > limit - size) {
-                chunk.release();
-                onTooLarge();
-                return;
-            }
-            if (count > 0) {
-                try {
-                    ensureCapacity(size + count);
-                } catch (OutOfMemoryError e) {
-                    buffer = null;
-                    chunk.release();
-                    onOutOfMemory(e);
-                    return;
-                }
-                bytes.get(buffer, size, count);
-                size += count;
-            }
-            chunk.release();
-            if (last) {
-                onBody(result());
-                return;
-            }
-        }
+    final void onReadFailure(Throwable failure) {
+        onFailure(failure);
     }
 
     private void ensureCapacity(int needed) {

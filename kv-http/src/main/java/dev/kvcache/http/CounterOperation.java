@@ -25,7 +25,11 @@ import org.eclipse.jetty.util.Callback;
  * update is instead the cache's TTL-less {@code replace(key, current, next)} (its expiry function or
  * time-to-idle decide), as every TTL-less write there. Each increment makes a new version, so watches see it.
  *
- * <p>Statuses: 200 with the new value (decimal, no newline) and its {@code ETag}; 409 if the value is
+ * <p>{@code If-Match}/{@code If-None-Match} are judged as for any write, against the value each attempt of
+ * the loop read, so an increment lands only on a value they accept.
+ *
+ * <p>Statuses: 200 with the new value (decimal, no newline) and its {@code ETag}; 412 if a precondition
+ * fails; 409 if the value is
  * not a decimal or the result would overflow a signed 64-bit long (the value is then unchanged; the
  * message says which); 400 for an invalid N, V or TTL, both {@code incr} and {@code decr}, or a body.
  */
@@ -64,8 +68,10 @@ final class CounterOperation {
             Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.message(e.getMessage()));
             return;
         }
-        Outcome outcome = add(key, delta, initial, ttl);
-        if (outcome.value != null) {
+        Outcome outcome = add(key, delta, initial, ttl, Conditions.of(request.getHeaders()));
+        if (outcome == PRECONDITION_FAILED) {
+            Replies.text(response, callback, HttpStatus.PRECONDITION_FAILED_412, Replies.PRECONDITION_FAILED);
+        } else if (outcome.value != null) {
             operations.incremented();
             Replies.written(response, callback, HttpStatus.OK_200, outcome.value, true);
         } else {
@@ -82,15 +88,22 @@ final class CounterOperation {
     /** The new value, or why there is none. */
     record Outcome(StoredValue value, String conflict) {}
 
+    /** An {@code If-Match}/{@code If-None-Match} that the value (or its absence) did not meet. */
+    private static final Outcome PRECONDITION_FAILED = new Outcome(null, null);
+
     /**
      * Adds {@code delta} atomically.
      *
      * @param ttl the TTL to give, or {@code null} to keep an existing counter's and give a new one the default
      *     (on a shared cache: the cache's TTL-less {@code putIfAbsent} and {@code replace})
+     * @param conditions judged against the value each attempt read, so they hold for the value replaced
      */
-    Outcome add(String key, long delta, long initial, Duration ttl) {
+    Outcome add(String key, long delta, long initial, Duration ttl, Conditions conditions) {
         for (;;) {
             CacheEntry<String, StoredValue> entry = store.read(key);
+            if (!conditions.isNone() && !conditions.allowsWrite(entry == null ? null : entry.getValue())) {
+                return PRECONDITION_FAILED;
+            }
             if (entry == null) {
                 long next;
                 try {

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * appends), and is counted in {@code kv_operations_total{op="flush"}} and {@code kv_flushed_keys_total}.
  *
  * <p>Statuses: 200 with {@code {"removed":N}}; 403 when flushes are not allowed; 400 without
- * {@code prefix} or {@code all}, with both, or with an empty prefix; 400 for a
+ * {@code prefix} or {@code all}, with both, with an empty prefix, with {@code all} given a value
+ * ({@code all=false} too) or {@code prefix} given twice; 400 for a
  * malformed escape in the query ({@link Query}).
  */
 final class FlushOperation {
@@ -29,6 +30,8 @@ final class FlushOperation {
             + " when embedded)");
     private static final byte[] WHAT = Replies.message("A flush needs prefix=P (remove the keys starting with P)"
             + " or all (remove every key), not neither or both");
+    private static final byte[] ALL_VALUE = Replies.message("all takes no value: DELETE /kv/?all removes every"
+            + " key, whatever follows it (all=false would remove them too); give prefix=P to remove some");
 
     private final KeyStore store;
     private final Operations operations;
@@ -50,6 +53,17 @@ final class FlushOperation {
             query = Query.of(request);
         } catch (IllegalArgumentException malformed) {
             Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.message(malformed.getMessage()));
+            return;
+        }
+        // A destructive request names exactly what it removes: nothing it gives is dropped without a word.
+        if (query.hasValue("all")) {
+            Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, ALL_VALUE);
+            return;
+        }
+        int prefixes = query.count("prefix");
+        if (prefixes > 1) {
+            Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, Replies.message("the prefix parameter is"
+                    + " given " + prefixes + " times; give it once (flush one prefix per request)"));
             return;
         }
         String prefix = query.get("prefix");

@@ -8,12 +8,15 @@ import org.eclipse.jetty.util.Callback;
 /**
  * Picks out the requests on a key that name an operation in their query, and hands them to its class:
  * {@code POST ?touch} to {@link TtlOperation}, {@code POST ?incr}/{@code ?decr} to {@link CounterOperation},
- * {@code GET ?index} to {@link WatchOperation}.
+ * {@code GET ?index} to {@link WatchOperation}; a {@code PUT} that names one of the three is refused.
  * A request without a query (the Go server's, and most others) costs one null check; one whose query holds a
  * malformed escape is answered 400 here, whatever its route would do.
  */
 final class KeyOperations {
     private static final byte[] ONE_OPERATION = Replies.message("Give one operation: touch, incr or decr, not more");
+
+    private static final byte[] PUT_OPERATION = Replies.message("touch, incr and decr are POST operations: a PUT"
+            + " replaces the value with its body, so send them with POST (or PUT without them to write a value)");
 
     private final TtlOperation ttl;
     private final CounterOperation counter;
@@ -69,6 +72,28 @@ final class KeyOperations {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Refuses a {@code PUT} whose query names an operation: {@code PUT ?incr} or {@code PUT ?touch&ttl=1h} would
+     * otherwise replace the value with the request's body (often empty), the opposite of what it asks.
+     *
+     * @return whether the {@code PUT} named an operation or has a malformed query, and was answered (400)
+     */
+    boolean put(Request request, Response response, Callback callback) {
+        if (request.getHttpURI().getQuery() == null) {
+            return false;
+        }
+        Query query = query(request, response, callback);
+        if (query == null) {
+            return true;
+        }
+        if (!query.has(TtlOperation.PARAMETER) && !query.has(CounterOperation.INCR) && !query.has(CounterOperation.DECR)) {
+            return false;
+        }
+        Replies.closeIfBodyUnread(request, response);
+        Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, PUT_OPERATION);
+        return true;
     }
 
     /**

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET}/{@code HEAD}: 200 with the value; 304 when {@code If-None-Match} names its ETag;
  *       404 (empty body) when absent or expired, or 200 with an empty body under
  *       {@link KvHandlerOptions#missStatus()} 200; 412 when {@code If-Match} names another ETag;
- *   <li>{@code POST} with {@code ?touch}, {@code ?incr} or {@code ?decr}: see {@link KeyOperations};
+ *   <li>{@code POST} with {@code ?touch}, {@code ?incr} or {@code ?decr}: see {@link KeyOperations}; a {@code PUT}
+ *       with one of them is 400 (it would replace the value with its body);
  *   <li>{@code POST}: 200 with the value echoed; {@code PUT}: 204, or 201 when {@code If-None-Match: *}
  *       created it; both 412 when a precondition fails (before the body is read, when the client sent
  *       {@code Expect: 100-continue}), 400 for an invalid TTL or a body that cannot
@@ -95,6 +96,9 @@ final class KeyResource implements Resource {
                 write(request, response, callback, method, key);
                 break;
             case PUT:
+                if (operations.put(request, response, callback)) {
+                    break;
+                }
                 write(request, response, callback, method, key);
                 break;
             case DELETE:

@@ -107,6 +107,19 @@ final class Query {
     }
 
     /**
+     * @return whether some occurrence of {@code name} has a value, even an empty one ({@code ?all=false},
+     *     {@code ?all=}): for the names that take none, where a value would otherwise be dropped without a word
+     */
+    boolean hasValue(String name) {
+        for (int i = 0; i < size; i++) {
+            if (values[i] != null && names[i].equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * @return {@code name}'s value as a long, or {@code absent} if the parameter is not given
      * @throws IllegalArgumentException if it is not a decimal whole number within [{@code min}, {@code max}]
      */

@@ -15,12 +15,15 @@ import org.eclipse.jetty.util.Callback;
  * key ({@link KeyStore#setTimeToLive}). Takes no body. Statuses: 204 with the {@code ETag} and the new
  * {@code Kv-Ttl-Remaining-Ms} (absent for never; on a shared cache, read back after the touch, 0 if the value
  * touched is gone by then); 404 if the key is absent or expired; 412 if an
- * {@code If-Match}/{@code If-None-Match} precondition fails; 400 for an invalid TTL (0 included) or a body.
+ * {@code If-Match}/{@code If-None-Match} precondition fails; 400 for an invalid TTL (0 included), a body, or a
+ * value given to {@code touch} itself ({@code ?touch=5s}).
  */
 final class TtlOperation {
     static final String PARAMETER = "touch";
     private static final byte[] NO_BODY = Replies.message("touch takes no body: it changes only the TTL (send the"
             + " value with PUT or POST without touch)");
+    private static final byte[] NO_VALUE = Replies.message("touch takes no value: give the new TTL as ttl"
+            + " (?touch&ttl=5s), or neither for the default TTL");
 
     private final KeyStore store;
     private final Operations operations;
@@ -33,6 +36,11 @@ final class TtlOperation {
     /** @param query the request's decoded query (it names {@code touch}) */
     void serve(Request request, Response response, Callback callback, String key, Query query) {
         if (Replies.refusedBody(request, response, callback, NO_BODY)) {
+            return;
+        }
+        if (query.hasValue(PARAMETER)) {
+            // ?touch=5s would otherwise give the default TTL, not the 5 s it seems to ask for.
+            Replies.text(response, callback, HttpStatus.BAD_REQUEST_400, NO_VALUE);
             return;
         }
         Duration ttl;

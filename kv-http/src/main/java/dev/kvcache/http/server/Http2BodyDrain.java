@@ -1,16 +1,15 @@
 package dev.kvcache.http.server;
 
 import dev.kvcache.core.Ticker;
+import dev.kvcache.http.BodyDiscarder;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpVersion;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.Invocable;
 
 /**
  * After an HTTP/2 response that left the request body unread (413, 401, 400, 503), reads and discards
@@ -28,9 +27,7 @@ import org.eclipse.jetty.util.thread.Invocable;
  * up to {@code capBytes} (plus the chunk that crosses it, at most one DATA frame) and then reset. The
  * drain also stops at the first chunk that arrives {@code windowNanos} after the response (by the
  * server's ticker); a client that then sends nothing at all is ended by the idle timeout. It holds no
- * thread (it reads on Jetty's demand callbacks) and buffers nothing (each chunk is released at once,
- * which is also what returns its flow-control credit to the client). What it reads, the client sent:
- * no amplification.
+ * thread and buffers nothing ({@link BodyDiscarder}). What it reads, the client sent: no amplification.
  *
  * <p>A request with {@code Expect: 100-continue} is not drained either (see {@link #expectsContinue}): a
  * client waiting for the 100 has sent nothing, and its stream is reset at once, as before.
@@ -101,17 +98,17 @@ final class Http2BodyDrain {
     }
 
     /**
-     * The callback handed on in place of Jetty's; on success, drains (a read/demand loop), then
-     * completes the request's own callback exactly once.
+     * The callback handed on in place of Jetty's; on success, drains, then completes the request's own
+     * callback exactly once.
      */
-    private final class Drain implements Callback, Runnable {
+    private final class Drain extends BodyDiscarder implements Callback {
         private final Request request;
         private final Response response;
         private final Callback callback;
         private long deadlineNanos;
-        private long read;
 
         Drain(Request request, Response response, Callback callback) {
+            super(request, capBytes);
             this.request = request;
             this.response = response;
             this.callback = callback;
@@ -140,34 +137,16 @@ final class Http2BodyDrain {
         }
 
         @Override
-        public void run() {
-            for (;;) {
-                Content.Chunk chunk = request.read();
-                if (chunk == null) {
-                    request.demand(this);
-                    return;
-                }
-                if (Content.Chunk.isFailure(chunk)) {
-                    // The client went away or the idle timeout struck: Jetty ends the stream as it sees fit.
-                    callback.succeeded();
-                    return;
-                }
-                int count = chunk.remaining();
-                boolean last = chunk.isLast();
-                chunk.release();
-                read += count;
-                drainedBytes.add(count);
-                if (last || read > capBytes || ticker.read() - deadlineNanos > 0) {
-                    callback.succeeded();
-                    return;
-                }
-            }
+        protected boolean onDiscarded(int bytes) {
+            drainedBytes.add(bytes);
+            return ticker.read() - deadlineNanos <= 0;
         }
 
         @Override
-        public InvocationType getInvocationType() {
-            // Never blocks: it may run on the thread that read the DATA frame.
-            return Invocable.InvocationType.NON_BLOCKING;
+        protected void onEnd(boolean wholeBody) {
+            // On a read failure the client went away or the idle timeout struck: Jetty ends the stream as it
+            // sees fit. Past the cap or the window, Jetty resets the stream (NO_ERROR, Http2Conformance).
+            callback.succeeded();
         }
     }
 }
