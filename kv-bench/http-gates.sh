@@ -6,7 +6,7 @@
 #      the Jetty hello-world (kv-load.jar's HelloServer) on the same JVM options as kvcache (the README's),
 #      2 rounds alternating: the issue's "both with the same set-up", where the same is the JVM (binary,
 #      flags, collector) and what differs is Jetty's set-up (HelloServer: Jetty's default thread pool,
-#      accept queue and idle timeout, HTTP/1.1 only; kvcache: its own, see KvServer); for the record, the
+#      accept queue, idle timeout, header cache, HTTP/1.1 only; kvcache: its own, see KvServer); for the record, the
 #      same hello-world on the JVM's defaults (G1) too, the figure sessions 4-7 judged the gate by;
 #   2. the tail: 60 s measured (after 5 s warm-up) with -Xlog:gc to a file, collections and pauses counted, p99
 #      kvcache vs hello, 3 rounds (kvcache hello, hello kvcache, kvcache hello), the verdict the median of the
@@ -352,7 +352,7 @@ opts_or_defaults() {
     o=$(echo "$1" | sed -e 's/^ *//' -e 's/ *$//')
     if [ -n "$o" ]; then echo "\`$o\`"; else echo "none (the JVM's defaults)"; fi
 }
-say "JVM options: kvcache $(opts_or_defaults "$readme_opts") (the README's command); hello-readme (gate 1's reference) $(opts_or_defaults "$readme_opts"), the same; hello (gate 1's record row, gates 2-3) none, the JVM's defaults (G1). kvcache and hello-readme share the JVM and its flags; what differs is Jetty's set-up (HelloServer: Jetty's default thread pool, accept queue and idle timeout, HTTP/1.1 only)."
+say "JVM options: kvcache $(opts_or_defaults "$readme_opts") (the README's command); hello-readme (gate 1's reference) $(opts_or_defaults "$readme_opts"), the same; hello (gate 1's record row, gates 2-3) none, the JVM's defaults (G1). kvcache and hello-readme share the JVM and its flags; what differs is Jetty's set-up (HelloServer: Jetty's default thread pool, accept queue, idle timeout and per-connection header cache; HTTP/1.1 only)."
 say ""
 say "| gate | figure | kvcache | reference | ratio | target |"
 say "|---|---|---:|---:|---:|---|"
