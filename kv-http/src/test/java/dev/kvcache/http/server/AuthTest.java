@@ -155,7 +155,7 @@ class AuthTest {
 
     @Test
     void aNonLoopbackAddressWithoutATokenIsRefusedUnlessInsecure() {
-        for (String host : new String[] {"0.0.0.0", "::", "", "*", "192.0.2.1"}) {
+        for (String host : new String[] {"0.0.0.0", "::", "*", "192.0.2.1"}) {
             ServerConfig config = ServerConfig.parse(new String[] {"--host", host}, Map.of());
             String refusal = config.protectedModeRefusal(null);
             assertNotNull(refusal, host);
