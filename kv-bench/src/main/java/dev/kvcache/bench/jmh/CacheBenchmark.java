@@ -174,24 +174,7 @@ public class CacheBenchmark {
         private int[] generate(int thread, String benchmark) {
             // A fixed seed per thread: runs are repeatable, threads do not walk in lockstep.
             long seed = 0x1234_5678L + thread;
-            int[] sequence = new int[sequenceLength(size)];
-            switch (distribution) {
-                case "uniform":
-                    SplittableRandom uniform = new SplittableRandom(seed);
-                    for (int i = 0; i < sequence.length; i++) {
-                        sequence[i] = uniform.nextInt(size);
-                    }
-                    break;
-                case "zipf":
-                    Zipf zipf = new Zipf(size, ZIPF_EXPONENT, seed);
-                    for (int i = 0; i < sequence.length; i++) {
-                        sequence[i] = zipf.next();
-                    }
-                    break;
-                default:
-                    throw new IllegalArgumentException(
-                            "-p distribution must be uniform or zipf, was " + distribution);
-            }
+            int[] sequence = indices(distribution, size, seed);
             switch (benchmark) {
                 case "mixGet80Put20":
                     SplittableRandom choice = new SplittableRandom(~seed);
@@ -249,6 +232,30 @@ public class CacheBenchmark {
      * The length of each thread's index sequence for a cache of {@code size} entries: a power of two,
      * at least {@link #MIN_SEQUENCE_LENGTH} and at least {@code size}.
      */
+    /**
+     * The key indices one thread walks: {@code sequenceLength(size)} draws from [0, size), uniform or
+     * Zipf ({@link #ZIPF_EXPONENT}), from {@code seed}; {@code CpuTimeHits} draws thread 0's the same way.
+     */
+    static int[] indices(String distribution, int size, long seed) {
+        int[] sequence = new int[sequenceLength(size)];
+        switch (distribution) {
+            case "uniform":
+                SplittableRandom uniform = new SplittableRandom(seed);
+                for (int i = 0; i < sequence.length; i++) {
+                    sequence[i] = uniform.nextInt(size);
+                }
+                return sequence;
+            case "zipf":
+                Zipf zipf = new Zipf(size, ZIPF_EXPONENT, seed);
+                for (int i = 0; i < sequence.length; i++) {
+                    sequence[i] = zipf.next();
+                }
+                return sequence;
+            default:
+                throw new IllegalArgumentException("the distribution must be uniform or zipf, was " + distribution);
+        }
+    }
+
     static int sequenceLength(int size) {
         int atLeastSize = size <= 1 ? 1 : Integer.highestOneBit(size - 1) << 1;
         return Math.max(MIN_SEQUENCE_LENGTH, atLeastSize);

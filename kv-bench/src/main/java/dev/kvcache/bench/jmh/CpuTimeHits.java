@@ -1,13 +1,11 @@
 package dev.kvcache.bench.jmh;
 
-import dev.kvcache.bench.sim.Zipf;
 import dev.kvcache.core.HitPathProbe;
 import dev.kvcache.core.KvCache;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.SplittableRandom;
 
 /**
  * Measures {@code CacheBenchmark.getHit} (one thread, uniform or Zipf indices) in operations per microsecond of
@@ -97,24 +95,7 @@ public final class CpuTimeHits {
         boolean scrambled = args[2].equals("scrambled");
         int samples = Integer.parseInt(args[3]);
         String distribution = args.length == 5 ? args[4] : "uniform";
-        int[] sequence = new int[CacheBenchmark.sequenceLength(size)];
-        long seed = 0x1234_5678L; // CacheBenchmark's thread 0
-        switch (distribution) {
-            case "uniform":
-                SplittableRandom uniform = new SplittableRandom(seed);
-                for (int i = 0; i < sequence.length; i++) {
-                    sequence[i] = uniform.nextInt(size);
-                }
-                break;
-            case "zipf":
-                Zipf zipf = new Zipf(size, CacheBenchmark.ZIPF_EXPONENT, seed);
-                for (int i = 0; i < sequence.length; i++) {
-                    sequence[i] = zipf.next();
-                }
-                break;
-            default:
-                throw new IllegalArgumentException("the distribution must be uniform or zipf, was " + distribution);
-        }
+        int[] sequence = CacheBenchmark.indices(distribution, size, 0x1234_5678L); // thread 0's
         Long[] keys = new Long[size];
         for (int i = 0; i < size; i++) {
             keys[i] = scrambled ? CacheBenchmark.scramble(i) : (long) i;
