@@ -37,6 +37,8 @@ class LoaderTest {
             .recordStats()
             .build();
     private final ExecutorService pool = Executors.newFixedThreadPool(CALLERS);
+    /* The threads of startCallers' calls. */
+    private final List<Thread> callers = new ArrayList<>();
 
     @AfterEach
     void stopPool() throws InterruptedException {
@@ -105,25 +107,14 @@ class LoaderTest {
         AtomicInteger loads = new AtomicInteger();
         CountDownLatch loaderEntered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        CyclicBarrier start = new CyclicBarrier(CALLERS);
-        List<Future<String>> results = new ArrayList<>();
-        List<Thread> callers = new ArrayList<>();
-        for (int i = 0; i < CALLERS; i++) {
-            results.add(pool.submit(() -> {
-                synchronized (callers) {
-                    callers.add(Thread.currentThread());
-                }
-                start.await();
-                return cache.get("k", key -> {
-                    int n = loads.incrementAndGet();
-                    loaderEntered.countDown();
-                    await(release);
-                    return "loaded " + n;
-                });
-            }));
-        }
+        List<Future<String>> results = startCallers(key -> {
+            int n = loads.incrementAndGet();
+            loaderEntered.countDown();
+            await(release);
+            return "loaded " + n;
+        });
         assertTrue(loaderEntered.await(10, TimeUnit.SECONDS));
-        awaitOtherCallersWaitingForTheLoad(callers);
+        awaitOtherCallersWaitingForTheLoad();
         release.countDown();
 
         for (Future<String> result : results) {
@@ -139,29 +130,18 @@ class LoaderTest {
         AtomicInteger loads = new AtomicInteger();
         CountDownLatch loaderEntered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        CyclicBarrier start = new CyclicBarrier(CALLERS);
         IllegalStateException failure = new IllegalStateException("first load fails");
-        List<Future<String>> results = new ArrayList<>();
-        List<Thread> callers = new ArrayList<>();
-        for (int i = 0; i < CALLERS; i++) {
-            results.add(pool.submit(() -> {
-                synchronized (callers) {
-                    callers.add(Thread.currentThread());
-                }
-                start.await();
-                return cache.get("k", key -> {
-                    int n = loads.incrementAndGet();
-                    if (n == 1) {
-                        loaderEntered.countDown();
-                        await(release);
-                        throw failure;
-                    }
-                    return "loaded " + n;
-                });
-            }));
-        }
+        List<Future<String>> results = startCallers(key -> {
+            int n = loads.incrementAndGet();
+            if (n == 1) {
+                loaderEntered.countDown();
+                await(release);
+                throw failure;
+            }
+            return "loaded " + n;
+        });
         assertTrue(loaderEntered.await(10, TimeUnit.SECONDS));
-        awaitOtherCallersWaitingForTheLoad(callers);
+        awaitOtherCallersWaitingForTheLoad();
         release.countDown();
 
         int failures = 0;
@@ -195,10 +175,8 @@ class LoaderTest {
         AtomicInteger loads = new AtomicInteger();
         CountDownLatch loaderEntered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        CyclicBarrier start = new CyclicBarrier(CALLERS);
         IllegalStateException failure = new IllegalStateException("the load fails");
-        // One loader instance for every caller, so no lambda is linked while the callers race.
-        Function<String, String> loader = key -> {
+        List<Future<String>> results = startCallers(key -> {
             int n = loads.incrementAndGet();
             if (n == 1) {
                 loaderEntered.countDown();
@@ -206,20 +184,9 @@ class LoaderTest {
                 throw failure;
             }
             return "loaded again " + n;
-        };
-        List<Future<String>> results = new ArrayList<>();
-        List<Thread> callers = new ArrayList<>();
-        for (int i = 0; i < CALLERS; i++) {
-            results.add(pool.submit(() -> {
-                synchronized (callers) {
-                    callers.add(Thread.currentThread());
-                }
-                start.await();
-                return cache.get("k", loader);
-            }));
-        }
+        });
         assertTrue(loaderEntered.await(10, TimeUnit.SECONDS));
-        boolean allWaiting = awaitOtherCallersWaitingForTheLoad(callers);
+        boolean allWaiting = awaitOtherCallersWaitingForTheLoad();
         release.countDown();
 
         List<Object> outcomes = new ArrayList<>();
@@ -286,11 +253,31 @@ class LoaderTest {
     }
 
     /**
+     * Submits {@link #CALLERS} calls of {@code get("k", loader)} that pass a barrier together, so they
+     * race for the load; their threads are recorded in {@link #callers}. One loader instance serves
+     * every caller, so no lambda is linked while they race.
+     */
+    private List<Future<String>> startCallers(Function<String, String> loader) {
+        CyclicBarrier start = new CyclicBarrier(CALLERS);
+        List<Future<String>> results = new ArrayList<>();
+        for (int i = 0; i < CALLERS; i++) {
+            results.add(pool.submit(() -> {
+                synchronized (callers) {
+                    callers.add(Thread.currentThread());
+                }
+                start.await();
+                return cache.get("k", loader);
+            }));
+        }
+        return results;
+    }
+
+    /**
      * Waits until every caller but the one running the loader waits for that load, so that the test
      * exercises waiting; false if that does not happen in 2 s (a caller that comes late just reads
      * or loads again, which the tests allow for).
      */
-    private static boolean awaitOtherCallersWaitingForTheLoad(List<Thread> callers) throws InterruptedException {
+    private boolean awaitOtherCallersWaitingForTheLoad() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         while (System.nanoTime() < deadline) {
             List<Thread> snapshot;
