@@ -25,7 +25,7 @@
 #
 # Environment overrides:
 #   JMH_OPTS   JMH run settings (default "-f 1 -wi 2 -w 1s -i 3 -r 1s"; with GATES=yes
-#              "-f 3 -wi 2 -w 1s -i 2 -r 1s"). Entries are written once, before warmup, with a TTL of
+#              "-f 3 -wi 2 -w 500ms -i 2 -r 1s"). Entries are written once, before warmup, with a TTL of
 #              240 s (-p ttlSeconds); the trial fails if population took more than half of it or if
 #              any entry expired by its end.
 #              Smoke test: JMH_OPTS="-f 1 -wi 0 -i 1 -r 100ms" SIZES=1000 SIMULATIONS=no kv-bench/jmh.sh

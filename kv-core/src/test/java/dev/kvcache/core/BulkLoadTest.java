@@ -1,6 +1,6 @@
 package dev.kvcache.core;
 
-import static dev.kvcache.core.LoadingCacheTest.waitUntilWaiting;
+import static dev.kvcache.core.testing.LoadingFixture.awaitALoadWaiter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -251,7 +251,7 @@ class BulkLoadTest {
         Future<String> get = pool.submit(() -> cache.get("k"));
         assertTrue(loading.await(10, TimeUnit.SECONDS));
         Future<Map<String, String>> getAll = pool.submit(() -> cache.getAll(List.of("j", "k")));
-        waitUntilWaiting(getAll);
+        awaitALoadWaiter(getAll);
         assertEquals(List.of(Set.of("j")), bulkCalls, "k is not loaded twice");
         assertEquals("bulk-j", cache.getIfPresent("j"), "j was stored before waiting for k");
         release.countDown();
@@ -274,7 +274,7 @@ class BulkLoadTest {
         Future<Map<String, String>> getAll = pool.submit(() -> cache.getAll(List.of("a", "b")));
         assertTrue(loading.await(10, TimeUnit.SECONDS));
         Future<String> get = pool.submit(() -> cache.get("b"));
-        waitUntilWaiting(get);
+        awaitALoadWaiter(get);
         release.countDown();
         assertEquals("bulk-b", get.get(10, TimeUnit.SECONDS));
         assertEquals(Map.of("a", "bulk-a", "b", "bulk-b"), getAll.get(10, TimeUnit.SECONDS));
@@ -297,7 +297,7 @@ class BulkLoadTest {
         Future<Map<String, String>> first = pool.submit(() -> cache.getAll(List.of("a", "b")));
         assertTrue(loading.await(10, TimeUnit.SECONDS));
         Future<Map<String, String>> second = pool.submit(() -> cache.getAll(List.of("b", "c")));
-        waitUntilWaiting(second);
+        awaitALoadWaiter(second);
         release.countDown();
         assertEquals(Map.of("b", "bulk-b", "c", "bulk-c"), second.get(10, TimeUnit.SECONDS));
         assertEquals(Map.of("a", "bulk-a", "b", "bulk-b"), first.get(10, TimeUnit.SECONDS));
@@ -321,7 +321,7 @@ class BulkLoadTest {
         assertTrue(loading.await(10, TimeUnit.SECONDS));
         Future<BulkLoadException> getAll = pool.submit(
                 () -> assertThrows(BulkLoadException.class, () -> cache.getAll(List.of("j", "k"))));
-        waitUntilWaiting(getAll);
+        awaitALoadWaiter(getAll);
         release.countDown();
         BulkLoadException e = getAll.get(10, TimeUnit.SECONDS);
         assertEquals(Map.of("k", failure), e.failures());

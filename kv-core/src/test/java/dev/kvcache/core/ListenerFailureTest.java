@@ -1,6 +1,7 @@
 package dev.kvcache.core;
 
 import dev.kvcache.core.testing.FakeTicker;
+import dev.kvcache.core.testing.MutedEngineLog;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -10,9 +11,8 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -20,26 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Issue 8, item 4: a removal listener that throws, even an {@link Error}, never reaches the caller,
  * never loses another notification of the same batch, and never skips the cache's own bookkeeping.
  */
+@ExtendWith(MutedEngineLog.class) // the engine logs each failure, as it must
 class ListenerFailureTest {
-    private static Object engineLogger;
-    private static Object previousLevel;
-
-    /* The engine logs each failure, as it must; muted here (reflectively: java.logging is not read). */
-    @BeforeAll
-    static void muteExpectedListenerFailures() throws ReflectiveOperationException {
-        Class<?> loggerClass = Class.forName("java.util.logging.Logger");
-        Class<?> levelClass = Class.forName("java.util.logging.Level");
-        engineLogger = loggerClass.getMethod("getLogger", String.class).invoke(null, "dev.kvcache.core");
-        previousLevel = loggerClass.getMethod("getLevel").invoke(engineLogger);
-        loggerClass.getMethod("setLevel", levelClass).invoke(engineLogger, levelClass.getField("OFF").get(null));
-    }
-
-    @AfterAll
-    static void restoreLogging() throws ReflectiveOperationException {
-        Class<?> loggerClass = Class.forName("java.util.logging.Logger");
-        loggerClass.getMethod("setLevel", Class.forName("java.util.logging.Level")).invoke(engineLogger, previousLevel);
-    }
-
     static Stream<Named<Supplier<Throwable>>> failures() {
         return Stream.of(
                 Named.of("AssertionError", () -> new AssertionError("listener bug")),

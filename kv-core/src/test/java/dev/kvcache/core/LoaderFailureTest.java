@@ -1,6 +1,7 @@
 package dev.kvcache.core;
 
 import static dev.kvcache.core.testing.LoadingFixture.await;
+import static dev.kvcache.core.testing.LoadingFixture.awaitALoadWaiter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -69,7 +70,7 @@ class LoaderFailureTest {
             return cache.get("k", key -> fail("a waiter ran the loader although a load was in flight"));
         });
         assertTrue(waiterStarted.await(10, TimeUnit.SECONDS));
-        awaitParked(waiterThread[0]);
+        awaitALoadWaiter(waiterThread[0]);
         release.countDown();
 
         assertSame(failure, causeOf(owner), "the owner sees its loader's throwable");
@@ -105,17 +106,6 @@ class LoaderFailureTest {
             return e.getCause();
         } catch (java.util.concurrent.TimeoutException e) {
             throw new AssertionError("a caller of get(k, loader) is still blocked 10 s after its load failed");
-        }
-    }
-
-    /** Waits (bounded) until {@code thread} parks inside the cache, waiting for the load. */
-    private static void awaitParked(Thread thread) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (thread.getState() != Thread.State.WAITING && thread.getState() != Thread.State.TIMED_WAITING) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the waiter never waited: " + thread.getState());
-            }
-            Thread.sleep(1);
         }
     }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kvcache.core.testing.FakeTicker;
+import dev.kvcache.core.testing.LoadingFixture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,8 @@ class LoaderTest {
             .recordStats()
             .build();
     private final ExecutorService pool = Executors.newFixedThreadPool(CALLERS);
+    /* The threads of startCallers' calls. */
+    private final List<Thread> callers = new ArrayList<>();
 
     @AfterEach
     void stopPool() throws InterruptedException {
@@ -104,25 +107,14 @@ class LoaderTest {
         AtomicInteger loads = new AtomicInteger();
         CountDownLatch loaderEntered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        CyclicBarrier start = new CyclicBarrier(CALLERS);
-        List<Future<String>> results = new ArrayList<>();
-        List<Thread> callers = new ArrayList<>();
-        for (int i = 0; i < CALLERS; i++) {
-            results.add(pool.submit(() -> {
-                synchronized (callers) {
-                    callers.add(Thread.currentThread());
-                }
-                start.await();
-                return cache.get("k", key -> {
-                    int n = loads.incrementAndGet();
-                    loaderEntered.countDown();
-                    await(release);
-                    return "loaded " + n;
-                });
-            }));
-        }
+        List<Future<String>> results = startCallers(key -> {
+            int n = loads.incrementAndGet();
+            loaderEntered.countDown();
+            await(release);
+            return "loaded " + n;
+        });
         assertTrue(loaderEntered.await(10, TimeUnit.SECONDS));
-        awaitAllOtherCallersParked(callers);
+        awaitOtherCallersWaitingForTheLoad();
         release.countDown();
 
         for (Future<String> result : results) {
@@ -138,29 +130,18 @@ class LoaderTest {
         AtomicInteger loads = new AtomicInteger();
         CountDownLatch loaderEntered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        CyclicBarrier start = new CyclicBarrier(CALLERS);
         IllegalStateException failure = new IllegalStateException("first load fails");
-        List<Future<String>> results = new ArrayList<>();
-        List<Thread> callers = new ArrayList<>();
-        for (int i = 0; i < CALLERS; i++) {
-            results.add(pool.submit(() -> {
-                synchronized (callers) {
-                    callers.add(Thread.currentThread());
-                }
-                start.await();
-                return cache.get("k", key -> {
-                    int n = loads.incrementAndGet();
-                    if (n == 1) {
-                        loaderEntered.countDown();
-                        await(release);
-                        throw failure;
-                    }
-                    return "loaded " + n;
-                });
-            }));
-        }
+        List<Future<String>> results = startCallers(key -> {
+            int n = loads.incrementAndGet();
+            if (n == 1) {
+                loaderEntered.countDown();
+                await(release);
+                throw failure;
+            }
+            return "loaded " + n;
+        });
         assertTrue(loaderEntered.await(10, TimeUnit.SECONDS));
-        awaitAllOtherCallersParked(callers);
+        awaitOtherCallersWaitingForTheLoad();
         release.countDown();
 
         int failures = 0;
@@ -186,19 +167,16 @@ class LoaderTest {
 
     /**
      * The loader's failure reaches every caller that was waiting for it, and no waiter runs the loader
-     * again. Sound only if the waiters were really waiting, so the strict check runs when every caller
-     * was seen parked after entering {@code get}; a caller that came late may legitimately load.
+     * again. Sound only if the waiters were really waiting, so the strict check runs when every other
+     * caller was seen waiting for the load; a caller that came late may legitimately load.
      */
     @Test
     void callersWaitingOnAFailedLoadGetItsException() throws Exception {
         AtomicInteger loads = new AtomicInteger();
-        AtomicInteger entering = new AtomicInteger();
         CountDownLatch loaderEntered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        CyclicBarrier start = new CyclicBarrier(CALLERS);
         IllegalStateException failure = new IllegalStateException("the load fails");
-        // One loader instance for every caller, so no lambda is linked while the callers race.
-        Function<String, String> loader = key -> {
+        List<Future<String>> results = startCallers(key -> {
             int n = loads.incrementAndGet();
             if (n == 1) {
                 loaderEntered.countDown();
@@ -206,21 +184,9 @@ class LoaderTest {
                 throw failure;
             }
             return "loaded again " + n;
-        };
-        List<Future<String>> results = new ArrayList<>();
-        List<Thread> callers = new ArrayList<>();
-        for (int i = 0; i < CALLERS; i++) {
-            results.add(pool.submit(() -> {
-                synchronized (callers) {
-                    callers.add(Thread.currentThread());
-                }
-                start.await();
-                entering.incrementAndGet();
-                return cache.get("k", loader);
-            }));
-        }
+        });
         assertTrue(loaderEntered.await(10, TimeUnit.SECONDS));
-        boolean allParked = awaitParkedInside(callers, entering);
+        boolean allWaiting = awaitOtherCallersWaitingForTheLoad();
         release.countDown();
 
         List<Object> outcomes = new ArrayList<>();
@@ -231,7 +197,7 @@ class LoaderTest {
                 outcomes.add(e.getCause());
             }
         }
-        if (allParked) {
+        if (allWaiting) {
             assertEquals(1, loads.get(), () -> "waiters ran the loader again; outcomes " + outcomes);
             for (Object outcome : outcomes) {
                 assertSame(failure, outcome, () -> "outcomes " + outcomes);
@@ -252,27 +218,6 @@ class LoaderTest {
         assertEquals(TTL.toNanos(), cache.getEntryIfPresent("k").expiresInNanos());
         ticker.advance(TTL.toNanos() - 1);
         assertEquals("v", cache.getIfPresent("k"));
-    }
-
-    /** Waits until every caller has entered {@code get} and is parked; false if that does not happen in 2 s. */
-    private static boolean awaitParkedInside(List<Thread> callers, AtomicInteger entering)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        while (System.nanoTime() < deadline) {
-            if (entering.get() == CALLERS) {
-                List<Thread> snapshot;
-                synchronized (callers) {
-                    snapshot = List.copyOf(callers);
-                }
-                if (snapshot.stream().allMatch(t -> t.getState() == Thread.State.WAITING
-                        || t.getState() == Thread.State.TIMED_WAITING
-                        || t.getState() == Thread.State.BLOCKED)) {
-                    return true;
-                }
-            }
-            Thread.sleep(1);
-        }
-        return false;
     }
 
     @Test
@@ -308,25 +253,42 @@ class LoaderTest {
     }
 
     /**
-     * Gives the callers other than the loading one time to reach the cache and park on the load, so
-     * that the test exercises waiting; the assertions hold whatever the timing (a late caller just
-     * reads the stored value), this only makes the test stronger.
+     * Submits {@link #CALLERS} calls of {@code get("k", loader)} that pass a barrier together, so they
+     * race for the load; their threads are recorded in {@link #callers}. One loader instance serves
+     * every caller, so no lambda is linked while they race.
      */
-    private static void awaitAllOtherCallersParked(List<Thread> callers) throws InterruptedException {
+    private List<Future<String>> startCallers(Function<String, String> loader) {
+        CyclicBarrier start = new CyclicBarrier(CALLERS);
+        List<Future<String>> results = new ArrayList<>();
+        for (int i = 0; i < CALLERS; i++) {
+            results.add(pool.submit(() -> {
+                synchronized (callers) {
+                    callers.add(Thread.currentThread());
+                }
+                start.await();
+                return cache.get("k", loader);
+            }));
+        }
+        return results;
+    }
+
+    /**
+     * Waits until every caller but the one running the loader waits for that load, so that the test
+     * exercises waiting; false if that does not happen in 2 s (a caller that comes late just reads
+     * or loads again, which the tests allow for).
+     */
+    private boolean awaitOtherCallersWaitingForTheLoad() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         while (System.nanoTime() < deadline) {
             List<Thread> snapshot;
             synchronized (callers) {
                 snapshot = List.copyOf(callers);
             }
-            long waiting = snapshot.stream().filter(t -> t.getState() == Thread.State.WAITING
-                    || t.getState() == Thread.State.TIMED_WAITING
-                    || t.getState() == Thread.State.BLOCKED).count();
-            // All callers park: one in the loader on the latch, the others in the cache.
-            if (snapshot.size() == CALLERS && waiting == CALLERS) {
-                return;
+            if (snapshot.stream().filter(LoadingFixture::isWaitingForALoad).count() == CALLERS - 1) {
+                return true;
             }
             Thread.sleep(1);
         }
+        return false;
     }
 }

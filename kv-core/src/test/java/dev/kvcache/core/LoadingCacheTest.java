@@ -1,5 +1,6 @@
 package dev.kvcache.core;
 
+import static dev.kvcache.core.testing.LoadingFixture.awaitALoadWaiter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -9,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvcache.core.testing.FakeTicker;
-import dev.kvcache.core.testing.LoadingFixture;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -119,7 +119,7 @@ class LoadingCacheTest {
         Future<Throwable> first = pool.submit(() -> assertThrows(LoadException.class, () -> cache.get("k")));
         assertTrue(loading.await(10, TimeUnit.SECONDS));
         Future<Throwable> second = pool.submit(() -> assertThrows(LoadException.class, () -> cache.get("k")));
-        waitUntilWaiting(second);
+        awaitALoadWaiter(second);
         release.countDown();
         assertSame(first.get(10, TimeUnit.SECONDS), second.get(10, TimeUnit.SECONDS), "one load, one failure");
         assertEquals(1, loads.get());
@@ -137,7 +137,7 @@ class LoadingCacheTest {
         Future<String> first = pool.submit(() -> cache.get("k"));
         assertTrue(loading.await(10, TimeUnit.SECONDS));
         Future<String> second = pool.submit(() -> cache.get("k", k -> "never run"));
-        waitUntilWaiting(second);
+        awaitALoadWaiter(second);
         release.countDown();
         assertEquals("from the cache loader", first.get(10, TimeUnit.SECONDS));
         assertEquals("from the cache loader", second.get(10, TimeUnit.SECONDS));
@@ -186,22 +186,5 @@ class LoadingCacheTest {
         assertEquals(1, listener.count(RemovalCause.SIZE));
         assertTrue(cache.toString().startsWith("Loading"), cache.toString());
         cache.close();
-    }
-
-    /** Waits until {@code future}'s thread is blocked (it joined the load in flight). */
-    static void waitUntilWaiting(Future<?> future) throws InterruptedException {
-        // The thread that runs the task is found through the pool; instead, poll the task's state
-        // and the pool threads' states: a waiter parks in CompletableFuture.join.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            for (Thread t : Thread.getAllStackTraces().keySet()) {
-                if (LoadingFixture.isWaitingForALoad(t)) {
-                    return;
-                }
-            }
-            assertFalse(future.isDone(), "the second caller did not wait for the load in flight");
-            Thread.onSpinWait();
-        }
-        throw new AssertionError("no thread joined the load in flight");
     }
 }

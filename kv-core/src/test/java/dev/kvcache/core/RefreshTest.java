@@ -1,5 +1,6 @@
 package dev.kvcache.core;
 
+import static dev.kvcache.core.testing.LoadingFixture.awaitALoadWaiter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -207,7 +208,7 @@ class RefreshTest {
         CompletableFuture<String> refreshed = cache.refresh("k");
         assertTrue(loading.await(10, TimeUnit.SECONDS));
         Future<String> get = pool.submit(() -> cache.get("k"));
-        LoadingCacheTest.waitUntilWaiting(get);
+        awaitALoadWaiter(get);
         release.countDown();
         assertEquals("loaded", refreshed.get(10, TimeUnit.SECONDS));
         assertEquals("loaded", get.get(10, TimeUnit.SECONDS));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvcache.core.testing.FakeTicker;
+import dev.kvcache.core.testing.MutedEngineLog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -19,35 +20,12 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Every removal is reported exactly once, with the right cause, key and value. */
+@ExtendWith(MutedEngineLog.class) // some listeners here throw on purpose
 class RemovalListenerTest {
-    /*
-     * The engine logs a listener's exception (as it should) through System.Logger, by default
-     * java.util.logging; the listeners here throw on purpose, so their stack traces are muted while
-     * this class runs. Reflective: the tests compile inside the module, which does not read java.logging.
-     */
-    private static Object engineLogger;
-    private static Object previousLevel;
-
-    @BeforeAll
-    static void muteExpectedListenerFailures() throws ReflectiveOperationException {
-        Class<?> loggerClass = Class.forName("java.util.logging.Logger");
-        Class<?> levelClass = Class.forName("java.util.logging.Level");
-        engineLogger = loggerClass.getMethod("getLogger", String.class).invoke(null, "dev.kvcache.core");
-        previousLevel = loggerClass.getMethod("getLevel").invoke(engineLogger);
-        loggerClass.getMethod("setLevel", levelClass).invoke(engineLogger, levelClass.getField("OFF").get(null));
-    }
-
-    @AfterAll
-    static void restoreLogging() throws ReflectiveOperationException {
-        Class<?> loggerClass = Class.forName("java.util.logging.Logger");
-        loggerClass.getMethod("setLevel", Class.forName("java.util.logging.Level")).invoke(engineLogger, previousLevel);
-    }
-
     private static final Duration TTL = Duration.ofSeconds(10);
 
     private final FakeTicker ticker = new FakeTicker();

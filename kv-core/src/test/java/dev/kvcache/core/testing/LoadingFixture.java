@@ -4,9 +4,11 @@ import dev.kvcache.core.KvCache;
 import dev.kvcache.core.LoadingCache;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -51,6 +53,45 @@ public final class LoadingFixture {
             }
         }
         return false;
+    }
+
+    /**
+     * Waits until {@code thread} waits for another thread's load.
+     *
+     * @throws AssertionError if it does not within {@link #TIMEOUT_SECONDS}, naming where it is
+     */
+    public static void awaitALoadWaiter(Thread thread) throws InterruptedException {
+        awaitUntil(() -> isWaitingForALoad(thread), () -> thread.getName() + " never waited for a load: "
+                + thread.getState() + " in " + List.of(thread.getStackTrace()));
+    }
+
+    /**
+     * Waits until the caller submitted as {@code call} waits for another thread's load. Its pool thread
+     * is unknown here, so any thread waiting for a load counts: the tests have only that one.
+     *
+     * @throws AssertionError if {@code call} ends first (it did not wait), or nothing waits within
+     *     {@link #TIMEOUT_SECONDS}
+     */
+    public static void awaitALoadWaiter(Future<?> call) throws InterruptedException {
+        awaitUntil(() -> {
+            if (Thread.getAllStackTraces().keySet().stream().anyMatch(LoadingFixture::isWaitingForALoad)) {
+                return true;
+            }
+            if (call.isDone()) {
+                throw new AssertionError("the caller did not wait for the load in flight");
+            }
+            return false;
+        }, () -> "no thread joined the load in flight");
+    }
+
+    private static void awaitUntil(BooleanSupplier condition, Supplier<String> failure) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(failure.get());
+            }
+            Thread.sleep(1);
+        }
     }
 
     /**
@@ -107,23 +148,13 @@ public final class LoadingFixture {
 
         /** Waits until this thread waits for another thread's load; an AssertionError after {@link #TIMEOUT_SECONDS}. */
         public void awaitWaitingForALoad() throws InterruptedException {
-            awaitState(false);
+            awaitALoadWaiter(this);
         }
 
         /** Waits until this thread ended or waits for another thread's load; an AssertionError after {@link #TIMEOUT_SECONDS}. */
         public void awaitDoneOrWaitingForALoad() throws InterruptedException {
-            awaitState(true);
-        }
-
-        private void awaitState(boolean orDone) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-            while (!(orDone && !isAlive()) && !isWaitingForALoad(this)) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError(getName() + (orDone ? " neither ended nor waited" : " never waited")
-                            + " for a load: " + getState() + " in " + List.of(getStackTrace()));
-                }
-                Thread.sleep(1);
-            }
+            awaitUntil(() -> !isAlive() || isWaitingForALoad(this), () -> getName()
+                    + " neither ended nor waited for a load: " + getState() + " in " + List.of(getStackTrace()));
         }
     }
 }
