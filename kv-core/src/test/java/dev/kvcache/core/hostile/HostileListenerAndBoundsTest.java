@@ -10,6 +10,7 @@ import dev.kvcache.core.KvCache;
 import dev.kvcache.core.KvCacheBuilder;
 import dev.kvcache.core.RemovalCause;
 import dev.kvcache.core.testing.FakeTicker;
+import dev.kvcache.core.testing.MutedEngineLog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,8 +27,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Removal notifications, bounds, weighers and builder checks. */
+@ExtendWith(MutedEngineLog.class) // some listeners here throw on purpose
 class HostileListenerAndBoundsTest {
 
     /**
