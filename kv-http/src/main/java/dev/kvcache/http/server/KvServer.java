@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
@@ -62,18 +61,6 @@ public final class KvServer implements AutoCloseable {
     /** Exit status: stopped, but the final snapshot could not be written (the previous one is intact). */
     static final int EXIT_SNAPSHOT_FAILED = 4;
 
-    /**
-     * Jetty's default URI compliance, plus the encodings that keys need (docs/http.md "Keys and reserved
-     * names"): {@code %25} ('%'), {@code %2F} ('/' inside a segment) and {@code %5C} or control characters.
-     * Jetty refuses them for handlers that decode the path a second time, split the decoded path on '/' or
-     * map it to files; {@link KvHandler} routes on the still-encoded path, on which none of them is a
-     * separator, decodes the key from it exactly once, and maps nothing to files. Encoded dot segments,
-     * empty segments, {@code ..;}, {@code %u} escapes and bad UTF-8 stay refused.
-     */
-    static final UriCompliance URI_COMPLIANCE = UriCompliance.DEFAULT.with("kvcache",
-            UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING, UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
-            UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS);
-
     private final ServerConfig config;
     private final Logger log = LoggerFactory.getLogger(KvServer.class);
     private final Server server;
@@ -108,7 +95,7 @@ public final class KvServer implements AutoCloseable {
         http.setRequestHeaderSize((int) config.maxHeaderBytes);
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
-        http.setUriCompliance(URI_COMPLIANCE); // copied into the HTTP/2 and TLS configurations (Connectors)
+        http.setUriCompliance(Connectors.URI_COMPLIANCE); // copied into the HTTP/2 and TLS configurations
         // No per-connection cache of header lines: Jetty's default (1 024) gives each HTTP/1.1 connection its
         // own trie of about 100 KB from its second request on, whose lookups miss the CPU caches once there are
         // a thousand connections (the parser's largest cost then, 2.2 us a request against 0.8 at 100), and

@@ -118,7 +118,7 @@ class PercentEncodedKeysTest {
         String docs = Files.readString(Path.of("../docs/http.md")).replaceAll("\\s+", " ");
         assertTrue(docs.contains("http.setUriCompliance(UriCompliance.DEFAULT.with(\"kvcache\","), "the call");
         for (UriCompliance.Violation violation : UriCompliance.Violation.values()) {
-            boolean allowed = KvServer.URI_COMPLIANCE.allows(violation);
+            boolean allowed = Connectors.URI_COMPLIANCE.allows(violation);
             assertEquals(allowed, docs.contains("UriCompliance.Violation." + violation.name()), violation.name());
         }
     }
