@@ -21,6 +21,8 @@ final class KeyParser {
         }
         // Jetty's path in context is the canonical, still percent-encoded path (it decodes only
         // unreserved characters), so "a%20b" must become "a b" here; keys without '%' cost nothing.
+        // This is the only decoding: "%2541" is the key "%41", and "a%2Fb" (kept whole by the split
+        // above, and by Route) the key "a/b".
         if (raw.indexOf('%') < 0) {
             return raw;
         }

@@ -30,6 +30,11 @@ import org.eclipse.jetty.util.component.Graceful;
  * server.setHandler(new ContextHandler(new KvHandler(KvHandlerOptions.defaults()), "/cache"));
  * }</pre>
  *
+ * Keys with a {@code %} ({@code %25}), an encoded {@code /} ({@code %2F}) or {@code \} ({@code %5C})
+ * reach the handler only if the connector's {@code HttpConfiguration.setUriCompliance} allows
+ * {@code AMBIGUOUS_PATH_ENCODING}, {@code AMBIGUOUS_PATH_SEPARATOR} and {@code SUSPICIOUS_PATH_CHARACTERS}
+ * (docs/http.md, "Embedding"); Jetty's default refuses them with 400.
+ *
  * <h2>Routes and statuses</h2>
  * Paths are relative to the context.
  * <ul>

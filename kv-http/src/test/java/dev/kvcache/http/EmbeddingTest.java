@@ -7,7 +7,9 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ContextHandler;
@@ -66,5 +68,29 @@ class EmbeddingTest {
         assertEquals("5000", server.send("GET", "/cache/t", null).headers().firstValue("Kv-Ttl-Remaining-Ms").orElseThrow());
         TICKER.advance(Duration.ofSeconds(5));
         assertEquals(404, server.send("GET", "/cache/t", null).statusCode());
+    }
+
+    /**
+     * docs/http.md "Embedding": Jetty's default URI compliance refuses a key's '%' (%25) before the handler
+     * runs; the compliance the docs give serves it, and an encoded slash, under a context path too.
+     */
+    @Test
+    void keysWithPercentSignsNeedTheDocumentedUriCompliance() throws Exception {
+        assertEquals(400, server.send("GET", "/cache/kv/50%25", null).statusCode());
+        HttpConfiguration http = new HttpConfiguration();
+        http.setUriCompliance(UriCompliance.DEFAULT.with("kvcache",
+                UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING,
+                UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
+                UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS));
+        KvHandler kv = new KvHandler(KvHandlerOptions.defaults());
+        try (HandlerServer own = HandlerServer.start(new ContextHandler(kv, "/cache"), http)) {
+            assertEquals(204, own.send("PUT", "/cache/kv/50%25", "half").statusCode());
+            assertEquals("half", own.send("GET", "/cache/50%25", null).body());
+            assertEquals(204, own.send("PUT", "/cache/kv/%2541", "not A").statusCode());
+            assertEquals(404, own.send("GET", "/cache/kv/A", null).statusCode());
+            assertEquals(204, own.send("PUT", "/cache/kv/a%2Fb", "slash").statusCode());
+            assertEquals("slash", own.send("GET", "/cache/kv/a/b", null).body());
+            assertEquals(400, own.send("GET", "/cache/kv/%2E%2E/x", null).statusCode());
+        }
     }
 }

@@ -8,6 +8,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -31,8 +33,13 @@ public final class HandlerServer implements AutoCloseable {
 
     /** Starts a server whose only handler is {@code handler}. */
     public static HandlerServer start(Handler handler) throws Exception {
+        return start(handler, new HttpConfiguration());
+    }
+
+    /** As {@link #start(Handler)}, with the HTTP/1.1 connector configured by {@code http}. */
+    public static HandlerServer start(Handler handler, HttpConfiguration http) throws Exception {
         Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);

@@ -117,8 +117,10 @@ class HostileInputTest {
     @Test
     void invalidPercentEncodingInKeysIs400AndStoresNothing() throws Exception {
         String sizeBefore = call("GET", "/size", null).body();
-        for (String path : List.of("/kv/%zz", "/kv/%", "/kv/a%2", "/kv/%C3", "/kv/%FF%FE", "/kv/%u0041", "/kv/a%2Fb",
-                "/kv/..%2F", "/kv/%00", "/%C3%28")) {
+        // An encoded slash (a%2Fb, ..%2F) is part of the key since the server allows it (PercentEncodedKeysTest);
+        // an encoded dot segment stays ambiguous.
+        for (String path : List.of("/kv/%zz", "/kv/%", "/kv/a%2", "/kv/%C3", "/kv/%FF%FE", "/kv/%u0041",
+                "/kv/%2E%2E/x", "/kv/%00", "/%C3%28")) {
             assertPlainReason(exchange("PUT " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nvalue"), 400,
                     path);
         }
@@ -392,7 +394,7 @@ class HostileInputTest {
     void errorsToHeadCarryNoBodySoTheConnectionStaysInStep() throws Exception {
         // Jetty raises these after parsing the request, and keeps the connection: a stray body after the
         // HEAD answer would be read as the start of the next response.
-        for (String path : List.of("/kv/%C3", "/kv/a%2Fb")) {
+        for (String path : List.of("/kv/%C3", "/kv/%2E%2E/x")) {
             try (RawHttp raw = new RawHttp(server.port())) {
                 raw.send("HEAD " + path + " HTTP/1.1\r\nHost: x\r\n\r\n"
                         + RawHttp.request("GET", "/kv/sentinel-a", null));

@@ -1,6 +1,7 @@
 package dev.kvcache.http.server;
 
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -25,6 +26,21 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * under each; HTTP/2 adds what it needs for that ({@link #http2}).
  */
 final class Connectors {
+    /**
+     * Jetty's default URI compliance, plus the encodings that keys need (docs/http.md "Keys and reserved
+     * names"): {@code %25} ('%'), {@code %2F} ('/' inside a segment) and {@code %5C} or control characters.
+     * Jetty refuses them for handlers that decode the path a second time, split the decoded path on '/' or
+     * map it to files; {@link dev.kvcache.http.KvHandler} routes on the still-encoded path, on which none of them is a
+     * separator, decodes the key from it exactly once, and maps nothing to files. Encoded dot segments,
+     * empty segments, {@code ..;}, {@code %u} escapes and bad UTF-8 stay refused.
+     *
+     * <p>Here rather than in {@link KvServer}: {@link UriCompliance}'s static logger would start SLF4J
+     * when KvServer loads, before {@code main} has configured slf4j-simple's format.
+     */
+    static final UriCompliance URI_COMPLIANCE = UriCompliance.DEFAULT.with("kvcache",
+            UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING, UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
+            UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS);
+
     private Connectors() {}
 
     /**

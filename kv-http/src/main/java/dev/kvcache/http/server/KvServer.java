@@ -95,6 +95,7 @@ public final class KvServer implements AutoCloseable {
         http.setRequestHeaderSize((int) config.maxHeaderBytes);
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
+        http.setUriCompliance(Connectors.URI_COMPLIANCE); // copied into the HTTP/2 and TLS configurations
         // No per-connection cache of header lines: Jetty's default (1 024) gives each HTTP/1.1 connection its
         // own trie of about 100 KB from its second request on, whose lookups miss the CPU caches once there are
         // a thousand connections (the parser's largest cost then, 2.2 us a request against 0.8 at 100), and
