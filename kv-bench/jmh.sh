@@ -16,7 +16,7 @@
 #                every get-hit row and the get-hit sweep, for the record; variants on uniform scrambled keys:
 #                kvcache with the exact system ticker and without expiry on get hits, Caffeine with a
 #                same-thread executor on puts; then the hit-ratio simulation and the footprint (JOL).
-#   GATES=yes    the gate rows of issue 9 with 3 forks, about 20 minutes on 2 quiet cores: get hit at
+#   GATES=yes    the gate rows of issue 9 with 3 forks, about 21 minutes on 2 quiet cores: get hit at
 #                1e6 (uniform and Zipf, sequential and scrambled, 1 and 2 threads); put with TTL
 #                (uniform and Zipf, scrambled, 1 and 2 threads); overwrite (uniform, scrambled, 1
 #                thread); the mix on 2 threads (uniform and Zipf, scrambled); the get-hit size sweep
@@ -25,9 +25,13 @@
 #
 # Environment overrides:
 #   JMH_OPTS   JMH run settings (default "-f 1 -wi 2 -w 1s -i 3 -r 1s"; with GATES=yes
-#              "-f 3 -wi 2 -w 500ms -i 2 -r 1s"). Entries are written once, before warmup, with a TTL of
-#              240 s (-p ttlSeconds); the trial fails if population took more than half of it or if
-#              any entry expired by its end.
+#              "-f 3 -wi 2 -w 500ms -i 2 -r 1s": 1 s of warmup. That suffices: the first C2 code of
+#              a getHit stub is deoptimized where the first warmup iteration ends, and its final code
+#              is in place 0.48-0.56 s into the warmup for ConcurrentHashMap, Caffeine and kvcache
+#              alike, so every measured iteration runs it (docs/benchmarks.md, issue 9 session 10;
+#              "-f 3 -wi 3 -w 1s -i 2 -r 1s" would take about 29 minutes). Entries are written once,
+#              before warmup, with a TTL of 240 s (-p ttlSeconds); the trial fails if population took
+#              more than half of it or if any entry expired by its end.
 #              Smoke test: JMH_OPTS="-f 1 -wi 0 -i 1 -r 100ms" SIZES=1000 SIMULATIONS=no kv-bench/jmh.sh
 #   SIZES      the sweep's sizes besides 1e6 (default 1000,100000,10000000). 1e7 entries take 10-40 s
 #              to populate per fork and about 1.5 GB of the forks' 4 GB heap (cache2k, the largest).
