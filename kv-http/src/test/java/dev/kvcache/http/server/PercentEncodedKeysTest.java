@@ -234,6 +234,29 @@ class PercentEncodedKeysTest {
         }
     }
 
+    /**
+     * docs/http.md: the bytes a path may not hold raw are refused, not taken as key bytes; only their
+     * escapes are keys. Sent raw (java.net.http would encode them), and the docs quote the answer.
+     */
+    @Test
+    void rawBytesAPathMayNotHoldAreRefusedAsTheDocsSay() throws Exception {
+        try (TestServer server = new TestServer()) {
+            for (String path : List.of("/kv/caf\u00e9", "/caf\u00e9", "/kv/a\\b", "/kv/a|b", "/kv/a[b]", "/kv/a\"b",
+                    "/kv/\ud83d\ude00")) {
+                try (dev.kvcache.http.RawHttp raw = new dev.kvcache.http.RawHttp(server.port())) {
+                    raw.send(dev.kvcache.http.RawHttp.request("PUT", path, "v"));
+                    dev.kvcache.http.RawHttp.Reply reply = raw.read();
+                    assertEquals(400, reply.status(), path);
+                    assertEquals("Illegal Path Character\n", reply.body(), path);
+                }
+            }
+            assertEquals("0", server.get("/size").body());
+            assertEquals(204, server.put("/kv/caf%C3%A9", "v").statusCode());
+            String docs = Files.readString(Path.of("../docs/http.md")).replaceAll("\\s+", " ");
+            assertTrue(docs.contains("refused with `400 Illegal Path Character`"), "documented");
+        }
+    }
+
     /** An embedder is told to allow what the standalone server allows, no more and no less. */
     @Test
     void theDocsGiveEmbeddersTheServersUriCompliance() throws Exception {
