@@ -104,6 +104,32 @@ class AuthTest {
         }
     }
 
+    /**
+     * docs/http.md "Keys and reserved names": encoded forms of the reserved names are judged as the handler
+     * routes them. An escape of an unreserved character is that character (RFC 3986 6.2.2.2: /%68ealth is
+     * /health), but an encoded '/' or '%' makes a key, which needs the token like every key; so no encoding
+     * of a protected path reaches its resource without the token, and none of an open one escapes it.
+     */
+    @Test
+    void encodedFormsOfReservedNamesNeedTheTokenAsTheRoutesTheyName() throws Exception {
+        assertEquals("ok\n", server.get("/%68ealth").body());
+        for (String key : new String[] {"/health%2F", "/health%25", "/health%2Fx", "/kv%2F", "/kv%2Fx", "/size%2F"}) {
+            assertEquals(401, server.get(key).statusCode(), key + " is a key");
+        }
+        for (String resource : new String[] {"/%73ize", "/%6Detrics", "/%73tats", "/%6Bv/", "/%6B%76/x", "/health/../size"}) {
+            assertEquals(401, server.get(resource).statusCode(), resource);
+        }
+        assertEquals(401, server.method("DELETE", "/%6Bv/?all").statusCode());
+        try (TestServer open = new TestServer("--auth-token", TOKEN, "--no-protect-metrics")) {
+            assertEquals(200, open.get("/%6Detrics").statusCode());
+            assertEquals(200, open.get("/%73tats").statusCode());
+            for (String key : new String[] {"/metrics%2F", "/stats%2F", "/metrics%25", "/stats%2F.."}) {
+                assertEquals(401, open.get(key).statusCode(), key + " is a key");
+            }
+            assertEquals(401, open.get("/metrics/../size").statusCode());
+        }
+    }
+
     @Test
     void aRefusedWriteWithABodyClosesTheConnection() throws Exception {
         try (RawHttp raw = new RawHttp(server.port())) {

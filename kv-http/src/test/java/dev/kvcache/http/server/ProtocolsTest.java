@@ -92,6 +92,34 @@ class ProtocolsTest {
         }
     }
 
+    /**
+     * docs/http.md "Keys and reserved names": the TLS connector's configurations (HTTP/1.1 and h2) are copies
+     * of the cleartext one and keep its URI compliance, so '%', an encoded '/' and '\' work over https too.
+     */
+    @Test
+    void encodedKeysWorkOverHttpsWithHttp11AndH2() throws Exception {
+        try (TestServer server = new TestServer("--tls-keystore", keystore.file.toString(),
+                "--tls-password", TestKeystore.PASSWORD)) {
+            String base = "https://127.0.0.1:" + server.port();
+            HttpClient http11 = client(HttpClient.Version.HTTP_1_1);
+            HttpClient h2 = client(HttpClient.Version.HTTP_2);
+            String[][] keys = {{"/kv/50%25", "/50%25"}, {"/kv/a%2Fb", "/a%2Fb"}, {"/kv/C:%5Ctemp", "/C:%5Ctemp"},
+                    {"/kv/%2541", "/%2541"}};
+            for (String[] key : keys) {
+                HttpResponse<String> put = http11.send(HttpRequest.newBuilder(URI.create(base + key[0]))
+                        .PUT(HttpRequest.BodyPublishers.ofString(key[0])).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(204, put.statusCode(), key[0] + ": " + put.body());
+                HttpResponse<String> get = h2.send(HttpRequest.newBuilder(URI.create(base + key[1])).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(HttpClient.Version.HTTP_2, get.version());
+                assertEquals(key[0], get.body(), key[1]);
+            }
+            HttpResponse<String> unencoded = h2.send(HttpRequest.newBuilder(URI.create(base + "/kv/A")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, unencoded.statusCode(), "%2541 was decoded twice");
+        }
+    }
+
     @Test
     void theTokenWorksOverH2AndAWrongPasswordStopsTheStart() throws Exception {
         try (TestServer server = new TestServer(java.time.Clock.systemUTC(), "--tls-keystore", keystore.file.toString(),
