@@ -66,13 +66,18 @@ final class KeyStore {
     }
 
     KeyStore(KvHandlerOptions options) {
+        this(options, options.defaultTtl());
+    }
+
+    /** A store built as {@code options} say, but with {@code ttl} as its TTL ({@link WarmUp}'s throwaway). */
+    KeyStore(KvHandlerOptions options, Duration ttl) {
         this.owned = true;
         this.maxBytes = options.maxBytes();
         this.maxValueBytes = options.maxValueBytes();
-        this.defaultTtl = options.defaultTtl();
+        this.defaultTtl = ttl;
         this.minWeight = minWeight(options);
         this.cache = KvCache.builder()
-                .timeToLive(options.defaultTtl())
+                .timeToLive(ttl)
                 .ticker(options.ticker())
                 .recordStats()
                 .<String, StoredValue>maximumWeight(options.maxBytes(), this::weigh)
@@ -350,10 +355,14 @@ final class KeyStore {
         return payloadBytes.sum();
     }
 
-    /** @return whether this store built its cache (false: the application supplied it) */
     /** Reclaims every expired entry now ({@link KvCache#cleanUp()}); for the {@link Reclaimer}. */
     void cleanUp() {
         cache.cleanUp();
+    }
+
+    /** Closes the cache ({@link KvCache#close()}); for {@link WarmUp}'s throwaway store only. */
+    void close() {
+        cache.close();
     }
 
     /** @return the cache's TTL and bound, for {@code /stats} */
@@ -361,6 +370,7 @@ final class KeyStore {
         return cache.policy();
     }
 
+    /** @return whether this store built its cache (false: the application supplied it) */
     boolean ownsCache() {
         return owned;
     }

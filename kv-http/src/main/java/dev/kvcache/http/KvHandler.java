@@ -170,6 +170,26 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
         addBean(new Reclaimer(store::cleanUp, reclaimers), true);
     }
 
+    /**
+     * Runs the cache's read, write and expiry paths for about {@code time} on a throwaway cache built from
+     * this handler's options (its bounds and ticker, a TTL of a few milliseconds), so that the JIT has seen
+     * every branch of them before the first request: otherwise the first entries to expire, one TTL
+     * after traffic starts, make it discard the compiled request path and compile it again while serving.
+     * Leaves this handler's cache as it was. The standalone server calls it before it opens its port
+     * ({@code --warm-up}, 300 ms by default); an application embedding the handler may do the same.
+     *
+     * @param time how long to run, zero for not at all
+     * @throws NullPointerException if {@code time} is null
+     * @throws IllegalArgumentException if {@code time} is negative
+     */
+    public void warmUp(Duration time) {
+        Objects.requireNonNull(time, "time");
+        if (time.isNegative()) {
+            throw new IllegalArgumentException("warm-up time must be zero or more, was " + time);
+        }
+        WarmUp.run(options, time);
+    }
+
     /** @return the options this handler was built with */
     public KvHandlerOptions options() {
         return options;

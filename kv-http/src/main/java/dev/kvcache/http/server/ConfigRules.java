@@ -88,6 +88,8 @@ final class ConfigRules {
                 "needs --tls-keystore FILE (or KV_TLS_KEYSTORE): without a keystore the server serves cleartext HTTP");
         rules.check(config.tlsKeystore != null || config.tlsPasswordFile == null, "--tls-password-file",
                 "needs --tls-keystore FILE (or KV_TLS_KEYSTORE): without a keystore the server serves cleartext HTTP");
+        rules.check(config.warmUpMillis <= ServerConfig.MAX_WARM_UP_MILLIS, "--warm-up",
+                "must be at most " + ServerConfig.MAX_WARM_UP_MILLIS + "ms, was " + config.warmUpMillis + "ms");
         rules.check(config.snapshot != null || config.snapshotIntervalMillis == 0, "--snapshot-interval",
                 "needs --snapshot FILE (or KV_SNAPSHOT): without a file there is nothing to write");
         rules.check(config.snapshot != null || !config.snapshotIgnoreCorrupt, "--snapshot-ignore-corrupt",

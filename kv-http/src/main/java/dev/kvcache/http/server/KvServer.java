@@ -74,6 +74,16 @@ public final class KvServer implements AutoCloseable {
     /** The exit status of the stop, once {@link #stop()} ran; {@code -1} before. */
     private int stopStatus = -1;
 
+    /**
+     * Characters of the header lines each HTTP/1.1 connection's parser keeps, so that a client's repeated
+     * lines (its {@code Host}, say) are not parsed again on every request. Jetty's default (1 024) builds a
+     * trie of about 100 KB per connection, whose lookups miss the CPU caches once there are a thousand
+     * connections (2.2 us a request against 0.8 at 100) and which 4 000 connections hold as about 400 MB;
+     * none at all costs the pipelined seed workload a parse of its {@code Host} line and of its authority
+     * on every request. This fits a few short lines in a few KB.
+     */
+    static final int HEADER_CACHE_SIZE = 64;
+
     private KvServer(ServerConfig config, Ticker ticker, Clock clock) {
         this.config = config;
         this.authToken = config.resolveAuthToken();
@@ -96,11 +106,7 @@ public final class KvServer implements AutoCloseable {
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
         http.setUriCompliance(Connectors.URI_COMPLIANCE); // copied into the HTTP/2 and TLS configurations
-        // No per-connection cache of header lines: Jetty's default (1 024) gives each HTTP/1.1 connection its
-        // own trie of about 100 KB from its second request on, whose lookups miss the CPU caches once there are
-        // a thousand connections (the parser's largest cost then, 2.2 us a request against 0.8 at 100), and
-        // which 4 000 connections hold as about 400 MB. Common headers still come from Jetty's shared cache.
-        http.setHeaderCacheSize(0);
+        http.setHeaderCacheSize(HEADER_CACHE_SIZE);
         this.certificate = config.tlsKeystore == null
                 ? null
                 : Keystores.open(Path.of(config.tlsKeystore), config.resolveTlsPassword());
@@ -180,6 +186,8 @@ public final class KvServer implements AutoCloseable {
             // Before the listener opens, so that no request sees a partly restored cache.
             kv.snapshots.restore(config.snapshotIgnoreCorrupt);
         }
+        // Before the listener opens, and on a throwaway cache: see KvHandler.warmUp.
+        kv.handler.warmUp(java.time.Duration.ofMillis(config.warmUpMillis));
         try {
             kv.server.start();
         } catch (Exception e) {

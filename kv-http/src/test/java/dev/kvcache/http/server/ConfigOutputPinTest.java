@@ -37,6 +37,7 @@ class ConfigOutputPinTest {
             List.of("--batch-max-items", "0"),
             List.of("--batch-max-bytes", "10"),
             List.of("--max-entries", "0"),
+            List.of("--warm-up", "11s"),
             List.of("--max-bytes", "10", "--max-entries", "100"),
             List.of("--auth-token", "abc", "--auth-token-file", "x"),
             List.of("--tls-keystore", "k", "--tls-password", "a", "--tls-password-file", "x"),

@@ -28,6 +28,7 @@ class ServerConfigTest {
         assertEquals(30_000, config.idleTimeoutMillis);
         assertEquals(10_000, config.shutdownTimeoutMillis);
         assertEquals(0, config.shutdownDelayMillis);
+        assertEquals(300, config.warmUpMillis);
         assertFalse(config.accessLog);
     }
 
@@ -109,11 +110,15 @@ class ServerConfigTest {
             {"--port", "70000"}, {"--port", "x"}, {"--ttl", "0"}, {"--ttl", "soon"}, {"--threads", "2"}, {"--threads", "100000"}, {"--accept-queue", "0"},
             {"--accept-queue", "100000"},
             {"--max-value-bytes", "2GiB"}, {"--max-bytes", "10", "--max-entries", "100"}, {"--max-key-bytes", "0"},
-            {"--max-header-bytes", "10"}, {"--unknown"}};
+            {"--max-header-bytes", "10"}, {"--warm-up", "-1"}, {"--warm-up", "11s"}, {"--unknown"}};
         for (String[] args : invalid) {
             assertThrows(CommandLine.ParameterException.class, () -> ServerConfig.parse(args, Map.of()), String.join(" ", args));
         }
         assertThrows(CommandLine.ParameterException.class, () -> ServerConfig.parse(new String[0], Map.of("KV_TTL", "-1")));
+        CommandLine.ParameterException tooLong = assertThrows(CommandLine.ParameterException.class,
+                () -> ServerConfig.parse(new String[] {"--warm-up", "1m"}, Map.of()));
+        assertTrue(tooLong.getMessage().contains("--warm-up must be at most 10000ms, was 60000ms"), tooLong.getMessage());
+        assertEquals(0, ServerConfig.parse(new String[] {"--warm-up", "0"}, Map.of()).warmUpMillis);
     }
 
     @Test

@@ -32,6 +32,11 @@ public final class TestServer implements AutoCloseable {
         Stream<String> base = java.util.Arrays.asList(flags).contains("--selectors")
                 ? Stream.of("--port", "0", "--threads", "16")
                 : Stream.of("--port", "0", "--threads", "16", "--selectors", "2");
+        // No warm-up unless a test asks for one: its fake ticker never lets the throwaway's entries expire,
+        // and a few hundred servers would each start 300 ms later.
+        if (!java.util.Arrays.stream(flags).anyMatch(flag -> flag.startsWith("--warm-up"))) {
+            base = Stream.concat(base, Stream.of("--warm-up", "0"));
+        }
         String[] args = Stream.concat(base, Stream.of(flags)).toArray(String[]::new);
         server = KvServer.start(ServerConfig.parse(args, Map.of()), ticker, clock);
     }
