@@ -20,7 +20,7 @@ import org.eclipse.jetty.util.Callback;
  * the read and the replace makes the loop re-read. TTL: the request's {@code ttl}/{@code Kv-Ttl} if
  * given; otherwise a new counter gets the default TTL and an existing one keeps its deadline: the
  * remaining TTL read with the value is given to the replace, so the deadline moves later by the time
- * between the two ticker reads (zero, or one tick of the coarse ticker, about 1 ms), never earlier.
+ * between the two ticker reads (microseconds), never earlier.
  * ({@code asMap().compute} would restart the TTL at the default instead.) On a shared cache a TTL-less
  * update is instead the cache's TTL-less {@code replace(key, current, next)} (its expiry function or
  * time-to-idle decide), as every TTL-less write there. Each increment makes a new version, so watches see it.

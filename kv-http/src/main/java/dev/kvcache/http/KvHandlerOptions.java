@@ -83,7 +83,7 @@ public final class KvHandlerOptions {
 
     /**
      * @return the defaults: TTL 10 s, keys 250 bytes, values 1 MiB, 2 000 000 entries, a quarter of the
-     *     maximum heap ({@link #defaultMaxBytes()}), coarse ticker
+     *     maximum heap ({@link #defaultMaxBytes()}), the system ticker
      */
     public static KvHandlerOptions defaults() {
         return DEFAULTS;
@@ -288,7 +288,10 @@ public final class KvHandlerOptions {
         private int maxValueBytes = 1 << 20;
         private long maxEntries = DEFAULT_MAX_ENTRIES;
         private long maxBytes = defaultMaxBytes();
-        private Ticker ticker = Ticker.coarse();
+        // The system ticker, not kv-core's default coarse one: a request costs microseconds, so a clock call
+        // per operation (about 26 ns here) is less than the coarse ticker's thread, which wakes every
+        // millisecond even on an idle server (docs/benchmarks-http.md, "Session 12").
+        private Ticker ticker = Ticker.system();
         private int missStatus = 404;
         private boolean allowFlush;
         private int maxListLimit = 1000;
@@ -492,7 +495,7 @@ public final class KvHandlerOptions {
         }
 
         /**
-         * @param ticker the clock of the cache's expiry (default {@link Ticker#coarse()}); tests pass
+         * @param ticker the clock of the cache's expiry (default {@link Ticker#system()}); tests pass
          *     one they advance by hand
          * @return this builder
          * @throws NullPointerException if {@code ticker} is null

@@ -147,7 +147,7 @@ public final class KvServer implements AutoCloseable {
      * Starts a server; the first two log lines are the Go server's.
      *
      * @param config the configuration
-     * @param ticker the cache's clock ({@link Ticker#coarse()} in production, a fake one in tests)
+     * @param ticker the cache's clock ({@link Ticker#system()} in production, a fake one in tests)
      * @return the started server
      * @throws IllegalArgumentException if a secret file cannot be read, or the host is not a loopback
      *     address while there is neither a token nor {@code --insecure} (the message says why)
@@ -403,7 +403,7 @@ public final class KvServer implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(hook);
         KvServer kv = null;
         try {
-            kv = start(config, Ticker.coarse());
+            kv = start(config, KvHandlerOptions.defaults().ticker());
         } catch (IllegalArgumentException | IllegalStateException | SnapshotFile.CorruptException e) {
             LoggerFactory.getLogger(KvServer.class).error("Cannot start: {}", e.getMessage());
             return cannotStart(started, hook);

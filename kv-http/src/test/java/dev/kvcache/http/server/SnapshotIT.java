@@ -101,8 +101,8 @@ class SnapshotIT {
                             read.headers().firstValue("Content-Type").orElse(null), ack.key());
                     long remaining = Long.parseLong(read.headers().firstValue("Kv-Ttl-Remaining-Ms").orElseThrow());
                     // The write took effect before its acknowledgement, and the restore may only cut the TTL
-                    // short; but the server's coarse ticker lags real time by however long its thread waits
-                    // to be scheduled, so on a busy machine an entry may also live a little longer.
+                    // short; but the expected figure comes from the test's clock around the acknowledgement,
+                    // so on a busy machine an entry may also seem to live a little longer.
                     assertTrue(Math.abs(remaining - expectedMillis) <= 1_000,
                             ack.key() + ": " + remaining + " ms left, expected " + expectedMillis);
                     maxLongerMillis = Math.max(maxLongerMillis, remaining - expectedMillis);
