@@ -164,6 +164,15 @@ public final class KvServer implements AutoCloseable {
 
     /** As {@link #start(ServerConfig, Ticker)}, with the wall clock that snapshots are dated by. */
     static KvServer start(ServerConfig config, Ticker ticker, Clock clock) throws Exception {
+        return start(config, ticker, clock, new Starting());
+    }
+
+    /**
+     * As {@link #start(ServerConfig, Ticker, Clock)}; a {@link Starting#requestStop() stop requested} during
+     * the start (a signal) cuts the warm-up short and keeps the listener closed: the server then returned
+     * never listened, and {@link #stop()} stops it as it would a started one.
+     */
+    static KvServer start(ServerConfig config, Ticker ticker, Clock clock, Starting starting) throws Exception {
         long beginNanos = System.nanoTime();
         KvServer kv = new KvServer(config, ticker, clock);
         kv.log.info("cache expire time: {}ms", config.ttlMillis);
@@ -191,7 +200,10 @@ public final class KvServer implements AutoCloseable {
             kv.snapshots.restore(config.snapshotIgnoreCorrupt);
         }
         // Before the listener opens, and on a throwaway cache: see KvHandler.warmUp.
-        kv.handler.warmUp(java.time.Duration.ofMillis(config.warmUpMillis));
+        if (!starting.warmUp(kv.handler, java.time.Duration.ofMillis(config.warmUpMillis))) {
+            kv.log.info("Stop requested during the start: not opening the listener");
+            return kv;
+        }
         try {
             kv.server.start();
         } catch (Exception e) {
@@ -396,9 +408,13 @@ public final class KvServer implements AutoCloseable {
         // A JVM ended by a signal exits 128 + the signal (143, 130) once its hooks finish; halting from the
         // hook after a complete stop reports the stop's own status instead, 0 for a clean one. Registered
         // before the start, so that a signal during it (or just after the listener opened) still stops
-        // gracefully: the hook waits for the start to end, and never saves a half-restored snapshot.
+        // gracefully: the hook waits for the start to end, and never saves a half-restored snapshot. It first
+        // cuts a warm-up short and keeps the listener closed (Starting): a --warm-up of 10 s must not hold
+        // the stop up, nor the port open after a SIGTERM.
         CompletableFuture<KvServer> started = new CompletableFuture<>();
+        Starting starting = new Starting();
         Thread hook = new Thread(() -> {
+            starting.requestStop(); // a warm-up in progress ends now, and the listener stays closed
             KvServer server = started.join();
             if (server != null) {
                 Runtime.getRuntime().halt(server.stop());
@@ -407,7 +423,7 @@ public final class KvServer implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(hook);
         KvServer kv = null;
         try {
-            kv = start(config, Ticker.coarse());
+            kv = start(config, Ticker.coarse(), Clock.systemUTC(), starting);
         } catch (IllegalArgumentException | IllegalStateException | SnapshotFile.CorruptException e) {
             LoggerFactory.getLogger(KvServer.class).error("Cannot start: {}", e.getMessage());
             return cannotStart(started, hook);
@@ -424,6 +440,55 @@ public final class KvServer implements AutoCloseable {
             return kv.stop();
         }
         return kv.stop();
+    }
+
+    /**
+     * What a stop signal tells a start in progress: a warm-up then running on the starting thread is
+     * interrupted (it returns within a round of its loop), and a warm-up not yet begun is skipped; either way
+     * the listener is not opened, so that a SIGTERM during a long {@code --warm-up} stops the server at once,
+     * without it ever accepting a connection. The interrupt reaches the starting thread only while it warms up,
+     * never during a snapshot's restore (whose file channel an interrupt would close).
+     */
+    static final class Starting {
+        private Thread warmingUp; // guarded by this
+        private boolean stopRequested; // guarded by this
+        private boolean interruptedByStop; // guarded by this
+
+        /**
+         * Runs {@code handler}'s warm-up on this thread unless a stop was requested.
+         *
+         * @return whether the start is to go on and open the listener (false: a stop was requested)
+         */
+        boolean warmUp(KvHandler handler, java.time.Duration time) {
+            synchronized (this) {
+                if (stopRequested) {
+                    return false;
+                }
+                warmingUp = Thread.currentThread();
+            }
+            try {
+                handler.warmUp(time);
+            } finally {
+                synchronized (this) {
+                    warmingUp = null;
+                    if (interruptedByStop) {
+                        Thread.interrupted(); // the stop's own interrupt, meant for the warm-up only
+                    }
+                }
+            }
+            synchronized (this) {
+                return !stopRequested;
+            }
+        }
+
+        /** A stop signal: ends a warm-up in progress, and keeps the listener from opening. Idempotent. */
+        synchronized void requestStop() {
+            stopRequested = true;
+            if (warmingUp != null && !interruptedByStop) {
+                interruptedByStop = true;
+                warmingUp.interrupt();
+            }
+        }
     }
 
     private static int cannotStart(CompletableFuture<KvServer> started, Thread hook) {
