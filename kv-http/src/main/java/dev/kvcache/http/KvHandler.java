@@ -178,7 +178,12 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
      * Leaves this handler's cache as it was. The standalone server calls it before it opens its port
      * ({@code --warm-up}, 300 ms by default); an application embedding the handler may do the same.
      *
-     * @param time how long to run, zero for not at all
+     * <p>It returns early, with the calling thread's interrupt status kept set, if that thread is
+     * interrupted (before the call or during it); the thread it runs beside the caller's has ended when
+     * it returns, however it returns.
+     *
+     * @param time how long to run, zero for not at all; a time too long to count in nanoseconds (about 292
+     *     years) runs until the caller is interrupted
      * @throws NullPointerException if {@code time} is null
      * @throws IllegalArgumentException if {@code time} is negative
      */

@@ -3,6 +3,7 @@ package dev.kvcache.http;
 import dev.kvcache.core.CacheStats;
 import java.time.Duration;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs a store's hot paths (reads that hit, miss and find an entry expired; writes that insert, overwrite
@@ -28,35 +29,60 @@ final class WarmUp {
 
     /**
      * @param options the options the handler's store was built with (bounds, weights and ticker alike)
-     * @param time how long to run; zero or less runs nothing
+     * @param time how long to run; zero or less runs nothing, and a time too long for a {@code long} of
+     *     nanoseconds runs until the caller is interrupted
      * @return the throwaway cache's statistics (hits, misses, writes, expirations: what a test checks)
      */
     static CacheStats run(KvHandlerOptions options, Duration time) {
-        if (time.isZero() || time.isNegative()) {
-            return CacheStats.empty();
+        if (time.isZero() || time.isNegative() || Thread.currentThread().isInterrupted()) {
+            return CacheStats.empty(); // an interrupted caller is stopping: the warm-up is only an optimisation
         }
+        long nanos = saturatedNanos(time);
         KeyStore store = new KeyStore(options, TTL);
-        long end = System.nanoTime() + time.toNanos();
+        long start = System.nanoTime();
+        AtomicBoolean stop = new AtomicBoolean();
         // Two threads, as a server has at least a request thread and the Reclaimer: their contention (a
         // segment lock or the maintenance lock found held, a LongAdder that grows its cells) is a branch too,
         // and one first taken under load throws away the compiled request path as surely as an expiry.
-        Thread other = new Thread(() -> mix(store, new SplittableRandom(2), end), "kvcache-warm-up");
+        Thread other = new Thread(() -> mix(store, new SplittableRandom(2), start, nanos, stop), "kvcache-warm-up");
         other.setDaemon(true);
-        other.start();
+        boolean interrupted = false;
         try {
-            mix(store, new SplittableRandom(1), end);
-            other.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // a stop during the start: the warm-up is only an optimisation
+            other.start();
+            // Returns early if the caller is interrupted (a stop during the start): the warm-up is only an
+            // optimisation, and the interrupt stays set for the caller to act on.
+            mix(store, new SplittableRandom(1), start, nanos, stop);
         } finally {
+            stop.set(true); // the other thread stops within one round: it must not outlive this call
+            for (;;) {
+                try {
+                    other.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
             store.close();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         return store.stats();
     }
 
-    private static void mix(KeyStore store, SplittableRandom random, long end) {
+    /** @return {@code time} in nanoseconds, {@link Long#MAX_VALUE} (about 292 years) if more */
+    private static long saturatedNanos(Duration time) {
+        try {
+            return time.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** Rounds of reads and writes until {@code nanos} after {@code start}, a stop, or an interrupt of this thread. */
+    private static void mix(KeyStore store, SplittableRandom random, long start, long nanos, AtomicBoolean stop) {
         byte[] value = {'1'};
-        while (System.nanoTime() - end < 0) {
+        while (System.nanoTime() - start < nanos && !stop.get() && !Thread.currentThread().isInterrupted()) {
             for (int i = 0; i < 1_000; i++) {
                 // New strings each time, as requests give: the table compares them by equals.
                 String key = random.nextBoolean()

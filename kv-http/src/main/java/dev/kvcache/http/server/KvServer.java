@@ -80,7 +80,10 @@ public final class KvServer implements AutoCloseable {
      * trie of about 100 KB per connection, whose lookups miss the CPU caches once there are a thousand
      * connections (2.2 us a request against 0.8 at 100) and which 4 000 connections hold as about 400 MB;
      * none at all costs the pipelined seed workload a parse of its {@code Host} line and of its authority
-     * on every request. This fits a few short lines in a few KB.
+     * on every request. This fits a few short lines in a few KB. Case-sensitive
+     * ({@code setHeaderCacheCaseSensitive}): Jetty's cache otherwise matches a line in any case and hands the
+     * request the cached line's value, so an {@code Authorization} line (one it caches) that differed from
+     * an earlier one on the connection only in case would carry the earlier token.
      */
     static final int HEADER_CACHE_SIZE = 64;
 
@@ -107,6 +110,7 @@ public final class KvServer implements AutoCloseable {
         http.setSendXPoweredBy(false);
         http.setUriCompliance(Connectors.URI_COMPLIANCE); // copied into the HTTP/2 and TLS configurations
         http.setHeaderCacheSize(HEADER_CACHE_SIZE);
+        http.setHeaderCacheCaseSensitive(true); // see HEADER_CACHE_SIZE: a cached value never stands for another
         this.certificate = config.tlsKeystore == null
                 ? null
                 : Keystores.open(Path.of(config.tlsKeystore), config.resolveTlsPassword());
@@ -160,6 +164,15 @@ public final class KvServer implements AutoCloseable {
 
     /** As {@link #start(ServerConfig, Ticker)}, with the wall clock that snapshots are dated by. */
     static KvServer start(ServerConfig config, Ticker ticker, Clock clock) throws Exception {
+        return start(config, ticker, clock, new Starting());
+    }
+
+    /**
+     * As {@link #start(ServerConfig, Ticker, Clock)}; a {@link Starting#requestStop() stop requested} during
+     * the start (a signal) cuts the warm-up short and keeps the listener closed: the server then returned
+     * never listened, and {@link #stop()} stops it as it would a started one.
+     */
+    static KvServer start(ServerConfig config, Ticker ticker, Clock clock, Starting starting) throws Exception {
         long beginNanos = System.nanoTime();
         KvServer kv = new KvServer(config, ticker, clock);
         kv.log.info("cache expire time: {}ms", config.ttlMillis);
@@ -187,7 +200,10 @@ public final class KvServer implements AutoCloseable {
             kv.snapshots.restore(config.snapshotIgnoreCorrupt);
         }
         // Before the listener opens, and on a throwaway cache: see KvHandler.warmUp.
-        kv.handler.warmUp(java.time.Duration.ofMillis(config.warmUpMillis));
+        if (!starting.warmUp(kv.handler, java.time.Duration.ofMillis(config.warmUpMillis))) {
+            kv.log.info("Stop requested during the start: not opening the listener");
+            return kv;
+        }
         try {
             kv.server.start();
         } catch (Exception e) {
@@ -392,9 +408,13 @@ public final class KvServer implements AutoCloseable {
         // A JVM ended by a signal exits 128 + the signal (143, 130) once its hooks finish; halting from the
         // hook after a complete stop reports the stop's own status instead, 0 for a clean one. Registered
         // before the start, so that a signal during it (or just after the listener opened) still stops
-        // gracefully: the hook waits for the start to end, and never saves a half-restored snapshot.
+        // gracefully: the hook waits for the start to end, and never saves a half-restored snapshot. It first
+        // cuts a warm-up short and keeps the listener closed (Starting): a --warm-up of 10 s must not hold
+        // the stop up, nor the port open after a SIGTERM.
         CompletableFuture<KvServer> started = new CompletableFuture<>();
+        Starting starting = new Starting();
         Thread hook = new Thread(() -> {
+            starting.requestStop(); // a warm-up in progress ends now, and the listener stays closed
             KvServer server = started.join();
             if (server != null) {
                 Runtime.getRuntime().halt(server.stop());
@@ -403,7 +423,7 @@ public final class KvServer implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(hook);
         KvServer kv = null;
         try {
-            kv = start(config, KvHandlerOptions.defaults().ticker());
+            kv = start(config, KvHandlerOptions.defaults().ticker(), Clock.systemUTC(), starting);
         } catch (IllegalArgumentException | IllegalStateException | SnapshotFile.CorruptException e) {
             LoggerFactory.getLogger(KvServer.class).error("Cannot start: {}", e.getMessage());
             return cannotStart(started, hook);
@@ -420,6 +440,55 @@ public final class KvServer implements AutoCloseable {
             return kv.stop();
         }
         return kv.stop();
+    }
+
+    /**
+     * What a stop signal tells a start in progress: a warm-up then running on the starting thread is
+     * interrupted (it returns within a round of its loop), and a warm-up not yet begun is skipped; either way
+     * the listener is not opened, so that a SIGTERM during a long {@code --warm-up} stops the server at once,
+     * without it ever accepting a connection. The interrupt reaches the starting thread only while it warms up,
+     * never during a snapshot's restore (whose file channel an interrupt would close).
+     */
+    static final class Starting {
+        private Thread warmingUp; // guarded by this
+        private boolean stopRequested; // guarded by this
+        private boolean interruptedByStop; // guarded by this
+
+        /**
+         * Runs {@code handler}'s warm-up on this thread unless a stop was requested.
+         *
+         * @return whether the start is to go on and open the listener (false: a stop was requested)
+         */
+        boolean warmUp(KvHandler handler, java.time.Duration time) {
+            synchronized (this) {
+                if (stopRequested) {
+                    return false;
+                }
+                warmingUp = Thread.currentThread();
+            }
+            try {
+                handler.warmUp(time);
+            } finally {
+                synchronized (this) {
+                    warmingUp = null;
+                    if (interruptedByStop) {
+                        Thread.interrupted(); // the stop's own interrupt, meant for the warm-up only
+                    }
+                }
+            }
+            synchronized (this) {
+                return !stopRequested;
+            }
+        }
+
+        /** A stop signal: ends a warm-up in progress, and keeps the listener from opening. Idempotent. */
+        synchronized void requestStop() {
+            stopRequested = true;
+            if (warmingUp != null && !interruptedByStop) {
+                interruptedByStop = true;
+                warmingUp.interrupt();
+            }
+        }
     }
 
     private static int cannotStart(CompletableFuture<KvServer> started, Thread hook) {

@@ -96,6 +96,37 @@ class ExitStatusIT {
         }
     }
 
+    @Test
+    void aSigtermDuringALongWarmUpStopsAtOnceWithoutOpeningThePort() throws Exception {
+        // The hook used to wait for the whole warm-up (up to 10 s), then let the start open the listener,
+        // and only then stop: a service manager's stop took the warm-up's time, and clients were accepted.
+        Path jar = Path.of(System.getProperty("kvcache.serverJar", "target/kvcache-server.jar"));
+        Path log = Files.createTempFile("kvcache-server", ".log");
+        Process process = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-jar",
+                jar.toString(), "--port", "0", "--warm-up", "10s").redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.readString(log).contains("Starting server on")) {
+                assertTrue(process.isAlive() && System.nanoTime() < deadline, "never started: " + Files.readString(log));
+                Thread.sleep(5);
+            }
+            // Now in the warm-up, or about to begin it (the hook then skips it): the same stop either way.
+            long stopNanos = System.nanoTime();
+            process.destroy(); // SIGTERM
+            assertTrue(process.waitFor(5, TimeUnit.SECONDS), "still running 5 s after SIGTERM: " + Files.readString(log));
+            assertEquals(0, process.exitValue(), Files.readString(log));
+            String text = Files.readString(log);
+            assertTrue(text.contains("Stop requested during the start: not opening the listener"), text);
+            assertTrue(text.contains("Shutting down"), text);
+            assertTrue(!text.contains("Listening on"), "the listener opened after SIGTERM: " + text);
+            assertTrue(System.nanoTime() - stopNanos < TimeUnit.SECONDS.toNanos(5));
+        } finally {
+            process.destroyForcibly();
+            Files.deleteIfExists(log);
+        }
+    }
+
     /** Whether this JVM, and so the server it starts, has SIGINT (signal 2) ignored; false where /proc is absent. */
     private static boolean sigintIgnored() throws Exception {
         Path status = Path.of("/proc/self/status");
