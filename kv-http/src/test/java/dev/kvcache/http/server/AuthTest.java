@@ -200,7 +200,7 @@ class AuthTest {
     @Test
     void theCommandLineExitsWith2AndExplains() {
         StringWriter err = new StringWriter();
-        int status = KvServer.run(new String[] {"--host", "0.0.0.0", "--port", "0"}, Map.of(),
+        int status = ServerMain.run(new String[] {"--host", "0.0.0.0", "--port", "0"}, Map.of(),
                 new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
         assertEquals(2, status);
         assertTrue(err.toString().startsWith("Refusing to listen on 0.0.0.0 without authentication"), err.toString());

@@ -28,7 +28,7 @@ class ConfigFileTest {
     private static Run run(Map<String, String> env, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int status = KvServer.run(args, env, new PrintWriter(out, true), new PrintWriter(err, true));
+        int status = ServerMain.run(args, env, new PrintWriter(out, true), new PrintWriter(err, true));
         return new Run(status, out.toString(), err.toString());
     }
 

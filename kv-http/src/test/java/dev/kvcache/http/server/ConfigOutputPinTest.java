@@ -52,7 +52,7 @@ class ConfigOutputPinTest {
 
     static String help(int columns) {
         StringWriter out = new StringWriter();
-        assertEquals(0, KvServer.run(new String[] {"--help"}, Map.of("COLUMNS", Integer.toString(columns)),
+        assertEquals(0, ServerMain.run(new String[] {"--help"}, Map.of("COLUMNS", Integer.toString(columns)),
                 new PrintWriter(out, true), new PrintWriter(new StringWriter(), true)));
         return out.toString();
     }

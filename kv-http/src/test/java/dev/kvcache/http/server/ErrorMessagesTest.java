@@ -30,7 +30,7 @@ class ErrorMessagesTest {
     private static String refused(int status, Map<String, String> env, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        assertEquals(status, KvServer.run(args, env, new PrintWriter(out, true), new PrintWriter(err, true)),
+        assertEquals(status, ServerMain.run(args, env, new PrintWriter(out, true), new PrintWriter(err, true)),
                 () -> String.join(" ", args) + ": " + err);
         String message = err.toString();
         assertFalse(message.contains("java.") || message.contains("Exception"), message);

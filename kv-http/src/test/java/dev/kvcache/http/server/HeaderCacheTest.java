@@ -3,11 +3,7 @@ package dev.kvcache.http.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import dev.kvcache.http.RawHttp;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.http.HttpField;
@@ -49,17 +45,10 @@ class HeaderCacheTest {
 
     /** @return the field cache of the one connection's parser after three requests with these header lines */
     private static Index<HttpField> cacheAfterThreeRequests(String lines) throws Exception {
-        try (TestServer server = new TestServer(); Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
-            socket.setSoTimeout(10_000);
-            OutputStream out = socket.getOutputStream();
-            InputStream in = socket.getInputStream();
+        try (TestServer server = new TestServer(); RawHttp raw = new RawHttp(server.port())) {
             for (int i = 0; i < 3; i++) {
-                out.write(("GET /health HTTP/1.1\r\n" + lines + "\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                String head = readHead(in);
-                assertTrue(head.startsWith("HTTP/1.1 "), head);
-                skipBody(in, head);
+                raw.send("GET /health HTTP/1.1\r\n" + lines + "\r\n");
+                assertEquals(200, raw.read().status());
             }
             List<HttpConnection> connections = server.server.connectedEndPoints().stream()
                     .map(EndPoint::getConnection)
@@ -69,32 +58,5 @@ class HeaderCacheTest {
             assertEquals(1, connections.size(), "the test's one connection");
             return connections.get(0).getParser().getFieldCache();
         }
-    }
-
-    private static String readHead(InputStream in) throws Exception {
-        StringBuilder head = new StringBuilder();
-        while (head.length() < 4 || !head.substring(head.length() - 4).equals("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new AssertionError("connection closed after: " + head);
-            }
-            head.append((char) b);
-        }
-        return head.toString();
-    }
-
-    private static void skipBody(InputStream in, String head) throws Exception {
-        for (String line : head.split("\r\n")) {
-            if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
-                int length = Integer.parseInt(line.substring(15).trim());
-                for (int i = 0; i < length; i++) {
-                    if (in.read() < 0) {
-                        throw new AssertionError("body cut short");
-                    }
-                }
-                return;
-            }
-        }
-        throw new AssertionError("no Content-Length in: " + head);
     }
 }

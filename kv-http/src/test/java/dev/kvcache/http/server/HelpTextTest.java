@@ -22,7 +22,7 @@ class HelpTextTest {
 
     private static String help(int columns) {
         StringWriter out = new StringWriter();
-        assertEquals(0, KvServer.run(new String[] {"--help"}, Map.of("COLUMNS", Integer.toString(columns)),
+        assertEquals(0, ServerMain.run(new String[] {"--help"}, Map.of("COLUMNS", Integer.toString(columns)),
                 new PrintWriter(out, true), new PrintWriter(new StringWriter(), true)));
         return out.toString();
     }
@@ -94,7 +94,7 @@ class HelpTextTest {
     @Test
     void theDefaultsShownAreTheBuiltInOnesNotTheEnvironments() {
         StringWriter out = new StringWriter();
-        KvServer.run(new String[] {"--help"}, Map.of("KV_PORT", "7000"), new PrintWriter(out, true),
+        ServerMain.run(new String[] {"--help"}, Map.of("KV_PORT", "7000"), new PrintWriter(out, true),
                 new PrintWriter(new StringWriter(), true));
         assertTrue(out.toString().contains("Env KV_PORT. Default: 8081."), out.toString());
     }

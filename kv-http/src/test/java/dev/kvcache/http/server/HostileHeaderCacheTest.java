@@ -3,12 +3,8 @@ package dev.kvcache.http.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
+import dev.kvcache.http.RawHttp;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -90,55 +86,18 @@ class HostileHeaderCacheTest {
 
     /** @return the status codes of the requests sent one after another on one keep-alive connection */
     private static List<String> exchange(TestServer server, List<String> requests) throws Exception {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
-            socket.setSoTimeout(10_000);
-            return exchange(socket, requests);
-        }
+        return exchange(new Socket("127.0.0.1", server.port()), requests);
     }
 
     /** @return the status codes of the requests sent one after another on {@code socket}, a keep-alive connection */
     private static List<String> exchange(Socket socket, List<String> requests) throws Exception {
         List<String> statuses = new ArrayList<>();
-        OutputStream out = socket.getOutputStream();
-        InputStream in = socket.getInputStream();
-        for (String request : requests) {
-            out.write(request.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            String head = readHead(in);
-            assertTrue(head.startsWith("HTTP/1.1 "), head);
-            statuses.add(head.substring(9, 12));
-            skipBody(in, head);
+        try (RawHttp raw = new RawHttp(socket)) {
+            for (String request : requests) {
+                raw.send(request);
+                statuses.add(Integer.toString(raw.read().status()));
+            }
         }
         return statuses;
-    }
-
-    private static String readHead(InputStream in) throws Exception {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) {
-                throw new AssertionError("connection closed after: " + head);
-            }
-            head.write(b);
-            matched = b == (matched % 2 == 0 ? '\r' : '\n') ? matched + 1 : b == '\r' ? 1 : 0;
-        }
-        return head.toString(StandardCharsets.ISO_8859_1);
-    }
-
-    private static void skipBody(InputStream in, String head) throws Exception {
-        for (String line : head.split("\r\n")) {
-            if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
-                int length = Integer.parseInt(line.substring(15).trim());
-                for (int i = 0; i < length; i++) {
-                    if (in.read() < 0) {
-                        throw new AssertionError("body cut short");
-                    }
-                }
-                return;
-            }
-        }
-        throw new AssertionError("no Content-Length in: " + head);
     }
 }

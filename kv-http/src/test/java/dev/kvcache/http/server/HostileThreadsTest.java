@@ -50,7 +50,7 @@ class HostileThreadsTest {
     void theDefaultsStartOnAMachineWith64Processors() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(List.of(java, "-XX:ActiveProcessorCount=64", "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), KvServer.class.getName(), "--port", "0"))
+                "-cp", System.getProperty("java.class.path"), ServerMain.class.getName(), "--port", "0"))
                 .redirectErrorStream(true).start();
         StringBuilder output = new StringBuilder();
         boolean listening = false;

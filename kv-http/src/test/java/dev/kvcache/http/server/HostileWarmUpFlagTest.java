@@ -62,7 +62,7 @@ class HostileWarmUpFlagTest {
     private static String run(Map<String, String> env, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int status = KvServer.run(args, env, new PrintWriter(out, true), new PrintWriter(err, true));
+        int status = ServerMain.run(args, env, new PrintWriter(out, true), new PrintWriter(err, true));
         assertEquals(0, status, err.toString());
         return out.toString();
     }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code --warm-up} and the start: the port stays closed (a client is refused, not left hanging) until the
- * warm-up ends, and a stop signal during a long warm-up ({@link KvServer.Starting#requestStop()}, what the
+ * warm-up ends, and a stop signal during a long warm-up ({@link Starting#requestStop()}, what the
  * shutdown hook calls first) ends it at once and keeps the listener closed, rather than letting the start
  * run its 10 s, open the port and only then stop. ExitStatusIT checks the same with a real SIGTERM.
  */
@@ -30,7 +30,7 @@ class HostileWarmUpStartTest {
     void aStopRequestDuringALongWarmUpEndsTheStartPromptlyWithTheListenerNeverOpened() throws Exception {
         int port = freePort();
         ServerConfig config = config(port, "10s");
-        KvServer.Starting starting = new KvServer.Starting();
+        Starting starting = new Starting();
         AtomicReference<KvServer> started = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicBoolean interruptLeft = new AtomicBoolean();
@@ -73,7 +73,7 @@ class HostileWarmUpStartTest {
     @Test
     void aStopRequestedBeforeTheWarmUpSkipsItAndTheListener() throws Exception {
         int port = freePort();
-        KvServer.Starting starting = new KvServer.Starting();
+        Starting starting = new Starting();
         starting.requestStop();
         long beginNanos = System.nanoTime();
         KvServer kv = KvServer.start(config(port, "10s"), new FakeTicker(), Clock.systemUTC(), starting);
@@ -88,7 +88,7 @@ class HostileWarmUpStartTest {
 
     @Test
     void withoutAStopTheServerListensOnceTheWarmUpEnded() throws Exception {
-        KvServer kv = KvServer.start(config(0, "200ms"), new FakeTicker(), Clock.systemUTC(), new KvServer.Starting());
+        KvServer kv = KvServer.start(config(0, "200ms"), new FakeTicker(), Clock.systemUTC(), new Starting());
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", kv.port()), 5_000);
             assertFalse(Thread.getAllStackTraces().keySet().stream().anyMatch(

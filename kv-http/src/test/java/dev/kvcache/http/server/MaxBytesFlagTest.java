@@ -38,7 +38,7 @@ class MaxBytesFlagTest {
     void theHelpStatesTheDefaultShare() {
         StringWriter out = new StringWriter();
         PrintWriter err = new PrintWriter(new StringWriter());
-        assertEquals(0, KvServer.run(new String[] {"--help"}, Map.of(), new PrintWriter(out), err));
+        assertEquals(0, ServerMain.run(new String[] {"--help"}, Map.of(), new PrintWriter(out), err));
         String help = out.toString().replaceAll("\\s+", " ");
         assertTrue(help.contains("percentage of the maximum heap (-Xmx)"), help);
         assertTrue(help.contains("Default: 25% of the heap"), help);
@@ -63,7 +63,7 @@ class MaxBytesFlagTest {
     @Test
     void theRunRefusesItWithExitStatus2BeforeStarting() {
         StringWriter err = new StringWriter();
-        int status = KvServer.run(new String[] {"--port", "0", "--max-bytes", (MAX_HEAP * 2) + ""}, Map.of(),
+        int status = ServerMain.run(new String[] {"--port", "0", "--max-bytes", (MAX_HEAP * 2) + ""}, Map.of(),
                 new PrintWriter(new StringWriter()), new PrintWriter(err, true));
         assertEquals(2, status);
         assertTrue(err.toString().contains("is more than 75% of the maximum heap"), err.toString());

@@ -61,12 +61,12 @@ class MissStatusTest {
     @Test
     void anyOtherStatusIsRefusedNamingTheFlag() {
         StringWriter err = new StringWriter();
-        int status = KvServer.run(new String[] {"--miss-status", "204"}, Map.of(), new PrintWriter(new StringWriter()),
+        int status = ServerMain.run(new String[] {"--miss-status", "204"}, Map.of(), new PrintWriter(new StringWriter()),
                 new PrintWriter(err));
         assertEquals(KvServer.EXIT_INVALID_CONFIG, status);
         assertTrue(err.toString().contains("--miss-status must be 200 or 404, was 204"), err.toString());
         err = new StringWriter();
-        status = KvServer.run(new String[0], Map.of("KV_MISS_STATUS", "ok"), new PrintWriter(new StringWriter()),
+        status = ServerMain.run(new String[0], Map.of("KV_MISS_STATUS", "ok"), new PrintWriter(new StringWriter()),
                 new PrintWriter(err));
         assertEquals(KvServer.EXIT_INVALID_CONFIG, status);
         assertTrue(err.toString().contains("KV_MISS_STATUS"), err.toString());

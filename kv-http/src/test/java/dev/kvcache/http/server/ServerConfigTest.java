@@ -125,15 +125,15 @@ class ServerConfigTest {
     void helpVersionAndUsageErrorsExitWithoutStarting() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        assertEquals(0, KvServer.run(new String[] {"--help"}, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true)));
+        assertEquals(0, ServerMain.run(new String[] {"--help"}, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true)));
         assertTrue(out.toString().contains("--max-value-bytes"), out.toString());
         assertTrue(out.toString().contains("Usage: java -jar kvcache-server.jar"), out.toString());
 
         out.getBuffer().setLength(0);
-        assertEquals(0, KvServer.run(new String[] {"--version"}, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true)));
+        assertEquals(0, ServerMain.run(new String[] {"--version"}, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true)));
         assertTrue(out.toString().startsWith("kvcache-server "), out.toString());
 
-        assertEquals(2, KvServer.run(new String[] {"--ttl", "forever"}, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true)));
+        assertEquals(2, ServerMain.run(new String[] {"--ttl", "forever"}, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true)));
         assertTrue(err.toString().contains("invalid duration 'forever'"), err.toString());
         assertTrue(err.toString().contains("--help"), err.toString());
     }
@@ -142,7 +142,7 @@ class ServerConfigTest {
     void aTakenPortExitsWith1() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             StringWriter sink = new StringWriter();
-            assertEquals(1, KvServer.run(new String[] {"--port", Integer.toString(taken.getLocalPort())}, Map.of(),
+            assertEquals(1, ServerMain.run(new String[] {"--port", Integer.toString(taken.getLocalPort())}, Map.of(),
                     new PrintWriter(sink, true), new PrintWriter(sink, true)));
         }
     }

@@ -59,7 +59,7 @@ class SnapshotLockTest {
             ExecutorService runner = Executors.newSingleThreadExecutor();
             try {
                 // On a server that did start, run() would block until stopped: the timeout fails the test then.
-                Future<Integer> status = runner.submit(() -> KvServer.run(new String[] {"--port", "0", "--threads",
+                Future<Integer> status = runner.submit(() -> ServerMain.run(new String[] {"--port", "0", "--threads",
                         "16", "--selectors", "2", "--snapshot", file.toString()}, Map.of(),
                         new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter())));
                 assertEquals(KvServer.EXIT_CANNOT_START, status.get(60, TimeUnit.SECONDS));

@@ -246,7 +246,7 @@ class SnapshotTest {
                 () -> new TestServer("--snapshot", file.toString()).close());
         assertTrue(corrupt.getMessage().contains("truncated"), corrupt.getMessage());
         // The command line exits with 1 without starting.
-        int status = KvServer.run(new String[] {"--port", "0", "--snapshot", file.toString()}, Map.of(),
+        int status = ServerMain.run(new String[] {"--port", "0", "--snapshot", file.toString()}, Map.of(),
                 new PrintWriter(new StringWriter(), true), new PrintWriter(new StringWriter(), true));
         assertEquals(1, status);
         assertArrayEquals(java.util.Arrays.copyOf(good, good.length - 3), Files.readAllBytes(file), "left as it was");
