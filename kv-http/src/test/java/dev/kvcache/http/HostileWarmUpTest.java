@@ -57,7 +57,7 @@ class HostileWarmUpTest {
         caller.start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!warmUpThreadAlive()) {
+            while (!WarmUpThreads.alive()) {
                 assertTrue(caller.isAlive(), "the warm-up ended before it was interrupted: " + failure.get());
                 assertTrue(System.nanoTime() < deadline, "no warm-up thread started");
                 Thread.yield();
@@ -99,18 +99,6 @@ class HostileWarmUpTest {
             assertNull(cache.policy().getEntryIfPresentQuietly("2"), "another key the warm-up writes");
         }
         assertNoWarmUpThread();
-    }
-
-    private static boolean warmUpThreadAlive() {
-        // Thread.enumerate, not getAllStackTraces: polled in a loop, it must not stop every thread each time
-        Thread[] threads = new Thread[Thread.activeCount() + 64];
-        int count = Thread.enumerate(threads);
-        for (int i = 0; i < count; i++) {
-            if (threads[i].getName().equals("kvcache-warm-up") && threads[i].isAlive()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static void assertNoWarmUpThread() {

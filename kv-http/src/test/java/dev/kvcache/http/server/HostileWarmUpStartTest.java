@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvcache.core.testing.FakeTicker;
+import dev.kvcache.http.WarmUpThreads;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -46,7 +47,7 @@ class HostileWarmUpStartTest {
         starter.start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!warmUpThreadAlive()) {
+            while (!WarmUpThreads.alive()) {
                 assertTrue(starter.isAlive(), "the start ended before its warm-up: " + failure.get());
                 assertTrue(System.nanoTime() < deadline, "no warm-up thread started");
                 Thread.yield();
@@ -79,7 +80,7 @@ class HostileWarmUpStartTest {
         KvServer kv = KvServer.start(config(port, "10s"), new FakeTicker(), Clock.systemUTC(), starting);
         try {
             assertTrue(System.nanoTime() - beginNanos < TimeUnit.SECONDS.toNanos(5), "a 10 s warm-up ran anyway");
-            assertFalse(warmUpThreadAlive());
+            assertFalse(WarmUpThreads.alive());
             assertRefused(port);
         } finally {
             assertEquals(KvServer.EXIT_OK, kv.stop());
@@ -116,17 +117,5 @@ class HostileWarmUpStartTest {
                 socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
             }
         }, "a connection to port " + port);
-    }
-
-    private static boolean warmUpThreadAlive() {
-        // Thread.enumerate, not getAllStackTraces: polled in a loop, it must not stop every thread each time
-        Thread[] threads = new Thread[Thread.activeCount() + 64];
-        int count = Thread.enumerate(threads);
-        for (int i = 0; i < count; i++) {
-            if (threads[i].getName().equals("kvcache-warm-up") && threads[i].isAlive()) {
-                return true;
-            }
-        }
-        return false;
     }
 }
