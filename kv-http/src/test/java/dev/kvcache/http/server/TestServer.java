@@ -54,11 +54,39 @@ public final class TestServer implements AutoCloseable {
     }
 
     public HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-        return client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        return send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
     public HttpResponse<byte[]> sendBytes(HttpRequest.Builder request) throws IOException, InterruptedException {
-        return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        return send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /**
+     * Sends once, and a second time only for an idempotent request that the JDK client itself lost: its
+     * HTTP/1.1 pool can hand a kept-alive connection to the next exchange while the pool's idle watcher still
+     * reads it, and the response then goes to the watcher, which closes the connection ("Data received while
+     * in pool", JDK-8357639, seen on JDK 25.0.3 in ConcurrencyTest). The server did answer; only methods that
+     * may be repeated (RFC 9110 9.2.2) are.
+     */
+    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body)
+            throws IOException, InterruptedException {
+        try {
+            return client.send(request, body);
+        } catch (IOException e) {
+            if (!java.util.Set.of("GET", "HEAD", "PUT", "DELETE").contains(request.method()) || !lostByThePool(e)) {
+                throw e;
+            }
+            return client.send(request, body);
+        }
+    }
+
+    private static boolean lostByThePool(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if ("Data received while in pool".equals(cause.getMessage())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {
