@@ -84,6 +84,10 @@ public final class KvServer implements AutoCloseable {
     static final int HEADER_CACHE_SIZE = 64;
 
     private KvServer(ServerConfig config, Ticker ticker, Clock clock) {
+        this(config, ticker, clock, "kv-http");
+    }
+
+    private KvServer(ServerConfig config, Ticker ticker, Clock clock, String threadsName) {
         this.config = config;
         this.authToken = config.resolveAuthToken();
         String refusal = config.protectedModeRefusal(authToken);
@@ -96,7 +100,7 @@ public final class KvServer implements AutoCloseable {
 
         QueuedThreadPool threads = new QueuedThreadPool(config.poolThreads, Math.min(8, config.poolThreads));
         threads.setReservedThreads(config.reservedThreads());
-        threads.setName("kv-http");
+        threads.setName(threadsName);
         this.server = new Server(threads);
         server.setErrorHandler(new PlainErrorHandler(handler::countRefused));
         handler.addMetrics(JvmMetricsFamilies.shared());
@@ -195,8 +199,8 @@ public final class KvServer implements AutoCloseable {
             // Before the listener opens, so that no request sees a partly restored cache.
             kv.snapshots.restore(config.snapshotIgnoreCorrupt);
         }
-        // Before the listener opens, and on a throwaway cache: see KvHandler.warmUp.
-        if (!starting.warmUp(kv.handler, java.time.Duration.ofMillis(config.warmUpMillis))) {
+        // Before the listener opens, on throwaway caches: see KvHandler.warmUp and LoopbackWarmUp.
+        if (!starting.warmUp(() -> kv.warmUp(ticker, clock))) {
             kv.log.info("Stop requested during the start: not opening the listener");
             return kv;
         }
@@ -231,6 +235,38 @@ public final class KvServer implements AutoCloseable {
                         : config.protectMetrics ? "bearer token required but for /health"
                         : "bearer token required but for /health, /metrics, /stats");
         return kv;
+    }
+
+    /**
+     * The longest part of {@code --warm-up} spent on the cache's paths alone ({@link KvHandler#warmUp}); the
+     * rest is loopback traffic ({@link LoopbackWarmUp}), which then finds those paths' branches in the profile.
+     */
+    static final long STORE_WARM_UP_MILLIS = 300;
+
+    /** Runs {@code --warm-up}: the cache's paths, then loopback HTTP traffic through a twin of this server. */
+    private void warmUp(Ticker ticker, Clock clock) {
+        long storeMillis = Math.min(STORE_WARM_UP_MILLIS, config.warmUpMillis / 2);
+        handler.warmUp(java.time.Duration.ofMillis(storeMillis));
+        long loopbackMillis = config.warmUpMillis - storeMillis;
+        if (loopbackMillis > 0 && !Thread.currentThread().isInterrupted()) {
+            KvServer twin = twin(config, ticker, clock);
+            long beginNanos = System.nanoTime();
+            long answers = LoopbackWarmUp.run(twin, twin.authToken, TimeUnit.MILLISECONDS.toNanos(loopbackMillis));
+            log.info("Warmed up: {} ms on the cache alone, then {} requests over loopback in {} ms (--warm-up)",
+                    storeMillis, answers, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beginNanos));
+        }
+    }
+
+    /** @return the loopback warm-up's twin of a server with {@code config}: built, not started */
+    static KvServer twin(ServerConfig config, Ticker ticker, Clock clock) {
+        KvServer twin = new KvServer(config.forWarmUp(), ticker, clock, "kvcache-warm-up-http");
+        ((QueuedThreadPool) twin.server.getThreadPool()).setDaemon(true); // a stop cut short leaks none that block exit
+        return twin;
+    }
+
+    /** @return the Jetty server, not started until {@link #start} starts it */
+    Server jetty() {
+        return server;
     }
 
     /** @return a message naming the flags, if the listener could not bind its address */

@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
                     + " POST /size counts.",
             "Every flag can also be set by the environment variable shown with it, or by that name in a --config"
                     + " file. Precedence: flag, then environment, then file, then default."})
-final class ServerConfig {
+final class ServerConfig implements Cloneable {
     @Option(names = {"-p", "--port"}, paramLabel = "PORT", defaultValue = "8081", converter = Converters.Port.class,
             description = "TCP port to listen on; 0 picks a free one. Env KV_PORT. Default: ${DEFAULT-VALUE}.")
     int port;
@@ -174,14 +174,15 @@ final class ServerConfig {
                     + " Default: ${DEFAULT-VALUE}.")
     long shutdownDelayMillis;
 
-    @Option(names = "--warm-up", paramLabel = "DURATION", defaultValue = "300ms",
+    @Option(names = "--warm-up", paramLabel = "DURATION", defaultValue = "3s",
             converter = Converters.DurationOrZero.class,
-            description = "Before opening the port, run the cache's read, write and expiry paths this long on a"
-                    + " throwaway cache, so that the first expiry under load does not make the JIT compile the"
-                    + " request path again (0: none; at most 10s). Env KV_WARM_UP. Default: ${DEFAULT-VALUE}.")
+            description = "Before opening the port, run the cache's paths (up to 300ms) and then loopback HTTP"
+                    + " traffic through a throwaway twin of the server for this long in all, so that the JIT has"
+                    + " compiled the request path before the first client arrives (0: none; at most 10s)."
+                    + " Env KV_WARM_UP. Default: ${DEFAULT-VALUE}.")
     long warmUpMillis;
 
-    /** Longer would only delay the start: the paths are compiled within a fraction of a second. */
+    /** Longer would only delay the start: by then the request path is compiled. */
     static final long MAX_WARM_UP_MILLIS = 10_000;
 
     @Option(names = "--access-log", negatable = true, defaultValue = "false", fallbackValue = "true",
@@ -412,6 +413,26 @@ final class ServerConfig {
                 + " token (set KV_AUTH_TOKEN, or --auth-token-file FILE; clients then send 'Authorization: Bearer"
                 + " <token>'), or listen on 127.0.0.1 (the default), or, if only trusted clients can reach this"
                 + " address (a private network or a firewall), start with --insecure.";
+    }
+
+    /**
+     * @return a copy for the loopback warm-up's twin server: 127.0.0.1 and a free port, cleartext, no
+     *     snapshot, no access log, no stop delay; limits, threads, token and TTL as configured
+     */
+    ServerConfig forWarmUp() {
+        ServerConfig twin;
+        try {
+            twin = (ServerConfig) clone();
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
+        }
+        twin.host = "127.0.0.1";
+        twin.port = 0;
+        twin.tlsKeystore = null;
+        twin.snapshot = null;
+        twin.accessLog = false;
+        twin.shutdownDelayMillis = 0;
+        return twin;
     }
 
     KvHandlerOptions.Builder handlerOptions() {

@@ -1,8 +1,5 @@
 package dev.kvcache.http.server;
 
-import dev.kvcache.http.KvHandler;
-import java.time.Duration;
-
 /**
  * What a stop signal tells a start in progress: a warm-up then running on the starting thread is
  * interrupted (it returns within a round of its loop), and a warm-up not yet begun is skipped; either way
@@ -16,11 +13,12 @@ final class Starting {
     private boolean interruptedByStop; // guarded by this
 
     /**
-     * Runs {@code handler}'s warm-up on this thread unless a stop was requested.
+     * Runs {@code warmUp} on this thread unless a stop was requested; an interrupt of this thread is how a
+     * stop reaches it, and it is to return soon after one.
      *
      * @return whether the start is to go on and open the listener (false: a stop was requested)
      */
-    boolean warmUp(KvHandler handler, Duration time) {
+    boolean warmUp(Runnable warmUp) {
         synchronized (this) {
             if (stopRequested) {
                 return false;
@@ -28,7 +26,7 @@ final class Starting {
             warmingUp = Thread.currentThread();
         }
         try {
-            handler.warmUp(time);
+            warmUp.run();
         } finally {
             synchronized (this) {
                 warmingUp = null;

@@ -30,7 +30,7 @@ class ExitStatusIT {
         Path jar = Path.of(System.getProperty("kvcache.serverJar", "target/kvcache-server.jar"));
         assertTrue(Files.isRegularFile(jar), jar + " missing: run mvn package first");
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-jar", jar.toString(), "--port", "0"));
+                "-jar", jar.toString(), "--port", "0", "--warm-up", "0")); // the stop is under test, not the start
         command.addAll(List.of(flags));
         Path log = Files.createTempFile("kvcache-server", ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -15,7 +15,7 @@ import picocli.CommandLine;
 
 /**
  * {@code --warm-up} as docs/http.md's configuration table and "Durations take ms, s, m, h (bare numbers are
- * milliseconds)" describe it: default 300ms, 0 in any form for none, at most 10s; from the flag, the
+ * milliseconds)" describe it: default 3s, 0 in any form for none, at most 10s; from the flag, the
  * environment and a config file alike, shown by {@code --print-config} with its source, and refused in one
  * sentence that names where the value came from.
  */
@@ -32,7 +32,7 @@ class HostileWarmUpFlagTest {
             assertEquals(millis, ServerConfig.parse(new String[] {"--warm-up=" + text}, Map.of()).warmUpMillis, text);
             assertEquals(millis, ServerConfig.parse(new String[0], Map.of("KV_WARM_UP", text)).warmUpMillis, text);
         });
-        assertEquals(300, ServerConfig.parse(new String[0], Map.of()).warmUpMillis);
+        assertEquals(3_000, ServerConfig.parse(new String[0], Map.of()).warmUpMillis);
     }
 
     @Test
@@ -51,7 +51,7 @@ class HostileWarmUpFlagTest {
 
     @Test
     void printConfigShowsItWithItsSource() throws Exception {
-        assertEquals("KV_WARM_UP=300ms  # default", line(run(Map.of(), "--print-config")));
+        assertEquals("KV_WARM_UP=3s  # default", line(run(Map.of(), "--print-config")));
         assertEquals("KV_WARM_UP=1s  # flag --warm-up", line(run(Map.of(), "--print-config", "--warm-up", "1s")));
         assertEquals("KV_WARM_UP=0  # environment KV_WARM_UP", line(run(Map.of("KV_WARM_UP", "0"), "--print-config")));
         Path file = Files.writeString(dir.resolve("kv.conf"), "KV_WARM_UP=2s\n");

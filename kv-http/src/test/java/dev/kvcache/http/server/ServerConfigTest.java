@@ -28,7 +28,7 @@ class ServerConfigTest {
         assertEquals(30_000, config.idleTimeoutMillis);
         assertEquals(10_000, config.shutdownTimeoutMillis);
         assertEquals(0, config.shutdownDelayMillis);
-        assertEquals(300, config.warmUpMillis);
+        assertEquals(3_000, config.warmUpMillis);
         assertFalse(config.accessLog);
     }
 

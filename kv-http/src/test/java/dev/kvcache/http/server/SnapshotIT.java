@@ -167,7 +167,8 @@ class SnapshotIT {
 
     private static Process start(Path jar, Path snapshot, Path log) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        return new ProcessBuilder(java, "-jar", jar.toString(), "--port", "0", "--snapshot", snapshot.toString())
+        return new ProcessBuilder(java, "-jar", jar.toString(), "--port", "0", "--warm-up", "0", "--snapshot",
+                snapshot.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 

@@ -59,7 +59,7 @@ class SnapshotLockIT {
 
     private static Process start(Path jar, Path snapshot, Path log, List<Process> started) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process process = new ProcessBuilder(Stream.of(java, "-jar", jar.toString(), "--port", "0", "--snapshot",
+        Process process = new ProcessBuilder(Stream.of(java, "-jar", jar.toString(), "--port", "0", "--warm-up", "0", "--snapshot",
                 snapshot.toString()).toList()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         started.add(process);
         return process;
