@@ -14,10 +14,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why: the cache's own paths are warmed by {@link dev.kvcache.http.KvHandler#warmUp} in a fraction of a
  * second, but a request also runs Jetty's parser, generator, connection and handler code, several times
- * more than the cache's. Compiled under served load instead, that took the JIT about 10 s at full use of a
- * core on a 2-core machine, during which a fresh server answered 15-20 % fewer requests than one that had
- * seen 3 s of traffic (docs/benchmarks-http.md, "Warm before listening"). The twin runs the same classes,
- * so what the JIT learns from it holds for the real server.
+ * more than the cache's. Compiled under served load instead, that kept the JIT busy for about 10 s on a
+ * 2-core machine, while the request thread took 12-16 us of CPU per request against 10-11 once compiled
+ * (docs/benchmarks-http.md, "Session 13: warm before listening"). The twin runs the same classes, so what
+ * the JIT learns from it holds for the real server.
  */
 final class LoopbackWarmUp {
     private static final Logger LOG = LoggerFactory.getLogger(LoopbackWarmUp.class);
@@ -34,6 +34,7 @@ final class LoopbackWarmUp {
      *
      * @param twin a server built by {@link KvServer#twin}, not started
      * @param token the bearer token its clients send, or {@code null}
+     * @param nanos how long to send traffic
      * @return the answers read
      */
     static long run(KvServer twin, String token, long nanos) {
