@@ -1,0 +1,95 @@
+package dev.kvcache.http.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.kvcache.core.testing.FakeTicker;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Session 13's hostile review of the loopback warm-up: configurations an operator may start with, against
+ * the twin and its client.
+ */
+class HostileLoopbackWarmUpTest {
+
+    @Test
+    @Timeout(60)
+    void theTwinTakesTheTokenTheServerReadAndNeverReadsTheTokenFileAgain(@TempDir Path dir) throws Exception {
+        // A secret handed over once (a pipe, or a file deleted or rewritten while the snapshot restores): the
+        // twin used to read --auth-token-file again, after the restore and the cache's warm-up, and so
+        // blocked the start here for good (or failed it, exit 1, for a file gone or emptied by then).
+        Path fifo = dir.resolve("token");
+        Process mkfifo;
+        try {
+            mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        } catch (java.io.IOException e) {
+            mkfifo = null;
+        }
+        assumeTrue(mkfifo != null && mkfifo.waitFor() == 0 && Files.exists(fifo), "no mkfifo here");
+        Thread writer = writeOnce(fifo);
+        ServerConfig config = ServerConfig.parse(new String[] {"--port", "0", "--warm-up", "800ms",
+                "--auth-token-file", fifo.toString()}, Map.of());
+        AtomicReference<KvServer> started = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread starter = new Thread(() -> {
+            try {
+                started.set(KvServer.start(config, new FakeTicker(), Clock.systemUTC()));
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, "starter");
+        starter.setDaemon(true);
+        starter.start();
+        starter.join(20_000);
+        boolean blocked = starter.isAlive();
+        if (blocked) {
+            writeOnce(fifo).join(5_000); // unblock the second read, so that the start can end and be stopped
+            starter.join(20_000);
+        }
+        KvServer kv = started.get();
+        try {
+            assertFalse(blocked, "the start blocked 20 s, reading --auth-token-file a second time");
+            assertNull(failure.get(), "the start failed");
+            HttpClient client = HttpClient.newHttpClient();
+            URI uri = URI.create("http://127.0.0.1:" + kv.port() + "/k");
+            assertEquals(401, client.send(HttpRequest.newBuilder(uri).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode());
+            assertEquals(404, client.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer s3cret-token")
+                    .build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+        } finally {
+            if (kv != null) {
+                kv.stop();
+            }
+            writer.join(TimeUnit.SECONDS.toMillis(5));
+        }
+    }
+
+    /** Writes the token into {@code fifo} once, when a reader opens it. */
+    private static Thread writeOnce(Path fifo) {
+        Thread writer = new Thread(() -> {
+            try {
+                Files.writeString(fifo, "s3cret-token\n");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, "token-writer");
+        writer.setDaemon(true);
+        writer.start();
+        return writer;
+    }
+}
