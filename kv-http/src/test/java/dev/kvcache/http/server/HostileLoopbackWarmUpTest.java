@@ -79,6 +79,62 @@ class HostileLoopbackWarmUpTest {
         }
     }
 
+    @Test
+    @Timeout(60)
+    void underTinyKeyAndValueLimitsTheWarmUpWritesForItsWholeTime() throws Exception {
+        // Its keys of up to 6 digits and values of up to 3 drew 414 and 413, each write's closing the
+        // connection (its body unread), so both connections ended after a few requests, having trained the
+        // JIT on refusals only.
+        ServerConfig config = ServerConfig.parse(new String[] {"--port", "0", "--warm-up", "0", "--max-key-bytes",
+                "2", "--max-value-bytes", "1"}, Map.of());
+        KvServer twin = KvServer.twin(config, new FakeTicker(), Clock.systemUTC());
+        long beginNanos = System.nanoTime();
+        long answers = LoopbackWarmUp.run(twin, null, TimeUnit.MILLISECONDS.toNanos(600));
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beginNanos);
+        assertTrue(millis >= 600, "the traffic ended after " + millis + " ms and " + answers + " answers");
+        assertTrue(answers >= 100, answers + " answers");
+        assertTrue(entries(twin) > 0, "no write was accepted");
+    }
+
+    @Test
+    @Timeout(60)
+    void aServerThatClosesAfterAnAnswerGetsANewConnection() throws Exception {
+        // "Connection: close" (a refusal of a write whose body was not read, say): the client used to take the
+        // end of the connection for a failure, and the warm-up stopped there.
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50,
+                java.net.InetAddress.getLoopbackAddress())) {
+            Thread closer = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try (java.net.Socket socket = server.accept()) {
+                        socket.setSoTimeout(10_000);
+                        java.io.InputStream in = socket.getInputStream();
+                        in.read(new byte[4096]);
+                        socket.getOutputStream().write(("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n"
+                                + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                        socket.shutdownOutput();
+                        while (in.read(new byte[4096]) >= 0) {
+                            // until the client closes: unread bytes would make the close a reset
+                        }
+                    } catch (java.io.IOException e) {
+                        // closed: the test is over
+                    }
+                }
+            }, "closing-server");
+            closer.setDaemon(true);
+            closer.start();
+            WarmUpTraffic traffic = new WarmUpTraffic(server.getLocalPort(), 10, null, 7);
+            long answers = traffic.run(System.nanoTime() + TimeUnit.SECONDS.toNanos(20));
+            assertTrue(answers >= 10, answers + " answers: no new connection after the server closed one");
+            assertTrue(answers <= 100, answers + " answers, one per connection: the connections are not bounded");
+        }
+    }
+
+    private static long entries(KvServer kv) {
+        java.util.concurrent.atomic.LongAdder count = new java.util.concurrent.atomic.LongAdder();
+        kv.handler().forEachEntry(entry -> count.increment());
+        return count.sum();
+    }
+
     /** Writes the token into {@code fifo} once, when a reader opens it. */
     private static Thread writeOnce(Path fifo) {
         Thread writer = new Thread(() -> {
