@@ -176,7 +176,8 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
      * every branch of them before the first request: otherwise the first entries to expire, one TTL
      * after traffic starts, make it discard the compiled request path and compile it again while serving.
      * Leaves this handler's cache as it was. The standalone server calls it before it opens its port
-     * ({@code --warm-up}, 300 ms by default); an application embedding the handler may do the same.
+     * (the first 300 ms of {@code --warm-up}, 3 s by default, whose rest is loopback HTTP traffic); an
+     * application embedding the handler may do the same.
      *
      * <p>It returns early, with the calling thread's interrupt status kept set, if that thread is
      * interrupted (before the call or during it); the thread it runs beside the caller's has ended when
