@@ -3,6 +3,7 @@ package dev.kvcache.http.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -127,6 +128,42 @@ class HostileLoopbackWarmUpTest {
             assertTrue(answers >= 10, answers + " answers: no new connection after the server closed one");
             assertTrue(answers <= 100, answers + " answers, one per connection: the connections are not bounded");
         }
+    }
+
+    @Test
+    @Timeout(60)
+    void noThreadOfTheTwinOutlivesTheWarmUpAndItsPortIsClosedAfterwards() throws Exception {
+        // Held: the twin's pool, its selector and acceptor, its Reclaimer (kvcache-reclaimer, a name the
+        // WarmUpThreads fixture does not see) and Jetty's scheduler all end with its stop.
+        KvServer twin = KvServer.twin(ServerConfig.parse(new String[] {"--port", "0", "--warm-up", "0"}, Map.of()),
+                new FakeTicker(), Clock.systemUTC());
+        java.util.Set<Thread> before = java.util.Set.copyOf(Thread.getAllStackTraces().keySet());
+        java.util.concurrent.atomic.AtomicInteger port = new java.util.concurrent.atomic.AtomicInteger();
+        Thread watcher = new Thread(() -> {
+            while (port.get() <= 0 && !Thread.currentThread().isInterrupted()) {
+                port.set(twin.port());
+                Thread.onSpinWait();
+            }
+        }, "port-watcher");
+        watcher.setDaemon(true);
+        watcher.start();
+        long answers = LoopbackWarmUp.run(twin, null, TimeUnit.MILLISECONDS.toNanos(500));
+        watcher.interrupt();
+        watcher.join(5_000);
+        assertTrue(answers > 0, "no traffic");
+        assertTrue(port.get() > 0, "the twin's port was never seen");
+        java.util.List<String> left = new java.util.ArrayList<>();
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (!before.contains(thread) && thread.isAlive() && thread != watcher) {
+                left.add(thread.getName());
+            }
+        }
+        assertEquals(java.util.List.of(), left, "threads the warm-up started and left running");
+        assertThrows(java.net.ConnectException.class, () -> {
+            try (java.net.Socket socket = new java.net.Socket()) {
+                socket.connect(new java.net.InetSocketAddress("127.0.0.1", port.get()), 2_000);
+            }
+        }, "the twin's port " + port.get() + " after the warm-up");
     }
 
     private static long entries(KvServer kv) {
