@@ -105,6 +105,7 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
     private final Watches watches;
     private final Map<Route, Resource> resources = new EnumMap<>(Route.class);
     private volatile boolean draining;
+    private final StatsResource stats;
 
     /**
      * Creates a handler and its empty cache, bounded and timed by {@code options}.
@@ -163,7 +164,8 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
         store.onChange(watches);
         resources.put(Route.SIZE, new SizeResource(store, options.maxValueBytes()));
         resources.put(Route.METRICS, new MetricsResource(metrics, store));
-        resources.put(Route.STATS, new StatsResource(store, options, this::isShutdown));
+        this.stats = new StatsResource(store, options, this::isShutdown);
+        resources.put(Route.STATS, stats);
         resources.put(Route.HEALTH, new HealthResource(this::isShutdown, heap));
         resources.put(Route.NO_KEY, NO_KEY);
         resources.put(Route.KEYS, new KeysResource(store, options, operations));
@@ -276,6 +278,7 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
     protected void doStart() throws Exception {
         draining = false;
         watches.reopen();
+        stats.started();
         super.doStart();
     }
 

@@ -166,6 +166,30 @@ class HostileLoopbackWarmUpTest {
         }, "the twin's port " + port.get() + " after the warm-up");
     }
 
+    @Test
+    @Timeout(60)
+    void statsUptimeCountsFromTheOpenedPortNotFromBeforeTheWarmUp() throws Exception {
+        // /stats' uptimeMillis counted from the handler's construction, so it began with --warm-up's time
+        // (3 s by default, up to 10 s) on a server that had just opened its port.
+        KvServer kv = KvServer.start(ServerConfig.parse(new String[] {"--port", "0", "--warm-up", "2s"}, Map.of()),
+                new FakeTicker(), Clock.systemUTC());
+        try {
+            HttpResponse<String> stats = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + kv.port() + "/stats")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, stats.statusCode());
+            java.util.regex.Matcher uptime = java.util.regex.Pattern.compile("\"uptimeMillis\":(\\d+)")
+                    .matcher(stats.body());
+            assertTrue(uptime.find(), stats.body());
+            long millis = Long.parseLong(uptime.group(1));
+            assertTrue(millis < 2_000, "uptimeMillis " + millis + " just after the start: the 2 s warm-up counted");
+            assertTrue(stats.body().contains("\"puts\":0") && stats.body().contains("\"hits\":0")
+                    && stats.body().contains("\"misses\":0") && stats.body().contains("\"entries\":0"),
+                    "the warm-up's traffic shows in /stats: " + stats.body());
+        } finally {
+            kv.stop();
+        }
+    }
+
     private static long entries(KvServer kv) {
         java.util.concurrent.atomic.LongAdder count = new java.util.concurrent.atomic.LongAdder();
         kv.handler().forEachEntry(entry -> count.increment());
