@@ -105,6 +105,7 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
     private final Watches watches;
     private final Map<Route, Resource> resources = new EnumMap<>(Route.class);
     private volatile boolean draining;
+    private final StatsResource stats;
 
     /**
      * Creates a handler and its empty cache, bounded and timed by {@code options}.
@@ -163,7 +164,8 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
         store.onChange(watches);
         resources.put(Route.SIZE, new SizeResource(store, options.maxValueBytes()));
         resources.put(Route.METRICS, new MetricsResource(metrics, store));
-        resources.put(Route.STATS, new StatsResource(store, options, this::isShutdown));
+        this.stats = new StatsResource(store, options, this::isShutdown);
+        resources.put(Route.STATS, stats);
         resources.put(Route.HEALTH, new HealthResource(this::isShutdown, heap));
         resources.put(Route.NO_KEY, NO_KEY);
         resources.put(Route.KEYS, new KeysResource(store, options, operations));
@@ -176,7 +178,8 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
      * every branch of them before the first request: otherwise the first entries to expire, one TTL
      * after traffic starts, make it discard the compiled request path and compile it again while serving.
      * Leaves this handler's cache as it was. The standalone server calls it before it opens its port
-     * ({@code --warm-up}, 300 ms by default); an application embedding the handler may do the same.
+     * (the first 300 ms of {@code --warm-up}, 3 s by default, whose rest is loopback HTTP traffic); an
+     * application embedding the handler may do the same.
      *
      * <p>It returns early, with the calling thread's interrupt status kept set, if that thread is
      * interrupted (before the call or during it); the thread it runs beside the caller's has ended when
@@ -275,6 +278,7 @@ public final class KvHandler extends Handler.Abstract.NonBlocking implements Gra
     protected void doStart() throws Exception {
         draining = false;
         watches.reopen();
+        stats.started();
         super.doStart();
     }
 

@@ -249,7 +249,14 @@ public final class KvServer implements AutoCloseable {
         handler.warmUp(java.time.Duration.ofMillis(storeMillis));
         long loopbackMillis = config.warmUpMillis - storeMillis;
         if (loopbackMillis > 0 && !Thread.currentThread().isInterrupted()) {
-            KvServer twin = twin(config, ticker, clock);
+            KvServer twin;
+            try {
+                twin = twin(config, authToken, ticker, clock);
+            } catch (RuntimeException e) { // only an optimisation: the start goes on without it
+                log.info("Warmed up: {} ms on the cache alone; no loopback traffic, its server could not be built:"
+                        + " {} (--warm-up)", storeMillis, e.toString());
+                return;
+            }
             long beginNanos = System.nanoTime();
             long answers = LoopbackWarmUp.run(twin, twin.authToken, TimeUnit.MILLISECONDS.toNanos(loopbackMillis));
             log.info("Warmed up: {} ms on the cache alone, then {} requests over loopback in {} ms (--warm-up)",
@@ -259,7 +266,16 @@ public final class KvServer implements AutoCloseable {
 
     /** @return the loopback warm-up's twin of a server with {@code config}: built, not started */
     static KvServer twin(ServerConfig config, Ticker ticker, Clock clock) {
-        KvServer twin = new KvServer(config.forWarmUp(), ticker, clock, "kvcache-warm-up-http");
+        return twin(config, config.resolveAuthToken(), ticker, clock);
+    }
+
+    /**
+     * @param token the token the server resolved from {@code config} when it was built, which the twin takes
+     *     rather than read {@code --auth-token-file} again
+     * @return the loopback warm-up's twin of a server with {@code config}: built, not started
+     */
+    static KvServer twin(ServerConfig config, String token, Ticker ticker, Clock clock) {
+        KvServer twin = new KvServer(config.forWarmUp(token), ticker, clock, "kvcache-warm-up-http");
         ((QueuedThreadPool) twin.server.getThreadPool()).setDaemon(true); // a stop cut short leaks none that block exit
         return twin;
     }

@@ -46,7 +46,9 @@ final class LoopbackWarmUp {
         long answers = 0;
         try {
             jetty.start();
-            answers = traffic(twin.port(), token, System.nanoTime() + nanos);
+            var options = twin.handler().options();
+            answers = traffic(twin.port(), token, System.nanoTime() + nanos, options.maxKeyBytes(),
+                    options.maxValueBytes());
         } catch (Exception e) {
             LOG.debug("Loopback warm-up cut short", e);
         } finally {
@@ -71,7 +73,13 @@ final class LoopbackWarmUp {
      * {@code --max-connections}, say, leaves the second connection unread).
      */
     static long traffic(int port, String token, long deadline) {
-        WarmUpTraffic[] connections = {new WarmUpTraffic(port, 10, token, 1), new WarmUpTraffic(port, 1, token, 2)};
+        return traffic(port, token, deadline, Long.MAX_VALUE, Long.MAX_VALUE);
+    }
+
+    /** As {@link #traffic(int, String, long)}, with keys and values within the server's limits. */
+    static long traffic(int port, String token, long deadline, long maxKeyBytes, long maxValueBytes) {
+        WarmUpTraffic[] connections = {new WarmUpTraffic(port, 10, token, 1, maxKeyBytes, maxValueBytes),
+                new WarmUpTraffic(port, 1, token, 2, maxKeyBytes, maxValueBytes)};
         long[] answers = new long[connections.length];
         Thread[] threads = new Thread[connections.length];
         for (int i = 0; i < threads.length; i++) {

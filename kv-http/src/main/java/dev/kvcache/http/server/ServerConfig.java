@@ -416,10 +416,14 @@ final class ServerConfig implements Cloneable {
     }
 
     /**
+     * @param token the bearer token the server resolved at its start ({@link #resolveAuthToken()}), or
+     *     {@code null}: the twin takes it as {@code --auth-token}, so that it never reads
+     *     {@code --auth-token-file} again (a file deleted, emptied or rewritten meanwhile must not fail the
+     *     start, nor a pipe that held the secret once block it)
      * @return a copy for the loopback warm-up's twin server: 127.0.0.1 and a free port, cleartext, no
      *     snapshot, no access log, no stop delay; limits, threads, token and TTL as configured
      */
-    ServerConfig forWarmUp() {
+    ServerConfig forWarmUp(String token) {
         ServerConfig twin;
         try {
             twin = (ServerConfig) clone();
@@ -432,6 +436,8 @@ final class ServerConfig implements Cloneable {
         twin.snapshot = null;
         twin.accessLog = false;
         twin.shutdownDelayMillis = 0;
+        twin.authToken = token;
+        twin.authTokenFile = null;
         return twin;
     }
 

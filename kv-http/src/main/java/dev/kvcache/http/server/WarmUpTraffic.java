@@ -15,22 +15,38 @@ import java.util.SplittableRandom;
  * answers to these requests use; anything else ends the run, as does any I/O error: the warm-up is only an
  * optimisation, and the server it talks to is a throwaway twin.
  *
+ * <p>Its keys and values fit the server's {@code --max-key-bytes} and {@code --max-value-bytes}: a key or value
+ * over them would make the twin answer 414 or 413, and close the connection for a write whose body it did
+ * not read, so that the warm-up would train the JIT on refusals, and end after a few requests. When the
+ * server closes the connection anyway after an answer ({@code Connection: close}, or at an answer's end),
+ * the run goes on on a new one, up to {@link #MAX_CONNECTIONS}.
+ *
  * <p>Runs on a blocking {@link SocketChannel}, so an interrupt of its thread closes the channel and ends
  * the run at once (a stop signal during the start).
  */
 final class WarmUpTraffic {
-    private static final int KEYS = 1_000_000;
+    /** The seed's keys: [0, 10^6), as long as the key limit allows. */
+    private static final int KEY_DIGITS = 6;
+    /** The {@code PUT /kv/} values: [0, 1000), as long as the value limit allows. */
+    private static final int PUT_DIGITS = 3;
+    /** Connections a run opens at most, each after the server closed the previous one. */
+    static final int MAX_CONNECTIONS = 64;
 
     private final InetSocketAddress address;
     private final int depth;
     private final String authorization;
     private final SplittableRandom random;
+    private final int keys;
+    private final int putValues;
+    private final boolean emptyValues;
     private final String host;
     private final StringBuilder batch = new StringBuilder(2_048);
     private final boolean[] heads;
     private ByteBuffer in = ByteBuffer.allocate(16 * 1024);
     private long answers;
     private String failure;
+    private boolean closing; // the last answer read said Connection: close
+    private int connections;
 
     /**
      * @param port the twin's port on 127.0.0.1
@@ -39,6 +55,17 @@ final class WarmUpTraffic {
      * @param seed the random keys' seed
      */
     WarmUpTraffic(int port, int depth, String token, long seed) {
+        this(port, depth, token, seed, Long.MAX_VALUE, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #WarmUpTraffic(int, int, String, long)}, with keys of at most {@code maxKeyBytes} and values
+     * of at most {@code maxValueBytes} (the server's limits).
+     */
+    WarmUpTraffic(int port, int depth, String token, long seed, long maxKeyBytes, long maxValueBytes) {
+        this.keys = pow10((int) Math.max(1, Math.min(KEY_DIGITS, maxKeyBytes)));
+        this.putValues = pow10((int) Math.max(0, Math.min(PUT_DIGITS, maxValueBytes)));
+        this.emptyValues = maxValueBytes < 1;
         this.address = new InetSocketAddress("127.0.0.1", port);
         this.depth = depth;
         this.host = " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"; // as clients send it: the port, unless 80
@@ -53,6 +80,32 @@ final class WarmUpTraffic {
      * @return the answers read
      */
     long run(long deadlineNanos) {
+        while (connections < MAX_CONNECTIONS && !Thread.currentThread().isInterrupted()
+                && System.nanoTime() - deadlineNanos < 0) {
+            failure = null;
+            long before = answers;
+            connections++;
+            if (!connection(deadlineNanos) || answers == before) {
+                break; // a failure, the deadline or a stop; or a server that closes before it answers
+            }
+        }
+        return answers;
+    }
+
+    /** @return the connections the last {@link #run} opened */
+    int connections() {
+        return connections;
+    }
+
+    /**
+     * One connection's batches, until the deadline, an interrupt, a failure, or the server's close after an
+     * answer.
+     *
+     * @return whether the server closed the connection after an answer, and the run may go on on a new one
+     *     ({@link #failure()} then says how it closed)
+     */
+    private boolean connection(long deadlineNanos) {
+        in.clear();
         try (SocketChannel channel = SocketChannel.open(address)) {
             channel.socket().setTcpNoDelay(true);
             while (System.nanoTime() - deadlineNanos < 0 && !Thread.currentThread().isInterrupted()) {
@@ -64,9 +117,13 @@ final class WarmUpTraffic {
                     String refused = readAnswer(channel, heads[i]);
                     if (refused != null) {
                         failure = refused;
-                        return answers;
+                        return refused.equals(CLOSED_BETWEEN_ANSWERS); // an idle timeout, say
                     }
                     answers++;
+                    if (closing) {
+                        failure = "the server closed the connection (Connection: close)";
+                        return true; // the rest of the batch is never answered
+                    }
                 }
             }
         } catch (java.nio.channels.ClosedByInterruptException e) {
@@ -74,7 +131,22 @@ final class WarmUpTraffic {
         } catch (IOException | RuntimeException e) {
             failure = e.toString(); // refused or reset: the warm-up ends there
         }
-        return answers;
+        return false;
+    }
+
+    private static final String CLOSED_BETWEEN_ANSWERS = "the connection closed between two answers";
+
+    private static int pow10(int digits) {
+        int n = 1;
+        for (int i = 0; i < digits; i++) {
+            n *= 10;
+        }
+        return n;
+    }
+
+    /** @return {@code value} as a body, or an empty one under a value limit of 0 */
+    private String value(int value) {
+        return emptyValues ? "" : Integer.toString(value);
     }
 
     /** @return why the last {@link #run} ended before its deadline, other than an interrupt; {@code null} if not */
@@ -85,17 +157,17 @@ final class WarmUpTraffic {
     private byte[] nextBatch() {
         batch.setLength(0);
         for (int i = 0; i < depth; i++) {
-            String key = Integer.toString(random.nextInt(KEYS));
+            String key = Integer.toString(random.nextInt(keys));
             int pick = random.nextInt(100);
             heads[i] = false;
             if (pick < 72) {
                 request("GET /", key, null);
             } else if (pick < 90) {
-                request("POST /", key, Integer.toString(1 + random.nextInt(9)));
+                request("POST /", key, value(1 + random.nextInt(9)));
             } else if (pick < 94) {
                 request("GET /kv/", key, null);
             } else if (pick < 97) {
-                request("PUT /kv/", key, Integer.toString(random.nextInt(1_000)));
+                request("PUT /kv/", key, value(random.nextInt(putValues)));
             } else if (pick < 98) {
                 request("DELETE /kv/", key, null);
             } else if (pick < 99) {
@@ -128,7 +200,8 @@ final class WarmUpTraffic {
         int end;
         while ((end = headEnd()) < 0) {
             if (!fill(channel)) {
-                return "the connection closed before an answer's head ended";
+                return in.position() == 0 ? CLOSED_BETWEEN_ANSWERS
+                        : "the connection closed before an answer's head ended";
             }
         }
         String text = new String(in.array(), 0, end, StandardCharsets.ISO_8859_1);
@@ -138,6 +211,7 @@ final class WarmUpTraffic {
         if (status < 100 || (length < 0 && !bodyless)) {
             return "an answer without a status or a Content-Length: " + text.lines().findFirst().orElse("");
         }
+        closing = connectionClose(text);
         long body = bodyless ? 0 : length;
         consume(end + 4);
         while (body > 0) {
@@ -195,19 +269,33 @@ final class WarmUpTraffic {
 
     /** @return the head's {@code Content-Length}, or -1 if it has none */
     private static long contentLength(String head) {
+        String value = field(head, "Content-Length:");
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** @return whether the head says the server closes the connection after this answer */
+    private static boolean connectionClose(String head) {
+        String value = field(head, "Connection:");
+        return value != null && value.toLowerCase(java.util.Locale.ROOT).contains("close");
+    }
+
+    /** @return the trimmed value of the head's first field named {@code nameAndColon}, or {@code null} */
+    private static String field(String head, String nameAndColon) {
         int at = 0;
         while ((at = head.indexOf("\r\n", at)) >= 0) {
             at += 2;
-            if (head.regionMatches(true, at, "Content-Length:", 0, 15)) {
+            if (head.regionMatches(true, at, nameAndColon, 0, nameAndColon.length())) {
                 int lineEnd = head.indexOf("\r\n", at);
-                String value = head.substring(at + 15, lineEnd < 0 ? head.length() : lineEnd).trim();
-                try {
-                    return Long.parseLong(value);
-                } catch (NumberFormatException e) {
-                    return -1;
-                }
+                return head.substring(at + nameAndColon.length(), lineEnd < 0 ? head.length() : lineEnd).trim();
             }
         }
-        return -1;
+        return null;
     }
 }
