@@ -237,31 +237,9 @@ public final class KvServer implements AutoCloseable {
         return kv;
     }
 
-    /**
-     * The longest part of {@code --warm-up} spent on the cache's paths alone ({@link KvHandler#warmUp}); the
-     * rest is loopback traffic ({@link LoopbackWarmUp}), which then finds those paths' branches in the profile.
-     */
-    static final long STORE_WARM_UP_MILLIS = 300;
-
     /** Runs {@code --warm-up}: the cache's paths, then loopback HTTP traffic through a twin of this server. */
     private void warmUp(Ticker ticker, Clock clock) {
-        long storeMillis = Math.min(STORE_WARM_UP_MILLIS, config.warmUpMillis / 2);
-        handler.warmUp(java.time.Duration.ofMillis(storeMillis));
-        long loopbackMillis = config.warmUpMillis - storeMillis;
-        if (loopbackMillis > 0 && !Thread.currentThread().isInterrupted()) {
-            KvServer twin;
-            try {
-                twin = twin(config, authToken, ticker, clock);
-            } catch (RuntimeException e) { // only an optimisation: the start goes on without it
-                log.info("Warmed up: {} ms on the cache alone; no loopback traffic, its server could not be built:"
-                        + " {} (--warm-up)", storeMillis, e.toString());
-                return;
-            }
-            long beginNanos = System.nanoTime();
-            long answers = LoopbackWarmUp.run(twin, twin.authToken, TimeUnit.MILLISECONDS.toNanos(loopbackMillis));
-            log.info("Warmed up: {} ms on the cache alone, then {} requests over loopback in {} ms (--warm-up)",
-                    storeMillis, answers, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beginNanos));
-        }
+        LoopbackWarmUp.warmUp(handler, config.warmUpMillis, () -> twin(config, authToken, ticker, clock));
     }
 
     /** @return the loopback warm-up's twin of a server with {@code config}: built, not started */
@@ -308,6 +286,11 @@ public final class KvServer implements AutoCloseable {
     /** Stops or resumes accepting connections, leaving new ones in the accept queue (tests). */
     void setAccepting(boolean accepting) {
         connector.setAccepting(accepting);
+    }
+
+    /** @return the bearer token this server requires, or {@code null} */
+    String authToken() {
+        return authToken;
     }
 
     KvHandler handler() {

@@ -1,6 +1,9 @@
 package dev.kvcache.http.server;
 
+import dev.kvcache.http.KvHandler;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.eclipse.jetty.server.Server;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +30,37 @@ final class LoopbackWarmUp {
     private static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private LoopbackWarmUp() {}
+
+    /**
+     * The longest part of {@code --warm-up} spent on the cache's paths alone ({@link KvHandler#warmUp}); the
+     * rest is loopback traffic, which then finds those paths' branches in the profile.
+     */
+    static final long STORE_WARM_UP_MILLIS = 300;
+
+    /**
+     * The whole {@code --warm-up}: {@code handler}'s cache paths, then loopback traffic through the twin
+     * {@code twins} builds; logs what it did. Returns early, interrupt kept, if this thread is interrupted.
+     */
+    static void warmUp(KvHandler handler, long millis, Supplier<KvServer> twins) {
+        long storeMillis = Math.min(STORE_WARM_UP_MILLIS, millis / 2);
+        handler.warmUp(Duration.ofMillis(storeMillis));
+        long loopbackMillis = millis - storeMillis;
+        if (loopbackMillis <= 0 || Thread.currentThread().isInterrupted()) {
+            return;
+        }
+        KvServer twin;
+        try {
+            twin = twins.get();
+        } catch (RuntimeException e) { // only an optimisation: the start goes on without it
+            LOG.info("Warmed up: {} ms on the cache alone; no loopback traffic, its server could not be built:"
+                    + " {} (--warm-up)", storeMillis, e.toString());
+            return;
+        }
+        long beginNanos = System.nanoTime();
+        long answers = run(twin, twin.authToken(), TimeUnit.MILLISECONDS.toNanos(loopbackMillis));
+        LOG.info("Warmed up: {} ms on the cache alone, then {} requests over loopback in {} ms (--warm-up)",
+                storeMillis, answers, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beginNanos));
+    }
 
     /**
      * Starts {@code twin}, sends it traffic for {@code nanos} or until this thread is interrupted, and
