@@ -9,8 +9,10 @@ import dev.kvcache.http.server.TestServer;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Tag;
 
 /** docs/http.md "Batch" and "Flush". */
+@Tag("heavy") // .ci/run runs it on JDK 17 only: HTTP and snapshot logic whose outcome does not depend on the JDK
 class HostileBatchFlushTest {
     static final ObjectMapper JSON = new ObjectMapper();
 

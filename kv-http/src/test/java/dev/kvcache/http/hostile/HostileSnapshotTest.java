@@ -28,11 +28,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * docs/http.md "Snapshots" attacked from the outside: what a crash leaves behind, values and keys at the
  * documented limits, an empty cache, and writes racing with a save.
  */
+@Tag("heavy") // .ci/run runs it on JDK 17 only: HTTP and snapshot logic whose outcome does not depend on the JDK
 class HostileSnapshotTest {
     @TempDir
     Path dir;

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.eclipse.jetty.http.UriCompliance;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Jetty's default URI compliance refused {@code %25} (a '%' in the key) and {@code %2F} before the handler ran,
  * so such keys could not be addressed at all.
  */
+@Tag("heavy") // .ci/run runs it on JDK 17 only: HTTP and snapshot logic whose outcome does not depend on the JDK
 class PercentEncodedKeysTest {
     /** Paths and the keys they name; each value written is its key, so a read shows which key it hit. */
     private static final Map<String, String> KEYS = new LinkedHashMap<>();

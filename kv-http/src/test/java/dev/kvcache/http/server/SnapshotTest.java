@@ -33,8 +33,10 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /** {@code --snapshot}: written on shutdown and periodically, restored on start, corruption refused. */
+@Tag("heavy") // .ci/run runs it on JDK 17 only: HTTP and snapshot logic whose outcome does not depend on the JDK
 class SnapshotTest {
     private static final Instant T0 = Instant.parse("2026-11-25T23:00:00Z");
 
