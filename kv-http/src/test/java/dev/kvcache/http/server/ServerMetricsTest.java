@@ -112,6 +112,14 @@ class ServerMetricsTest {
         RawHttp.Reply reply = raw("PUT /kv/big HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + TOKEN
                 + "\r\nContent-Length: " + (2 << 20) + "\r\n\r\n");
         assertEquals(413, reply.status());
+        // Counted when the response's write completes, which the client may see first: wait for it, then
+        // check that it stays counted once.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        long counted;
+        while ((counted = count(metrics(), "413", "put")) < before + 1 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(before + 1, counted);
         assertEquals(before + 1, count(metrics(), "413", "put"));
     }
 
