@@ -49,6 +49,8 @@ final class ConfigRules {
                 "must be in [1, 64KiB], was " + config.maxKeyBytes);
         rules.check(config.maxValueBytes <= 1L << 30, "--max-value-bytes",
                 "must be at most 1GiB, was " + config.maxValueBytes);
+        rules.check(config.pipelineBatch >= 0 && config.pipelineBatch <= 1 << 20, "--pipeline-batch",
+                "must be in [0, 1MiB], was " + config.pipelineBatch);
         rules.check(config.maxHeaderBytes >= 1024 && config.maxHeaderBytes <= 1 << 20, "--max-header-bytes",
                 "must be in [1KiB, 1MiB], was " + config.maxHeaderBytes);
         rules.check(config.missStatus == 200 || config.missStatus == 404, "--miss-status",

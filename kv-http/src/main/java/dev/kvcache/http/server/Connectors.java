@@ -46,10 +46,13 @@ final class Connectors {
     /**
      * @param acceptors threads accepting connections
      * @param selectors threads selecting on them; 0 for half the processors, at least 1
+     * @param pipelineBatch bytes of HTTP/1.1 answers that may wait for the rest of their pipelined batch
      * @return a connector serving HTTP/1.1 and h2c in cleartext
      */
-    static ServerConnector cleartext(Server server, HttpConfiguration http, int acceptors, int selectors) {
-        return new ServerConnector(server, acceptors, selectors(selectors), new HttpConnectionFactory(http),
+    static ServerConnector cleartext(Server server, HttpConfiguration http, int acceptors, int selectors,
+            int pipelineBatch) {
+        return new ServerConnector(server, acceptors, selectors(selectors),
+                new PipelinedHttpConnectionFactory(http, pipelineBatch),
                 Http2SessionGuard.install(new HTTP2CServerConnectionFactory(http2(http))));
     }
 
@@ -75,10 +78,11 @@ final class Connectors {
      * @param selectors threads selecting on them; 0 for half the processors, at least 1
      * @param keystore the PKCS12 file with the server's key and certificate chain
      * @param password its password, or {@code null} for none
+     * @param pipelineBatch bytes of HTTP/1.1 answers that may wait for the rest of their pipelined batch
      * @return a connector serving h2 and HTTP/1.1 over TLS; the keystore is read when the server starts
      */
     static ServerConnector tls(Server server, HttpConfiguration http, int acceptors, int selectors, String keystore,
-            String password) {
+            String password, int pipelineBatch) {
         SslContextFactory.Server ssl = new SslContextFactory.Server();
         ssl.setKeyStorePath(keystore);
         ssl.setKeyStoreType("PKCS12");
@@ -91,7 +95,7 @@ final class Connectors {
         // certificate's has already decided to trust it, so requests are not refused for their Host.
         secure.setSniHostCheck(false);
         https.addCustomizer(secure);
-        HttpConnectionFactory http1 = new HttpConnectionFactory(https);
+        HttpConnectionFactory http1 = new PipelinedHttpConnectionFactory(https, pipelineBatch);
         HTTP2ServerConnectionFactory h2 = Http2SessionGuard.install(new HTTP2ServerConnectionFactory(http2(https)));
         // Without a list, ALPN offers the protocols of the factories that follow it on the connector, in
         // order (h2 first), under their ALPN names ("http/1.1", which Jetty's "HTTP/1.1" does not match).

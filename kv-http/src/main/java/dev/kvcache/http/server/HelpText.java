@@ -25,7 +25,7 @@ final class HelpText {
 
     static {
         SECTIONS.put("Network", List.of("--port", "--host", "--threads", "--idle-timeout", "--max-connections",
-                "--accept-queue", "--acceptors", "--selectors", "--shutdown-timeout", "--shutdown-delay", "--warm-up"));
+                "--accept-queue", "--acceptors", "--selectors", "--pipeline-batch", "--shutdown-timeout", "--shutdown-delay", "--warm-up"));
         SECTIONS.put("Cache and limits", List.of("--ttl", "--max-entries", "--max-bytes", "--max-key-bytes",
                 "--max-value-bytes", "--max-header-bytes", "--miss-status"));
         SECTIONS.put("Operations", List.of("--max-list-limit", "--max-list-cursors", "--list-cursor-idle",

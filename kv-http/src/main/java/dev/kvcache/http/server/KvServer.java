@@ -115,9 +115,9 @@ public final class KvServer implements AutoCloseable {
                 ? null
                 : Keystores.open(Path.of(config.tlsKeystore), config.resolveTlsPassword());
         this.connector = certificate == null
-                ? Connectors.cleartext(server, http, config.acceptors, config.selectors)
+                ? Connectors.cleartext(server, http, config.acceptors, config.selectors, (int) config.pipelineBatch)
                 : Connectors.tls(server, http, config.acceptors, config.selectors, config.tlsKeystore,
-                        certificate.password());
+                        certificate.password(), (int) config.pipelineBatch);
         connector.setHost(config.host);
         connector.setPort(config.port);
         connector.setIdleTimeout(config.idleTimeoutMillis);

@@ -146,6 +146,12 @@ final class ServerConfig implements Cloneable {
                     + " refused or delayed by seconds. Env KV_ACCEPT_QUEUE. Default: ${DEFAULT-VALUE}.")
     int acceptQueue;
 
+    @Option(names = "--pipeline-batch", paramLabel = "BYTES", defaultValue = "16KiB", converter = Converters.Size.class,
+            description = "Answers to pipelined HTTP/1.1 requests that may wait, up to this many bytes, for the"
+                    + " rest of the requests already read, to go out in one write (0: one write per answer)."
+                    + " Env KV_PIPELINE_BATCH. Default: ${DEFAULT-VALUE}.")
+    long pipelineBatch;
+
     @Option(names = "--acceptors", paramLabel = "COUNT", defaultValue = "1", converter = Converters.Count.class,
             description = "Threads accepting new connections. Env KV_ACCEPTORS. Default: ${DEFAULT-VALUE}.")
     int acceptors;

@@ -26,6 +26,7 @@ class ConfigOutputPinTest {
             List.of("--selectors", "65"),
             List.of("--acceptors", "0"),
             List.of("--accept-queue", "0"),
+            List.of("--pipeline-batch", "2MiB"),
             List.of("--max-connections", "0"),
             List.of("--max-key-bytes", "0"),
             List.of("--max-value-bytes", "2GiB"),
