@@ -288,6 +288,15 @@ public final class KvServer implements AutoCloseable {
         connector.setAccepting(accepting);
     }
 
+    /**
+     * Sets how long a connection may stay idle once a stop has begun (Jetty's default: 1 s), after which
+     * the connector closes it (tests: a stop with nothing in flight need not wait for a client's kept-alive
+     * connection).
+     */
+    void setShutdownIdleTimeout(long millis) {
+        connector.setShutdownIdleTimeout(millis);
+    }
+
     /** @return the bearer token this server requires, or {@code null} */
     String authToken() {
         return authToken;

@@ -18,6 +18,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import dev.kvcache.http.server.ServerLog;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * is one that was written under its key, nothing is left of the killed writes' temp files, and a SIGTERM
  * after the restart exits 0 with every entry in the final snapshot.
  */
+@Tag("heavy") // .ci/run runs it on JDK 17 only: kills and restarts of the jar, snapshot logic whose outcome does not depend on the JDK
 class HostileSnapshotKillIT {
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();

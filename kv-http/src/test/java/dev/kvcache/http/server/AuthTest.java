@@ -27,7 +27,7 @@ import picocli.CommandLine;
 class AuthTest {
     private static final String TOKEN = "s3cr3t-T0ken_with.chars~+/=";
     private static final String BEARER = "Bearer " + TOKEN;
-    /** Shared: each stop takes about a second while the client's idle connection drains. */
+    /** Shared by the tests, which need one server only. */
     private static TestServer server;
 
     @BeforeAll

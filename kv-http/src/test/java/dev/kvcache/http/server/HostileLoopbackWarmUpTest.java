@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Session 13's hostile review of the loopback warm-up: configurations an operator may start with, against
  * the twin and its client.
  */
+@Tag("heavy") // .ci/run runs it on JDK 17 only: warm-ups run in real time, whatever the JDK
 class HostileLoopbackWarmUpTest {
 
     @Test

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Timeout;
  * requests, with and without a token; the twin it talks to is a server of its own (the real one's cache is
  * untouched), gone when the warm-up returns; an interrupt (a stop signal) ends it at once.
  */
+@Tag("heavy") // .ci/run runs it on JDK 17 only: warm-ups run in real time, whatever the JDK
 class LoopbackWarmUpTest {
 
     @Test

@@ -19,6 +19,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * TTL has not passed is there, with its value, content type and remaining TTL (within a second);
  * those whose TTL passed are gone.
  */
+@Tag("heavy") // .ci/run runs it on JDK 17 only: a stop and restart of the jar, snapshot logic whose outcome does not depend on the JDK
 class SnapshotIT {
     private static final String[] TTLS = {"1500ms", "20s", "10m"};
     private static final long[] TTL_MILLIS = {1_500, 20_000, 600_000};

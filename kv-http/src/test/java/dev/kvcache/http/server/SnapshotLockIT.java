@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * PID; once the first is killed with SIGKILL (no shutdown hook runs), the OS has released its lock and a new
  * server starts on the file.
  */
+@Tag("heavy") // .ci/run runs it on JDK 17 only: two jars and a kill, a file lock whose outcome does not depend on the JDK
 class SnapshotLockIT {
     @TempDir
     Path dir;

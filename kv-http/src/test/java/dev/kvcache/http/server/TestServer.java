@@ -118,8 +118,17 @@ public final class TestServer implements AutoCloseable {
         return server.requestsInFlight();
     }
 
+    /**
+     * Stops the server. With nothing in flight, the idle connections (the test's clients, kept alive) are
+     * closed at once rather than after Jetty's shutdown idle timeout of 1 s, which was most of the time of
+     * a test that starts its own server; with requests in flight, the stop is the configured one.
+     * {@code server.close()} stops as configured: ShutdownTest measures that.
+     */
     @Override
     public void close() {
+        if (server.requestsInFlight() == 0) {
+            server.setShutdownIdleTimeout(10);
+        }
         server.close();
     }
 }
