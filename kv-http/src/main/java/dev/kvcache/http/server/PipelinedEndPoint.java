@@ -209,9 +209,16 @@ final class PipelinedEndPoint implements EndPoint, EndPoint.Wrapper {
             }
         }
 
+        /**
+         * A send of held bytes has no callback of its own, but its completion starts the write that
+         * queued behind it ({@link #next}), which may complete at once, on this thread, and run that
+         * write's callback (a handler's, Jetty's request completion, the access log): it may block, so
+         * the selector must not run it. Said non-blocking, the selector ran such a callback itself and
+         * read no other connection meanwhile.
+         */
         @Override
         public InvocationType getInvocationType() {
-            return callback == null ? InvocationType.NON_BLOCKING : callback.getInvocationType();
+            return callback == null ? InvocationType.BLOCKING : callback.getInvocationType();
         }
     }
 
