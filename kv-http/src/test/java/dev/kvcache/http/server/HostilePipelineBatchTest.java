@@ -48,10 +48,13 @@ class HostilePipelineBatchTest {
     /** Whether the completion of {@code /block}'s write saw {@code /other} served while it waited. */
     private final AtomicBoolean otherServedMeanwhile = new AtomicBoolean();
     private final CountDownLatch blockCompleted = new CountDownLatch(1);
+    /** Counted down once the client has read the answer before {@code /sync}. */
+    private final CountDownLatch firstRead = new CountDownLatch(1);
 
     @AfterEach
     void stop() throws Exception {
         otherServed.countDown();
+        firstRead.countDown();
         if (server != null) {
             server.stop();
         }
@@ -193,6 +196,27 @@ class HostilePipelineBatchTest {
         }
     }
 
+    /**
+     * Known, not fixed: an answer held for the rest of its batch waits for the next request's handler
+     * when that handler works synchronously (on the connection's thread) before it answers: with Jetty's
+     * own writes the first answer is on the wire while the second is computed. In kvcache the handlers
+     * that work long on the request's thread are a flush ({@code DELETE /kv/?prefix=P}, O(entries)) and a
+     * large batch: a GET pipelined before them is answered only once they are done. Here the second
+     * handler waits (up to 3 s) for the client to have read the first answer.
+     */
+    @org.junit.jupiter.api.Disabled("known: a held answer waits for a later pipelined request handled synchronously")
+    @ParameterizedTest(name = "batch {0}")
+    @ValueSource(ints = {0, BATCH})
+    void aHeldAnswerDoesNotWaitForTheNextRequestsSynchronousWork(int batch) throws Exception {
+        start(batch);
+        try (RawHttp client = new RawHttp(connector.getLocalPort())) {
+            client.send(get("/s0") + get("/sync"));
+            assertEquals("/s0", client.read().body());
+            firstRead.countDown();
+            assertEquals("in time", client.read().body());
+        }
+    }
+
     private Socket smallSocket() throws IOException {
         Socket socket = new Socket();
         socket.setReceiveBufferSize(1024);
@@ -225,6 +249,16 @@ class HostilePipelineBatchTest {
                         blockCompleted.countDown();
                         callback.succeeded();
                     }, callback::failed));
+                } else if (path.equals("/sync")) {
+                    // Synchronous work on the connection's thread before the answer (as a flush's walk).
+                    boolean inTime;
+                    try {
+                        inTime = firstRead.await(3, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        inTime = false;
+                    }
+                    answer(response, inTime ? "in time" : "late", callback);
                 } else if (path.startsWith("/big/")) {
                     answer(response, big(Integer.parseInt(path.substring(5))), callback);
                 } else {
