@@ -227,6 +227,137 @@ class HostilePipelineServerTest {
         }
     }
 
+    /**
+     * A stop while a pipelined watch waits, with answers before and a request after it: the answer
+     * before it, the watch's (answered at once by the stop), then the one after it (503 once stopping,
+     * closing the connection) all arrive.
+     */
+    @ParameterizedTest(name = "batch {0}")
+    @ValueSource(strings = {"0", "16KiB"})
+    void aStopWithAPipelinedWatchInFlightDeliversEveryAnswer(String batch) throws Exception {
+        TestServer server = new TestServer("--pipeline-batch", batch);
+        try (RawHttp client = new RawHttp(server.port())) {
+            client.send(RawHttp.request("PUT", "/kv/s", "v1"));
+            assertEquals(204, client.read().status());
+            client.send(RawHttp.request("GET", "/kv/s?index=0", null));
+            String index = client.read().headers().get("x-kv-index");
+            client.send(RawHttp.request("GET", "/kv/s", null) + RawHttp.request("GET", "/kv/s?index=" + index + "&wait=60s", null)
+                    + RawHttp.request("GET", "/kv/s", null));
+            assertEquals("v1", client.read().body());
+            Thread stopper = new Thread(server::close);
+            stopper.start();
+            RawHttp.Reply watch = client.read();
+            assertEquals(200, watch.status());
+            assertEquals("v1", watch.body());
+            RawHttp.Reply after = client.read();
+            assertTrue(after.status() == 503 || after.status() == 200 && after.body().equals("v1"), after.toString());
+            stopper.join(20_000);
+        } finally {
+            server.close();
+        }
+    }
+
+    /** Values near --max-value-bytes among small ones; HEAD of one; then the idle timeout ends the connection. */
+    @ParameterizedTest(name = "batch {0}")
+    @ValueSource(strings = {"0", "16KiB"})
+    void hugeValuesAmongSmallOnesThenTheIdleTimeout(String batch) throws Exception {
+        try (TestServer server = new TestServer("--pipeline-batch", batch, "--max-value-bytes", "1MiB", "--idle-timeout", "1s");
+                RawHttp client = new RawHttp(server.port())) {
+            String huge = "h".repeat((1 << 20) - 1);
+            client.send(RawHttp.request("PUT", "/kv/huge", huge) + RawHttp.request("PUT", "/kv/s", "s"));
+            assertEquals(204, client.read().status());
+            assertEquals(204, client.read().status());
+            client.send(RawHttp.request("GET", "/kv/s", null) + RawHttp.request("GET", "/kv/huge", null)
+                    + "HEAD /kv/huge HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + RawHttp.request("GET", "/kv/s", null)
+                    + RawHttp.request("GET", "/kv/huge", null) + "GET /kv/s HTTP/1.1\r\nHo");
+            assertEquals("s", client.read().body());
+            assertEquals(huge, client.read().body());
+            assertEquals(String.valueOf(huge.length()), client.read(true).headers().get("content-length"));
+            assertEquals("s", client.read().body());
+            assertEquals(huge, client.read().body());
+            // The rest of the last request never comes: the idle timeout closes the connection.
+            String rest = client.readToEnd();
+            assertTrue(rest.isEmpty() || rest.startsWith("HTTP/1.1 4"), rest);
+        }
+    }
+
+    /** A slow reader of thousands of pipelined answers, then one that resets mid-batch: the server still serves. */
+    @ParameterizedTest(name = "batch {0}")
+    @ValueSource(strings = {"0", "16KiB"})
+    void aSlowReaderAndAResetMidBatchLeaveTheServerServing(String batch) throws Exception {
+        try (TestServer server = new TestServer("--pipeline-batch", batch)) {
+            try (RawHttp setup = new RawHttp(server.port())) {
+                setup.send(RawHttp.request("PUT", "/kv/r", "r".repeat(700)));
+                assertEquals(204, setup.read().status());
+            }
+            try (Socket socket = new Socket()) {
+                socket.setReceiveBufferSize(4096);
+                socket.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));
+                try (RawHttp slow = new RawHttp(socket)) {
+                    slow.send(RawHttp.request("GET", "/kv/r", null).repeat(3000));
+                    for (int i = 0; i < 3000; i++) {
+                        assertEquals(700, slow.read().body().length(), "answer " + i);
+                        if (i % 500 == 0) {
+                            Thread.sleep(20); // a slow reader, not an assertion
+                        }
+                    }
+                }
+            }
+            Socket reset = new Socket("127.0.0.1", server.port());
+            reset.getOutputStream().write(RawHttp.request("GET", "/kv/r", null).repeat(2000)
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            reset.getInputStream().readNBytes(5000);
+            reset.setSoLinger(true, 0);
+            reset.close();
+            try (RawHttp after = new RawHttp(server.port())) {
+                after.send(RawHttp.request("GET", "/kv/r", null).repeat(5));
+                for (int i = 0; i < 5; i++) {
+                    assertEquals(700, after.read().body().length());
+                }
+            }
+        }
+    }
+
+    /** A chunked PUT among GETs, then answers that refuse (413, 414, 431): earlier answers first, in order. */
+    @ParameterizedTest(name = "batch {0}")
+    @ValueSource(strings = {"0", "16KiB"})
+    void chunkedBodiesAndRefusalsBehindPipelinedAnswers(String batch) throws Exception {
+        try (TestServer server = new TestServer("--pipeline-batch", batch, "--max-value-bytes", "1KiB")) {
+            try (RawHttp client = new RawHttp(server.port())) {
+                client.send(RawHttp.request("GET", "/kv/c", null)
+                        + "PUT /kv/c HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"
+                        + RawHttp.request("GET", "/kv/c", null) + RawHttp.request("GET", "/stats", null)
+                        + RawHttp.request("PUT", "/kv/c", "x".repeat(2000)) + RawHttp.request("GET", "/kv/c", null));
+                assertEquals(404, client.read().status());
+                assertEquals(204, client.read().status());
+                assertEquals("abcde", client.read().body());
+                assertEquals(200, client.read().status());
+                RawHttp.Reply tooLarge = client.read();
+                assertEquals(413, tooLarge.status());
+                if (!"close".equals(tooLarge.headers().get("connection"))) {
+                    assertEquals("abcde", client.read().body());
+                }
+            }
+            for (String refused : new String[] {
+                    RawHttp.request("GET", "/kv/" + "k".repeat(300), null),
+                    "GET /kv/c HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n"}) {
+                try (RawHttp client = new RawHttp(server.port())) {
+                    client.send(RawHttp.request("GET", "/kv/c", null).repeat(3) + refused + RawHttp.request("GET", "/kv/c", null));
+                    for (int i = 0; i < 3; i++) {
+                        assertEquals("abcde", client.read().body());
+                    }
+                    RawHttp.Reply refusal = client.read();
+                    assertTrue(refusal.status() == 414 || refusal.status() == 431, refusal.toString());
+                    if ("close".equals(refusal.headers().get("connection"))) {
+                        assertEquals("", client.readToEnd());
+                    } else {
+                        assertEquals("abcde", client.read().body());
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void theFlagTakesZeroToOneMebibyteFromFlagVariableAndFile() throws Exception {
         assertEquals(0, ServerConfig.parse(new String[] {"--pipeline-batch", "0"}, Map.of()).pipelineBatch);
