@@ -59,6 +59,9 @@ final class PipelinedEndPoint implements EndPoint, EndPoint.Wrapper {
     /** Output is to be shut down once everything before it has been written. */
     private boolean shutdownAfter;
 
+    /** The next write is an upgrade's 101: held whatever its size ({@link #holdNextWrite}). */
+    private boolean holdNext;
+
     private volatile boolean upgraded;
 
     PipelinedEndPoint(EndPoint endPoint, ByteBufferPool pool, int capacity) {
@@ -79,7 +82,11 @@ final class PipelinedEndPoint implements EndPoint, EndPoint.Wrapper {
             if (queued != null) {
                 throw new WritePendingException();
             }
-            if (mayHold(buffers)) {
+            if (holdNext) {
+                holdNext = false;
+                holdWhole(buffers);
+                before = HOLD;
+            } else if (mayHold(buffers)) {
                 if (held == null) {
                     held = pool.acquire(capacity, true);
                 }
@@ -101,6 +108,35 @@ final class PipelinedEndPoint implements EndPoint, EndPoint.Wrapper {
             callback.succeeded();
         } else {
             send(before, callback, buffers);
+        }
+    }
+
+    /**
+     * Says that the connection's next write is the 101 of an upgrade, which Jetty does not wait for: it
+     * is held and reported written at once, so that its completion never comes after the upgrade.
+     */
+    void holdNextWrite() {
+        synchronized (this) {
+            holdNext = true;
+        }
+    }
+
+    /** Appends all of {@code buffers} to {@link #held}, in a larger buffer if they do not fit. */
+    private void holdWhole(ByteBuffer[] buffers) {
+        long size = 0;
+        for (ByteBuffer buffer : buffers) {
+            size += buffer.remaining();
+        }
+        if (held == null) {
+            held = pool.acquire((int) Math.max(capacity, size), true);
+        } else if (held.space() < size) {
+            RetainableByteBuffer.Mutable larger = pool.acquire((int) (held.remaining() + size), true);
+            larger.append(held.getByteBuffer());
+            held.release();
+            held = larger;
+        }
+        for (ByteBuffer buffer : buffers) {
+            held.append(buffer);
         }
     }
 
