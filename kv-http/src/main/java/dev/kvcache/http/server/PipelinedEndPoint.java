@@ -29,7 +29,9 @@ import org.eclipse.jetty.util.Callback;
  *   <li>the connection's request buffer still holds bytes of another request the client sent;
  *   <li>the response fits in the rest of the buffer.
  * </ul>
- * Any other write sends what is held together with its own bytes, in order, in one write. What is held
+ * The one other write held is an upgrade's 101 ({@link #holdNextWrite}), whatever its size: Jetty does
+ * not wait for it before it upgrades. Any other write sends what is held together with its own bytes, in
+ * order, in one write. What is held
  * is also sent before the connection waits for input ({@link #fillInterested}), before output is shut
  * down, and when the processing that held it returns ({@link #processed}): it never waits for the client,
  * for a handler that answers later, or for a timer.
