@@ -29,7 +29,9 @@ import org.eclipse.jetty.util.Callback;
  *   <li>the connection's request buffer still holds bytes of another request the client sent;
  *   <li>the response fits in the rest of the buffer.
  * </ul>
- * Any other write sends what is held together with its own bytes, in order, in one write. What is held
+ * The one other write held is an upgrade's 101 ({@link #holdNextWrite}), whatever its size: Jetty does
+ * not wait for it before it upgrades. Any other write sends what is held together with its own bytes, in
+ * order, in one write. What is held
  * is also sent before the connection waits for input ({@link #fillInterested}), before output is shut
  * down, and when the processing that held it returns ({@link #processed}): it never waits for the client,
  * for a handler that answers later, or for a timer.
@@ -59,6 +61,9 @@ final class PipelinedEndPoint implements EndPoint, EndPoint.Wrapper {
     /** Output is to be shut down once everything before it has been written. */
     private boolean shutdownAfter;
 
+    /** The next write is an upgrade's 101: held whatever its size ({@link #holdNextWrite}). */
+    private boolean holdNext;
+
     private volatile boolean upgraded;
 
     PipelinedEndPoint(EndPoint endPoint, ByteBufferPool pool, int capacity) {
@@ -79,7 +84,11 @@ final class PipelinedEndPoint implements EndPoint, EndPoint.Wrapper {
             if (queued != null) {
                 throw new WritePendingException();
             }
-            if (mayHold(buffers)) {
+            if (holdNext) {
+                holdNext = false;
+                holdWhole(buffers);
+                before = HOLD;
+            } else if (mayHold(buffers)) {
                 if (held == null) {
                     held = pool.acquire(capacity, true);
                 }
@@ -101,6 +110,35 @@ final class PipelinedEndPoint implements EndPoint, EndPoint.Wrapper {
             callback.succeeded();
         } else {
             send(before, callback, buffers);
+        }
+    }
+
+    /**
+     * Says that the connection's next write is the 101 of an upgrade, which Jetty does not wait for: it
+     * is held and reported written at once, so that its completion never comes after the upgrade.
+     */
+    void holdNextWrite() {
+        synchronized (this) {
+            holdNext = true;
+        }
+    }
+
+    /** Appends all of {@code buffers} to {@link #held}, in a larger buffer if they do not fit. */
+    private void holdWhole(ByteBuffer[] buffers) {
+        long size = 0;
+        for (ByteBuffer buffer : buffers) {
+            size += buffer.remaining();
+        }
+        if (held == null) {
+            held = pool.acquire((int) Math.max(capacity, size), true);
+        } else if (held.space() < size) {
+            RetainableByteBuffer.Mutable larger = pool.acquire((int) (held.remaining() + size), true);
+            larger.append(held.getByteBuffer());
+            held.release();
+            held = larger;
+        }
+        for (ByteBuffer buffer : buffers) {
+            held.append(buffer);
         }
     }
 
@@ -209,9 +247,16 @@ final class PipelinedEndPoint implements EndPoint, EndPoint.Wrapper {
             }
         }
 
+        /**
+         * A send of held bytes has no callback of its own, but its completion starts the write that
+         * queued behind it ({@link #next}), which may complete at once, on this thread, and run that
+         * write's callback (a handler's, Jetty's request completion, the access log): it may block, so
+         * the selector must not run it. Said non-blocking, the selector ran such a callback itself and
+         * read no other connection meanwhile.
+         */
         @Override
         public InvocationType getInvocationType() {
-            return callback == null ? InvocationType.NON_BLOCKING : callback.getInvocationType();
+            return callback == null ? InvocationType.BLOCKING : callback.getInvocationType();
         }
     }
 

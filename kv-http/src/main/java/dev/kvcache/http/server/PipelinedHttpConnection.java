@@ -1,8 +1,13 @@
 package dev.kvcache.http.server;
 
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http.MetaData;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.internal.HttpConnection;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * Jetty's HTTP/1.1 connection, writing through a {@link PipelinedEndPoint} and telling it when the
@@ -21,6 +26,33 @@ final class PipelinedHttpConnection extends HttpConnection {
         super(configuration, connector, endPoint);
         this.endPoint = endPoint;
         endPoint.attach(this);
+    }
+
+    @Override
+    protected HttpStreamOverHTTP1 newHttpStream(String method, String uri, HttpVersion version) {
+        return new Stream(method, uri, version);
+    }
+
+    /**
+     * Jetty's stream, telling the endpoint when the answer is the 101 of an {@code Upgrade: h2c}: Jetty
+     * writes it and upgrades at once, without waiting for the write, then resets the generator; a 101
+     * still on the wire then (behind held answers, for a client that reads slowly) completed into the
+     * reset generator, which wrote another 101 into the HTTP/2 stream. So it is held, and reported
+     * written, at once; the HTTP/2 connection's first write takes it to the socket.
+     */
+    private final class Stream extends HttpStreamOverHTTP1 {
+        Stream(String method, String uri, HttpVersion version) {
+            super(method, uri, version);
+        }
+
+        @Override
+        public void send(MetaData.Request request, MetaData.Response response, boolean last, ByteBuffer content,
+                Callback callback) {
+            if (response != null && response.getStatus() == HttpStatus.SWITCHING_PROTOCOLS_101) {
+                endPoint.holdNextWrite();
+            }
+            super.send(request, response, last, content, callback);
+        }
     }
 
     @Override
