@@ -109,6 +109,7 @@ public final class KvServer implements AutoCloseable {
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
         http.setUriCompliance(Connectors.URI_COMPLIANCE); // copied into the HTTP/2 and TLS configurations
+        http.addCustomizer(new SendHeldFirst(SendHeldFirst::mayTakeLong)); // copied into the TLS configuration
         http.setHeaderCacheSize(HEADER_CACHE_SIZE);
         http.setHeaderCacheCaseSensitive(true); // see HEADER_CACHE_SIZE: a cached value never stands for another
         this.certificate = config.tlsKeystore == null

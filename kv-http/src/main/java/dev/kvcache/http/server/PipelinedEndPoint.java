@@ -193,6 +193,11 @@ final class PipelinedEndPoint implements EndPoint, EndPoint.Wrapper {
         send(toSend, null);
     }
 
+    /** @return whether bytes are held, not yet handed to the socket */
+    synchronized boolean holding() {
+        return held != null;
+    }
+
     /** Marks the end of the connection's processing of what it read: what it held back goes now. */
     void processed() {
         sendHeld();

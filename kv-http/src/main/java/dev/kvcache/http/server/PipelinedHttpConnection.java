@@ -55,6 +55,16 @@ final class PipelinedHttpConnection extends HttpConnection {
         }
     }
 
+    /** @return whether answers are held back, not yet handed to the socket */
+    boolean holding() {
+        return endPoint.holding();
+    }
+
+    /** Sends the held answers now (or right after the write on the wire). */
+    void sendHeld() {
+        endPoint.processed();
+    }
+
     @Override
     public void onFillable() {
         try {

@@ -234,6 +234,16 @@ class PipelinedEndPointTest {
         }
     }
 
+    @Test
+    void theServerSendsHeldAnswersBeforeBatchFlushListingMetricsAndStats() {
+        for (String path : List.of("/kv/", "/metrics", "/stats")) {
+            assertTrue(SendHeldFirst.mayTakeLong(path), path);
+        }
+        for (String path : List.of("/k1", "/kv/k1", "/size", "/health", "/kv/metrics")) {
+            assertTrue(!SendHeldFirst.mayTakeLong(path), path);
+        }
+    }
+
     private void start(int batchBytes) throws Exception {
         start(batchBytes, -1);
     }
