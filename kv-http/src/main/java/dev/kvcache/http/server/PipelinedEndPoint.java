@@ -33,7 +33,7 @@ import org.eclipse.jetty.util.Callback;
  * not wait for it before it upgrades. Any other write sends what is held together with its own bytes, in
  * order, in one write. What is held
  * is also sent before the connection waits for input ({@link #fillInterested}), before output is shut
- * down, and when the processing that held it returns ({@link #processed}): it never waits for the client,
+ * down, and when the processing that held it returns ({@link #sendHeld}): it never waits for the client,
  * for a handler that answers later, or for a timer.
  *
  * <p>At most one write is on the socket at a time, and bytes reach it in the order the connection wrote
@@ -79,7 +79,8 @@ final class PipelinedEndPoint implements EndPoint, EndPoint.Wrapper {
 
     @Override
     public void write(Callback callback, ByteBuffer... buffers) throws WritePendingException {
-        RetainableByteBuffer.Mutable before;
+        RetainableByteBuffer.Mutable before = null;
+        boolean hold = true;
         synchronized (this) {
             if (queued != null) {
                 throw new WritePendingException();
@@ -87,7 +88,6 @@ final class PipelinedEndPoint implements EndPoint, EndPoint.Wrapper {
             if (holdNext) {
                 holdNext = false;
                 holdWhole(buffers);
-                before = HOLD;
             } else if (mayHold(buffers)) {
                 if (held == null) {
                     held = pool.acquire(capacity, true);
@@ -95,18 +95,18 @@ final class PipelinedEndPoint implements EndPoint, EndPoint.Wrapper {
                 for (ByteBuffer buffer : buffers) {
                     held.append(buffer); // all of it: mayHold checked the space
                 }
-                before = HOLD;
             } else if (writing) {
                 queuedCallback = callback;
                 queued = buffers;
                 return;
             } else {
+                hold = false;
                 before = held;
                 held = null;
                 writing = true;
             }
         }
-        if (before == HOLD) {
+        if (hold) {
             callback.succeeded();
         } else {
             send(before, callback, buffers);
@@ -125,10 +125,7 @@ final class PipelinedEndPoint implements EndPoint, EndPoint.Wrapper {
 
     /** Appends all of {@code buffers} to {@link #held}, in a larger buffer if they do not fit. */
     private void holdWhole(ByteBuffer[] buffers) {
-        long size = 0;
-        for (ByteBuffer buffer : buffers) {
-            size += buffer.remaining();
-        }
+        long size = remaining(buffers);
         if (held == null) {
             held = pool.acquire((int) Math.max(capacity, size), true);
         } else if (held.space() < size) {
@@ -142,9 +139,6 @@ final class PipelinedEndPoint implements EndPoint, EndPoint.Wrapper {
         }
     }
 
-    /** Marks a write that went into {@link #held}. */
-    private static final RetainableByteBuffer.Mutable HOLD = RetainableByteBuffer.wrap(ByteBuffer.allocate(0));
-
     private boolean mayHold(ByteBuffer[] buffers) {
         HttpConnection http = connection;
         if (upgraded || http == null || HttpConnection.getCurrentConnection() != http || http.isRequestBufferEmpty()) {
@@ -154,11 +148,16 @@ final class PipelinedEndPoint implements EndPoint, EndPoint.Wrapper {
         if (!generator.isPersistent() || !(generator.isState(HttpGenerator.State.COMPLETING) || generator.isEnd())) {
             return false;
         }
+        long size = remaining(buffers);
+        return size > 0 && size <= capacity - (held == null ? 0 : held.remaining());
+    }
+
+    private static long remaining(ByteBuffer[] buffers) {
         long size = 0;
         for (ByteBuffer buffer : buffers) {
             size += buffer.remaining();
         }
-        return size > 0 && size <= capacity - (held == null ? 0 : held.remaining());
+        return size;
     }
 
     /**
@@ -175,8 +174,11 @@ final class PipelinedEndPoint implements EndPoint, EndPoint.Wrapper {
         endPoint.write(new Written(before, callback), all);
     }
 
-    /** Sends what is held, now or right after the write on the wire. */
-    private void sendHeld() {
+    /**
+     * Sends what is held, now or right after the write on the wire: the connection calls it when its
+     * processing of what it read returns, and before a request that may take long ({@link SendHeldFirst}).
+     */
+    void sendHeld() {
         RetainableByteBuffer.Mutable toSend;
         synchronized (this) {
             if (held == null) {
@@ -196,11 +198,6 @@ final class PipelinedEndPoint implements EndPoint, EndPoint.Wrapper {
     /** @return whether bytes are held, not yet handed to the socket */
     synchronized boolean holding() {
         return held != null;
-    }
-
-    /** Marks the end of the connection's processing of what it read: what it held back goes now. */
-    void processed() {
-        sendHeld();
     }
 
     /** The completion of one write of the socket's: starts what waited for it, then tells the connection. */

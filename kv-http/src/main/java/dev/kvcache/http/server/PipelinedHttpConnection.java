@@ -62,7 +62,7 @@ final class PipelinedHttpConnection extends HttpConnection {
 
     /** Sends the held answers now (or right after the write on the wire). */
     void sendHeld() {
-        endPoint.processed();
+        endPoint.sendHeld();
     }
 
     @Override
@@ -70,7 +70,7 @@ final class PipelinedHttpConnection extends HttpConnection {
         try {
             super.onFillable();
         } finally {
-            endPoint.processed();
+            endPoint.sendHeld();
         }
     }
 }
