@@ -46,6 +46,11 @@ public final class RawHttp implements AutoCloseable {
         return request.append("\r\n").append(body == null ? "" : body).toString();
     }
 
+    /** @return a GET of {@code path} with the Host header and nothing else */
+    public static String get(String path) {
+        return request("GET", path, null);
+    }
+
     /** Reads one response; {@code head} for a response to HEAD (no body whatever the Content-Length). */
     public Reply read(boolean head) throws IOException {
         String statusLine = line();

@@ -1,5 +1,9 @@
 package dev.kvcache.http.server;
 
+import static dev.kvcache.http.RawHttp.get;
+import static dev.kvcache.http.server.PipelineFixture.answer;
+import static dev.kvcache.http.server.PipelineFixture.big;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -278,24 +282,6 @@ class HostilePipelineBatchTest {
             }
         });
         server.start();
-    }
-
-    private static void answer(Response response, String body, Callback callback) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
-        response.write(true, ByteBuffer.wrap(bytes), callback);
-    }
-
-    private static String get(String path) {
-        return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-    }
-
-    static String big(int size) {
-        StringBuilder text = new StringBuilder(size);
-        for (int i = 0; i < size; i++) {
-            text.append((char) ('a' + i % 26));
-        }
-        return text.toString();
     }
 
     private static String readHead(InputStream in) throws IOException {

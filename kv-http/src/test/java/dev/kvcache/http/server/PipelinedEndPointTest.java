@@ -1,5 +1,9 @@
 package dev.kvcache.http.server;
 
+import static dev.kvcache.http.RawHttp.get;
+import static dev.kvcache.http.server.PipelineFixture.answer;
+import static dev.kvcache.http.server.PipelineFixture.big;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,7 +21,6 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.server.Handler;
@@ -303,12 +306,6 @@ class PipelinedEndPointTest {
         server.start();
     }
 
-    private static void answer(Response response, String body, Callback callback) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
-        response.write(true, ByteBuffer.wrap(bytes), callback);
-    }
-
     /** @return {@code count} GETs of {@code prefix} followed by 0, 1, ... */
     private static String requests(String prefix, int count) {
         StringBuilder requests = new StringBuilder();
@@ -316,18 +313,6 @@ class PipelinedEndPointTest {
             requests.append(get(prefix + i));
         }
         return requests.toString();
-    }
-
-    private static String get(String path) {
-        return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-    }
-
-    private static String big(int size) {
-        StringBuilder text = new StringBuilder(size);
-        for (int i = 0; i < size; i++) {
-            text.append((char) ('a' + i % 26));
-        }
-        return text.toString();
     }
 
     private static List<String> bodies(List<RawHttp.Reply> replies) {

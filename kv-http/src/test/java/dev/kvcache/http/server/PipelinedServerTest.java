@@ -1,5 +1,7 @@
 package dev.kvcache.http.server;
 
+import static dev.kvcache.http.RawHttp.get;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kvcache.http.RawHttp;
@@ -89,10 +91,6 @@ class PipelinedServerTest {
             answers.add(reply.status() + " " + reply.body());
         }
         return answers;
-    }
-
-    private static String get(String path) {
-        return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     }
 
     private static String post(String path, String body) {
