@@ -13,6 +13,8 @@
 #      rounds' own p99 ratios; each round prints its p99s, req/s, collections (Shenandoah cycles) and longest pause;
 #   3. many connections, unpipelined (wrk -t2, PIPELINE=1): 100, 1000 and 4000 connections, 15 s each
 #      after 15 s of warm-up, 3 rounds, timeouts and socket errors, each figure against kvcache's own at 100;
+#      with the server's and wrk's CPU per request at each count, and for the record one round each of the
+#      hello-world and (when installed) nginx `return 200` on one worker: what the kernel and wrk lose alone;
 #   4. kv-load against wrk on the pipelined workload: one kvcache run warmed 45 s (a TTL, 10 s, for the cache
 #      to reach its steady size; the server's CPU per request settles 30-40 s after the start), then 7
 #      adjacent pairs of 8 s runs in alternating order (wrk kv-load, kv-load wrk, ...), the verdict the
@@ -30,7 +32,7 @@
 #   --warmup S  warm-up of gates 1 and 2, both servers alike (default 5, the issue's method; a fresh
 #               kvcache's compiler threads stay busy for about 15 s, the hello-world's for about 7)
 #   --only G    run gate G alone (1, 2, 3 or 4) and print its rows of the table
-# Takes about 16 minutes with --no-build (about 5 with --short; gate 4 alone about 3). Needs wrk (installed with apt-get if missing) and a
+# Takes about 17 minutes with --no-build (about 5 with --short; gate 4 alone about 3). Needs wrk (installed with apt-get if missing) and a
 # file-descriptor limit of at least 8 500 for 4000 connections (raised here up to the hard limit).
 # Output: kv-bench/target/gates/ (wrk outputs, server logs, GC logs, summary.md).
 # Environment: PORT (default 18091), JAVA (default java).
@@ -141,12 +143,32 @@ trap 'exit 130' INT TERM
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
 
-# start NAME [JVM_OPTIONS...]: starts kvcache or hello on $port, fresh, and waits until it listens.
+# start NAME [JVM_OPTIONS...]: starts kvcache, hello, hello-readme or nginx on $port, fresh, and waits until it listens.
 start() {
     local name="$1"
     shift
     if port_open; then echo "http-gates.sh: port $port is in use; set PORT" >&2; exit 1; fi
-    if [ "$name" = kvcache ]; then
+    if [ "$name" = nginx ]; then
+        # Gate 3's floor, for the record: nginx answering `return 200` from one worker, so that a run shows
+        # what the kernel and wrk alone lose as connections grow on this machine (no JVM, no Jetty).
+        mkdir -p "$out/nginx"
+        cat >"$out/nginx/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $root/$out/nginx/nginx.pid;
+error_log $root/$out/nginx/error.log;
+events { worker_connections 10000; }
+worker_rlimit_nofile 20000;
+http {
+    access_log off;
+    keepalive_requests 1000000000;
+    client_body_temp_path $root/$out/nginx/body;
+    server { listen 127.0.0.1:$port backlog=4096; location / { return 200 "ok"; } }
+}
+NGINX
+        nginx -e "$root/$out/nginx/error.log" -p "$root/$out/nginx" -c "$root/$out/nginx/nginx.conf" \
+            >"$out/server-$name-$stamp.log" 2>&1 &
+    elif [ "$name" = kvcache ]; then
         # shellcheck disable=SC2086 # the README's options are separate words
         "$java_cmd" $readme_opts "$@" -jar "$server_jar" --port "$port" >"$out/server-$name-$stamp.log" 2>&1 &
     elif [ "$name" = hello-readme ]; then
@@ -186,6 +208,23 @@ wrk_cpu_us() {
     local n
     n=$(field "$1" completed)
     awk -v n="${n:-0}" '/^WRKCPU/ {u=$2; s=$3; found=1} END {if (found && n > 0) printf "%.2f\n", (u + s) * 1e6 / n; else print "n/a"}' "$1"
+}
+# tree_ticks: CPU ticks (user + system) of the server process and its children (nginx's worker).
+tree_ticks() {
+    local t=0 p
+    for p in "$server_pid" $(pgrep -P "$server_pid" 2>/dev/null); do
+        t=$(( t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0) ))
+    done
+    echo "$t"
+}
+# conn_cpu_us FILE SERVERCPU|WRKCPU: that process's CPU microseconds per completed request in FILE, or n/a.
+conn_cpu_us() {
+    local n
+    n=$(field "$1" completed)
+    awk -v n="${n:-0}" -v k="$2" -v hz="$(getconf CLK_TCK)" '
+        $1 == k && k == "SERVERCPU" {v = $2 / hz; found = 1}
+        $1 == k && k == "WRKCPU" {v = $2 + $3; found = 1}
+        END {if (found && n > 0) printf "%.2f\n", v * 1e6 / n; else print "n/a"}' "$1"
 }
 # field FILE NAME: a figure of the MIXSTATS line (total_rps, p99_us, err_timeout, completed, ...).
 field() { sed -n "s/.*MIXSTATS.* $2=\([0-9.]*\).*/\1/p" "$1" | head -1; }
@@ -269,14 +308,19 @@ fi
 if runs 3; then
 echo "== gate 3: 100 / 1000 / 4000 unpipelined connections, ${rounds_conn} rounds"
 # conn_round NAME TAG: a fresh NAME warmed, then 100, 1000 and 4000 connections, into wrk-conn-<c>-TAG.txt.
+# Each run also gets a "SERVERCPU ticks" line (the server's processes, user + system) and wrk's own CPU: on
+# 2 cores the client shares the machine, so the figures per request say whose work grew with the count.
 conn_round() {
+    local f t0
     stamp="conn-$2"
     start "$1"
     wrk_run "$out/wrk-conn-warm-$2.txt" 2 100 1 "$server_warm"
     for c in 100 1000 4000; do
         f="$out/wrk-conn-$c-$2.txt"
-        wrk_run "$f" 2 "$c" 1 "$conn_measure"
-        echo "   $1 $2, $c connections: $(field "$f" total_rps) req/s, $(field "$f" err_timeout) timeouts, errors connect/read/write $(field "$f" err_connect)/$(field "$f" err_read)/$(field "$f" err_write)"
+        t0=$(tree_ticks)
+        wrk_cpu_run "$f" 2 "$c" 1 "$conn_measure"
+        echo "SERVERCPU $(( $(tree_ticks) - t0 ))" >>"$f"
+        echo "   $1 $2, $c connections: $(field "$f" total_rps) req/s, $(field "$f" err_timeout) timeouts, errors connect/read/write $(field "$f" err_connect)/$(field "$f" err_read)/$(field "$f" err_write); CPU us/req server $(conn_cpu_us "$f" SERVERCPU), wrk $(conn_cpu_us "$f" WRKCPU)"
     done
     stop_server
 }
@@ -284,8 +328,14 @@ for round in $(seq 1 "$rounds_conn"); do
     conn_round kvcache "$round"
 done
 # For the record (no target): the hello-world through the same connection counts, one round, so the
-# run shows how much of the fall is Jetty's and the kernel's at a larger working set on this machine.
+# run shows how much of the fall is Jetty's and the kernel's at a larger working set on this machine;
+# and nginx (when installed), how much is the kernel's and wrk's alone.
 conn_round hello hello
+if command -v nginx >/dev/null 2>&1; then
+    conn_round nginx nginx
+else
+    echo "   (nginx not installed: its record row is left out; apt-get install nginx-light adds it)"
+fi
 
 fi
 
@@ -397,9 +447,17 @@ for c in 100 1000 4000; do
     say "| $c connections | req/s, median of $rounds_conn (reference: kvcache at 100; ratio: median of the rounds' own) | $rps | $rps_100 | $per_round | $target |"
     say "| $c connections | timeouts % of requests (median); most connect+read+write errors in a round | $timeouts %; $errors | | | <= 0.01 %; 0 |"
 done
-for c in 1000 4000; do
-    h="$out/wrk-conn-$c-hello.txt"
-    say "| $c connections, hello (for the record) | req/s, one round (reference: hello at 100; timeouts) | $(field "$h" total_rps) | $(field "$out/wrk-conn-100-hello.txt" total_rps) | $(ratio "$(field "$h" total_rps)" "$(field "$out/wrk-conn-100-hello.txt" total_rps)") | $(field "$h" err_timeout) timeouts |"
+for c in 100 1000 4000; do
+    srv=$(for r in $(seq 1 "$rounds_conn"); do conn_cpu_us "$out/wrk-conn-$c-$r.txt" SERVERCPU; done | grep -v n/a | median)
+    cli=$(for r in $(seq 1 "$rounds_conn"); do conn_cpu_us "$out/wrk-conn-$c-$r.txt" WRKCPU; done | grep -v n/a | median)
+    say "| $c connections | CPU us per request, medians: kvcache's process / wrk's (for the record) | $srv | $cli | | |"
+done
+for peer in hello nginx; do
+    [ -f "$out/wrk-conn-100-$peer.txt" ] || continue
+    for c in 100 1000 4000; do
+        h="$out/wrk-conn-$c-$peer.txt"
+        say "| $c connections, $peer (for the record) | req/s, one round (reference: $peer at 100); timeouts; CPU us/req server / wrk | $(field "$h" total_rps) | $(field "$out/wrk-conn-100-$peer.txt" total_rps) | $(ratio "$(field "$h" total_rps)" "$(field "$out/wrk-conn-100-$peer.txt" total_rps)") | $(field "$h" err_timeout) timeouts; $(conn_cpu_us "$h" SERVERCPU) / $(conn_cpu_us "$h" WRKCPU) |"
+    done
 done
 fi
 if runs 4; then
