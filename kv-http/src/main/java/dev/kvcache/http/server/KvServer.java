@@ -179,7 +179,7 @@ public final class KvServer implements AutoCloseable {
         kv.log.info("cache expire time: {}ms", config.ttlMillis);
         kv.log.info("Starting server on {} ...", config.port);
         kv.log.info(StartupLog.runtime());
-        if (!config.loopbackOnly()) {
+        if (!config.listenAddress().loopbackOnly()) {
             if (kv.authToken == null) {
                 kv.log.warn("Listening on {} without authentication (--insecure): anyone who can reach this port"
                         + " can read, overwrite and delete every key", config.host);

@@ -324,42 +324,9 @@ final class ServerConfig implements Cloneable {
         return ConfigSources.environmentVariable(option);
     }
 
-    String bareHost() {
-        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-    }
-
-    static boolean resolves(String name) {
-        try {
-            java.net.InetAddress.getAllByName(name);
-            return true;
-        } catch (java.net.UnknownHostException e) {
-            return false;
-        }
-    }
-
-    /** @return whether the host listens on every interface */
-    boolean allInterfaces() {
-        return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.equals("*");
-    }
-
-    /**
-     * @return whether the host is a loopback address (127.0.0.0/8, ::1, localhost), reachable only from
-     *     this machine; a name is resolved
-     */
-    boolean loopbackOnly() {
-        if (allInterfaces()) {
-            return false;
-        }
-        try {
-            for (java.net.InetAddress address : java.net.InetAddress.getAllByName(bareHost())) {
-                if (!address.isLoopbackAddress()) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (java.net.UnknownHostException e) {
-            return false;
-        }
+    /** @return the address {@code --host} names */
+    ListenAddress listenAddress() {
+        return new ListenAddress(host);
     }
 
     /**
@@ -411,7 +378,7 @@ final class ServerConfig implements Cloneable {
      * @return why the server must not start, or {@code null} if it may
      */
     String protectedModeRefusal(String token) {
-        if (token != null || insecure || loopbackOnly()) {
+        if (token != null || insecure || listenAddress().loopbackOnly()) {
             return null;
         }
         return "Refusing to listen on " + host + " without authentication:"
