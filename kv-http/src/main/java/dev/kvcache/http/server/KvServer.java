@@ -89,8 +89,8 @@ public final class KvServer implements AutoCloseable {
 
     private KvServer(ServerConfig config, Ticker ticker, Clock clock, String threadsName) {
         this.config = config;
-        this.authToken = config.resolveAuthToken();
-        String refusal = config.protectedModeRefusal(authToken);
+        this.authToken = Secrets.authToken(config);
+        String refusal = Secrets.protectedModeRefusal(config, authToken);
         if (refusal != null) {
             throw new IllegalArgumentException(refusal);
         }
@@ -114,7 +114,7 @@ public final class KvServer implements AutoCloseable {
         http.setHeaderCacheCaseSensitive(true); // see HEADER_CACHE_SIZE: a cached value never stands for another
         this.certificate = config.tlsKeystore == null
                 ? null
-                : Keystores.open(Path.of(config.tlsKeystore), config.resolveTlsPassword());
+                : Keystores.open(Path.of(config.tlsKeystore), Secrets.tlsPassword(config));
         this.connector = certificate == null
                 ? Connectors.cleartext(server, http, config.acceptors, config.selectors, (int) config.pipelineBatch)
                 : Connectors.tls(server, http, config.acceptors, config.selectors, config.tlsKeystore,
@@ -245,7 +245,7 @@ public final class KvServer implements AutoCloseable {
 
     /** @return the loopback warm-up's twin of a server with {@code config}: built, not started */
     static KvServer twin(ServerConfig config, Ticker ticker, Clock clock) {
-        return twin(config, config.resolveAuthToken(), ticker, clock);
+        return twin(config, Secrets.authToken(config), ticker, clock);
     }
 
     /**
