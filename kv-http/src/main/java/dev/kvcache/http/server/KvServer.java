@@ -2,7 +2,6 @@ package dev.kvcache.http.server;
 
 import dev.kvcache.core.Ticker;
 import dev.kvcache.http.KvHandler;
-import dev.kvcache.http.KvHandlerOptions;
 import dev.kvcache.http.server.snapshot.SnapshotFile;
 import dev.kvcache.http.server.snapshot.Snapshots;
 import java.nio.file.Path;
@@ -221,20 +220,8 @@ public final class KvServer implements AutoCloseable {
         if (descriptors != null) {
             kv.log.warn(descriptors);
         }
-        KvHandlerOptions options = kv.handler.options();
-        kv.log.info("Listening on {} in {} ms, {} ms after the JVM started (max key {}, max value {}, max {} entries"
-                        + " / {}, {} threads, idle timeout {}, max {} connections, accept queue {}, access log {},"
-                        + " {}, {})",
-                StartupLog.url(config.tlsKeystore == null ? "http" : "https", config.host, kv.port()),
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beginNanos), StartupLog.jvmUptimeMillis(),
-                ByteSizes.format(options.maxKeyBytes()), ByteSizes.format(options.maxValueBytes()),
-                options.maxEntries(), ByteSizes.format(options.maxBytes()), config.poolThreads,
-                StartupLog.duration(config.idleTimeoutMillis), config.maxConnections, config.acceptQueue,
-                config.accessLog ? "on" : "off",
-                config.tlsKeystore == null ? "HTTP/1.1 and h2c" : "TLS: h2 and HTTP/1.1",
-                kv.authToken == null ? "no authentication"
-                        : config.protectMetrics ? "bearer token required but for /health"
-                        : "bearer token required but for /health, /metrics, /stats");
+        kv.log.info(StartupLog.listening(config, kv.handler.options(), kv.port(), kv.authToken != null,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beginNanos)));
         return kv;
     }
 
