@@ -83,7 +83,8 @@ final class ConfigRules {
         // A blank address is a mistake (an unset variable in a script), not a request for every interface.
         rules.check(!config.host.isBlank(), "--host",
                 "is blank: give an address (127.0.0.1, ::1, or 0.0.0.0 for every interface)");
-        rules.check(config.allInterfaces() || ServerConfig.resolves(config.bareHost()), "--host",
+        ListenAddress address = config.listenAddress();
+        rules.check(address.allInterfaces() || address.resolves(), "--host",
                 ": cannot resolve '" + config.host + "' to an"
                 + " address: give an IP address (127.0.0.1, ::1, 0.0.0.0) or a name this machine resolves");
         rules.check(config.tlsKeystore != null || config.tlsPassword == null, "--tls-password",

@@ -2,7 +2,6 @@ package dev.kvcache.http.server;
 
 import dev.kvcache.core.Ticker;
 import dev.kvcache.http.KvHandler;
-import dev.kvcache.http.KvHandlerOptions;
 import dev.kvcache.http.server.snapshot.SnapshotFile;
 import dev.kvcache.http.server.snapshot.Snapshots;
 import java.nio.file.Path;
@@ -89,8 +88,8 @@ public final class KvServer implements AutoCloseable {
 
     private KvServer(ServerConfig config, Ticker ticker, Clock clock, String threadsName) {
         this.config = config;
-        this.authToken = config.resolveAuthToken();
-        String refusal = config.protectedModeRefusal(authToken);
+        this.authToken = Secrets.authToken(config);
+        String refusal = Secrets.protectedModeRefusal(config, authToken);
         if (refusal != null) {
             throw new IllegalArgumentException(refusal);
         }
@@ -114,7 +113,7 @@ public final class KvServer implements AutoCloseable {
         http.setHeaderCacheCaseSensitive(true); // see HEADER_CACHE_SIZE: a cached value never stands for another
         this.certificate = config.tlsKeystore == null
                 ? null
-                : Keystores.open(Path.of(config.tlsKeystore), config.resolveTlsPassword());
+                : Keystores.open(Path.of(config.tlsKeystore), Secrets.tlsPassword(config));
         this.connector = certificate == null
                 ? Connectors.cleartext(server, http, config.acceptors, config.selectors, (int) config.pipelineBatch)
                 : Connectors.tls(server, http, config.acceptors, config.selectors, config.tlsKeystore,
@@ -179,7 +178,7 @@ public final class KvServer implements AutoCloseable {
         kv.log.info("cache expire time: {}ms", config.ttlMillis);
         kv.log.info("Starting server on {} ...", config.port);
         kv.log.info(StartupLog.runtime());
-        if (!config.loopbackOnly()) {
+        if (!config.listenAddress().loopbackOnly()) {
             if (kv.authToken == null) {
                 kv.log.warn("Listening on {} without authentication (--insecure): anyone who can reach this port"
                         + " can read, overwrite and delete every key", config.host);
@@ -221,20 +220,8 @@ public final class KvServer implements AutoCloseable {
         if (descriptors != null) {
             kv.log.warn(descriptors);
         }
-        KvHandlerOptions options = kv.handler.options();
-        kv.log.info("Listening on {} in {} ms, {} ms after the JVM started (max key {}, max value {}, max {} entries"
-                        + " / {}, {} threads, idle timeout {}, max {} connections, accept queue {}, access log {},"
-                        + " {}, {})",
-                StartupLog.url(config.tlsKeystore == null ? "http" : "https", config.host, kv.port()),
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beginNanos), StartupLog.jvmUptimeMillis(),
-                ByteSizes.format(options.maxKeyBytes()), ByteSizes.format(options.maxValueBytes()),
-                options.maxEntries(), ByteSizes.format(options.maxBytes()), config.poolThreads,
-                StartupLog.duration(config.idleTimeoutMillis), config.maxConnections, config.acceptQueue,
-                config.accessLog ? "on" : "off",
-                config.tlsKeystore == null ? "HTTP/1.1 and h2c" : "TLS: h2 and HTTP/1.1",
-                kv.authToken == null ? "no authentication"
-                        : config.protectMetrics ? "bearer token required but for /health"
-                        : "bearer token required but for /health, /metrics, /stats");
+        kv.log.info(StartupLog.listening(config, kv.handler.options(), kv.port(), kv.authToken != null,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beginNanos)));
         return kv;
     }
 
@@ -245,7 +232,7 @@ public final class KvServer implements AutoCloseable {
 
     /** @return the loopback warm-up's twin of a server with {@code config}: built, not started */
     static KvServer twin(ServerConfig config, Ticker ticker, Clock clock) {
-        return twin(config, config.resolveAuthToken(), ticker, clock);
+        return twin(config, Secrets.authToken(config), ticker, clock);
     }
 
     /**

@@ -324,105 +324,13 @@ final class ServerConfig implements Cloneable {
         return ConfigSources.environmentVariable(option);
     }
 
-    String bareHost() {
-        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-    }
-
-    static boolean resolves(String name) {
-        try {
-            java.net.InetAddress.getAllByName(name);
-            return true;
-        } catch (java.net.UnknownHostException e) {
-            return false;
-        }
-    }
-
-    /** @return whether the host listens on every interface */
-    boolean allInterfaces() {
-        return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.equals("*");
+    /** @return the address {@code --host} names */
+    ListenAddress listenAddress() {
+        return new ListenAddress(host);
     }
 
     /**
-     * @return whether the host is a loopback address (127.0.0.0/8, ::1, localhost), reachable only from
-     *     this machine; a name is resolved
-     */
-    boolean loopbackOnly() {
-        if (allInterfaces()) {
-            return false;
-        }
-        try {
-            for (java.net.InetAddress address : java.net.InetAddress.getAllByName(bareHost())) {
-                if (!address.isLoopbackAddress()) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (java.net.UnknownHostException e) {
-            return false;
-        }
-    }
-
-    /**
-     * @return the bearer token from {@code --auth-token} or {@code --auth-token-file}, or {@code null}
-     * @throws IllegalArgumentException if the file cannot be read or holds no valid token
-     */
-    String resolveAuthToken() {
-        if (authTokenFile == null) {
-            return authToken;
-        }
-        String token = readSecret(authTokenFile, "--auth-token-file");
-        if (!BearerAuth.isValidToken(token)) {
-            throw new IllegalArgumentException("--auth-token-file " + authTokenFile
-                    + " must hold 1 to 1024 visible ASCII characters without spaces");
-        }
-        return token;
-    }
-
-    /**
-     * @return the keystore password from {@code --tls-password} or {@code --tls-password-file}, or {@code null}
-     * @throws IllegalArgumentException if the file cannot be read
-     */
-    String resolveTlsPassword() {
-        return tlsPasswordFile == null ? tlsPassword : readSecret(tlsPasswordFile, "--tls-password-file");
-    }
-
-    private static String readSecret(String file, String flag) {
-        java.nio.file.Path path = java.nio.file.Path.of(file);
-        try {
-            return java.nio.file.Files.readString(path).strip();
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new IllegalArgumentException(flag + " " + file + ": no such file", e);
-        } catch (java.nio.file.AccessDeniedException e) {
-            throw new IllegalArgumentException(flag + " " + file + ": permission denied, the server cannot read it", e);
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new IllegalArgumentException(flag + " " + file + " is not UTF-8 text", e);
-        } catch (java.io.IOException | RuntimeException e) {
-            throw new IllegalArgumentException(flag + " " + file + (java.nio.file.Files.isDirectory(path)
-                    ? " is a directory; give the file that holds the secret"
-                    : ": cannot read it (" + e.getMessage() + ")"), e);
-        }
-    }
-
-    /**
-     * Redis' "protected mode": a server reachable from other machines must authenticate its clients,
-     * unless told explicitly that the network is trusted.
-     *
-     * @param token the resolved bearer token, or {@code null}
-     * @return why the server must not start, or {@code null} if it may
-     */
-    String protectedModeRefusal(String token) {
-        if (token != null || insecure || loopbackOnly()) {
-            return null;
-        }
-        return "Refusing to listen on " + host + " without authentication:"
-                + " anyone who can reach this port could read, overwrite and delete every key. Either require a"
-                + " token (set KV_AUTH_TOKEN, or --auth-token-file FILE; clients then send 'Authorization: Bearer"
-                + " <token>'), or listen on 127.0.0.1 (the default), or, if only trusted clients can reach this"
-                + " address (a private network or a firewall), start with --insecure.";
-    }
-
-    /**
-     * @param token the bearer token the server resolved at its start ({@link #resolveAuthToken()}), or
+     * @param token the bearer token the server resolved at its start ({@link Secrets#authToken}), or
      *     {@code null}: the twin takes it as {@code --auth-token}, so that it never reads
      *     {@code --auth-token-file} again (a file deleted, emptied or rewritten meanwhile must not fail the
      *     start, nor a pipe that held the secret once block it)

@@ -55,7 +55,7 @@ public final class ServerMain {
             return KvServer.EXIT_OK;
         }
         try {
-            String refusal = config.protectedModeRefusal(config.resolveAuthToken());
+            String refusal = Secrets.protectedModeRefusal(config, Secrets.authToken(config));
             if (refusal != null) {
                 err.println(refusal);
                 return KvServer.EXIT_INVALID_CONFIG;

@@ -1,5 +1,6 @@
 package dev.kvcache.http.server;
 
+import dev.kvcache.http.KvHandlerOptions;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,6 +77,28 @@ final class StartupLog {
     /** @return the JVM's uptime, what the operator waited for the server, in ms */
     static long jvmUptimeMillis() {
         return ManagementFactory.getRuntimeMXBean().getUptime();
+    }
+
+    /**
+     * @param port the port the listener opened (the actual one when {@code --port} is 0)
+     * @param authenticated whether the server requires a bearer token
+     * @param startMillis how long the start took, restore and warm-up included
+     * @return the line that says the server is listening: its URL, how long the operator waited, and its bounds
+     */
+    static String listening(ServerConfig config, KvHandlerOptions options, int port, boolean authenticated,
+            long startMillis) {
+        boolean tls = config.tlsKeystore != null;
+        return "Listening on " + url(tls ? "https" : "http", config.host, port) + " in " + startMillis + " ms, "
+                + jvmUptimeMillis() + " ms after the JVM started (max key " + ByteSizes.format(options.maxKeyBytes())
+                + ", max value " + ByteSizes.format(options.maxValueBytes()) + ", max " + options.maxEntries()
+                + " entries / " + ByteSizes.format(options.maxBytes()) + ", " + config.poolThreads
+                + " threads, idle timeout " + duration(config.idleTimeoutMillis) + ", max " + config.maxConnections
+                + " connections, accept queue " + config.acceptQueue + ", access log "
+                + (config.accessLog ? "on" : "off") + ", " + (tls ? "TLS: h2 and HTTP/1.1" : "HTTP/1.1 and h2c") + ", "
+                + (!authenticated ? "no authentication"
+                        : config.protectMetrics ? "bearer token required but for /health"
+                        : "bearer token required but for /health, /metrics, /stats")
+                + ")";
     }
 
     /**

@@ -149,17 +149,17 @@ class AuthTest {
             assertEquals(401, server.get("/k1").statusCode());
             assertEquals(404, server.send(server.request("/k1").header("Authorization", BEARER).GET()).statusCode());
         }
-        assertEquals(TOKEN, ServerConfig.parse(new String[0], Map.of("KV_AUTH_TOKEN", TOKEN)).resolveAuthToken());
+        assertEquals(TOKEN, Secrets.authToken(ServerConfig.parse(new String[0], Map.of("KV_AUTH_TOKEN", TOKEN))));
         assertThrows(CommandLine.ParameterException.class, () -> ServerConfig.parse(
                 new String[] {"--auth-token", TOKEN, "--auth-token-file", file.toString()}, Map.of()));
         assertThrows(CommandLine.ParameterException.class, () -> ServerConfig.parse(
                 new String[] {"--auth-token", "has space"}, Map.of()));
         Files.writeString(file, "\n");
         ServerConfig empty = ServerConfig.parse(new String[] {"--auth-token-file", file.toString()}, Map.of());
-        assertThrows(IllegalArgumentException.class, empty::resolveAuthToken);
+        assertThrows(IllegalArgumentException.class, () -> Secrets.authToken(empty));
         ServerConfig missing = ServerConfig.parse(new String[] {"--auth-token-file", dir.resolve("no").toString()},
                 Map.of());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, missing::resolveAuthToken);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Secrets.authToken(missing));
         assertEquals("--auth-token-file " + dir.resolve("no") + ": no such file", e.getMessage());
     }
 
@@ -183,17 +183,18 @@ class AuthTest {
     void aNonLoopbackAddressWithoutATokenIsRefusedUnlessInsecure() {
         for (String host : new String[] {"0.0.0.0", "::", "*", "192.0.2.1"}) {
             ServerConfig config = ServerConfig.parse(new String[] {"--host", host}, Map.of());
-            String refusal = config.protectedModeRefusal(null);
+            String refusal = Secrets.protectedModeRefusal(config, null);
             assertNotNull(refusal, host);
             assertTrue(refusal.contains("without authentication") && refusal.contains("--insecure")
                     && refusal.contains("KV_AUTH_TOKEN"), refusal);
-            assertNull(config.protectedModeRefusal(TOKEN), host);
-            assertNull(ServerConfig.parse(new String[] {"--host", host, "--insecure"}, Map.of())
-                    .protectedModeRefusal(null), host);
+            assertNull(Secrets.protectedModeRefusal(config, TOKEN), host);
+            assertNull(Secrets.protectedModeRefusal(
+                    ServerConfig.parse(new String[] {"--host", host, "--insecure"}, Map.of()), null), host);
             assertThrows(IllegalArgumentException.class, () -> KvServer.start(config, new FakeTicker()), host);
         }
         for (String host : new String[] {"127.0.0.1", "127.0.0.2", "::1", "[::1]", "localhost"}) {
-            assertNull(ServerConfig.parse(new String[] {"--host", host}, Map.of()).protectedModeRefusal(null), host);
+            assertNull(Secrets.protectedModeRefusal(ServerConfig.parse(new String[] {"--host", host}, Map.of()), null),
+                    host);
         }
     }
 

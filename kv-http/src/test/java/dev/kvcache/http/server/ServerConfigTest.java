@@ -19,7 +19,7 @@ class ServerConfigTest {
         assertEquals(8081, config.port);
         assertEquals(10_000, config.ttlMillis);
         assertEquals("127.0.0.1", config.host);
-        assertFalse(config.allInterfaces());
+        assertFalse(config.listenAddress().allInterfaces());
         assertEquals(250, config.maxKeyBytes);
         assertEquals(1 << 20, config.maxValueBytes);
         assertEquals(8 * 1024, config.maxHeaderBytes);
@@ -39,7 +39,7 @@ class ServerConfigTest {
             "--max-header-bytes", "16k", "--max-entries", "1000", "--max-bytes", "1GiB", "--idle-timeout", "5s",
             "--threads", "12", "--shutdown-timeout", "2s", "--shutdown-delay", "1500ms", "--access-log"}, Map.of());
         assertEquals(9000, config.port);
-        assertTrue(config.allInterfaces());
+        assertTrue(config.listenAddress().allInterfaces());
         assertEquals(60_000, config.ttlMillis);
         assertEquals(100, config.maxKeyBytes);
         assertEquals(64 * 1024, config.maxValueBytes);
@@ -62,7 +62,7 @@ class ServerConfigTest {
         assertEquals(5_000, fromEnv.ttlMillis);
         assertEquals(2L << 20, fromEnv.maxValueBytes);
         assertTrue(fromEnv.accessLog);
-        assertTrue(fromEnv.allInterfaces());
+        assertTrue(fromEnv.listenAddress().allInterfaces());
         assertEquals(2_000, fromEnv.shutdownDelayMillis);
 
         ServerConfig flagWins = ServerConfig.parse(new String[] {"--port", "7001", "--no-access-log"}, env);

@@ -63,6 +63,25 @@ class StartupLogTest {
     }
 
     @Test
+    void theListeningLineNamesTheUrlTheWaitAndEveryBound() {
+        ServerConfig plain = ServerConfig.parse(new String[] {"--max-bytes", "64MiB"}, Map.of());
+        String line = StartupLog.listening(plain, plain.handlerOptions().build(), 8081, false, 42);
+        assertTrue(line.matches("Listening on http://127\\.0\\.0\\.1:8081 in 42 ms, \\d+ ms after the JVM started"
+                + " \\(max key 250 B, max value 1 MiB, max 2000000 entries / 64 MiB, " + plain.poolThreads
+                + " threads, idle timeout 30s, max 16384 connections, accept queue 4096, access log off,"
+                + " HTTP/1\\.1 and h2c, no authentication\\)"), line);
+        ServerConfig secure = ServerConfig.parse(new String[] {"--host", "::1", "--tls-keystore", "kv.p12",
+            "--access-log", "--idle-timeout", "1500ms", "--max-bytes", "64MiB"}, Map.of());
+        String tls = StartupLog.listening(secure, secure.handlerOptions().build(), 8443, true, 7);
+        assertTrue(tls.startsWith("Listening on https://[::1]:8443 in 7 ms, ") && tls.endsWith(" threads, idle timeout"
+                + " 1500ms, max 16384 connections, accept queue 4096, access log on, TLS: h2 and HTTP/1.1, bearer token"
+                + " required but for /health)"), tls);
+        ServerConfig open = ServerConfig.parse(new String[] {"--no-protect-metrics", "--max-bytes", "64MiB"}, Map.of());
+        String scraped = StartupLog.listening(open, open.handlerOptions().build(), 8081, true, 0);
+        assertTrue(scraped.endsWith(", bearer token required but for /health, /metrics, /stats)"), scraped);
+    }
+
+    @Test
     void theCertificateIsShownAndWarnedAboutNearOrPastItsExpiry() throws Exception {
         TestKeystore keystore = TestKeystore.create(dir); // valid for 2 days
         Keystores.ServerCertificate certificate = Keystores.open(keystore.file, TestKeystore.PASSWORD);
