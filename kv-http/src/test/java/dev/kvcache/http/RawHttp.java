@@ -33,6 +33,11 @@ public final class RawHttp implements AutoCloseable {
         in = socket.getInputStream();
     }
 
+    /** @return the client's own port, by which the server's side of the connection can be found */
+    public int localPort() {
+        return socket.getLocalPort();
+    }
+
     public void send(String text) throws IOException {
         socket.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
         socket.getOutputStream().flush();

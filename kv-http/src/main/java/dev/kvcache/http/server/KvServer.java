@@ -75,7 +75,8 @@ public final class KvServer implements AutoCloseable {
      * trie of about 100 KB per connection, whose lookups miss the CPU caches once there are a thousand
      * connections (2.2 us a request against 0.8 at 100) and which 4 000 connections hold as about 400 MB;
      * none at all costs the pipelined seed workload a parse of its {@code Host} line and of its authority
-     * on every request. This fits a few short lines in a few KB. Case-sensitive
+     * on every request. This fits a few short lines in a few KB, and {@link HeaderCacheBudget} gives one to
+     * at most {@value HeaderCacheBudget#CONNECTIONS} connections at once. Case-sensitive
      * ({@code setHeaderCacheCaseSensitive}): Jetty's cache otherwise matches a line in any case and hands the
      * request the cached line's value, so an {@code Authorization} line (one it caches) that differed from
      * an earlier one on the connection only in case would carry the earlier token.
