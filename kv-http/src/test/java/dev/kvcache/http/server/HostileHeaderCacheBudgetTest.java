@@ -226,6 +226,57 @@ class HostileHeaderCacheBudgetTest {
         return reply.status() + " " + reply.body().strip();
     }
 
+    /**
+     * Plain HTTP on the TLS port is parsed as HTTP/1.1 too (to answer its 400): while the budget's
+     * {@value HeaderCacheBudget#CONNECTIONS} TLS connections hold every place, such a connection must not keep a
+     * cache of its own either, the docs' "at most 64 HTTP/1.1 connections at once".
+     */
+    @org.junit.jupiter.api.Test
+    void plainHttpOnTheTlsPortKeepsNoCachePastTheBudget(@TempDir Path dir) throws Exception {
+        TestKeystore keystore = TestKeystore.create(dir);
+        SSLContext trusting = keystore.clientContext();
+        try (TestServer server = new TestServer("--tls-keystore", keystore.file.toString(), "--tls-password",
+                TestKeystore.PASSWORD)) {
+            List<RawHttp> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < BUDGET; i++) {
+                    Socket tls = trusting.getSocketFactory().createSocket("127.0.0.1", server.port());
+                    tls.setSoTimeout(10_000);
+                    RawHttp client = new RawHttp(tls);
+                    clients.add(client);
+                    client.send(RawHttp.get("/health"));
+                    assertEquals(200, client.read().status());
+                    assertEquals(KvServer.HEADER_CACHE_SIZE, parserOf(server, client).getParser().getHeaderCacheSize());
+                }
+                RawHttp plain = new RawHttp(server.port());
+                clients.add(plain);
+                plain.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n"); // the request's end not sent yet
+                HttpConnection connection = awaitHttpConnection(server, plain);
+                assertEquals(0, connection.getParser().getHeaderCacheSize(),
+                        "the plain connection, the 65th HTTP/1.1 connection at once, keeps no cache");
+                plain.send("\r\n");
+                assertEquals(400, plain.read().status());
+            } finally {
+                for (RawHttp client : clients) {
+                    client.close();
+                }
+            }
+        }
+    }
+
+    /** @return the client's server connection once it is HTTP/1.1 (a detector's turns into one on its first bytes) */
+    private static HttpConnection awaitHttpConnection(TestServer server, RawHttp client) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                return parserOf(server, client);
+            } catch (AssertionError | ClassCastException notYet) {
+                assertTrue(System.nanoTime() < deadline, "the connection became HTTP/1.1: " + notYet);
+                Thread.sleep(10);
+            }
+        }
+    }
+
     private static final int KINDS = 11;
 
     /** Opens a connection and starts the {@code kind % KINDS}th way of ending it; none of them is finished yet. */
