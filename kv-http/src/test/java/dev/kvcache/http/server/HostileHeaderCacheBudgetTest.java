@@ -122,6 +122,26 @@ class HostileHeaderCacheBudgetTest {
         }
     }
 
+    /**
+     * With {@code --max-connections} reached, Jetty stops accepting and the next connections wait in the
+     * accept queue; each is taken as an earlier one ends. Afterwards every place is free.
+     */
+    @org.junit.jupiter.api.Test
+    void connectionsWaitingForMaxConnectionsLeaveEveryPlaceFree() throws Exception {
+        try (TestServer server = new TestServer("--max-connections", Integer.toString(BUDGET + 2),
+                "--max-header-bytes", "1KiB", "--max-value-bytes", "1KiB")) {
+            List<Socket> churn = new ArrayList<>();
+            for (int i = 0; i < 2 * BUDGET + 20; i++) {
+                churn.add(begin(server.port(), i % (KINDS - 1))); // all but the idle one, which takes 30 s
+            }
+            for (int i = 0; i < churn.size(); i++) {
+                end(churn.get(i), i % (KINDS - 1)); // its end lets the server accept the next one waiting
+            }
+            awaitNoConnections(server);
+            assertEveryPlaceFree(server);
+        }
+    }
+
     /** The warm-up's twin is a server of its own: its connections take none of the real server's places. */
     @org.junit.jupiter.api.Test
     void aWarmUpLeavesEveryPlaceFree() throws Exception {
