@@ -6,14 +6,14 @@ import org.eclipse.jetty.server.internal.HttpConnection;
 
 /**
  * Lets at most a fixed number of HTTP/1.1 connections at once keep a header cache
- * ({@link KvServer#HEADER_CACHE_SIZE}); the others parse every header line. Each cache is a trie of a few
- * KB that a request on its connection walks, so a few hundred of them stay in the CPU's caches, where a
- * lookup is cheaper than a parse; thousands of them (16 MB at 4 000 connections) push each other, and the
+ * ({@link KvServer#HEADER_CACHE_SIZE}); the others parse every header line. Each cache is a trie of about
+ * 7 KB that a request on its connection walks, so a few hundred of them stay in the CPU's caches, where a
+ * lookup is cheaper than a parse; thousands of them (28 MB at 4 000 connections) push each other, and the
  * kernel's socket state, out to memory, and each lookup then costs more than the parse it saves. A
  * connection's place is freed when it closes (or is upgraded to HTTP/2).
  */
 final class HeaderCacheBudget {
-    /** Connections that may keep a header cache at once: about 300 KB of tries. */
+    /** Connections that may keep a header cache at once: about 450 KB of tries (7 KB each, HeaderCacheTest). */
     static final int CONNECTIONS = 64;
 
     private final int connections;

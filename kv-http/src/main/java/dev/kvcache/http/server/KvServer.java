@@ -119,7 +119,7 @@ public final class KvServer implements AutoCloseable {
                 ? Connectors.cleartext(server, http, config.acceptors, config.selectors, (int) config.pipelineBatch)
                 : Connectors.tls(server, http, config.acceptors, config.selectors, config.tlsKeystore,
                         certificate.password(), (int) config.pipelineBatch);
-        connector.setHost(config.host);
+        connector.setHost(config.listenAddress().bindHost()); // "*": no host, every interface
         connector.setPort(config.port);
         connector.setIdleTimeout(config.idleTimeoutMillis);
         // The JDK's default listen backlog (50) overflows when hundreds of clients connect at once: the

@@ -25,6 +25,14 @@ record ListenAddress(String host) {
         }
     }
 
+    /**
+     * @return the host for Jetty's connector to bind: as given, but {@code null} for {@code *}, which Jetty
+     *     would resolve as a name (and fail to bind); {@code null} is its every interface, IPv4 and IPv6
+     */
+    String bindHost() {
+        return host.equals("*") ? null : host;
+    }
+
     /** @return whether the host listens on every interface */
     boolean allInterfaces() {
         return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.equals("*");

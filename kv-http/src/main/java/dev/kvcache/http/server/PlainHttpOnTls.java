@@ -20,7 +20,7 @@ import org.eclipse.jetty.server.SslConnectionFactory;
  *
  * <p>The plain connection is parsed as HTTP/1.1 (so the answer is a proper response, in the
  * server's plain-text error format) with a configuration whose one customizer refuses every request
- * before any handler sees it, and without persistent connections.
+ * before any handler sees it, without persistent connections and without a header cache.
  */
 final class PlainHttpOnTls extends DetectorConnectionFactory {
     private final HttpConnectionFactory plain;
@@ -33,6 +33,9 @@ final class PlainHttpOnTls extends DetectorConnectionFactory {
         super(tls);
         HttpConfiguration refusing = new HttpConfiguration(http);
         refusing.setPersistentConnectionsEnabled(false);
+        // One request, refused: no header cache, nor a place in HeaderCacheBudget's count, which these
+        // connections would pass (at most 64 HTTP/1.1 connections at once keep one).
+        refusing.setHeaderCacheSize(0);
         refusing.addCustomizer(PlainHttpOnTls::refuse);
         plain = new HttpConnectionFactory(refusing);
         installBean(plain);

@@ -330,6 +330,23 @@ final class ServerConfig implements Cloneable {
     }
 
     /**
+     * @param token the bearer token read once from {@code --auth-token-file} (or given), or {@code null}
+     * @return a copy that carries it as {@code --auth-token}, so that the server started with it never reads
+     *     the file again: a pipe ({@code <(pass show kv)}) holds the secret for one read only
+     */
+    ServerConfig withAuthToken(String token) {
+        ServerConfig resolved;
+        try {
+            resolved = (ServerConfig) clone();
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
+        }
+        resolved.authToken = token;
+        resolved.authTokenFile = null;
+        return resolved;
+    }
+
+    /**
      * @param token the bearer token the server resolved at its start ({@link Secrets#authToken}), or
      *     {@code null}: the twin takes it as {@code --auth-token}, so that it never reads
      *     {@code --auth-token-file} again (a file deleted, emptied or rewritten meanwhile must not fail the

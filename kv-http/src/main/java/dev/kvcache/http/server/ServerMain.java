@@ -55,11 +55,13 @@ public final class ServerMain {
             return KvServer.EXIT_OK;
         }
         try {
-            String refusal = Secrets.protectedModeRefusal(config, Secrets.authToken(config));
+            String token = Secrets.authToken(config);
+            String refusal = Secrets.protectedModeRefusal(config, token);
             if (refusal != null) {
                 err.println(refusal);
                 return KvServer.EXIT_INVALID_CONFIG;
             }
+            config = config.withAuthToken(token); // read once: the server does not read the file again
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
             return KvServer.EXIT_INVALID_CONFIG;

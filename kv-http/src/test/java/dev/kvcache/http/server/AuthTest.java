@@ -207,4 +207,45 @@ class AuthTest {
         assertTrue(err.toString().startsWith("Refusing to listen on 0.0.0.0 without authentication"), err.toString());
         assertEquals(1, err.toString().strip().lines().count(), "one paragraph: " + err);
     }
+
+    /**
+     * The command line reads {@code --auth-token-file} once: a pipe, which holds the secret for one read (bash's
+     * {@code --auth-token-file <(pass show kv)}), must not be read again by the server it starts. It was:
+     * {@link ServerMain} read it for protected mode, then {@link KvServer} read it again, got nothing, and the
+     * start failed with "must hold 1 to 1024 visible ASCII characters". Here the pipe answers a second read
+     * with nothing too; the start then goes on to fail only on its port, taken by the test, so that the
+     * server never runs.
+     */
+    @Test
+    void theCommandLineReadsATokenFileOnlyOnce(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("token.fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Thread writer = new Thread(() -> {
+            try {
+                Files.writeString(fifo, TOKEN + "\n"); // once a reader opened the pipe
+                while (true) {
+                    Files.writeString(fifo, ""); // any later reader gets nothing
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, "token-pipe");
+        writer.setDaemon(true);
+        writer.start();
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
+            int status = ServerMain.run(new String[] {"--auth-token-file", fifo.toString(), "--port",
+                    Integer.toString(taken.getLocalPort()), "--warm-up", "0"}, Map.of(),
+                    new PrintWriter(new StringWriter(), true), new PrintWriter(new StringWriter(), true));
+            System.setErr(stderr);
+            String logged = log.toString(java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(KvServer.EXIT_CANNOT_START, status, logged);
+            assertTrue(logged.contains("Cannot start: port " + taken.getLocalPort() + " on 127.0.0.1 is already in use"),
+                    "the start got past the token, read once, to the taken port: " + logged);
+        } finally {
+            System.setErr(stderr);
+        }
+    }
 }

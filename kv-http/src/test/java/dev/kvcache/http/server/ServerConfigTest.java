@@ -32,6 +32,31 @@ class ServerConfigTest {
         assertFalse(config.accessLog);
     }
 
+    /**
+     * {@code --host *} is every interface for the rules (it need not resolve) and for protected mode, so the
+     * listener must bind every interface too: Jetty took {@code *} for a name, and the start failed after
+     * its warning with "Failed to bind to *&#47;&lt;unresolved&gt;". Built with a stop requested, so nothing is
+     * bound: the connector is given no host, Jetty's every interface (IPv4 and IPv6).
+     */
+    @Test
+    void aStarHostMakesAListenerOnEveryInterface() throws Exception {
+        Starting stopped = new Starting();
+        stopped.requestStop(); // the listener never opens
+        KvServer kv = KvServer.start(ServerConfig.parse(new String[] {"--host", "*", "--insecure", "--port", "0",
+                "--warm-up", "0"}, Map.of()), new dev.kvcache.core.testing.FakeTicker(), java.time.Clock.systemUTC(),
+                stopped);
+        try {
+            org.eclipse.jetty.server.ServerConnector connector =
+                    (org.eclipse.jetty.server.ServerConnector) kv.jetty().getConnectors()[0];
+            assertEquals(null, connector.getHost(), "Jetty's every interface, not a host named '*'");
+        } finally {
+            kv.stop();
+        }
+        for (String host : new String[] {"0.0.0.0", "::", "[::]", "127.0.0.1", "[::1]", "localhost"}) {
+            assertEquals(host, new ListenAddress(host).bindHost(), host + " is bound as given");
+        }
+    }
+
     @Test
     void flagsSetEverySetting() {
         ServerConfig config = ServerConfig.parse(new String[] {
