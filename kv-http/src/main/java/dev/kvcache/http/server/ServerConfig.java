@@ -355,20 +355,13 @@ final class ServerConfig implements Cloneable {
      *     snapshot, no access log, no stop delay; limits, threads, token and TTL as configured
      */
     ServerConfig forWarmUp(String token) {
-        ServerConfig twin;
-        try {
-            twin = (ServerConfig) clone();
-        } catch (CloneNotSupportedException e) {
-            throw new AssertionError(e);
-        }
+        ServerConfig twin = withAuthToken(token);
         twin.host = "127.0.0.1";
         twin.port = 0;
         twin.tlsKeystore = null;
         twin.snapshot = null;
         twin.accessLog = false;
         twin.shutdownDelayMillis = 0;
-        twin.authToken = token;
-        twin.authTokenFile = null;
         return twin;
     }
 
