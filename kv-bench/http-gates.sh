@@ -217,14 +217,9 @@ tree_ticks() {
     done
     echo "$t"
 }
-# conn_cpu_us FILE SERVERCPU|WRKCPU: that process's CPU microseconds per completed request in FILE, or n/a.
-conn_cpu_us() {
-    local n
-    n=$(field "$1" completed)
-    awk -v n="${n:-0}" -v k="$2" -v hz="$(getconf CLK_TCK)" '
-        $1 == k && k == "SERVERCPU" {v = $2 / hz; found = 1}
-        $1 == k && k == "WRKCPU" {v = $2 + $3; found = 1}
-        END {if (found && n > 0) printf "%.2f\n", v * 1e6 / n; else print "n/a"}' "$1"
+# server_us FILE: the server's CPU microseconds per request from FILE's "SERVERCPU ticks requests" line, or n/a.
+server_us() {
+    awk -v hz="$(getconf CLK_TCK)" '/^SERVERCPU/ {t=$2; n=$3} END {if (n > 0) printf "%.2f\n", t * 1e6 / hz / n; else print "n/a"}' "$1"
 }
 # field FILE NAME: a figure of the MIXSTATS line (total_rps, p99_us, err_timeout, completed, ...).
 field() { sed -n "s/.*MIXSTATS.* $2=\([0-9.]*\).*/\1/p" "$1" | head -1; }
@@ -319,8 +314,8 @@ conn_round() {
         f="$out/wrk-conn-$c-$2.txt"
         t0=$(tree_ticks)
         wrk_cpu_run "$f" 2 "$c" 1 "$conn_measure"
-        echo "SERVERCPU $(( $(tree_ticks) - t0 ))" >>"$f"
-        echo "   $1 $2, $c connections: $(field "$f" total_rps) req/s, $(field "$f" err_timeout) timeouts, errors connect/read/write $(field "$f" err_connect)/$(field "$f" err_read)/$(field "$f" err_write); CPU us/req server $(conn_cpu_us "$f" SERVERCPU), wrk $(conn_cpu_us "$f" WRKCPU)"
+        echo "SERVERCPU $(( $(tree_ticks) - t0 )) $(field "$f" completed)" >>"$f"
+        echo "   $1 $2, $c connections: $(field "$f" total_rps) req/s, $(field "$f" err_timeout) timeouts, errors connect/read/write $(field "$f" err_connect)/$(field "$f" err_read)/$(field "$f" err_write); CPU us/req server $(server_us "$f"), wrk $(wrk_cpu_us "$f")"
     done
     stop_server
 }
@@ -343,7 +338,6 @@ fi
 if runs 4; then
 echo "== gate 4: kv-load against wrk, pipelined seed workload, ${pairs_load} adjacent pairs on one server run"
 stamp="load"
-ticks_per_s=$(getconf CLK_TCK)
 # The server's CPU ticks (user + system) and the requests it has counted (/metrics' api_requests_total).
 server_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
 server_served() {
@@ -377,7 +371,6 @@ load_run() {
     echo "SERVERCPU $(( $(server_ticks) - t0 )) $(( $(server_served) - s0 - 1 ))" >>"$f"
 }
 load_rps_of() { sed -n 's/.*SUMMARY req\/s=\([0-9.]*\).*/\1/p' "$out/kv-load-$1.txt" | head -1; }
-server_us() { awk -v hz="$ticks_per_s" '/^SERVERCPU/ {t=$2; n=$3} END {if (n > 0) printf "%.2f\n", t * 1e6 / hz / n; else print "n/a"}' "$1"; }
 # Adjacent pairs, the order alternating so that each client runs first as often as second: a pair's two
 # runs see the same server (within 25 s), and the verdict is the median of the pairs' own ratios, which
 # neither the server's drift across the run nor one noisy pair can move.
@@ -448,15 +441,15 @@ for c in 100 1000 4000; do
     say "| $c connections | timeouts % of requests (median); most connect+read+write errors in a round | $timeouts %; $errors | | | <= 0.01 %; 0 |"
 done
 for c in 100 1000 4000; do
-    srv=$(for r in $(seq 1 "$rounds_conn"); do conn_cpu_us "$out/wrk-conn-$c-$r.txt" SERVERCPU; done | grep -v n/a | median)
-    cli=$(for r in $(seq 1 "$rounds_conn"); do conn_cpu_us "$out/wrk-conn-$c-$r.txt" WRKCPU; done | grep -v n/a | median)
+    srv=$(for r in $(seq 1 "$rounds_conn"); do server_us "$out/wrk-conn-$c-$r.txt"; done | grep -v n/a | median)
+    cli=$(for r in $(seq 1 "$rounds_conn"); do wrk_cpu_us "$out/wrk-conn-$c-$r.txt"; done | grep -v n/a | median)
     say "| $c connections | CPU us per request, medians: kvcache's process / wrk's (for the record) | $srv | $cli | | |"
 done
 for peer in hello nginx; do
     [ -f "$out/wrk-conn-100-$peer.txt" ] || continue
     for c in 100 1000 4000; do
         h="$out/wrk-conn-$c-$peer.txt"
-        say "| $c connections, $peer (for the record) | req/s, one round (reference: $peer at 100); timeouts; CPU us/req server / wrk | $(field "$h" total_rps) | $(field "$out/wrk-conn-100-$peer.txt" total_rps) | $(ratio "$(field "$h" total_rps)" "$(field "$out/wrk-conn-100-$peer.txt" total_rps)") | $(field "$h" err_timeout) timeouts; $(conn_cpu_us "$h" SERVERCPU) / $(conn_cpu_us "$h" WRKCPU) |"
+        say "| $c connections, $peer (for the record) | req/s, one round (reference: $peer at 100); timeouts; CPU us/req server / wrk | $(field "$h" total_rps) | $(field "$out/wrk-conn-100-$peer.txt" total_rps) | $(ratio "$(field "$h" total_rps)" "$(field "$out/wrk-conn-100-$peer.txt" total_rps)") | $(field "$h" err_timeout) timeouts; $(server_us "$h") / $(wrk_cpu_us "$h") |"
     done
 done
 fi
