@@ -7,14 +7,14 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * The hash table of a cache: nodes are the table's entries, so a hit costs the same pointer chases as
- * a {@link java.util.concurrent.ConcurrentHashMap} lookup and no more.
+ * The hash table of a cache: nodes are the table's entries, and the bins are one array, so a hit costs
+ * the same loads as a {@link java.util.concurrent.ConcurrentHashMap} lookup and no more.
  *
  * <h2>Concurrency</h2>
- * The table is split into {@link Segment}s, each a chained hash table guarded by its own lock for writes.
- * Reads take no lock: they load the segment's table (from this table's own array of the segments'
- * table references, away from the lock state on the segment's cache line, which every write changes)
- * and follow the bin's chain with acquire loads,
+ * Writes are guarded by {@link Segment} locks: bin {@code i} belongs to segment
+ * {@code i & SEGMENT_MASK}, so neighbouring bins (and sequential keys) spread over every lock, and a
+ * bin and the two it splits into at a resize share their segment. Reads take no lock: they load the
+ * table reference and follow the bin's chain with acquire loads,
  * which pair with the release stores that link nodes in, so a reader that reaches a node sees its
  * fields. Writers only ever change a chain by one release store that keeps it well-formed for a
  * reader standing anywhere on it: inserting a node before its successor, unlinking a node (the
@@ -22,14 +22,21 @@ import java.util.function.Predicate;
  * successor-sharing replacement.
  *
  * <h2>Resizing without misleading readers</h2>
- * Each bin's chain is kept sorted by bit-reversed hash, so when a segment's table doubles, bin
+ * Each bin's chain is kept sorted by bit-reversed hash, so when the table doubles, bin
  * {@code i} splits into bins {@code i} and {@code i + n} at a single point: the nodes whose bit
  * {@code n} is clear come first. The new table points into the same chains and is published first;
  * only then is each chain cut at the split point. Nodes are never copied, so a node keeps its identity
  * (the timer wheel and eviction queues refer to it) for its whole life. A reader still on the old
  * table may be cut off before its key and miss it; every miss is therefore confirmed by re-reading the
- * segment's table after the traversal and retried if it changed. Hits need no confirmation: a node
+ * table reference after the traversal and retried if it changed. Hits need no confirmation: a node
  * with the right key is the right node.
+ *
+ * <p>A resize holds every segment lock (taken in order, by a writer that holds none), so writers wait
+ * for it, as a {@code ConcurrentHashMap} writer that starts a resize transfers every bin itself; readers
+ * never wait. It starts when the entries pass 3/4 of the bins. Each segment counts its own entries and
+ * asks for the check when it passes its share, so a write never sums the counts; a segment whose keys
+ * crowd its bins (hashes that agree in their low bits) passes its share before the table is full, and
+ * is then asked again only once it alone could have filled the rest.
  *
  * <h2>Long bins (hash flooding)</h2>
  * Keys that share a hash, or its low bits, share a bin however large the table grows, and a chain
@@ -47,7 +54,6 @@ final class NodeTable<K, V> {
     static final VarHandle NEXT;
     static final VarHandle BIN = MethodHandles.arrayElementVarHandle(Node[].class);
     static final VarHandle INDEX = MethodHandles.arrayElementVarHandle(BinIndex[].class);
-    static final VarHandle TABLES = MethodHandles.arrayElementVarHandle(Node[][].class);
     static final int MAX_TABLE_LENGTH = 1 << 30;
 
     /** Chain nodes a reader walks before consulting the bin's index; an indexed bin has more. */
@@ -63,29 +69,28 @@ final class NodeTable<K, V> {
         }
     }
 
-    /** Segments per table: at least 16 and four per processor, at most 256; a power of two. */
+    /** Segments (write locks) per table: at least 16 and four per processor, at most 256; a power of two. */
     static final int SEGMENTS = segmentsFor(Runtime.getRuntime().availableProcessors());
-    private static final int SEGMENT_BITS = Integer.numberOfTrailingZeros(SEGMENTS);
+    static final int SEGMENT_BITS = Integer.numberOfTrailingZeros(SEGMENTS);
+    private static final int SEGMENT_MASK = SEGMENTS - 1;
+    /** The fewest bins: four per segment. */
+    private static final int MIN_TABLE_LENGTH = 4 * SEGMENTS;
 
     private final Segment<K, V>[] segments;
     /*
-     * Each segment's current table, by segment: what lock-free readers load first. Kept apart from the
-     * Segment objects, whose lines hold the lock state every write changes (a reader on another core
-     * would miss on it after each write to that segment), and one hop shorter. Written by a segment's
-     * resize only (Segment#grow), with a volatile store before it cuts any chain.
+     * Every bin, of every segment. Volatile: lock-free readers load it first, and a resize publishes
+     * the doubled table through it, before it cuts any chain. Written by grow only, every segment lock held.
      */
-    private final Node<K, V>[][] tables;
+    volatile Node<K, V>[] table;
 
     @SuppressWarnings("unchecked")
     NodeTable(int initialCapacity) {
-        int segmentCount = SEGMENTS;
-        segments = (Segment<K, V>[]) new Segment<?, ?>[segmentCount];
-        tables = (Node<K, V>[][]) new Node<?, ?>[segmentCount][];
-        // At most 2^30 slots in all at build, as ConcurrentHashMap caps its table: the capacity is a hint.
-        int perSegment = Math.max(4, Math.min(MAX_TABLE_LENGTH / segmentCount,
-                tableLengthFor(initialCapacity / segmentCount + 1)));
-        for (int i = 0; i < segmentCount; i++) {
-            segments[i] = new Segment<>(perSegment, tables, i);
+        // At most 2^30 bins at build, as ConcurrentHashMap caps its table: the capacity is a hint.
+        int length = Math.max(MIN_TABLE_LENGTH, tableLengthFor(initialCapacity));
+        table = (Node<K, V>[]) new Node<?, ?>[length];
+        segments = (Segment<K, V>[]) new Segment<?, ?>[SEGMENTS];
+        for (int i = 0; i < SEGMENTS; i++) {
+            segments[i] = new Segment<>(this, i, segmentThreshold(length));
         }
     }
 
@@ -99,31 +104,29 @@ final class NodeTable<K, V> {
 
     /**
      * The key's hash as the table uses it: spread as {@code ConcurrentHashMap} spreads it (high bits
-     * folded into low), then rotated so that its lowest bits choose the segment (they end up on top)
-     * and the next ones the bin. Keys that {@code ConcurrentHashMap} maps one-to-one onto its bins
-     * (small integers, say) are so mapped one-to-one onto each segment's bins too, rather than
-     * colliding at random as they would if the segment were drawn from all the bits.
+     * folded into low); its low bits choose the bin, and the lowest of them the segment. Keys that
+     * {@code ConcurrentHashMap} maps one-to-one onto its bins (small integers, say) are mapped
+     * one-to-one here too, and take the segments in turn.
      */
     static int hash(Object key) {
         int h = key.hashCode();
-        return Integer.rotateRight(h ^ (h >>> 16), SEGMENT_BITS);
+        return h ^ (h >>> 16);
     }
 
     // ---------------------------------------------------------------- lock-free reads
 
     /** Returns the node mapped to {@code key}, or null. Lock-free. */
     Node<K, V> get(Object key, int hash) {
-        int slot = hash >>> (32 - SEGMENT_BITS); // the segment (see segmentFor)
         for (;;) {
-            Node<K, V>[] table = tableOf(slot);
-            Node<K, V> node = first(table, hash);
+            Node<K, V>[] tab = table; // volatile read: pairs with the resize's publication
+            Node<K, V> node = first(tab, hash);
             int walked = 0;
             while (node != null) {
                 if (node.hash == hash && (node.key == key || key.equals(node.key))) {
                     return node;
                 }
                 if (++walked == LONG_BIN) {
-                    BinIndex<K, V> index = segments[slot].indexOf(table, hash);
+                    BinIndex<K, V> index = segments[hash & SEGMENT_MASK].indexOf(tab, hash);
                     if (index != null) { // final answer for the bin (see class doc)
                         node = index.find(key, hash);
                         if (node != null) {
@@ -137,17 +140,10 @@ final class NodeTable<K, V> {
             // A miss counts only if no resize published a new table during the walk (see class doc).
             // The fence keeps the walk's loads before the re-read.
             VarHandle.acquireFence();
-            if (tableOf(slot) == table) {
+            if (table == tab) {
                 return null;
             }
         }
-    }
-
-    /** Segment {@code slot}'s current table, for lock-free readers. */
-    @SuppressWarnings("unchecked")
-    private Node<K, V>[] tableOf(int slot) {
-        // Acquire: pairs with the resize's volatile store, so the new table's contents are visible.
-        return (Node<K, V>[]) TABLES.getAcquire(tables, slot);
     }
 
     // ---------------------------------------------------------------- locked writes
@@ -155,10 +151,85 @@ final class NodeTable<K, V> {
     /**
      * The segment that holds {@code hash}'s bin. Writers lock it, decide from {@link Segment#find} (and
      * the clock, read under the lock so the decision holds at the instant the write takes effect), then
-     * {@link Segment#link} or {@link Segment#unlink}.
+     * {@link Segment#link} or {@link Segment#unlink}; after unlocking, an insert calls {@link #growIfDue}.
      */
     Segment<K, V> segmentFor(int hash) {
-        return segments[hash >>> (32 - SEGMENT_BITS)]; // the spread hash's lowest bits (see hash)
+        return segments[hash & SEGMENT_MASK];
+    }
+
+    /**
+     * Doubles the table if {@code segment}'s last insert asked for it and the entries now pass 3/4 of
+     * the bins. The caller holds no segment lock: this takes them all, in order.
+     */
+    void growIfDue(Segment<K, V> segment) {
+        if (!segment.growDue) { // plain: a stale false only defers the check to the segment's next insert
+            return;
+        }
+        for (Segment<K, V> s : segments) {
+            s.lock();
+        }
+        try {
+            Node<K, V>[] tab = table;
+            long total = 0;
+            for (Segment<K, V> s : segments) {
+                total += s.count;
+            }
+            long full = (long) tab.length * 3 / 4;
+            if (total > full && tab.length < MAX_TABLE_LENGTH) {
+                grow(tab);
+            } else {
+                // Not full (keys crowd this segment's bins), or the table is as large as it gets.
+                long headroom = tab.length < MAX_TABLE_LENGTH ? full - total : Integer.MAX_VALUE;
+                for (Segment<K, V> s : segments) {
+                    s.rearm(headroom);
+                }
+            }
+        } finally {
+            for (int i = segments.length - 1; i >= 0; i--) {
+                segments[i].unlock();
+            }
+        }
+    }
+
+    /** Each segment's share of a table of {@code length} bins' threshold. */
+    private static int segmentThreshold(int length) {
+        return (int) ((long) length * 3 / 4 / SEGMENTS);
+    }
+
+    /** Doubles the table in place; see the class doc. Every segment lock held. */
+    private void grow(Node<K, V>[] old) {
+        int n = old.length;
+        @SuppressWarnings("unchecked")
+        Node<K, V>[] doubled = (Node<K, V>[]) new Node<?, ?>[n << 1];
+        for (int i = 0; i < n; i++) {
+            Node<K, V> node = old[i];
+            while (node != null && (node.hash & n) == 0) {
+                node = node.next;
+            }
+            doubled[i] = old[i] != node ? old[i] : null; // the low run, if any, starts the chain
+            doubled[i + n] = node;                        // the high run
+        }
+        for (Segment<K, V> s : segments) {
+            s.splitIndexes(old, doubled); // volatile writes, before the table's
+        }
+        // Volatile write: publishes the new table (and its array contents) before any chain is cut
+        // (the cuts below are release stores, so ordered after it).
+        table = doubled;
+        int threshold = segmentThreshold(doubled.length);
+        for (Segment<K, V> s : segments) {
+            s.resized(threshold);
+        }
+        for (int i = 0; i < n; i++) {
+            Node<K, V> lastLow = null;
+            for (Node<K, V> node = old[i]; node != null && (node.hash & n) == 0; node = node.next) {
+                lastLow = node;
+            }
+            if (lastLow != null && lastLow.next != null) {
+                // Release: ordered after the table publication above, so a reader that sees the cut
+                // and then re-reads the table sees the new one and retries.
+                NEXT.setRelease(lastLow, (Node<K, V>) null);
+            }
+        }
     }
 
     // ---------------------------------------------------------------- whole-table operations
@@ -179,13 +250,15 @@ final class NodeTable<K, V> {
      */
     long count(Predicate<? super Node<K, V>> counted, long limit) {
         long n = 0;
-        for (Segment<K, V> segment : segments) {
-            Node<K, V>[] table = segment.table; // volatile read
-            for (int i = 0; i < table.length; i++) {
-                for (Node<K, V> node = first(table, i); node != null; node = nextOf(node)) {
-                    if (counted.test(node) && ++n >= limit) {
-                        return n;
-                    }
+        Node<K, V>[] tab = table; // volatile read
+        int mask = tab.length - 1;
+        for (int i = 0; i <= mask; i++) {
+            for (Node<K, V> node = first(tab, i); node != null; node = nextOf(node)) {
+                if ((node.hash & mask) != i) {
+                    break; // the high run of a chain not yet cut: the sibling bin's nodes
+                }
+                if (counted.test(node) && ++n >= limit) {
+                    return n;
                 }
             }
         }
@@ -217,11 +290,11 @@ final class NodeTable<K, V> {
     List<Node<K, V>> snapshot(int segmentIndex) {
         Segment<K, V> segment = segments[segmentIndex];
         for (;;) {
-            Node<K, V>[] table = segment.table; // volatile read
-            int mask = table.length - 1;
+            Node<K, V>[] tab = table; // volatile read
+            int mask = tab.length - 1;
             List<Node<K, V>> nodes = new ArrayList<>(Math.max(0, segment.countOpaque()));
-            for (int i = 0; i <= mask; i++) {
-                for (Node<K, V> n = first(table, i); n != null; n = nextOf(n)) {
+            for (int i = segmentIndex; i <= mask; i += SEGMENTS) {
+                for (Node<K, V> n = first(tab, i); n != null; n = nextOf(n)) {
                     if ((n.hash & mask) != i) {
                         break; // the high run of a chain not yet cut: the sibling bin's nodes
                     }
@@ -230,7 +303,7 @@ final class NodeTable<K, V> {
             }
             // The fence keeps the walk's loads before the re-read (see get).
             VarHandle.acquireFence();
-            if (segment.table == table) {
+            if (table == tab) {
                 return nodes;
             }
         }

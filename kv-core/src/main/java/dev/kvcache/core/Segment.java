@@ -5,9 +5,12 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One segment of a {@link NodeTable}: a chained hash table guarded by its own lock for writes, whose
- * chains readers walk without it (see {@link NodeTable} for the protocol: sorted chains, resizing in
- * place, long bins' indexes). Fields other than {@code table} and {@code indexes} are lock-guarded.
+ * One segment of a {@link NodeTable}: the lock that guards writes to the bins whose index has this
+ * segment's number in its low bits ({@code bin & SEGMENT_MASK}), with their entry count and their
+ * long bins' indexes. The bins themselves sit in the table's one array, which readers walk without
+ * any lock (see {@link NodeTable} for the protocol: sorted chains, resizing in place, long bins'
+ * indexes). A bin and the two it splits into share their low bits, so a bin never changes segment.
+ * Fields other than {@code indexes} are lock-guarded.
  */
 @SuppressWarnings("serial")
 final class Segment<K, V> extends ReentrantLock {
@@ -21,31 +24,25 @@ final class Segment<K, V> extends ReentrantLock {
         }
     }
 
-    /* Volatile: readers load it first, and a resize publishes the doubled table through it. */
-    volatile Node<K, V>[] table;
+    private final NodeTable<K, V> owner;
+    /* This segment's number: the low bits of each of its bins' indexes. */
+    private final int slot;
     /*
-     * The long bins' indexes, by bin, for the table of the same length; null until a bin of this
-     * segment grows long. Volatile: a resize publishes the doubled table's indexes before the table.
+     * This segment's long bins' indexes, by the bin's position among the segment's bins
+     * (bin >>> SEGMENT_BITS), for the table whose length is SEGMENTS times theirs; null until a bin of
+     * this segment grows long. Volatile: a resize publishes the doubled table's indexes before the table.
      */
     private volatile BinIndex<K, V>[] indexes;
     int count;
+    /* The count past which an insert asks the table to grow (see NodeTable#growIfDue). */
     private int threshold;
+    /* Set by an insert that passed the threshold, under the lock; read by that writer after unlocking. */
+    boolean growDue;
 
-    /*
-     * The table's copy of every segment's table reference, and this segment's slot in it: lock-free
-     * readers load the reference from there (see NodeTable#get), not from this object, whose cache line
-     * also holds the lock state that every write changes.
-     */
-    private final Node<K, V>[][] published;
-    private final int slot;
-
-    @SuppressWarnings("unchecked")
-    Segment(int length, Node<K, V>[][] published, int slot) {
-        table = (Node<K, V>[]) new Node<?, ?>[length];
-        threshold = (int) (length * 0.75f);
-        this.published = published;
+    Segment(NodeTable<K, V> owner, int slot, int threshold) {
+        this.owner = owner;
         this.slot = slot;
-        published[slot] = table; // published with the NodeTable itself (a final field)
+        this.threshold = threshold;
     }
 
     /** Failed {@code tryLock}s a writer spins through before it blocks; see {@link #lockForWrite}. */
@@ -57,8 +54,8 @@ final class Segment<K, V> extends ReentrantLock {
      * wake-up by the unlocking thread: microseconds on both threads), so two writers that met on a
      * segment waited far longer than either held it (2-thread puts allocated 0.7-0.9 B/op of queue
      * nodes; docs/benchmarks.md, session 4). {@link #WRITE_SPINS} pauses (a few microseconds) outlast
-     * a write; a holder that takes longer (a compute function, a descheduled thread) is then waited
-     * for by blocking, as before. Spinning reads the lock state and tries only when it is free.
+     * a write; a holder that takes longer (a compute function, a descheduled thread, a resize) is then
+     * waited for by blocking, as before. Spinning reads the lock state and tries only when it is free.
      */
     void lockForWrite() {
         if (!tryLock()) {
@@ -93,17 +90,17 @@ final class Segment<K, V> extends ReentrantLock {
     BinIndex<K, V> indexOf(Node<K, V>[] table, int hash) {
         BinIndex<K, V>[] ix = indexes; // volatile read
         // Acquire: pairs with the release store that published the index, and so its contents.
-        return ix == null || ix.length != table.length ? null
-                : (BinIndex<K, V>) NodeTable.INDEX.getAcquire(ix, hash & (ix.length - 1));
+        return ix == null || ix.length != table.length >>> NodeTable.SEGMENT_BITS ? null
+                : (BinIndex<K, V>) NodeTable.INDEX.getAcquire(ix, (hash & (table.length - 1)) >>> NodeTable.SEGMENT_BITS);
     }
 
-    /** The index of the current table's bin {@code index}, or null. Lock held. */
-    private BinIndex<K, V> indexAt(int index) {
+    /** The index of the current table's bin {@code bin}, or null. Lock held. */
+    private BinIndex<K, V> indexAt(int bin) {
         BinIndex<K, V>[] ix = indexes;
-        return ix == null ? null : ix[index];
+        return ix == null ? null : ix[bin >>> NodeTable.SEGMENT_BITS];
     }
 
-    /** The longest index's depth in this segment's current table (for tests). Lock held. */
+    /** The longest index's depth in this segment's bins (for tests). Lock held. */
     int maxIndexDepth() {
         int depth = 0;
         BinIndex<K, V>[] ix = indexes;
@@ -115,12 +112,13 @@ final class Segment<K, V> extends ReentrantLock {
 
     /** The key's node, or null. Lock held. */
     Node<K, V> find(Object key, int hash) {
-        Node<K, V>[] tab = table;
-        BinIndex<K, V> index = indexAt(hash & (tab.length - 1));
+        Node<K, V>[] tab = owner.table;
+        int bin = hash & (tab.length - 1);
+        BinIndex<K, V> index = indexAt(bin);
         if (index != null) {
             return index.find(key, hash);
         }
-        for (Node<K, V> n = tab[hash & (tab.length - 1)]; n != null; n = n.next) {
+        for (Node<K, V> n = tab[bin]; n != null; n = n.next) {
             if (n.hash == hash && (n.key == key || key.equals(n.key))) {
                 return n;
             }
@@ -130,10 +128,12 @@ final class Segment<K, V> extends ReentrantLock {
 
     /**
      * Maps {@code created}, in the place of {@code existing} (its key's current node, from
-     * {@link #find}) if there is one. Lock held.
+     * {@link #find}) if there is one. Lock held. An insert that takes the count past the threshold
+     * sets {@link #growDue}; the writer then calls {@link NodeTable#growIfDue} after unlocking, since a
+     * resize takes every segment's lock.
      */
     void link(Node<K, V> created, Node<K, V> existing) {
-        Node<K, V>[] tab = table;
+        Node<K, V>[] tab = owner.table;
         int index = created.hash & (tab.length - 1);
         BinIndex<K, V> binIndex = indexAt(index);
         if (existing != null) {
@@ -169,18 +169,18 @@ final class Segment<K, V> extends ReentrantLock {
                 length++;
             }
             if (length > NodeTable.INDEX_AT) {
-                publishIndex(index, new BinIndex<>(tab[index], null, created.key));
+                publishIndex(tab, index, new BinIndex<>(tab[index], null, created.key));
             }
         }
         COUNT.setOpaque(this, count + 1);
-        if (count > threshold && tab.length < NodeTable.MAX_TABLE_LENGTH) {
-            grow();
+        if (count > threshold) {
+            growDue = true;
         }
     }
 
     /** Unlinks {@code node}, which must be mapped. Lock held. */
     void unlink(Node<K, V> node) {
-        Node<K, V>[] tab = table;
+        Node<K, V>[] tab = owner.table;
         int index = node.hash & (tab.length - 1);
         BinIndex<K, V> binIndex = indexAt(index);
         Node<K, V> prev = binIndex != null ? binIndex.predecessor(node) : predecessor(tab, index, node);
@@ -189,10 +189,28 @@ final class Segment<K, V> extends ReentrantLock {
         if (binIndex != null) {
             binIndex.unlinked(node);
             if (binIndex.size() <= NodeTable.LONG_BIN) {
-                publishIndex(index, null); // short again: the chain answers alone
+                publishIndex(tab, index, null); // short again: the chain answers alone
             }
         }
         COUNT.setOpaque(this, count - 1);
+    }
+
+    /**
+     * After a grow check that found the table not full though this segment passed its share (its keys
+     * crowd its bins): the next check comes once this segment alone could have filled the rest.
+     * Every segment lock held.
+     */
+    void rearm(long headroom) {
+        if (count > threshold) {
+            threshold = (int) Math.min(Integer.MAX_VALUE, count + Math.max(1, headroom));
+        }
+        growDue = false;
+    }
+
+    /** The table doubled: this segment's share of the new threshold. Every segment lock held. */
+    void resized(int threshold) {
+        this.threshold = threshold;
+        growDue = count > threshold;
     }
 
     /** Makes {@code next} follow {@code prev} (the bin's head if null) with one release store. */
@@ -206,16 +224,16 @@ final class Segment<K, V> extends ReentrantLock {
     }
 
     @SuppressWarnings("unchecked")
-    private void publishIndex(int index, BinIndex<K, V> binIndex) {
+    private void publishIndex(Node<K, V>[] tab, int bin, BinIndex<K, V> binIndex) {
         BinIndex<K, V>[] ix = indexes;
         if (ix == null) {
             if (binIndex == null) {
                 return;
             }
-            ix = (BinIndex<K, V>[]) new BinIndex<?, ?>[table.length];
+            ix = (BinIndex<K, V>[]) new BinIndex<?, ?>[tab.length >>> NodeTable.SEGMENT_BITS];
             indexes = ix; // volatile write, before the release store of its first element
         }
-        NodeTable.INDEX.setRelease(ix, index, binIndex); // pairs with indexOf's acquire
+        NodeTable.INDEX.setRelease(ix, bin >>> NodeTable.SEGMENT_BITS, binIndex); // pairs with indexOf's acquire
     }
 
     private static <K, V> Node<K, V> predecessor(Node<K, V>[] tab, int index, Node<K, V> node) {
@@ -226,70 +244,41 @@ final class Segment<K, V> extends ReentrantLock {
         return prev;
     }
 
-    /** Doubles the table in place; see the class doc. Lock held. */
-    private void grow() {
-        Node<K, V>[] old = table;
-        int n = old.length;
-        @SuppressWarnings("unchecked")
-        Node<K, V>[] doubled = (Node<K, V>[]) new Node<?, ?>[n << 1];
-        for (int i = 0; i < n; i++) {
-            Node<K, V> node = old[i];
-            while (node != null && (node.hash & n) == 0) {
-                node = node.next;
-            }
-            doubled[i] = old[i] != node ? old[i] : null; // the low run, if any, starts the chain
-            doubled[i + n] = node;                        // the high run
-        }
-        BinIndex<K, V>[] oldIndexes = indexes;
-        if (oldIndexes != null) {
-            indexes = splitIndexes(old, doubled, oldIndexes); // volatile write, before the table's
-        }
-        // Volatile write: publishes the new table (and its array contents) before any chain is cut;
-        // the same for the readers' copy (the cuts below are release stores, so ordered after it).
-        table = doubled;
-        NodeTable.TABLES.setVolatile(published, slot, doubled);
-        threshold = (int) (doubled.length * 0.75f);
-        for (int i = 0; i < n; i++) {
-            Node<K, V> lastLow = null;
-            for (Node<K, V> node = old[i]; node != null && (node.hash & n) == 0; node = node.next) {
-                lastLow = node;
-            }
-            if (lastLow != null && lastLow.next != null) {
-                // Release: ordered after the table publication above, so a reader that sees the cut
-                // and then re-reads the table sees the new one and retries.
-                NodeTable.NEXT.setRelease(lastLow, (Node<K, V>) null);
-            }
-        }
-    }
-
     /**
-     * The indexes for the doubled table: an index whose bin goes whole to one side moves with it;
-     * a bin that splits gets a new index for each half still longer than {@link NodeTable#LONG_BIN}.
-     * Chains are not cut yet, so each half is bounded by where the other starts. Lock held.
+     * Gives this segment the indexes for the doubled table, before the table is published: an index
+     * whose bin goes whole to one side moves with it; a bin that splits gets a new index for each half
+     * still longer than {@link NodeTable#LONG_BIN}. Chains are not cut yet, so each half is bounded by
+     * where the other starts. Every segment lock held.
      */
     @SuppressWarnings("unchecked")
-    private BinIndex<K, V>[] splitIndexes(Node<K, V>[] old, Node<K, V>[] doubled, BinIndex<K, V>[] oldIndexes) {
+    void splitIndexes(Node<K, V>[] old, Node<K, V>[] doubled) {
+        BinIndex<K, V>[] oldIndexes = indexes;
+        if (oldIndexes == null) {
+            return;
+        }
         int n = old.length;
-        BinIndex<K, V>[] split = (BinIndex<K, V>[]) new BinIndex<?, ?>[n << 1];
-        for (int i = 0; i < n; i++) {
-            BinIndex<K, V> index = oldIndexes[i];
+        int shift = NodeTable.SEGMENT_BITS;
+        BinIndex<K, V>[] split = (BinIndex<K, V>[]) new BinIndex<?, ?>[oldIndexes.length << 1];
+        for (int position = 0; position < oldIndexes.length; position++) {
+            BinIndex<K, V> index = oldIndexes[position];
             if (index == null) {
                 continue;
             }
+            int i = position << shift | slot;
             Node<K, V> low = doubled[i];
             Node<K, V> high = doubled[i + n];
             if (high == null || low == null) {
-                split[high == null ? i : i + n] = index;
+                split[(high == null ? i : i + n) >>> shift] = index;
                 continue;
             }
             if (lengthUpTo(low, high, NodeTable.LONG_BIN + 1) > NodeTable.LONG_BIN) {
-                split[i] = new BinIndex<>(low, high, null);
+                split[i >>> shift] = new BinIndex<>(low, high, null);
             }
             if (lengthUpTo(high, null, NodeTable.LONG_BIN + 1) > NodeTable.LONG_BIN) {
-                split[i + n] = new BinIndex<>(high, null, null);
+                split[(i + n) >>> shift] = new BinIndex<>(high, null, null);
             }
         }
-        return split;
+        indexes = split; // volatile write, before the table's
     }
 
     private static <K, V> int lengthUpTo(Node<K, V> head, Node<K, V> end, int limit) {

@@ -340,6 +340,10 @@ final class Writes<K, V> {
         }
         runAfterUnlock();
         cache.maintenance.afterWrite(created, stored, previous, previousWeight, cause, key, deadline, now);
+        if (created != null) {
+            // Last, once the write is complete and told: a resize takes every segment lock.
+            table.growIfDue(segment);
+        }
         return result;
     }
 
