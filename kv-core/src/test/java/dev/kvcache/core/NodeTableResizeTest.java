@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * The table doubles its segments in place while lock-free readers walk them (see {@link NodeTable}).
+ * The table doubles in place while lock-free readers walk them (see {@link NodeTable}).
  * Deterministically: nothing is lost or duplicated by hundreds of splits (sizes and iteration agree
  * with what was written). Probabilistically: a reader racing the splits never misses a key present
  * for the whole run; the window in which a split can cut a reader off is a few instructions wide, so
@@ -55,5 +55,56 @@ class NodeTableResizeTest {
         assertEquals(STABLE_KEYS + written - removed, cache.estimatedSize());
         assertEquals(cache.estimatedSize(), cache.asMap().keySet().stream().distinct().count(),
                 "iteration after the resizes sees every key exactly once");
+    }
+
+    /**
+     * The table doubles when the whole of it is 3/4 full, not when one segment's share is: keys whose
+     * hashes agree in their low bits all fall in one segment's bins, and must not make the table grow
+     * as if every segment held as many (that would be SEGMENTS times the memory).
+     */
+    @Test
+    void keysCrowdingOneSegmentGrowTheTableOnlyWithTheTotal() {
+        ExpiringCache<Integer, Integer> crowded = engine();
+        ExpiringCache<Integer, Integer> spread = engine();
+        int n = 50_000;
+        int step = 1 << 12; // hash(k * 4096) keeps the low 12 bits clear: one segment, 1/4096 of the bins
+        for (int k = 0; k < n; k++) {
+            crowded.put(k * step, k);
+            spread.put(k, k);
+        }
+        int spreadLength = spread.table.table.length;
+        assertTrue(spreadLength <= 131_072, "spread keys: " + spreadLength + " bins for " + n);
+        assertTrue(crowded.table.table.length <= spreadLength,
+                "crowded keys: " + crowded.table.table.length + " bins for " + n + " (spread: " + spreadLength + ")");
+        for (int k = 0; k < n; k++) {
+            assertEquals(k, crowded.getIfPresent(k * step));
+        }
+        assertEquals(n, crowded.estimatedSize());
+    }
+
+    /** Each doubling waits until 3/4 of the bins are used, so the table is between 3/8 and 3/4 full. */
+    @Test
+    void theTableDoublesAtThreeQuartersOfItsBins() {
+        ExpiringCache<Integer, Integer> cache = engine();
+        int doublings = 0;
+        int length = cache.table.table.length;
+        for (int k = 0; k < 200_000; k++) {
+            cache.put(k, k);
+            int now = cache.table.table.length;
+            if (now != length) {
+                assertEquals(2 * length, now, "a resize doubles");
+                assertTrue(k + 1 > length * 3L / 4, "doubled at " + (k + 1) + " entries, " + length + " bins");
+                doublings++;
+                length = now;
+            }
+            assertTrue(k + 1 <= length * 3L / 4 + NodeTable.SEGMENTS, (k + 1) + " entries in " + length + " bins");
+        }
+        assertTrue(doublings >= 10, doublings + " doublings");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ExpiringCache<Integer, Integer> engine() {
+        KvCache<Integer, Integer> cache = KvCache.builder().build();
+        return (ExpiringCache<Integer, Integer>) cache;
     }
 }
