@@ -67,9 +67,8 @@ class NodeTableResizeTest {
         ExpiringCache<Integer, Integer> crowded = engine();
         ExpiringCache<Integer, Integer> spread = engine();
         int n = 50_000;
-        int step = 1 << 12; // hash(k * 4096) keeps the low 12 bits clear: one segment, 1/4096 of the bins
         for (int k = 0; k < n; k++) {
-            crowded.put(k * step, k);
+            crowded.put(crowdedKey(k), k);
             spread.put(k, k);
         }
         int spreadLength = spread.table.table.length;
@@ -77,7 +76,7 @@ class NodeTableResizeTest {
         assertTrue(crowded.table.table.length <= spreadLength,
                 "crowded keys: " + crowded.table.table.length + " bins for " + n + " (spread: " + spreadLength + ")");
         for (int k = 0; k < n; k++) {
-            assertEquals(k, crowded.getIfPresent(k * step));
+            assertEquals(k, crowded.getIfPresent(crowdedKey(k)));
         }
         assertEquals(n, crowded.estimatedSize());
     }
@@ -100,6 +99,14 @@ class NodeTableResizeTest {
             assertTrue(k + 1 <= length * 3L / 4 + NodeTable.SEGMENTS, (k + 1) + " entries in " + length + " bins");
         }
         assertTrue(doublings >= 10, doublings + " doublings");
+    }
+
+    /** A key whose spread hash is {@code k << 12}: the low 12 bits clear, so one segment and 1/4096 of the bins. */
+    private static int crowdedKey(int k) {
+        int spread = k << 12;
+        int key = spread ^ (spread >>> 16); // the spread is its own inverse
+        assertEquals(spread, NodeTable.hash(key));
+        return key;
     }
 
     @SuppressWarnings("unchecked")
