@@ -213,7 +213,8 @@ public final class KvCacheBuilder<K, V> {
     /**
      * Sizes the internal table for this many entries (default: 16), to avoid resizing while filling:
      * the table doubles when 3/4 of its slots are used, and the write that starts a doubling splits
-     * every slot's chain while other writers wait (readers do not), as in {@code ConcurrentHashMap}.
+     * every slot's chain while other writers wait (readers do not), much as a {@code ConcurrentHashMap}
+     * writer that starts a resize transfers every bin itself.
      * The table is allocated when the cache is built, about 4 to 8 bytes per slot and up to 2.7 slots
      * per entry; the hint is capped at 2<sup>30</sup> slots in all, as {@code ConcurrentHashMap} caps
      * its own table, so a huge value costs gigabytes at {@link #build()}.
