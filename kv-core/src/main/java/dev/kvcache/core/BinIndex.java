@@ -17,7 +17,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * Lock-free readers search {@link #find}: keys of one Comparable class ({@link #keyClass}, chosen when
  * the index is built) sit in a persistent treap ordered by the chain's order of hashes, then by
  * {@code compareTo}; every other key sits in a persistent list searched linearly (so colliding keys
- * that are not mutually Comparable stay correct, at linear cost). Both are immutable and published
+ * that are not mutually Comparable stay correct, at linear cost). A key not found in its own half is
+ * looked for in the other by hash and {@code equals} (a key may equal one of another class). Both are immutable and published
  * through volatile fields, so a reader sees one consistent version. Keys whose {@code compareTo} is
  * 0 but which are not {@code equals} are all searched, so an order inconsistent with equals costs
  * time, never correctness.
@@ -66,8 +67,12 @@ final class BinIndex<K, V> {
 
     /** The node mapped to {@code key}, or null. Lock-free; O(log n) for keys of {@link #keyClass}. */
     Node<K, V> find(Object key, int hash) {
-        if (key.getClass() == keyClass) {
-            return Tree.find(tree, NodeTable.order(hash), key);
+        // A key may equal one of another class (equals that accepts subclasses, as BigInteger's does),
+        // so the half that does not hold the key's own class is searched too, by hash and equals only.
+        boolean treeKey = key.getClass() == keyClass;
+        Node<K, V> found = treeKey ? Tree.find(tree, NodeTable.order(hash), key) : null;
+        if (found != null) {
+            return found;
         }
         for (Others<K, V> o = others; o != null; o = o.next) {
             Node<K, V> n = o.node;
@@ -75,7 +80,7 @@ final class BinIndex<K, V> {
                 return n;
             }
         }
-        return null;
+        return treeKey ? null : Tree.findEqual(tree, NodeTable.order(hash), key);
     }
 
     /** The node after which {@code node} is chained, or null if it heads the bin. Lock held. */
@@ -220,6 +225,28 @@ final class BinIndex<K, V> {
                         return t.node;
                     }
                     Node<K, V> n = find(t.left, order, key); // equal order, not equal: search both sides
+                    if (n != null) {
+                        return n;
+                    }
+                    t = t.right;
+                }
+            }
+            return null;
+        }
+
+        /** As {@link #find} for a key of another class: every node of the hash's order is compared by equals. */
+        static <K, V> Node<K, V> findEqual(Tree<K, V> t, int order, Object key) {
+            while (t != null) {
+                int c = Integer.compareUnsigned(order, NodeTable.order(t.node.hash));
+                if (c < 0) {
+                    t = t.left;
+                } else if (c > 0) {
+                    t = t.right;
+                } else {
+                    if (t.node.key == key || key.equals(t.node.key)) {
+                        return t.node;
+                    }
+                    Node<K, V> n = findEqual(t.left, order, key);
                     if (n != null) {
                         return n;
                     }

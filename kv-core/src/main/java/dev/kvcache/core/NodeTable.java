@@ -35,8 +35,9 @@ import java.util.function.Predicate;
  * for it, as a {@code ConcurrentHashMap} writer that starts a resize transfers every bin itself; readers
  * never wait. It starts when the entries pass 3/4 of the bins. Each segment counts its own entries and
  * asks for the check when it passes its share, so a write never sums the counts; a segment whose keys
- * crowd its bins (hashes that agree in their low bits) passes its share before the table is full, and
- * is then asked again only once it alone could have filled the rest.
+ * crowd its bins (hashes that agree in their low bits) passes its share before the table is full; each
+ * segment is then given an equal part of the room left, so the check comes again before the table
+ * passes 3/4 unchecked.
  *
  * <h2>Long bins (hash flooding)</h2>
  * Keys that share a hash, or its low bits, share a bin however large the table grows, and a chain
@@ -209,8 +210,17 @@ final class NodeTable<K, V> {
             doubled[i] = old[i] != node ? old[i] : null; // the low run, if any, starts the chain
             doubled[i + n] = node;                        // the high run
         }
-        for (Segment<K, V> s : segments) {
-            s.splitIndexes(old, doubled); // volatile writes, before the table's
+        // Every segment's indexes first (keys' compareTo runs there and may throw), then installed:
+        // nothing has changed until all are built.
+        @SuppressWarnings("unchecked")
+        BinIndex<K, V>[][] split = (BinIndex<K, V>[][]) new BinIndex<?, ?>[segments.length][];
+        for (int i = 0; i < segments.length; i++) {
+            split[i] = segments[i].splitIndexes(old, doubled);
+        }
+        for (int i = 0; i < segments.length; i++) {
+            if (split[i] != null) {
+                segments[i].useIndexes(split[i]); // volatile writes, before the table's
+            }
         }
         // Volatile write: publishes the new table (and its array contents) before any chain is cut
         // (the cuts below are release stores, so ordered after it).

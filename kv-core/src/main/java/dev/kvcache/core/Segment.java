@@ -196,14 +196,12 @@ final class Segment<K, V> extends ReentrantLock {
     }
 
     /**
-     * After a grow check that found the table not full though this segment passed its share (its keys
-     * crowd its bins): the next check comes once this segment alone could have filled the rest.
-     * Every segment lock held.
+     * After a grow check that found the table not full though a segment passed its share (its keys
+     * crowd its bins): every segment may take an equal part of the room left before the next check,
+     * so the table cannot pass 3/4 of its bins unchecked. Every segment lock held.
      */
     void rearm(long headroom) {
-        if (count > threshold) {
-            threshold = (int) Math.min(Integer.MAX_VALUE, count + Math.max(1, headroom));
-        }
+        threshold = (int) Math.min(Integer.MAX_VALUE, count + Math.max(1, headroom / NodeTable.SEGMENTS));
         growDue = false;
     }
 
@@ -245,16 +243,17 @@ final class Segment<K, V> extends ReentrantLock {
     }
 
     /**
-     * Gives this segment the indexes for the doubled table, before the table is published: an index
+     * The indexes for the doubled table, built before anything changes (a key's {@code compareTo} runs
+     * here and may throw; the table is then left as it was): an index
      * whose bin goes whole to one side moves with it; a bin that splits gets a new index for each half
      * still longer than {@link NodeTable#LONG_BIN}. Chains are not cut yet, so each half is bounded by
      * where the other starts. Every segment lock held.
      */
     @SuppressWarnings("unchecked")
-    void splitIndexes(Node<K, V>[] old, Node<K, V>[] doubled) {
+    BinIndex<K, V>[] splitIndexes(Node<K, V>[] old, Node<K, V>[] doubled) {
         BinIndex<K, V>[] oldIndexes = indexes;
         if (oldIndexes == null) {
-            return;
+            return null;
         }
         int n = old.length;
         int shift = NodeTable.SEGMENT_BITS;
@@ -278,6 +277,11 @@ final class Segment<K, V> extends ReentrantLock {
                 split[(i + n) >>> shift] = new BinIndex<>(high, null, null);
             }
         }
+        return split;
+    }
+
+    /** Installs the indexes {@link #splitIndexes} built, before the doubled table is published. */
+    void useIndexes(BinIndex<K, V>[] split) {
         indexes = split; // volatile write, before the table's
     }
 
