@@ -201,7 +201,9 @@ final class Segment<K, V> extends ReentrantLock {
      * so the table cannot pass 3/4 of its bins unchecked. Every segment lock held.
      */
     void rearm(long headroom) {
-        threshold = (int) Math.min(Integer.MAX_VALUE, count + Math.max(1, headroom / NodeTable.SEGMENTS));
+        // Parts summing to the headroom exactly: no segment can be filled past them without a check.
+        long part = headroom / NodeTable.SEGMENTS + (slot < headroom % NodeTable.SEGMENTS ? 1 : 0);
+        threshold = (int) Math.min(Integer.MAX_VALUE, count + part);
         growDue = false;
     }
 
