@@ -70,7 +70,7 @@ final class BinIndex<K, V> {
         // A key may equal one of another class (equals that accepts subclasses, as BigInteger's does),
         // so the half that does not hold the key's own class is searched too, by hash and equals only.
         boolean treeKey = key.getClass() == keyClass;
-        Node<K, V> found = treeKey ? Tree.find(tree, NodeTable.order(hash), key) : null;
+        Node<K, V> found = treeKey ? Tree.find(tree, NodeTable.order(hash), key, true) : null;
         if (found != null) {
             return found;
         }
@@ -80,7 +80,7 @@ final class BinIndex<K, V> {
                 return n;
             }
         }
-        return treeKey ? null : Tree.findEqual(tree, NodeTable.order(hash), key);
+        return treeKey ? null : Tree.find(tree, NodeTable.order(hash), key, false);
     }
 
     /** The node after which {@code node} is chained, or null if it heads the bin. Lock held. */
@@ -213,9 +213,14 @@ final class BinIndex<K, V> {
             return c != 0 ? c : ((Comparable) key).compareTo(n.key);
         }
 
-        static <K, V> Node<K, V> find(Tree<K, V> t, int order, Object key) {
+        /**
+         * The node of {@code key} among those of hash order {@code order}: ordered by {@code compareTo} too
+         * if {@code ordered} (the key is of the treap's class), else every node of that order is compared
+         * by {@code equals} (a key of another class may still equal one).
+         */
+        static <K, V> Node<K, V> find(Tree<K, V> t, int order, Object key, boolean ordered) {
             while (t != null) {
-                int c = compare(order, key, t.node);
+                int c = ordered ? compare(order, key, t.node) : Integer.compareUnsigned(order, NodeTable.order(t.node.hash));
                 if (c < 0) {
                     t = t.left;
                 } else if (c > 0) {
@@ -224,29 +229,7 @@ final class BinIndex<K, V> {
                     if (t.node.key == key || key.equals(t.node.key)) {
                         return t.node;
                     }
-                    Node<K, V> n = find(t.left, order, key); // equal order, not equal: search both sides
-                    if (n != null) {
-                        return n;
-                    }
-                    t = t.right;
-                }
-            }
-            return null;
-        }
-
-        /** As {@link #find} for a key of another class: every node of the hash's order is compared by equals. */
-        static <K, V> Node<K, V> findEqual(Tree<K, V> t, int order, Object key) {
-            while (t != null) {
-                int c = Integer.compareUnsigned(order, NodeTable.order(t.node.hash));
-                if (c < 0) {
-                    t = t.left;
-                } else if (c > 0) {
-                    t = t.right;
-                } else {
-                    if (t.node.key == key || key.equals(t.node.key)) {
-                        return t.node;
-                    }
-                    Node<K, V> n = findEqual(t.left, order, key);
+                    Node<K, V> n = find(t.left, order, key, ordered); // equal order, not equal: search both sides
                     if (n != null) {
                         return n;
                     }

@@ -136,20 +136,12 @@ class HostileFlatTableLivenessTest {
                     })
                     .build();
             holder[0] = cache;
-            List<Thread> threads = new ArrayList<>();
-            for (int t = 0; t < 2; t++) {
-                int base = t * 1_000_000;
-                threads.add(new Thread(() -> {
-                    for (int k = base; k < base + 60_000; k++) {
-                        cache.put(k, 1);
-                        cache.put(k, 2); // REPLACED: the listener inserts -k-1
-                    }
-                }));
-            }
-            threads.forEach(Thread::start);
-            for (Thread t : threads) {
-                t.join();
-            }
+            onTwoThreads(base -> {
+                for (int k = base; k < base + 60_000; k++) {
+                    cache.put(k, 1);
+                    cache.put(k, 2); // REPLACED: the listener inserts -k-1
+                }
+            });
             assertEquals(120_000, notified.get());
             assertEquals(240_000, cache.estimatedSize());
             assertEquals(1, cache.getIfPresent(-1));
@@ -166,20 +158,12 @@ class HostileFlatTableLivenessTest {
                 return k;
             });
             holder[0] = cache;
-            List<Thread> threads = new ArrayList<>();
-            for (int t = 0; t < 2; t++) {
-                int base = t * 1_000_000;
-                threads.add(new Thread(() -> {
-                    for (int k = base; k < base + 50_000; k++) {
-                        assertEquals(k, cache.get(k));
-                        assertEquals(k, cache.get(k + 500_000, kk -> kk - 500_000));
-                    }
-                }));
-            }
-            threads.forEach(Thread::start);
-            for (Thread t : threads) {
-                t.join();
-            }
+            onTwoThreads(base -> {
+                for (int k = base; k < base + 50_000; k++) {
+                    assertEquals(k, cache.get(k));
+                    assertEquals(k, cache.get(k + 500_000, kk -> kk - 500_000));
+                }
+            });
             assertEquals(300_000, cache.estimatedSize());
         });
     }
@@ -198,19 +182,11 @@ class HostileFlatTableLivenessTest {
                 }
             }).build();
             holder[0] = cache;
-            List<Thread> threads = new ArrayList<>();
-            for (int t = 0; t < 2; t++) {
-                int base = t * 1_000_000;
-                threads.add(new Thread(() -> {
-                    for (int k = base; k < base + 100_000; k++) {
-                        cache.put(k, k);
-                    }
-                }));
-            }
-            threads.forEach(Thread::start);
-            for (Thread t : threads) {
-                t.join();
-            }
+            onTwoThreads(base -> {
+                for (int k = base; k < base + 100_000; k++) {
+                    cache.put(k, k);
+                }
+            });
             assertEquals(200_000, cache.estimatedSize());
         });
     }
@@ -224,23 +200,15 @@ class HostileFlatTableLivenessTest {
                     KvCache.<Integer, Integer>builder().maximumWeight(20_000, (Integer k, Integer v) -> 1 + (k & 7)).build(),
                     KvCache.builder().timeToIdle(Duration.ofMinutes(5)).build());
             for (KvCache<Integer, Integer> cache : caches) {
-                List<Thread> threads = new ArrayList<>();
-                for (int t = 0; t < 2; t++) {
-                    int base = t * 1_000_000;
-                    threads.add(new Thread(() -> {
-                        for (int k = base; k < base + 100_000; k++) {
-                            cache.put(k, k);
-                            cache.getIfPresent(k - 3);
-                            if ((k & 15) == 0) {
-                                cache.remove(k - 5);
-                            }
+                onTwoThreads(base -> {
+                    for (int k = base; k < base + 100_000; k++) {
+                        cache.put(k, k);
+                        cache.getIfPresent(k - 3);
+                        if ((k & 15) == 0) {
+                            cache.remove(k - 5);
                         }
-                    }));
-                }
-                threads.forEach(Thread::start);
-                for (Thread t : threads) {
-                    t.join();
-                }
+                    }
+                });
                 cache.cleanUp();
                 if (cache.policy().maximum().isPresent()) {
                     assertTrue(cache.policy().weightedSize() <= cache.policy().maximum().getAsLong());
@@ -251,5 +219,31 @@ class HostileFlatTableLivenessTest {
                 }
             }
         });
+    }
+
+    /**
+     * Runs {@code body} on two threads at once, with key bases 0 and 1 000 000, waits for both, and
+     * rethrows the first failure of either (an assertion in a thread fails the test).
+     */
+    private static void onTwoThreads(java.util.function.IntConsumer body) throws Throwable {
+        List<Thread> threads = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        for (int t = 0; t < 2; t++) {
+            int base = t * 1_000_000;
+            threads.add(new Thread(() -> {
+                try {
+                    body.accept(base);
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
     }
 }
