@@ -331,10 +331,11 @@ final class ServerConfig implements Cloneable {
 
     /**
      * @param token the bearer token read once from {@code --auth-token-file} (or given), or {@code null}
-     * @return a copy that carries it as {@code --auth-token}, so that the server started with it never reads
-     *     the file again: a pipe ({@code <(pass show kv)}) holds the secret for one read only
+     * @param tlsPassword the keystore password read once from {@code --tls-password-file} (or given), or {@code null}
+     * @return a copy that carries them as {@code --auth-token} and {@code --tls-password}, so that the server
+     *     started with it never reads the files again: a pipe ({@code <(pass show kv)}) holds a secret for one read only
      */
-    ServerConfig withAuthToken(String token) {
+    ServerConfig withSecrets(String token, String tlsPassword) {
         ServerConfig resolved;
         try {
             resolved = (ServerConfig) clone();
@@ -343,6 +344,8 @@ final class ServerConfig implements Cloneable {
         }
         resolved.authToken = token;
         resolved.authTokenFile = null;
+        resolved.tlsPassword = tlsPassword;
+        resolved.tlsPasswordFile = null;
         return resolved;
     }
 
@@ -355,7 +358,7 @@ final class ServerConfig implements Cloneable {
      *     snapshot, no access log, no stop delay; limits, threads, token and TTL as configured
      */
     ServerConfig forWarmUp(String token) {
-        ServerConfig twin = withAuthToken(token);
+        ServerConfig twin = withSecrets(token, null); // the twin has no keystore
         twin.host = "127.0.0.1";
         twin.port = 0;
         twin.tlsKeystore = null;

@@ -61,7 +61,9 @@ public final class ServerMain {
                 err.println(refusal);
                 return KvServer.EXIT_INVALID_CONFIG;
             }
-            config = config.withAuthToken(token); // read once: the server does not read the file again
+            // Each secret file is read once, here, so that one it cannot read is a configuration error (exit 2)
+            // and the server does not read the files again.
+            config = config.withSecrets(token, Secrets.tlsPassword(config));
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
             return KvServer.EXIT_INVALID_CONFIG;

@@ -53,9 +53,12 @@ class ErrorMessagesTest {
                 firstLine(refused(2, Map.of(), "--port", "0", "--auth-token-file", missing)));
         assertEquals("--auth-token-file " + dir + " is a directory; give the file that holds the secret",
                 firstLine(refused(2, Map.of(), "--port", "0", "--auth-token-file", dir.toString())));
-        String message = startFailure("--port", "0", "--tls-keystore", TestKeystore.create(dir).file.toString(),
-                "--tls-password-file", missing);
+        String keystore = TestKeystore.create(dir).file.toString();
+        String message = startFailure("--port", "0", "--tls-keystore", keystore, "--tls-password-file", missing);
         assertTrue(message.contains("--tls-password-file " + missing + ": no such file"), message);
+        // From the command line it is a configuration error, as for --auth-token-file: exit 2, before the start.
+        assertEquals("--tls-password-file " + missing + ": no such file",
+                firstLine(refused(2, Map.of(), "--port", "0", "--tls-keystore", keystore, "--tls-password-file", missing)));
     }
 
     @Test
