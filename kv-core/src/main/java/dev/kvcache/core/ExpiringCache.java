@@ -26,8 +26,9 @@ import java.util.function.Function;
  * segment, reads the ticker, decides, and takes effect with one CAS on the node's deadline word (to
  * {@code LOCKED} for an in-place update of value and deadline, to {@code REMOVED} for a removal, or to
  * {@code REPLACED} when a new node takes its place); it serializes only with writes to the same
- * segment and with a resize of the table (which holds every segment). A read is a lock-free table lookup followed by a seqlock read of the node: deadline word,
- * value, fence, deadline word again, retried if they disagree (a plain hit, which returns only the
+ * segment and with a resize of the table (which holds every segment). A read is a lock-free table
+ * lookup followed by a seqlock read of the node: deadline word, value, fence, deadline word again,
+ * retried if they disagree (a plain hit, which returns only the
  * value, loads the word once; {@link Node} says why that suffices). It allocates nothing and takes no lock;
  * it spins only while a writer is inside its two stores. Why no separate sequence counter is needed,
  * and why a read is still linearizable when a later write stores an equal deadline, is in

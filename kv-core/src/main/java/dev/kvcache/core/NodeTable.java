@@ -218,9 +218,7 @@ final class NodeTable<K, V> {
             split[i] = segments[i].splitIndexes(old, doubled);
         }
         for (int i = 0; i < segments.length; i++) {
-            if (split[i] != null) {
-                segments[i].useIndexes(split[i]); // volatile writes, before the table's
-            }
+            segments[i].useIndexes(split[i]); // volatile writes, before the table's (null stays null)
         }
         // Volatile write: publishes the new table (and its array contents) before any chain is cut
         // (the cuts below are release stores, so ordered after it).
