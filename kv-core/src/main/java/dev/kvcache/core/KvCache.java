@@ -421,7 +421,8 @@ public interface KvCache<K, V> extends AutoCloseable {
      * per key as in {@link java.util.concurrent.ConcurrentHashMap}: the function runs at most once per
      * call, under the lock of the key's table segment, so other writers of keys in that segment
      * (including other computes of the same key) wait for it, as does a resize of the table (and
-     * every writer behind that resize), while reads do not. The function is
+     * every writer behind that resize) and, in a bounded cache, an eviction from that segment (and a
+     * writer waiting for that eviction, see {@link KvCacheBuilder#maximumWeight}), while reads do not. The function is
      * never given an expired value (it sees the key as absent). A non-null result is stored as a new
      * entry with the cache's default TTL, restarted when the function returns, and counted as a put; the value it displaces is
      * reported {@link RemovalCause#REPLACED} (even if equal), or {@link RemovalCause#EXPIRED} if that

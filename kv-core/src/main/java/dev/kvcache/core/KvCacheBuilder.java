@@ -90,8 +90,10 @@ public final class KvCacheBuilder<K, V> {
      * wonders so pass through without flushing the popular entries. The bound is restored by the
      * writing thread before its write returns, unless another thread is doing the maintenance at that
      * moment, in which case that thread restores it as it finishes (or, under a continuous stream of
-     * writes from other threads, their next write does): the overshoot is limited to the writes in
-     * flight. {@link KvCache#cleanUp()} always restores it. Each entry keeps the weight its value was
+     * writes from other threads, their next write does). Writers cannot outrun eviction: once 32 writes
+     * have been left to the thread doing maintenance, the next writer waits for it and evicts itself, so
+     * under any number of concurrent writers the cache holds at most about 64 entries (their weight, if
+     * weighted) beyond the bound, plus the writes in flight. {@link KvCache#cleanUp()} always restores it. Each entry keeps the weight its value was
      * given, so that the weigher runs once per write (see {@link Weigher}): 8 bytes more per entry
      * than a {@link #maximumSize} cache's.
      *

@@ -13,12 +13,14 @@ import java.util.function.Predicate;
  * Maintenance: draining the write buffer into the eviction policy, advancing the timer wheel to
  * reclaim expired nodes, sweeping removed nodes out of the wheel, and evicting to the bound.
  *
- * <p>All of it runs under one maintenance lock, which is only ever taken with {@code tryLock}
- * (except by {@link #cleanUp()}), so no operation waits for another's maintenance. Who runs it:
+ * <p>All of it runs under one maintenance lock, which is taken with {@code tryLock} (except by
+ * {@link #cleanUp()}, the policy's calls and a bounded cache's writer under back-pressure), so no read
+ * waits for another's maintenance. Who runs it:
  * <ul>
  *   <li>a bounded cache's writer, after every write, so that the bound is restored before the last
  *       concurrent write returns (a writer whose {@code tryLock} fails leaves its node to the holder,
- *       who re-checks the write buffer after unlocking);
+ *       who re-checks the write buffer after unlocking; once {@link #BACKLOG_LIMIT} writes have been
+ *       left so, the next writer waits for the lock instead, so writers cannot outrun eviction);
  *   <li>an unbounded cache's writer once a wheel tick has passed, or when the wheel holds too many
  *       removed nodes (see {@link #SWEEP_SLACK});
  *   <li>a read that finds a wheel tick has passed: it hands the work to the cache's executor if one is
@@ -40,11 +42,20 @@ final class Maintenance<K, V> {
      */
     static final long SWEEP_SLACK = 1024;
 
+    /**
+     * Writes a bounded cache's writers may leave to the thread holding the maintenance lock, since that
+     * thread last drained the write buffer, before a writer waits for the lock and drains them itself.
+     * Without this back-pressure two writers outran the drain and a 5 000-entry cache held 450 000.
+     */
+    static final int BACKLOG_LIMIT = 32;
+
     private static final VarHandle HANDOFF_PENDING;
+    private static final VarHandle BACKLOG;
 
     static {
         try {
             HANDOFF_PENDING = MethodHandles.lookup().findVarHandle(Maintenance.class, "handoffPending", boolean.class);
+            BACKLOG = MethodHandles.lookup().findVarHandle(Maintenance.class, "backlog", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -68,6 +79,10 @@ final class Maintenance<K, V> {
     /** Whether a read's hand-off to the executor is queued and not yet run; CAS by readers. */
     @SuppressWarnings("unused") // accessed through HANDOFF_PENDING
     private volatile boolean handoffPending;
+
+    /** Writes left to the lock holder since the write buffer was last taken; see {@link #BACKLOG_LIMIT}. */
+    @SuppressWarnings("unused") // accessed through BACKLOG
+    private volatile int backlog;
 
     Maintenance(ExpiringCache<K, V> cache, Executor executor) {
         this.cache = cache;
@@ -97,7 +112,9 @@ final class Maintenance<K, V> {
         if (previous != null) {
             notifier.notify(key, previous, cause, previousWeight);
         }
-        if (policy != null || cache.isMaintenanceDue(now) || (sweepCheck && sweepDue())) {
+        if (policy != null) {
+            maintainAfterBoundedWrite();
+        } else if (cache.isMaintenanceDue(now) || (sweepCheck && sweepDue())) {
             maintainIfIdle();
         }
     }
@@ -203,13 +220,29 @@ final class Maintenance<K, V> {
      * do the work).
      */
     void maintainIfIdle() {
+        runIfIdle(false);
+    }
+
+    /**
+     * A bounded cache's writer: as {@link #maintainIfIdle()}, but once {@link #BACKLOG_LIMIT} writes have
+     * been left to the thread holding the lock since its last drain, waits for the lock and drains
+     * itself, so that writers cannot outrun eviction. Called holding no segment lock.
+     */
+    private void maintainAfterBoundedWrite() {
+        runIfIdle(true);
+    }
+
+    private void runIfIdle(boolean mayWait) {
         if (cache.writes.isComputing()) {
             return;
         }
         int passes = 0;
         do {
             if (!lock.tryLock()) {
-                return;
+                if (!mayWait || passes > 0 || (int) BACKLOG.getAndAdd(this, 1) < BACKLOG_LIMIT) {
+                    return;
+                }
+                lock.lock();
             }
             List<RemovalNotifier.Removal<K, V>> removals;
             try {
@@ -231,6 +264,7 @@ final class Maintenance<K, V> {
     private void maintain(boolean exact) {
         long now = cache.now();
         if (writeBuffer != null) {
+            backlog = 0; // before the take: a write counted from now on is in a later one
             BoundedNode<K, V> node = writeBuffer.takeAll();
             while (node != null) {
                 BoundedNode<K, V> next = node.queueNext;

@@ -162,6 +162,45 @@ class BoundedEvictionTest {
         }
     }
 
+    /**
+     * The builder: writers cannot outrun eviction. Two writers of distinct keys, and a third thread
+     * sampling the size throughout: without back-pressure the writer that found the maintenance lock
+     * taken left its entries to the other, whose drain ran slower than the inserts, and a 5 000-entry
+     * cache held 49 000 to 794 000 entries. The allowance: 2 x 32 left to the holder, and the writes in
+     * flight, with room for the sampler's sum over segments racing with evictions.
+     */
+    @Test
+    void concurrentWritersCannotOutrunEviction() throws InterruptedException {
+        for (int round = 0; round < 3; round++) {
+            KvCache<Integer, Integer> cache = KvCache.<Integer, Integer>builder().maximumSize(5_000).build();
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            long[] largest = new long[1];
+            Thread sampler = new Thread(() -> {
+                while (!done.get()) {
+                    largest[0] = Math.max(largest[0], cache.estimatedSize());
+                }
+            });
+            sampler.start();
+            Thread[] writers = new Thread[2];
+            for (int t = 0; t < writers.length; t++) {
+                int base = t * 10_000_000;
+                writers[t] = new Thread(() -> {
+                    for (int k = base; k < base + 1_000_000; k++) {
+                        cache.put(k, k);
+                    }
+                });
+                writers[t].start();
+            }
+            for (Thread writer : writers) {
+                writer.join();
+            }
+            done.set(true);
+            sampler.join();
+            assertTrue(largest[0] <= 5_000 + 2 * Maintenance.BACKLOG_LIMIT + 64,
+                    "round " + round + ": " + largest[0] + " entries at most in a 5 000-entry cache");
+        }
+    }
+
     @Test
     void maximumSizeZeroKeepsNothing() {
         RecordingListener<String, String> listener = new RecordingListener<>();
