@@ -51,8 +51,8 @@ import java.util.function.Function;
  * a CAS, once: the wheel holds each node once, filed at or before its deadline, and files a node again
  * when it finds that an overwrite moved the deadline later (an overwrite that would move it earlier
  * gets a new node instead). The wheel is advanced under the maintenance lock, taken with
- * {@code tryLock} by whichever operation notices that a wheel tick has passed, so no operation ever
- * waits for it.
+ * {@code tryLock} by whichever operation notices that a wheel tick has passed, so no read ever waits
+ * for it (a bounded cache's writer may, once others have left it 32 writes: see {@link Maintenance}).
  *
  * <h2>Eviction</h2>
  * A bounded cache's writer pushes each new node onto a lock-free {@link WriteBuffer}, and a removed
