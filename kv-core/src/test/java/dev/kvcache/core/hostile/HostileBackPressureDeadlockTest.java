@@ -110,4 +110,64 @@ class HostileBackPressureDeadlockTest {
         }, "three threads deadlocked: T1 (in A's compute, holding A's segment) waits for B's maintenance lock,"
                 + " T2 holds it and waits for B's segment held by T3's compute, whose function waits for A's segment");
     }
+
+    /**
+     * The two-thread form, without back-pressure: the guard "a thread running a compute function of the
+     * cache never runs maintenance" is per cache, so a thread in A's compute function that writes B runs
+     * B's maintenance itself, and its eviction waits for a B segment held by a compute of B whose
+     * function, writing A, runs A's maintenance and waits for the A segment the first holds.
+     */
+    // FAILS on b95d82a and on b95d82a~1 (deadlock; predates the back-pressure).
+    @Test
+    void computesOfTwoCachesWritingEachOtherCannotDeadlockInTheirEvictions() {
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            int sa = 5;
+            int sb = 3;
+            KvCache<Integer, Integer> a = KvCache.<Integer, Integer>builder().maximumSize(4).initialCapacity(10_000).build();
+            KvCache<Integer, Integer> b = KvCache.<Integer, Integer>builder().maximumSize(4).initialCapacity(10_000).build();
+            for (int i = 0; i < 4; i++) {
+                a.put(keyIn(sa, 100 + i), i); // every victim of A in segment sa
+                b.put(keyIn(sb, 100 + i), i); // every victim of B in segment sb
+            }
+            CountDownLatch bothIn = new CountDownLatch(2);
+            Thread t0 = new Thread(() -> a.asMap().compute(keyIn(sa, 0), (k, v) -> {
+                bothIn.countDown();
+                try {
+                    bothIn.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                b.put(keyIn(sb + 1, 0), 0); // another cache: allowed; evicts from segment sb
+                return 0;
+            }), "T0-compute-A");
+            Thread t1 = new Thread(() -> b.asMap().compute(keyIn(sb, 0), (k, v) -> {
+                bothIn.countDown();
+                try {
+                    bothIn.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                a.put(keyIn(sa + 1, 0), 0); // another cache: allowed; evicts from segment sa
+                return 0;
+            }), "T1-compute-B");
+            t0.setDaemon(true);
+            t1.setDaemon(true);
+            t0.start();
+            t1.start();
+            t0.join(5_000);
+            t1.join(5_000);
+            if (t0.isAlive() || t1.isAlive()) {
+                StringBuilder sb2 = new StringBuilder("hung: ");
+                for (Thread t : new Thread[] {t0, t1}) {
+                    sb2.append('\n').append(t.getName()).append(' ').append(t.getState());
+                    for (StackTraceElement e : t.getStackTrace()) {
+                        if (e.getClassName().startsWith("dev.kvcache")) {
+                            sb2.append("\n    at ").append(e);
+                        }
+                    }
+                }
+                throw new AssertionError(sb2.toString());
+            }
+        });
+    }
 }
