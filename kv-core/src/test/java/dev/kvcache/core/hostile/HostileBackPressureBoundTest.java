@@ -133,45 +133,53 @@ class HostileBackPressureBoundTest {
 
     private static void boundHoldsAfterReturn(String what, int writers, int writesEach, int rounds,
             Consumer<KvCache<Object, Object>> side, RemovalListener<Object, Object> listener, IntFunction<Object> keys) {
+        boundHoldsAfterReturn(what, 100, writers, writesEach, rounds, side, listener, keys);
+    }
+
+    private static void boundHoldsAfterReturn(String what, int bound, int writers, int writesEach, int rounds,
+            Consumer<KvCache<Object, Object>> side, RemovalListener<Object, Object> listener, IntFunction<Object> keys) {
         assertTimeoutPreemptively(Duration.ofSeconds(90), () -> {
             List<String> over = new ArrayList<>();
             for (int round = 0; round < rounds; round++) {
-                KvCacheBuilder<Object, Object> b = KvCache.<Object, Object>builder().maximumSize(100);
+                KvCacheBuilder<Object, Object> b = KvCache.<Object, Object>builder().maximumSize(bound);
                 if (listener != null) {
                     b = b.removalListener(listener);
                 }
                 KvCache<Object, Object> cache = b.build();
                 run(cache, writers, writesEach, keys, false, side, false);
                 long n = cache.estimatedSize();
-                if (n > 100) {
+                if (n > bound) {
                     over.add("round " + round + ": " + n);
                 }
             }
-            assertTrue(over.isEmpty(), what + ": bound 100, every writer returned, no cleanUp, yet " + over.size()
+            assertTrue(over.isEmpty(), what + ": bound " + bound + ", every writer returned, no cleanUp, yet " + over.size()
                     + " of " + rounds + " rounds over it: " + over.subList(0, Math.min(5, over.size())));
         });
     }
 
-    // FAILS on b95d82a and on b95d82a~1: a holder of the maintenance lock that is not doing maintenance.
+    // FAILS (about 1 round in 15) on b95d82a and on b95d82a~1: weightedSize() holds the maintenance lock
+    // without draining, so a write whose tryLock it defeats is left to no one.
     @Test
     void boundHoldsAfterWritersReturnWhileAMetricsThreadReadsWeightedSize() {
-        boundHoldsAfterReturn("weightedSize() poller", 1, 500, 400, c -> c.policy().weightedSize(), null, i -> i);
+        boundHoldsAfterReturn("weightedSize() poller", 1, 300, 3_000, c -> c.policy().weightedSize(), null, i -> i);
     }
 
-    // FAILS on b95d82a and on b95d82a~1: cleanUp drains once and does not re-check after unlocking.
+    // FAILS (about 1 round in 500) on b95d82a and on b95d82a~1: cleanUp drains once and does not re-check after unlocking.
     @Test
     void boundHoldsAfterWritersReturnWhileAnotherThreadCallsCleanUp() {
-        boundHoldsAfterReturn("cleanUp() caller", 1, 2_000, 100, KvCache::cleanUp, null, i -> i);
+        boundHoldsAfterReturn("cleanUp() caller", 1, 300, 3_000, KvCache::cleanUp, null, i -> i);
     }
 
+    // FAILS (about 1 round in 400) on b95d82a and on b95d82a~1: ranked() drains once, no re-check after unlocking.
     @Test
     void boundHoldsAfterWritersReturnWhileAnAdminPageListsColdest() {
-        boundHoldsAfterReturn("coldest(5) caller", 1, 2_000, 100, c -> c.policy().coldest(5), null, i -> i);
+        boundHoldsAfterReturn("coldest(5) caller", 1, 300, 3_000, c -> c.policy().coldest(5), null, i -> i);
     }
 
+    // FAILS (about 1 round in 400) on b95d82a and on b95d82a~1: setMaximum drains once, no re-check after unlocking.
     @Test
     void boundHoldsAfterWritersReturnWhileABoundIsReSet() {
-        boundHoldsAfterReturn("setMaximum(100) caller", 1, 2_000, 100, c -> c.policy().setMaximum(100), null, i -> i);
+        boundHoldsAfterReturn("setMaximum(100) caller", 1, 300, 3_000, c -> c.policy().setMaximum(100), null, i -> i);
     }
 
     @Test
@@ -188,5 +196,32 @@ class HostileBackPressureBoundTest {
     void boundHoldsAfterFourWritersOfHashFloodedKeysReturn() {
         boundHoldsAfterReturn("4 writers, one hash", 4, 1_000, 20, null, null,
                 HostileFlatTableKeys.SAME_HASH_COMPARABLE::key);
+    }
+
+    // The same with a larger cache, so that the lock holder's drain-then-rank window is wider.
+    @Test
+    void boundHoldsAfterWritersReturnWhileAnAdminPageListsColdestOfALargerCache() {
+        boundHoldsAfterReturn("coldest(5) caller", 5_000, 1, 6_000, 100, c -> c.policy().coldest(5), null, i -> i);
+    }
+
+    @Test
+    void boundHoldsAfterWritersReturnWhileAnotherThreadCallsCleanUpOnALargerCache() {
+        boundHoldsAfterReturn("cleanUp() caller", 5_000, 1, 6_000, 100, KvCache::cleanUp, null, i -> i);
+    }
+
+    @Test
+    void boundHoldsAfterWritersReturnWhileABoundIsReSetOnALargerCache() {
+        boundHoldsAfterReturn("setMaximum(5000) caller", 5_000, 1, 6_000, 100, c -> c.policy().setMaximum(5_000), null, i -> i);
+    }
+
+    @ParameterizedTest(name = "writers={0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {2, 8})
+    void overshootStaysWithinTheClaimWhileAMetricsThreadReadsWeightedSize(int writers) {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            KvCache<Object, Object> cache = KvCache.<Object, Object>builder().maximumSize(BOUND).build();
+            long largest = run(cache, writers, 200_000, i -> i, true, c -> c.policy().weightedSize(), true);
+            long allowed = BOUND + 64 + writers + 64;
+            assertTrue(largest <= allowed, largest + " entries sampled, bound " + BOUND + ", claim about " + allowed);
+        });
     }
 }
