@@ -170,4 +170,65 @@ class HostileBackPressureDeadlockTest {
             }
         });
     }
+
+    /**
+     * The loader form: a compute function of A reads a LoadingCache B (reads are allowed) and so waits for
+     * B's load of the key on another thread, whose loader writes A (another cache, allowed) and, with 32
+     * writes of A left to the holder of A's maintenance lock, waits for that lock; the holder's eviction
+     * waits for the A segment the compute holds.
+     */
+    // FAILS on b95d82a (deadlock; passes on b95d82a~1).
+    @Test
+    void computeReadingALoadingCacheWhoseLoaderWritesBackCannotDeadlock() {
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            int s = 6;
+            KvCache<Integer, Integer> a = KvCache.<Integer, Integer>builder().maximumSize(8).initialCapacity(10_000).build();
+            for (int i = 0; i < 8; i++) {
+                a.put(keyIn(s, 100 + i), i); // every victim of A in segment s
+            }
+            CountDownLatch loading = new CountDownLatch(1);
+            CountDownLatch go = new CountDownLatch(1);
+            dev.kvcache.core.LoadingCache<Integer, Integer> b = KvCache.<Integer, Integer>builder().build(k -> {
+                loading.countDown();
+                go.await();
+                a.put(keyIn(s + 1, 7), k); // another cache: allowed
+                return k;
+            });
+            Thread loader = new Thread(() -> b.get(42), "T2-loads-B");
+            loader.setDaemon(true);
+            loader.start();
+            loading.await();
+            CountDownLatch inCompute = new CountDownLatch(1);
+            Thread computer = new Thread(() -> a.asMap().compute(keyIn(s, 0), (k, v) -> {
+                inCompute.countDown();
+                return b.get(42); // a read of another cache: waits for T2's load
+            }), "T1-compute-A");
+            computer.setDaemon(true);
+            computer.start();
+            inCompute.await();
+            awaitBlocked(computer, "T1's wait for the load");
+            Thread evicter = new Thread(() -> a.put(keyIn(s + 2, 0), 0), "T3-writer-A");
+            evicter.setDaemon(true);
+            evicter.start();
+            awaitBlocked(evicter, "T3's eviction from the segment T1 holds");
+            for (int i = 0; i < 32; i++) {
+                a.put(keyIn(s + 3 + (i % 8), 1000 + i), i); // left to T3
+            }
+            go.countDown();
+            computer.join(5_000);
+            if (computer.isAlive()) {
+                StringBuilder sb = new StringBuilder("hung: ");
+                for (Thread t : new Thread[] {computer, loader, evicter}) {
+                    sb.append('\n').append(t.getName()).append(' ').append(t.getState());
+                    for (StackTraceElement e : t.getStackTrace()) {
+                        if (e.getClassName().startsWith("dev.kvcache")) {
+                            sb.append("\n    at ").append(e);
+                        }
+                    }
+                }
+                throw new AssertionError(sb.toString());
+            }
+            assertEquals(42, a.getIfPresent(keyIn(s, 0)));
+        });
+    }
 }
