@@ -37,7 +37,9 @@ import java.util.function.Function;
  * listener for them. A cache used with an executor, or with {@code Ticker} reads that never cross a
  * tick, therefore reads without ever locking.
  * Writes to different keys do not contend on a shared lock (a write locks one of several table
- * segments for a few pointer updates). Actions in a thread before {@code put(k, v)} happen-before the
+ * segments for a few pointer updates); a bounded cache's writers also try its maintenance lock, and
+ * wait for it only once other writers have left 32 writes to its holder, so that writes cannot
+ * outrun eviction ({@link KvCacheBuilder#maximumWeight}). Actions in a thread before {@code put(k, v)} happen-before the
  * actions that follow a read of {@code k} in another thread that returns {@code v}.
  *
  * <p>Operations over many keys ({@link #invalidateAll()}, the bulk methods {@link #getAllPresent},
@@ -421,8 +423,9 @@ public interface KvCache<K, V> extends AutoCloseable {
      * per key as in {@link java.util.concurrent.ConcurrentHashMap}: the function runs at most once per
      * call, under the lock of the key's table segment, so other writers of keys in that segment
      * (including other computes of the same key) wait for it, as does a resize of the table (and
-     * every writer behind that resize) and, in a bounded cache, an eviction from that segment (and a
-     * writer waiting for that eviction, see {@link KvCacheBuilder#maximumWeight}), while reads do not. The function is
+     * every writer behind that resize), and {@link #cleanUp()} or {@code policy().setMaximum} if they
+     * must evict or reclaim from that segment; other maintenance passes the segment's entries by until
+     * a later pass, and reads do not wait. The function is
      * never given an expired value (it sees the key as absent). A non-null result is stored as a new
      * entry with the cache's default TTL, restarted when the function returns, and counted as a put; the value it displaces is
      * reported {@link RemovalCause#REPLACED} (even if equal), or {@link RemovalCause#EXPIRED} if that

@@ -93,7 +93,11 @@ public final class KvCacheBuilder<K, V> {
      * writes from other threads, their next write does). Writers cannot outrun eviction: once 32 writes
      * have been left to the thread doing maintenance, the next writer waits for it and evicts itself, so
      * under any number of concurrent writers the cache holds at most about 64 entries (their weight, if
-     * weighted) beyond the bound, plus the writes in flight. {@link KvCache#cleanUp()} always restores it. Each entry keeps the weight its value was
+     * weighted) beyond the bound, plus the writes in flight. Maintenance never waits for a compute
+     * function ({@code asMap().compute} and its kin): while one holds the lock of a victim's table
+     * segment, it evicts other entries and leaves that one for a later pass, so a compute function
+     * that writes another cache cannot deadlock with eviction. {@link KvCache#cleanUp()} always
+     * restores the bound (waiting for compute functions if it must). Each entry keeps the weight its value was
      * given, so that the weigher runs once per write (see {@link Weigher}): 8 bytes more per entry
      * than a {@link #maximumSize} cache's.
      *

@@ -29,11 +29,21 @@ import java.util.function.Predicate;
  * </ul>
  * The removals found are delivered by the {@link RemovalNotifier} after the lock is released. A thread
  * running a compute function of the cache never runs maintenance (it holds a segment lock that
- * maintenance may need).
+ * maintenance may need). A pass waits for a segment lock only as long as a write holds one
+ * ({@link Segment#tryLockForMaintenance}) and leaves a node whose segment is held longer (by a compute
+ * function, a resize or a descheduled writer) for a later pass, so that whoever waits for the
+ * maintenance lock never waits for a compute function through it; only {@link #cleanUp()} and
+ * {@link #setMaximum}, which promise a restored bound, wait.
  */
 final class Maintenance<K, V> {
-    /** How many times one call drains the write buffer before leaving the rest to later operations. */
+    /**
+     * Passes after which a call that keeps finding writes left to it makes writers wait for the lock
+     * instead (an unbounded cache's sweep checks stop there).
+     */
     private static final int MAX_PASSES = 8;
+
+    /** Passes after which a call returns whatever it finds: it is not kept here indefinitely. */
+    private static final int PASS_CAP = 8 * MAX_PASSES;
 
     /**
      * Removed nodes the timer wheel may hold beyond twice the live entries before it is swept. With
@@ -51,11 +61,13 @@ final class Maintenance<K, V> {
 
     private static final VarHandle HANDOFF_PENDING;
     private static final VarHandle BACKLOG;
+    private static final VarHandle WEIGHTED_SIZE;
 
     static {
         try {
             HANDOFF_PENDING = MethodHandles.lookup().findVarHandle(Maintenance.class, "handoffPending", boolean.class);
             BACKLOG = MethodHandles.lookup().findVarHandle(Maintenance.class, "backlog", int.class);
+            WEIGHTED_SIZE = MethodHandles.lookup().findVarHandle(Maintenance.class, "weightedSize", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -75,6 +87,17 @@ final class Maintenance<K, V> {
 
     /** The time of the pass in progress; maintenance-lock-owned. */
     private long passTime;
+
+    /**
+     * Whether the pass in progress waits for every segment lock it needs ({@code cleanUp}, {@code setMaximum},
+     * which promise a restored bound) or leaves busy nodes for a later pass (every other pass, which
+     * writers may be waiting for); maintenance-lock-owned.
+     */
+    private boolean passWaits;
+
+    /** The policy's total weight at the end of the last pass; written under the lock, read without. */
+    @SuppressWarnings("unused") // accessed through WEIGHTED_SIZE
+    private long weightedSize;
 
     /** Whether a read's hand-off to the executor is queued and not yet run; CAS by readers. */
     @SuppressWarnings("unused") // accessed through HANDOFF_PENDING
@@ -138,18 +161,13 @@ final class Maintenance<K, V> {
     }
 
     /**
-     * {@link Policy#weightedSize()} of a bounded cache: the policy's total, read under the lock so that
-     * it is whole and includes every drain so far. Refused inside a compute function, whose segment
-     * lock a maintenance pass holding this lock may be waiting for.
+     * {@link Policy#weightedSize()} of a bounded cache: the policy's total as the last maintenance pass
+     * left it (published at the end of each pass), so it takes no lock: a reader holding the lock would
+     * defeat a writer's {@code tryLock} and leave that writer's entry to a holder that never drains.
      */
     long weightedSize() {
-        requireNotComputing("weightedSize()");
-        lock.lock();
-        try {
-            return policy.weightedSize();
-        } finally {
-            lock.unlock();
-        }
+        requireNotComputing("weightedSize()"); // refused inside a compute function, as documented
+        return (long) WEIGHTED_SIZE.getAcquire(this);
     }
 
     /**
@@ -162,12 +180,13 @@ final class Maintenance<K, V> {
         lock.lock();
         try {
             policy.setMaximumWeight(maximum);
-            maintain(false);
+            maintain(false, true);
             removals = notifier.takePending();
         } finally {
             lock.unlock();
         }
         notifier.deliver(removals);
+        drainLeftovers();
     }
 
     /**
@@ -180,7 +199,7 @@ final class Maintenance<K, V> {
         List<K> keys;
         lock.lock();
         try {
-            maintain(false);
+            maintain(false, false);
             removals = notifier.takePending();
             long now = cache.now();
             Predicate<BoundedNode<K, V>> live = node -> !Node.isExpired(node.stableDeadline(), now); // markers count as expired
@@ -189,6 +208,7 @@ final class Maintenance<K, V> {
             lock.unlock();
         }
         notifier.deliver(removals);
+        drainLeftovers();
         return List.copyOf(keys);
     }
 
@@ -206,18 +226,32 @@ final class Maintenance<K, V> {
         List<RemovalNotifier.Removal<K, V>> removals;
         lock.lock();
         try {
-            maintain(true);
+            maintain(true, true);
             removals = notifier.takePending();
         } finally {
             lock.unlock();
         }
         notifier.deliver(removals);
+        drainLeftovers();
     }
 
     /**
-     * Runs maintenance unless another thread is: never waits. The re-checks after unlocking are capped
-     * so that a thread cannot be kept here indefinitely by other threads' writes (their own writes then
-     * do the work).
+     * After a call that held the lock for its own purpose: writers whose {@code tryLock} it defeated
+     * left their entries to it, so drain them now, as a writer holding the lock would have.
+     */
+    private void drainLeftovers() {
+        if (writeBuffer != null && !writeBuffer.isEmpty()) {
+            runIfIdle(false);
+        }
+    }
+
+    /**
+     * Runs maintenance unless another thread is: never waits. After unlocking it checks the write buffer
+     * again and drains what writers left to it meanwhile, until the buffer is empty or another thread
+     * holds the lock (which then does the same), so a write left to it is never left to no one. Once it
+     * has drained {@link #MAX_PASSES} times, writers that find the lock taken wait for it instead of
+     * leaving their writes here, so the re-checks end; {@link #PASS_CAP} passes end them in any case
+     * (a writer inside a function of a cache never waits).
      */
     void maintainIfIdle() {
         runIfIdle(false);
@@ -226,7 +260,9 @@ final class Maintenance<K, V> {
     /**
      * A bounded cache's writer: as {@link #maintainIfIdle()}, but once {@link #BACKLOG_LIMIT} writes have
      * been left to the thread holding the lock since its last drain, waits for the lock and drains
-     * itself, so that writers cannot outrun eviction. Called holding no segment lock.
+     * itself, so that writers cannot outrun eviction. Never waits while the thread runs a function of a
+     * cache under a segment lock (that lock may be one a maintenance pass would need). Called holding no
+     * segment lock.
      */
     private void maintainAfterBoundedWrite() {
         runIfIdle(true);
@@ -239,20 +275,25 @@ final class Maintenance<K, V> {
         int passes = 0;
         do {
             if (!lock.tryLock()) {
-                if (!mayWait || passes > 0 || (int) BACKLOG.getAndAdd(this, 1) < BACKLOG_LIMIT) {
-                    return;
+                if (!mayWait || passes > 0 || (int) BACKLOG.getAndAdd(this, 1) < BACKLOG_LIMIT
+                        || Writes.inAnyFunction()) {
+                    return; // the holder drains what this thread left: it checks again after unlocking
                 }
                 lock.lock();
             }
             List<RemovalNotifier.Removal<K, V>> removals;
             try {
-                maintain(false);
+                maintain(false, false);
                 removals = notifier.takePending();
+                if (++passes >= MAX_PASSES && writeBuffer != null) {
+                    BACKLOG.setVolatile(this, BACKLOG_LIMIT); // writers now wait rather than call on this thread
+                }
             } finally {
                 lock.unlock();
             }
             notifier.deliver(removals);
-        } while (++passes < MAX_PASSES && (writeBuffer != null ? !writeBuffer.isEmpty() : sweepDue()));
+        } while (writeBuffer != null ? passes < PASS_CAP && !writeBuffer.isEmpty()
+                : passes < MAX_PASSES && sweepDue());
     }
 
     /** Whether the wheel holds so many removed nodes that it should be swept now. */
@@ -260,8 +301,14 @@ final class Maintenance<K, V> {
         return wheel.size() > 2 * cache.table.size() + SWEEP_SLACK;
     }
 
-    /** Drains the write buffer, reclaims expired nodes and evicts to the bound. Lock held. */
-    private void maintain(boolean exact) {
+    /**
+     * Drains the write buffer, reclaims expired nodes and evicts to the bound. Lock held.
+     *
+     * @param exact whether to reclaim the current wheel bucket's due nodes too ({@code cleanUp})
+     * @param waits whether to wait for every segment lock needed, or leave busy nodes for a later pass
+     */
+    private void maintain(boolean exact, boolean waits) {
+        passWaits = waits;
         long now = cache.now();
         if (writeBuffer != null) {
             backlog = 0; // before the take: a write counted from now on is in a later one
@@ -284,17 +331,18 @@ final class Maintenance<K, V> {
         if (policy != null) {
             passTime = now;
             policy.evictExcess(evictor);
+            WEIGHTED_SIZE.setRelease(this, policy.weightedSize());
         }
         cache.setNextMaintenance(wheel.nextTick(now));
     }
 
     /**
      * The wheel found {@code node} due at {@code now}; returns false if a write extended its deadline
-     * meanwhile (the wheel then files it again). Lock held.
+     * meanwhile, or its segment was busy (the wheel then files it again). Lock held.
      */
     private boolean expire(Node<K, V> node, long now) {
-        Writes.Unlinked<V> out = cache.writes.unlinkIfCurrent(node, now, RemovalCause.EXPIRED, true, false);
-        if (out == Writes.Unlinked.NOT_DUE) {
+        Writes.Unlinked<V> out = cache.writes.unlinkIfCurrent(node, now, RemovalCause.EXPIRED, true, false, passWaits);
+        if (out == Writes.Unlinked.NOT_DUE || out == Writes.Unlinked.BUSY) {
             return false;
         }
         if (out != null) {
@@ -307,13 +355,16 @@ final class Maintenance<K, V> {
     }
 
     /** The policy chose {@code node} to evict. Lock held. */
-    private boolean evict(BoundedNode<K, V> node) {
-        Writes.Unlinked<V> out = cache.writes.unlinkIfCurrent(node, passTime, RemovalCause.SIZE, false, false);
+    private int evict(BoundedNode<K, V> node) {
+        Writes.Unlinked<V> out = cache.writes.unlinkIfCurrent(node, passTime, RemovalCause.SIZE, false, false, passWaits);
         if (out == null) {
-            return false; // replaced or removed meanwhile: that thread reports it
+            return S3FifoPolicy.DEAD; // replaced or removed meanwhile: that thread reports it
+        }
+        if (out == Writes.Unlinked.BUSY) {
+            return S3FifoPolicy.BUSY;
         }
         notifier.pend(node.key, out.value(), out.cause(), out.weight());
-        return true;
+        return S3FifoPolicy.EVICTED;
     }
 
     /**

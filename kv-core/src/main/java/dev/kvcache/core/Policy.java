@@ -55,8 +55,9 @@ public interface Policy<K, V> {
      * {@code estimatedSize()}, it counts expired entries not yet reclaimed, and it may miss writes still
      * in flight; with no write in flight and after {@link KvCache#cleanUp()} it is exact.
      *
-     * <p>For a bounded cache this waits for a maintenance pass in progress on another thread (usually
-     * microseconds) to read a consistent total; it allocates nothing.
+     * <p>For a bounded cache this reads the total as the last maintenance pass left it (a pass in
+     * progress on another thread counts as writes in flight): it takes no lock, never waits, and
+     * allocates nothing, so polling it (a metrics gauge) holds up no writer.
      *
      * @return the weighted size, zero or more
      * @throws IllegalStateException if called, for a bounded cache, from inside a compute function of
@@ -90,9 +91,10 @@ public interface Policy<K, V> {
      * (writes still in flight may be missing). The order is a snapshot: reads and writes change it
      * at once, and {@link #coldest} is its exact reverse.
      *
-     * <p>Costs O(entries held) under the maintenance lock (which writers only {@code tryLock}, so it
-     * delays no one but other maintenance), plus O(n) allocation; listing a key does not count
-     * as an access to it.
+     * <p>Costs O(entries held) under the maintenance lock, plus O(n) allocation; listing a key does not
+     * count as an access to it. Writers only {@code tryLock} that lock, so the ranking delays them only
+     * once they have left it 32 writes (they then wait for it: see {@link KvCacheBuilder#maximumWeight});
+     * the writes left to it are drained when it ends.
      *
      * @param n the most keys to return, zero or more
      * @return an unmodifiable list of at most {@code n} distinct keys

@@ -34,10 +34,24 @@ final class S3FifoPolicy<K, V> {
     private final Queue<K, V> main = new Queue<>(BoundedNode.MAIN);
     private final Ghosts ghosts;
 
+    /** {@link Evictor#evict}: the node was mapped and is now evicted. */
+    static final int EVICTED = 0;
+    /** {@link Evictor#evict}: the node was already dead (replaced or removed meanwhile). */
+    static final int DEAD = 1;
+    /** {@link Evictor#evict}: the node's segment was held too long to wait for; it stays, for a later pass. */
+    static final int BUSY = 2;
+
+    /**
+     * Busy victims one {@link #evictExcess} passes over before it stops: each goes back to its queue's
+     * young end, so a pass tries others, and a compute function holding one segment cannot keep a pass
+     * looping. The excess left is evicted by a later pass.
+     */
+    static final int BUSY_SKIPS = 16;
+
     /** Evicts a live node: removes it from the map if it is still the mapping, reporting the outcome. */
     interface Evictor<K, V> {
-        /** @return whether {@code node} was still mapped and is now evicted (false: it was already dead) */
-        boolean evict(BoundedNode<K, V> node);
+        /** @return {@link #EVICTED}, {@link #DEAD} or {@link #BUSY} */
+        int evict(BoundedNode<K, V> node);
     }
 
     S3FifoPolicy(long maximumWeight, boolean weighted) {
@@ -151,47 +165,55 @@ final class S3FifoPolicy<K, V> {
 
     /** Evicts until the total weight is within the maximum. */
     void evictExcess(Evictor<K, V> evictor) {
-        while (weightedSize() > maximumWeight) {
-            if (small.weight > smallMaximumWeight || main.isEmpty()) {
-                evictFromSmall(evictor);
-            } else {
-                evictFromMain(evictor);
+        int busy = 0;
+        while (weightedSize() > maximumWeight && busy < BUSY_SKIPS) {
+            boolean done = small.weight > smallMaximumWeight || main.isEmpty()
+                    ? evictFromSmall(evictor) : evictFromMain(evictor);
+            if (!done) {
+                busy++;
             }
         }
     }
 
-    private void evictFromSmall(Evictor<K, V> evictor) {
+    /** @return false if the victim was busy (and went back to the young end of its queue) */
+    private boolean evictFromSmall(Evictor<K, V> evictor) {
         while (!small.isEmpty()) {
             BoundedNode<K, V> oldest = small.oldest();
             if (oldest.isRetired()) {
                 onDead(oldest);
-                return;
+                return true;
             }
             if (oldest.frequency > 0) {
                 small.unlink(oldest);
                 oldest.frequency = 0;
                 main.addNewest(oldest);
                 if (main.weight > maximumWeight - smallMaximumWeight && !main.isEmpty()) {
-                    evictFromMain(evictor);
-                    return;
+                    return evictFromMain(evictor);
                 }
                 continue;
             }
             small.unlink(oldest);
             oldest.queue = BoundedNode.DROPPED;
-            if (evictor.evict(oldest)) {
+            int outcome = evictor.evict(oldest);
+            if (outcome == BUSY) {
+                small.addNewest(oldest);
+                return false;
+            }
+            if (outcome == EVICTED) {
                 ghosts.add(oldest.key.hashCode());
             }
-            return;
+            return true;
         }
+        return true;
     }
 
-    private void evictFromMain(Evictor<K, V> evictor) {
+    /** @return false if the victim was busy (and went back to the young end of the queue) */
+    private boolean evictFromMain(Evictor<K, V> evictor) {
         while (!main.isEmpty()) {
             BoundedNode<K, V> oldest = main.oldest();
             if (oldest.isRetired()) {
                 onDead(oldest);
-                return;
+                return true;
             }
             if (oldest.frequency > 0) {
                 oldest.frequency--;
@@ -200,9 +222,13 @@ final class S3FifoPolicy<K, V> {
             }
             main.unlink(oldest);
             oldest.queue = BoundedNode.DROPPED;
-            evictor.evict(oldest);
-            return;
+            if (evictor.evict(oldest) == BUSY) {
+                main.addNewest(oldest);
+                return false;
+            }
+            return true;
         }
+        return true;
     }
 
     /** A doubly-linked FIFO of nodes with its total weight; newest at the head. */

@@ -80,6 +80,29 @@ final class Segment<K, V> extends ReentrantLock {
         lock();
     }
 
+    /**
+     * Locks the segment for maintenance if that means waiting no longer than for a write: tries, and
+     * spins through {@link #WRITE_SPINS} pauses as a writer does, then gives up instead of blocking.
+     * A holder that takes longer is a compute function running its caller's code, a resize waiting for
+     * one, or a descheduled thread; a maintenance pass that waited for it would hold up every writer
+     * waiting for maintenance, and a compute function that writes another cache could close a cycle of
+     * waits through them. The pass leaves the node for a later one instead.
+     *
+     * @return whether the lock is now held
+     */
+    boolean tryLockForMaintenance() {
+        if (tryLock()) {
+            return true;
+        }
+        for (int i = 0; i < WRITE_SPINS; i++) {
+            Thread.onSpinWait();
+            if (!isLocked() && tryLock()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     int countOpaque() {
         // Opaque: size() wants a recent count, not an ordered one.
         return (int) COUNT.getOpaque(this);

@@ -81,6 +81,13 @@ final class Writes<K, V> {
     private final ThreadLocal<Boolean> inFunction = new ThreadLocal<>();
 
     /*
+     * How many functions, of any cache, this thread is running under a segment lock. A bounded cache's
+     * writer at this depth never waits for maintenance: the lock it holds may be one that the
+     * maintenance it would wait for, of this cache or another, needs (see Maintenance.BACKLOG_LIMIT).
+     */
+    private static final ThreadLocal<int[]> FUNCTION_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+
+    /*
      * Test seam: run by a writer right after it releases the segment lock, before the rest of its
      * write (bookkeeping, notification, maintenance), so that a test can land another write and its
      * drain exactly there. Null outside tests; one plain read per write.
@@ -366,9 +373,12 @@ final class Writes<K, V> {
         long ttl;
         COMPUTING.getAndAdd(this, 1);
         inFunction.set(Boolean.TRUE); // a write from the function is refused, as from a compute function
+        int[] depth = FUNCTION_DEPTH.get();
+        depth[0]++;
         try {
             ttl = live == null ? expiry.afterCreateNanos(key, value) : expiry.afterUpdateNanos(key, value, remaining);
         } finally {
+            depth[0]--;
             inFunction.set(Boolean.FALSE);
             COMPUTING.getAndAdd(this, -1);
         }
@@ -417,9 +427,12 @@ final class Writes<K, V> {
             K key, V old) {
         COMPUTING.getAndAdd(this, 1);
         inFunction.set(Boolean.TRUE);
+        int[] depth = FUNCTION_DEPTH.get();
+        depth[0]++;
         try {
             return mapping != null ? mapping.apply(key) : remapping.apply(key, old);
         } finally {
+            depth[0]--;
             inFunction.set(Boolean.FALSE);
             COMPUTING.getAndAdd(this, -1);
         }
@@ -430,6 +443,11 @@ final class Writes<K, V> {
         if (hook != null) {
             hook.run();
         }
+    }
+
+    /** Whether this thread is running a function of any cache under one of its segment locks. */
+    static boolean inAnyFunction() {
+        return FUNCTION_DEPTH.get()[0] != 0;
     }
 
     /** Whether this thread is running a compute function of this cache. */
@@ -453,7 +471,7 @@ final class Writes<K, V> {
         for (int i = 0; i < table.segmentCount(); i++) {
             for (Node<K, V> node : table.snapshot(i)) {
                 long now = cache.now();
-                Unlinked<V> out = unlinkIfCurrent(node, now, RemovalCause.EXPLICIT, false, true);
+                Unlinked<V> out = unlinkIfCurrent(node, now, RemovalCause.EXPLICIT, false, true, true);
                 if (out != null && out != Unlinked.NOT_DUE) {
                     runAfterUnlock();
                     cache.maintenance.afterWrite(null, false, out.value(), out.weight(), out.cause(), node.key, 0, now);
@@ -467,6 +485,9 @@ final class Writes<K, V> {
         /** The node is current but not due: a write extended its deadline after the wheel filed it. */
         @SuppressWarnings("rawtypes")
         static final Unlinked NOT_DUE = new Unlinked<>(null, 0, null);
+        /** The node's segment was held longer than a write holds it: nothing was done (see {@link Segment#tryLockForMaintenance}). */
+        @SuppressWarnings("rawtypes")
+        static final Unlinked BUSY = new Unlinked<>(null, 0, null);
     }
 
     /**
@@ -474,13 +495,18 @@ final class Writes<K, V> {
      * it is expired at {@code now}); returns what it held, with {@code liveCause} as the cause unless it
      * had expired, or null if it was no longer current, or {@link Unlinked#NOT_DUE}. {@code tellPolicy}:
      * push its tombstone under the lock (see {@link #tellPolicyRemoved}); false for maintenance, which
-     * updates the policy itself under the maintenance lock.
+     * updates the policy itself under the maintenance lock. {@code waitForLock}: false for a maintenance
+     * pass that must not wait for a long holder of the segment, which then gets {@link Unlinked#BUSY}.
      */
     @SuppressWarnings("unchecked")
     Unlinked<V> unlinkIfCurrent(Node<K, V> node, long now, RemovalCause liveCause, boolean onlyIfDue,
-            boolean tellPolicy) {
+            boolean tellPolicy, boolean waitForLock) {
         Segment<K, V> segment = table.segmentFor(node.hash);
-        segment.lockForWrite();
+        if (waitForLock) {
+            segment.lockForWrite();
+        } else if (!segment.tryLockForMaintenance()) {
+            return (Unlinked<V>) Unlinked.BUSY;
+        }
         try {
             if (segment.find(node.key, node.hash) != node) {
                 return null;
