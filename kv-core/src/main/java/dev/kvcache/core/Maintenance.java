@@ -3,6 +3,7 @@ package dev.kvcache.core;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -32,8 +33,9 @@ import java.util.function.Predicate;
  * maintenance may need). A pass waits for a segment lock only as long as a write holds one
  * ({@link Segment#tryLockForMaintenance}) and leaves a node whose segment is held longer (by a compute
  * function, a resize or a descheduled writer) for a later pass, so that whoever waits for the
- * maintenance lock never waits for a compute function through it; only {@link #cleanUp()} and
- * {@link #setMaximum}, which promise a restored bound, wait.
+ * maintenance lock never waits for a compute function through it. {@link #cleanUp()} and
+ * {@link #setMaximum}, which promise a restored bound, then wait for that segment after unlocking and
+ * pass again.
  */
 final class Maintenance<K, V> {
     /**
@@ -89,11 +91,20 @@ final class Maintenance<K, V> {
     private long passTime;
 
     /**
-     * Whether the pass in progress waits for every segment lock it needs ({@code cleanUp}, {@code setMaximum},
-     * which promise a restored bound) or leaves busy nodes for a later pass (every other pass, which
-     * writers may be waiting for); maintenance-lock-owned.
+     * A segment the pass in progress found held too long to wait for (a busy node was left), or null;
+     * maintenance-lock-owned. {@code cleanUp} and {@code setMaximum} wait for it after unlocking.
      */
-    private boolean passWaits;
+    private Segment<K, V> busySegment;
+
+    /**
+     * The segments found busy in the pass in progress, a bit each: their other nodes are passed by at
+     * once, without another spin, so a pass meets a compute function's segment at the cost of one wait.
+     * Maintenance-lock-owned, cleared by each pass that set a bit.
+     */
+    private final long[] busySegments = new long[(NodeTable.SEGMENTS + 63) >>> 6];
+
+    /** Times {@code cleanUp} and {@code setMaximum} wait for a busy segment and pass again, at most. */
+    private static final int BUSY_RETRIES = 16;
 
     /** The policy's total weight at the end of the last pass; written under the lock, read without. */
     @SuppressWarnings("unused") // accessed through WEIGHTED_SIZE
@@ -180,13 +191,10 @@ final class Maintenance<K, V> {
         lock.lock();
         try {
             policy.setMaximumWeight(maximum);
-            maintain(false, true);
-            removals = notifier.takePending();
         } finally {
             lock.unlock();
         }
-        notifier.deliver(removals);
-        drainLeftovers();
+        passUntilDone(false);
     }
 
     /**
@@ -199,7 +207,7 @@ final class Maintenance<K, V> {
         List<K> keys;
         lock.lock();
         try {
-            maintain(false, false);
+            maintain(false);
             removals = notifier.takePending();
             long now = cache.now();
             Predicate<BoundedNode<K, V>> live = node -> !Node.isExpired(node.stableDeadline(), now); // markers count as expired
@@ -223,15 +231,33 @@ final class Maintenance<K, V> {
     /** {@link KvCache#cleanUp()}: waits for the lock, then reclaims every expired node it can find. */
     void cleanUp() {
         cache.writes.requireNotComputing("cleanUp()");
-        List<RemovalNotifier.Removal<K, V>> removals;
-        lock.lock();
-        try {
-            maintain(true, true);
-            removals = notifier.takePending();
-        } finally {
-            lock.unlock();
+        passUntilDone(true);
+    }
+
+    /**
+     * Passes until no node was left busy: after a pass that left one, waits for its segment, holding no
+     * lock of this cache's (so writers never wait for a compute function through the maintenance lock),
+     * and passes again, at most {@link #BUSY_RETRIES} times. Then drains what writers left meanwhile.
+     */
+    private void passUntilDone(boolean exact) {
+        for (int round = 0; ; round++) {
+            List<RemovalNotifier.Removal<K, V>> removals;
+            Segment<K, V> busy;
+            lock.lock();
+            try {
+                maintain(exact);
+                removals = notifier.takePending();
+                busy = busySegment;
+            } finally {
+                lock.unlock();
+            }
+            notifier.deliver(removals);
+            if (busy == null || round == BUSY_RETRIES) {
+                break;
+            }
+            busy.lock(); // the compute function, resize or descheduled writer holding it: wait it out
+            busy.unlock();
         }
-        notifier.deliver(removals);
         drainLeftovers();
     }
 
@@ -283,7 +309,7 @@ final class Maintenance<K, V> {
             }
             List<RemovalNotifier.Removal<K, V>> removals;
             try {
-                maintain(false, false);
+                maintain(false);
                 removals = notifier.takePending();
                 if (++passes >= MAX_PASSES && writeBuffer != null) {
                     BACKLOG.setVolatile(this, BACKLOG_LIMIT); // writers now wait rather than call on this thread
@@ -305,10 +331,12 @@ final class Maintenance<K, V> {
      * Drains the write buffer, reclaims expired nodes and evicts to the bound. Lock held.
      *
      * @param exact whether to reclaim the current wheel bucket's due nodes too ({@code cleanUp})
-     * @param waits whether to wait for every segment lock needed, or leave busy nodes for a later pass
      */
-    private void maintain(boolean exact, boolean waits) {
-        passWaits = waits;
+    private void maintain(boolean exact) {
+        if (busySegment != null) {
+            busySegment = null;
+            Arrays.fill(busySegments, 0L);
+        }
         long now = cache.now();
         if (writeBuffer != null) {
             backlog = 0; // before the take: a write counted from now on is in a later one
@@ -341,8 +369,14 @@ final class Maintenance<K, V> {
      * meanwhile, or its segment was busy (the wheel then files it again). Lock held.
      */
     private boolean expire(Node<K, V> node, long now) {
-        Writes.Unlinked<V> out = cache.writes.unlinkIfCurrent(node, now, RemovalCause.EXPIRED, true, false, passWaits);
-        if (out == Writes.Unlinked.NOT_DUE || out == Writes.Unlinked.BUSY) {
+        Segment<K, V> segment = cache.table.segmentFor(node.hash);
+        Writes.Unlinked<V> out = isBusy(segment) ? Writes.Unlinked.BUSY
+                : cache.writes.unlinkIfCurrent(node, now, RemovalCause.EXPIRED, true, false, false);
+        if (out == Writes.Unlinked.BUSY) {
+            markBusy(segment);
+            return false;
+        }
+        if (out == Writes.Unlinked.NOT_DUE) {
             return false;
         }
         if (out != null) {
@@ -354,13 +388,27 @@ final class Maintenance<K, V> {
         return true;
     }
 
+    private boolean isBusy(Segment<K, V> segment) {
+        return busySegment != null && (busySegments[segment.slot >>> 6] & (1L << segment.slot)) != 0;
+    }
+
+    private void markBusy(Segment<K, V> segment) {
+        busySegments[segment.slot >>> 6] |= 1L << segment.slot;
+        busySegment = segment;
+    }
+
     /** The policy chose {@code node} to evict. Lock held. */
     private int evict(BoundedNode<K, V> node) {
-        Writes.Unlinked<V> out = cache.writes.unlinkIfCurrent(node, passTime, RemovalCause.SIZE, false, false, passWaits);
+        Segment<K, V> segment = cache.table.segmentFor(node.hash);
+        if (isBusy(segment)) {
+            return S3FifoPolicy.BUSY;
+        }
+        Writes.Unlinked<V> out = cache.writes.unlinkIfCurrent(node, passTime, RemovalCause.SIZE, false, false, false);
         if (out == null) {
             return S3FifoPolicy.DEAD; // replaced or removed meanwhile: that thread reports it
         }
         if (out == Writes.Unlinked.BUSY) {
+            markBusy(segment);
             return S3FifoPolicy.BUSY;
         }
         notifier.pend(node.key, out.value(), out.cause(), out.weight());

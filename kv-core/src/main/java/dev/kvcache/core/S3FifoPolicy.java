@@ -41,13 +41,6 @@ final class S3FifoPolicy<K, V> {
     /** {@link Evictor#evict}: the node's segment was held too long to wait for; it stays, for a later pass. */
     static final int BUSY = 2;
 
-    /**
-     * Busy victims one {@link #evictExcess} passes over before it stops: each goes back to its queue's
-     * young end, so a pass tries others, and a compute function holding one segment cannot keep a pass
-     * looping. The excess left is evicted by a later pass.
-     */
-    static final int BUSY_SKIPS = 16;
-
     /** Evicts a live node: removes it from the map if it is still the mapping, reporting the outcome. */
     interface Evictor<K, V> {
         /** @return {@link #EVICTED}, {@link #DEAD} or {@link #BUSY} */
@@ -163,25 +156,38 @@ final class S3FifoPolicy<K, V> {
         node.queue = BoundedNode.DROPPED;
     }
 
-    /** Evicts until the total weight is within the maximum. */
+    /**
+     * Evicts until the total weight is within the maximum, or until every entry left is busy. A busy
+     * victim (its segment held by a compute function, say) is set aside for the rest of the pass, so the
+     * pass evicts the next ones in its place and meets each busy node once; the busy ones then go back
+     * to the old ends of their queues, first in line for the next pass.
+     */
     void evictExcess(Evictor<K, V> evictor) {
-        int busy = 0;
-        while (weightedSize() > maximumWeight && busy < BUSY_SKIPS) {
-            boolean done = small.weight > smallMaximumWeight || main.isEmpty()
+        BoundedNode<K, V> busy = null; // set aside, linked through queueNext, last first
+        long busyWeight = 0;
+        while (weightedSize() + busyWeight > maximumWeight && !(small.isEmpty() && main.isEmpty())) {
+            BoundedNode<K, V> skipped = small.weight > smallMaximumWeight || main.isEmpty()
                     ? evictFromSmall(evictor) : evictFromMain(evictor);
-            if (!done) {
-                busy++;
+            if (skipped != null) {
+                skipped.queueNext = busy;
+                busy = skipped;
+                busyWeight += skipped.weight;
             }
+        }
+        while (busy != null) { // last set aside first, so the first ends up oldest
+            BoundedNode<K, V> next = busy.queueNext;
+            (busy.queue == BoundedNode.SMALL ? small : main).addOldest(busy);
+            busy = next;
         }
     }
 
-    /** @return false if the victim was busy (and went back to the young end of its queue) */
-    private boolean evictFromSmall(Evictor<K, V> evictor) {
+    /** @return the victim if it was busy (unlinked, its {@code queue} still naming this queue), else null */
+    private BoundedNode<K, V> evictFromSmall(Evictor<K, V> evictor) {
         while (!small.isEmpty()) {
             BoundedNode<K, V> oldest = small.oldest();
             if (oldest.isRetired()) {
                 onDead(oldest);
-                return true;
+                return null;
             }
             if (oldest.frequency > 0) {
                 small.unlink(oldest);
@@ -196,24 +202,24 @@ final class S3FifoPolicy<K, V> {
             oldest.queue = BoundedNode.DROPPED;
             int outcome = evictor.evict(oldest);
             if (outcome == BUSY) {
-                small.addNewest(oldest);
-                return false;
+                oldest.queue = BoundedNode.SMALL;
+                return oldest;
             }
             if (outcome == EVICTED) {
                 ghosts.add(oldest.key.hashCode());
             }
-            return true;
+            return null;
         }
-        return true;
+        return null;
     }
 
-    /** @return false if the victim was busy (and went back to the young end of the queue) */
-    private boolean evictFromMain(Evictor<K, V> evictor) {
+    /** @return the victim if it was busy (unlinked, its {@code queue} still naming this queue), else null */
+    private BoundedNode<K, V> evictFromMain(Evictor<K, V> evictor) {
         while (!main.isEmpty()) {
             BoundedNode<K, V> oldest = main.oldest();
             if (oldest.isRetired()) {
                 onDead(oldest);
-                return true;
+                return null;
             }
             if (oldest.frequency > 0) {
                 oldest.frequency--;
@@ -223,12 +229,12 @@ final class S3FifoPolicy<K, V> {
             main.unlink(oldest);
             oldest.queue = BoundedNode.DROPPED;
             if (evictor.evict(oldest) == BUSY) {
-                main.addNewest(oldest);
-                return false;
+                oldest.queue = BoundedNode.MAIN;
+                return oldest;
             }
-            return true;
+            return null;
         }
-        return true;
+        return null;
     }
 
     /** A doubly-linked FIFO of nodes with its total weight; newest at the head. */
@@ -260,6 +266,19 @@ final class S3FifoPolicy<K, V> {
                 oldest = node;
             }
             newest = node;
+            weight += node.weight;
+        }
+
+        void addOldest(BoundedNode<K, V> node) {
+            node.queue = id;
+            node.queueNext = null;
+            node.queuePrev = oldest;
+            if (oldest != null) {
+                oldest.queueNext = node;
+            } else {
+                newest = node;
+            }
+            oldest = node;
             weight += node.weight;
         }
 

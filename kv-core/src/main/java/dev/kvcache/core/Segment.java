@@ -26,7 +26,7 @@ final class Segment<K, V> extends ReentrantLock {
 
     private final NodeTable<K, V> owner;
     /* This segment's number: the low bits of each of its bins' indexes. */
-    private final int slot;
+    final int slot;
     /*
      * This segment's long bins' indexes, by the bin's position among the segment's bins
      * (bin >>> SEGMENT_BITS), for the table whose length is SEGMENTS times theirs; null until a bin of

@@ -199,7 +199,10 @@ final class TimerWheel<K, V> {
                 } else if (Node.isExpired(d, now) && expirer.expire(node, now)) {
                     released++;
                 } else {
-                    push(node, node.stableDeadline(), now); // its deadline moved later: file it again
+                    // Its deadline moved later, or its segment was busy: file it again. A busy node may
+                    // carry the EXPIRED marker (a read pinned it), which is no time: file it at now.
+                    long again = node.stableDeadline();
+                    push(node, Node.isMarker(again) ? now : again, now);
                 }
                 node = next;
             }

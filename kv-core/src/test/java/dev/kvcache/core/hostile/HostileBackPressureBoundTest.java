@@ -157,26 +157,26 @@ class HostileBackPressureBoundTest {
         });
     }
 
-    // FAILS (about 1 round in 15) on b95d82a and on b95d82a~1: weightedSize() holds the maintenance lock
+    // Failed (about 1 round in 15) on b95d82a and on b95d82a~1: weightedSize() holds the maintenance lock
     // without draining, so a write whose tryLock it defeats is left to no one.
     @Test
     void boundHoldsAfterWritersReturnWhileAMetricsThreadReadsWeightedSize() {
         boundHoldsAfterReturn("weightedSize() poller", 1, 300, 3_000, c -> c.policy().weightedSize(), null, i -> i);
     }
 
-    // FAILS (about 1 round in 500) on b95d82a and on b95d82a~1: cleanUp drains once and does not re-check after unlocking.
+    // Failed (about 1 round in 500) on b95d82a and on b95d82a~1: cleanUp drains once and does not re-check after unlocking.
     @Test
     void boundHoldsAfterWritersReturnWhileAnotherThreadCallsCleanUp() {
         boundHoldsAfterReturn("cleanUp() caller", 1, 300, 3_000, KvCache::cleanUp, null, i -> i);
     }
 
-    // FAILS (about 1 round in 400) on b95d82a and on b95d82a~1: ranked() drains once, no re-check after unlocking.
+    // Failed (about 1 round in 400) on b95d82a and on b95d82a~1: ranked() drains once, no re-check after unlocking.
     @Test
     void boundHoldsAfterWritersReturnWhileAnAdminPageListsColdest() {
         boundHoldsAfterReturn("coldest(5) caller", 1, 300, 3_000, c -> c.policy().coldest(5), null, i -> i);
     }
 
-    // FAILS (about 1 round in 400) on b95d82a and on b95d82a~1: setMaximum drains once, no re-check after unlocking.
+    // Failed (about 1 round in 400) on b95d82a and on b95d82a~1: setMaximum drains once, no re-check after unlocking.
     @Test
     void boundHoldsAfterWritersReturnWhileABoundIsReSet() {
         boundHoldsAfterReturn("setMaximum(100) caller", 1, 300, 3_000, c -> c.policy().setMaximum(100), null, i -> i);

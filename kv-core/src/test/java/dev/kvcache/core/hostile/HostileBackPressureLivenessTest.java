@@ -253,7 +253,7 @@ class HostileBackPressureLivenessTest {
         assertTrue(cache.policy().weightedSize() <= 1_000, "weightedSize " + cache.policy().weightedSize());
     }
 
-    // FAILS on b95d82a (hang; passes on b95d82a~1): the realistic form of HostileBackPressureDeadlockTest.
+    // Failed on b95d82a (hang; passed on b95d82a~1): the realistic form of HostileBackPressureDeadlockTest.
     @Test
     void twoCachesWhoseComputeFunctionsWriteEachOther() {
         KvCache<Integer, Integer> a = KvCache.builder().maximumSize(64).initialCapacity(1 << 16).build();

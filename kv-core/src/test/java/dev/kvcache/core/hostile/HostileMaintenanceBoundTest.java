@@ -108,11 +108,11 @@ class HostileMaintenanceBoundTest {
      * One writer, nothing else doing maintenance, a compute holding the segment of most of the
      * entries: "the bound is restored by the writing thread before its write returns". Every put
      * below has thousands of evictable entries of other segments (it evicts "other entries").
-     * FAILS on b46d184: a pass gives up after 16 busy victims (S3FifoPolicy.BUSY_SKIPS) although
+     * Failed on b46d184: a pass gives up after 16 busy victims (S3FifoPolicy.BUSY_SKIPS) although
      * evictable entries remain, so each put can return with the cache over its bound, and the excess
      * piles up (about one entry per 16 busy entries at the old end); fine on f124751 (the pass waited).
      */
-    // FAILS on b46d184: "a single writer's put returned over the bound by 125 (put #124)"; passes on f124751
+    // Failed on b46d184: "a single writer's put returned over the bound by 125 (put #124)"; passes on f124751
     @Test
     void singleWriterRestoresTheBoundBeforeEachPutReturnsWhileAComputeHoldsASegment() {
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
@@ -147,10 +147,10 @@ class HostileMaintenanceBoundTest {
      * The compute's function throws when it ends ("changes nothing"): no write follows. Is the bound
      * restored once the compute ends, with no write in flight and no cleanUp? The docs promise the
      * writer restores it before returning, or the maintaining thread as it finishes; none is left.
-     * FAILS on b46d184 (the excess the busy skips left stays until some later write); f124751 never
+     * Failed on b46d184 (the excess the busy skips left stays until some later write); f124751 never
      * exceeded it.
      */
-    // FAILS on b46d184 for throwAtEnd=true: "estimatedSize 2125, weightedSize 2125 over the bound 2000"; passes on f124751
+    // Failed on b46d184 for throwAtEnd=true: "estimatedSize 2125, weightedSize 2125 over the bound 2000"; passes on f124751
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void boundRestoredOnceTheComputeEndsWithoutCleanUp(boolean throwAtEnd) {
@@ -248,10 +248,10 @@ class HostileMaintenanceBoundTest {
     /**
      * Heavy concurrent writers of other segments while a compute function blocks for seconds: "under
      * any number of concurrent writers the cache holds at most about 64 entries beyond the bound, plus
-     * the writes in flight" (2 writers here). Sampled by a third thread. FAILS on b46d184 when the busy
+     * the writes in flight" (2 writers here). Sampled by a third thread. Failed on b46d184 when the busy
      * segment's entries crowd the old end (the excess grows past 64 + writers); f124751 waited instead.
      */
-    // FAILS on b46d184: "largest size seen 5167 > bound 4000 + 64 + 2"; on f124751 writers instead wait for the compute (30 s)
+    // Failed on b46d184: "largest size seen 5167 > bound 4000 + 64 + 2"; on f124751 writers instead wait for the compute (30 s)
     @Test
     void concurrentWritersStayWithin64OfTheBoundWhileAComputeBlocksForSeconds() {
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {

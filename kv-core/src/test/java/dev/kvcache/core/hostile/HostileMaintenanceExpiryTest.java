@@ -57,7 +57,7 @@ class HostileMaintenanceExpiryTest {
      * are reclaimed within a tick or so; cleanUp leaves none; each is notified EXPIRED exactly once,
      * and expirationCount equals the EXPIRED notifications.
      */
-    // FAILS on b46d184 with withReader=true: "unreclaimed: 400 of 400 3 ticks after the compute ended, 400 after
+    // Failed on b46d184 with withReader=true: "unreclaimed: 400 of 400 3 ticks after the compute ended, 400 after
     // cleanUp(); estimatedSize 1604, live 1204"; all four pass on f124751
     @ParameterizedTest
     @CsvSource({"false,false", "true,false", "false,true", "true,true"})
@@ -167,13 +167,13 @@ class HostileMaintenanceExpiryTest {
      * finds it expired (that read marks it so, for linearizability); a maintenance pass meets it busy
      * and "files it again". After the compute ended, ticks passed with writes and cleanUp() ran, it
      * must be reclaimed: cleanUp "reclaims every expired entry", and estimatedSize is exact after it.
-     * FAILS on b46d184 (estimatedSize stays one above the live entries, no EXPIRED notification, for
+     * Failed on b46d184 (estimatedSize stays one above the live entries, no EXPIRED notification, for
      * every later cleanUp): the busy node is re-filed with its deadline word, which the read turned
      * into the EXPIRED marker (Long.MIN_VALUE + 1); TimerWheel.slotFor's deadline - now overflows to a
      * huge positive delay, so the node lands in a top-level bucket the wheel reaches in days to years.
      * Passes on f124751 (no busy re-filing: the pass waited for the segment).
      */
-    // FAILS on b46d184: "the victim's notifications ==> expected: <[EXPIRED]> but was: <null>"
+    // Failed on b46d184: "the victim's notifications ==> expected: <[EXPIRED]> but was: <null>"
     @ParameterizedTest
     @CsvSource({"false", "true"})
     void anEntryReadExpiredWhileItsSegmentIsHeldIsStillReclaimed(boolean bounded) {
@@ -217,7 +217,7 @@ class HostileMaintenanceExpiryTest {
      * lists who waits for a compute function (that segment's writers, a resize and the writers behind
      * it, cleanUp/setMaximum); other segments' writers are not among them.
      */
-    // FAILS on b46d184 (writer parked in Maintenance.runIfIdle lock.lock() > 3 s behind cleanUp); passes on f124751
+    // Failed on b46d184 (writer parked in Maintenance.runIfIdle lock.lock() > 3 s behind cleanUp); passes on f124751
     // (no back-pressure there): the wait comes with b95d82a, not b46d184
     @Test
     void cleanUpWaitingForAComputeReclaimsEverythingAndOtherWritersGoOn() {

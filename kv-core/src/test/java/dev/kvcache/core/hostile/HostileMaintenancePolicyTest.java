@@ -97,11 +97,11 @@ class HostileMaintenancePolicyTest {
      * docs: hottest "delays them only once they have left it 32 writes (they then wait for it)"; setMaximum
      * "Waits for a maintenance pass in progress" and, as KvCache.asMap says, for a compute function if it
      * must evict from that segment. Writers of other segments are not listed among who waits for a
-     * compute function. FAILS for setMaximum (as for cleanUp, HostileMaintenanceExpiryTest): writers of
+     * compute function. Failed for setMaximum (as for cleanUp, HostileMaintenanceExpiryTest): writers of
      * other segments wait the full 3 s behind setMaximum, which holds the maintenance lock while it
      * waits for the compute; held for hottest and for none.
      */
-    // FAILS on b46d184 for setMaximum: "a put of another segment took 3006 ms"; on f124751 all three variants fail
+    // Failed on b46d184 for setMaximum: "a put of another segment took 3006 ms"; on f124751 all three variants fail
     // (every pass waited for the compute there)
     @ParameterizedTest
     @ValueSource(strings = {"none", "hottest", "setMaximum"})

@@ -128,10 +128,10 @@ class HostileMaintenanceWeightedSizeTest {
     /**
      * A compute holding a segment; one writer of other segments: the holder is the only write in flight
      * (its entry is not written until it returns), so weightedSize, read after each put, must equal the
-     * live weights, and stay within the bound. FAILS on b46d184 like HostileMaintenanceBoundTest's
+     * live weights, and stay within the bound. Failed on b46d184 like HostileMaintenanceBoundTest's
      * single writer (the pass that met 16 busy victims publishes a total over the bound); exact it is.
      */
-    // FAILS on b46d184: "weightedSize over the bound by 2881 after a single writer's put" (exactness held); passes on f124751
+    // Failed on b46d184: "weightedSize over the bound by 2881 after a single writer's put" (exactness held); passes on f124751
     @Test
     void withAComputeInFlightWeightedSizeIsExactAndWithinTheBound() {
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
