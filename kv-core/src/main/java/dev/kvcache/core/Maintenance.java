@@ -276,8 +276,7 @@ final class Maintenance<K, V> {
      * again and drains what writers left to it meanwhile, until the buffer is empty or another thread
      * holds the lock (which then does the same), so a write left to it is never left to no one. Once it
      * has drained {@link #MAX_PASSES} times, writers that find the lock taken wait for it instead of
-     * leaving their writes here, so the re-checks end; {@link #PASS_CAP} passes end them in any case
-     * (a writer inside a function of a cache never waits).
+     * leaving their writes here, so the re-checks end; {@link #PASS_CAP} passes end them in any case.
      */
     void maintainIfIdle() {
         runIfIdle(false);
@@ -286,9 +285,9 @@ final class Maintenance<K, V> {
     /**
      * A bounded cache's writer: as {@link #maintainIfIdle()}, but once {@link #BACKLOG_LIMIT} writes have
      * been left to the thread holding the lock since its last drain, waits for the lock and drains
-     * itself, so that writers cannot outrun eviction. Never waits while the thread runs a function of a
-     * cache under a segment lock (that lock may be one a maintenance pass would need). Called holding no
-     * segment lock.
+     * itself, so that writers cannot outrun eviction. Safe from inside a compute function of another
+     * cache (or a loader): no holder of this lock waits for a segment lock longer than a write holds one
+     * (see the class doc), so the wait always ends. Called holding no segment lock of this cache.
      */
     private void maintainAfterBoundedWrite() {
         runIfIdle(true);
@@ -301,8 +300,7 @@ final class Maintenance<K, V> {
         int passes = 0;
         do {
             if (!lock.tryLock()) {
-                if (!mayWait || passes > 0 || (int) BACKLOG.getAndAdd(this, 1) < BACKLOG_LIMIT
-                        || Writes.inAnyFunction()) {
+                if (!mayWait || passes > 0 || (int) BACKLOG.getAndAdd(this, 1) < BACKLOG_LIMIT) {
                     return; // the holder drains what this thread left: it checks again after unlocking
                 }
                 lock.lock();

@@ -81,13 +81,6 @@ final class Writes<K, V> {
     private final ThreadLocal<Boolean> inFunction = new ThreadLocal<>();
 
     /*
-     * How many functions, of any cache, this thread is running under a segment lock. A bounded cache's
-     * writer at this depth never waits for maintenance: the lock it holds may be one that the
-     * maintenance it would wait for, of this cache or another, needs (see Maintenance.BACKLOG_LIMIT).
-     */
-    private static final ThreadLocal<int[]> FUNCTION_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
-
-    /*
      * Test seam: run by a writer right after it releases the segment lock, before the rest of its
      * write (bookkeeping, notification, maintenance), so that a test can land another write and its
      * drain exactly there. Null outside tests; one plain read per write.
@@ -373,12 +366,9 @@ final class Writes<K, V> {
         long ttl;
         COMPUTING.getAndAdd(this, 1);
         inFunction.set(Boolean.TRUE); // a write from the function is refused, as from a compute function
-        int[] depth = FUNCTION_DEPTH.get();
-        depth[0]++;
         try {
             ttl = live == null ? expiry.afterCreateNanos(key, value) : expiry.afterUpdateNanos(key, value, remaining);
         } finally {
-            depth[0]--;
             inFunction.set(Boolean.FALSE);
             COMPUTING.getAndAdd(this, -1);
         }
@@ -427,12 +417,9 @@ final class Writes<K, V> {
             K key, V old) {
         COMPUTING.getAndAdd(this, 1);
         inFunction.set(Boolean.TRUE);
-        int[] depth = FUNCTION_DEPTH.get();
-        depth[0]++;
         try {
             return mapping != null ? mapping.apply(key) : remapping.apply(key, old);
         } finally {
-            depth[0]--;
             inFunction.set(Boolean.FALSE);
             COMPUTING.getAndAdd(this, -1);
         }
@@ -443,11 +430,6 @@ final class Writes<K, V> {
         if (hook != null) {
             hook.run();
         }
-    }
-
-    /** Whether this thread is running a function of any cache under one of its segment locks. */
-    static boolean inAnyFunction() {
-        return FUNCTION_DEPTH.get()[0] != 0;
     }
 
     /** Whether this thread is running a compute function of this cache. */

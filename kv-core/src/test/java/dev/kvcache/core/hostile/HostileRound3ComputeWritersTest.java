@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class HostileRound3ComputeWritersTest {
 
-    // FAILS on 89af84f with inCompute=true: "4 writers inside A's compute: B's estimatedSize peaked at 12425 (claim
+    // Failed on 89af84f with inCompute=true: "4 writers inside A's compute: B's estimatedSize peaked at 12425 (claim
     // about 168), 100 after they returned (bound 100)"; 8 writers: 38154 (28348/25926 on a rerun). The control
     // (same writes, not inside a compute) passes on 89af84f. On f124751 all four fail (control 4 writers: 11196,
     // 8: 73415): no back-pressure there, and its docs make no 32-writes/64-entries claim, so the broken claim
