@@ -24,6 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * KvCache#asMap: cleanUp/setMaximum wait for a compute "if they must evict or reclaim from that segment".
  */
 class HostileRound3ChurnTest {
+    private static final int ATTEMPTS = 6;
 
     private static Thread churn(KvCache<Integer, Integer> cache, int key, long holdMicros, AtomicBoolean stop,
             AtomicLong computes) {
@@ -44,10 +45,16 @@ class HostileRound3ChurnTest {
         return t;
     }
 
+    // FAILS on 89af84f (intermittent per attempt, failed in 3 of 4 runs of 6 attempts): "bound 10, churn of 200 us
+    // computes (4649 done): after setMaximum 42 (weightedSize 42), after cleanUp 10, in 933 ms (attempt 1)";
+    // "churn of 2000 us computes (3812 done): after setMaximum 29 (weightedSize 29), after cleanUp 19, in 7632 ms";
+    // "churn of 2000 us: after setMaximum 59, after cleanUp 59, in 2842 ms". Passes on f124751 and on 8054189
+    // (b46d184): comes with 89af84f's "at most 16 rounds" of passing and waiting for a segment holding no lock.
     @ParameterizedTest
     @ValueSource(longs = {200, 2_000})
     void setMaximumAndCleanUpRestoreTheBoundUnderAComputeChurnOnTheVictimsSegment(long holdMicros) {
-        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+        assertTimeoutPreemptively(Duration.ofSeconds(100), () -> {
+          for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             KvCache<Integer, Integer> cache = KvCache.builder().maximumSize(1_000).initialCapacity(10_000).build();
             List<Integer> busy = busyKeys(61, 1);
             for (int i = 0; i < 60; i++) {
@@ -69,14 +76,18 @@ class HostileRound3ChurnTest {
             assertTrue(afterSetMaximum <= 10 && weightedAfterSetMaximum <= 10 && afterCleanUp <= 10,
                     "bound 10, churn of " + holdMicros + " us computes (" + computes.get() + " done): after setMaximum "
                             + afterSetMaximum + " (weightedSize " + weightedAfterSetMaximum + "), after cleanUp "
-                            + afterCleanUp + ", in " + ms + " ms");
+                            + afterCleanUp + ", in " + ms + " ms (attempt " + attempt + ")");
+          }
         });
     }
 
+    // FAILS on 89af84f (intermittent; seen once in 6 runs of the single-attempt version): "60 expired, churn of
+    // 200 us computes (4862 done): after cleanUp 56 unreclaimed, in 960 ms". Passes on f124751 and 8054189.
     @ParameterizedTest
     @ValueSource(longs = {200, 2_000})
     void cleanUpReclaimsEveryExpiredEntryUnderAComputeChurnOnTheirSegment(long holdMicros) {
-        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+        assertTimeoutPreemptively(Duration.ofSeconds(100), () -> {
+          for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             FakeTicker ticker = new FakeTicker();
             KvCache<Integer, Integer> cache = KvCache.builder().ticker(ticker).timeToLive(Duration.ofSeconds(1))
                     .maximumSize(1_000).initialCapacity(10_000).build();
@@ -97,7 +108,8 @@ class HostileRound3ChurnTest {
             c.join(10_000);
             assertTrue(afterCleanUp == 0,
                     "60 expired, churn of " + holdMicros + " us computes (" + computes.get() + " done): after cleanUp "
-                            + afterCleanUp + " unreclaimed, in " + ms + " ms");
+                            + afterCleanUp + " unreclaimed, in " + ms + " ms (attempt " + attempt + ")");
+          }
         });
     }
 }

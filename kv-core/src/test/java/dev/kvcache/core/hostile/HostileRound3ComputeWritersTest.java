@@ -27,6 +27,7 @@ class HostileRound3ComputeWritersTest {
     // (same writes, not inside a compute) passes on 89af84f. On f124751 all four fail (control 4 writers: 11196,
     // 8: 73415): no back-pressure there, and its docs make no 32-writes/64-entries claim, so the broken claim
     // is the back-pressure doc's, whose "never inside any cache's compute function" exemption is not stated.
+    // Also fails on 8054189 (b46d184): 5306 / 29534 (control passes there).
     @ParameterizedTest
     @CsvSource({"4,true", "8,true", "4,false", "8,false"})
     void writersInsideAnotherCachesComputeCannotOutrunEviction(int writers, boolean inCompute) {
