@@ -235,28 +235,39 @@ final class Maintenance<K, V> {
     }
 
     /**
-     * Passes until no node was left busy: after a pass that left one, waits for its segment, holding no
-     * lock of this cache's (so writers never wait for a compute function through the maintenance lock),
-     * and passes again, at most {@link #BUSY_RETRIES} times. Then drains what writers left meanwhile.
+     * Passes until no node was left busy: after a pass that left one, takes that node's segment lock
+     * (waiting out the compute function, resize or descheduled writer holding it) and holds it through
+     * the next pass, so that a stream of short compute functions cannot take it back in between. Taking
+     * the maintenance lock while holding a segment's is safe here: no holder of the maintenance lock waits
+     * for a segment lock longer than a write holds one. At most {@link #BUSY_RETRIES} rounds; then drains
+     * what writers left meanwhile.
      */
     private void passUntilDone(boolean exact) {
+        Segment<K, V> held = null;
         for (int round = 0; ; round++) {
             List<RemovalNotifier.Removal<K, V>> removals;
             Segment<K, V> busy;
-            lock.lock();
             try {
-                maintain(exact);
-                removals = notifier.takePending();
-                busy = busySegment;
+                lock.lock();
+                try {
+                    maintain(exact); // the held segment is this thread's: its nodes are not busy
+                    removals = notifier.takePending();
+                    busy = busySegment;
+                } finally {
+                    lock.unlock();
+                }
             } finally {
-                lock.unlock();
+                if (held != null) {
+                    held.unlock();
+                    held = null;
+                }
             }
-            notifier.deliver(removals);
+            notifier.deliver(removals); // no lock held: the listener may wait for anyone
             if (busy == null || round == BUSY_RETRIES) {
                 break;
             }
-            busy.lock(); // the compute function, resize or descheduled writer holding it: wait it out
-            busy.unlock();
+            busy.lock();
+            held = busy;
         }
         drainLeftovers();
     }

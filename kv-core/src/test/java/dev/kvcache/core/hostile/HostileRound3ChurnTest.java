@@ -45,7 +45,7 @@ class HostileRound3ChurnTest {
         return t;
     }
 
-    // FAILS on 89af84f (intermittent per attempt, failed in 3 of 4 runs of 6 attempts): "bound 10, churn of 200 us
+    // Failed on 89af84f (intermittent per attempt, failed in 3 of 4 runs of 6 attempts): "bound 10, churn of 200 us
     // computes (4649 done): after setMaximum 42 (weightedSize 42), after cleanUp 10, in 933 ms (attempt 1)";
     // "churn of 2000 us computes (3812 done): after setMaximum 29 (weightedSize 29), after cleanUp 19, in 7632 ms";
     // "churn of 2000 us: after setMaximum 59, after cleanUp 59, in 2842 ms". Passes on f124751 and on 8054189
@@ -81,7 +81,7 @@ class HostileRound3ChurnTest {
         });
     }
 
-    // FAILS on 89af84f (intermittent; seen once in 6 runs of the single-attempt version): "60 expired, churn of
+    // Failed on 89af84f (intermittent; seen once in 6 runs of the single-attempt version): "60 expired, churn of
     // 200 us computes (4862 done): after cleanUp 56 unreclaimed, in 960 ms". Passes on f124751 and 8054189.
     @ParameterizedTest
     @ValueSource(longs = {200, 2_000})
