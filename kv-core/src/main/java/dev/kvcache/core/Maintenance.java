@@ -34,8 +34,8 @@ import java.util.function.Predicate;
  * ({@link Segment#tryLockForMaintenance}) and leaves a node whose segment is held longer (by a compute
  * function, a resize or a descheduled writer) for a later pass, so that whoever waits for the
  * maintenance lock never waits for a compute function through it. {@link #cleanUp()} and
- * {@link #setMaximum}, which promise a restored bound, then wait for that segment after unlocking and
- * pass again.
+ * {@link #setMaximum}, which promise a restored bound, then wait for that segment's lock, holding no
+ * other, and pass again while holding it.
  */
 final class Maintenance<K, V> {
     /**
