@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -25,6 +26,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * number of concurrent writers the cache holds at most about 64 entries (their weight, if weighted)
  * beyond the bound, plus the writes in flight".
  */
+@Tag("heavy") // 40 s of rounds whose outcome does not depend on the JDK: JDK 17 only in .ci/run
 class HostileBackPressureBoundTest {
     private static final int BOUND = 2_000;
 

@@ -36,18 +36,7 @@ class HostileMaintenanceExpiryTest {
     private static final long TICK = TimeUnit.MILLISECONDS.toNanos(70);
 
     private static Thread holder(KvCache<Integer, Long> cache, int key, CountDownLatch in, CountDownLatch release) {
-        Thread t = new Thread(() -> cache.asMap().compute(key, (k, v) -> {
-            in.countDown();
-            try {
-                release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return 0L;
-        }), "holder");
-        t.setDaemon(true);
-        t.start();
-        return t;
+        return SegmentHolder.hold(cache, key, 0L, in, release);
     }
 
     /**

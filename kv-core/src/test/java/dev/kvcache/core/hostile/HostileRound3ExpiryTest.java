@@ -34,18 +34,7 @@ class HostileRound3ExpiryTest {
 
     private static <V> Thread holder(KvCache<Integer, V> cache, int key, V result, CountDownLatch in,
             CountDownLatch release) {
-        Thread t = new Thread(() -> cache.asMap().compute(key, (k, v) -> {
-            in.countDown();
-            try {
-                release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return result;
-        }), "holder");
-        t.setDaemon(true);
-        t.start();
-        return t;
+        return SegmentHolder.hold(cache, key, result, in, release);
     }
 
     /**
