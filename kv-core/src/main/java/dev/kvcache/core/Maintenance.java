@@ -187,7 +187,6 @@ final class Maintenance<K, V> {
      */
     void setMaximum(long maximum) {
         requireNotComputing("setMaximum");
-        List<RemovalNotifier.Removal<K, V>> removals;
         lock.lock();
         try {
             policy.setMaximumWeight(maximum);
@@ -378,14 +377,8 @@ final class Maintenance<K, V> {
      * meanwhile, or its segment was busy (the wheel then files it again). Lock held.
      */
     private boolean expire(Node<K, V> node, long now) {
-        Segment<K, V> segment = cache.table.segmentFor(node.hash);
-        Writes.Unlinked<V> out = isBusy(segment) ? Writes.Unlinked.BUSY
-                : cache.writes.unlinkIfCurrent(node, now, RemovalCause.EXPIRED, true, false, false);
-        if (out == Writes.Unlinked.BUSY) {
-            markBusy(segment);
-            return false;
-        }
-        if (out == Writes.Unlinked.NOT_DUE) {
+        Writes.Unlinked<V> out = unlinkUnlessBusy(node, now, RemovalCause.EXPIRED, true);
+        if (out == Writes.Unlinked.BUSY || out == Writes.Unlinked.NOT_DUE) {
             return false;
         }
         if (out != null) {
@@ -395,6 +388,23 @@ final class Maintenance<K, V> {
             }
         }
         return true;
+    }
+
+    /**
+     * Unlinks {@code node} as a pass does: {@link Writes.Unlinked#BUSY} at once if its segment was found
+     * busy earlier in the pass, and marks the segment if it is found busy now. Lock held.
+     */
+    @SuppressWarnings("unchecked")
+    private Writes.Unlinked<V> unlinkUnlessBusy(Node<K, V> node, long now, RemovalCause cause, boolean onlyIfDue) {
+        Segment<K, V> segment = cache.table.segmentFor(node.hash);
+        if (isBusy(segment)) {
+            return (Writes.Unlinked<V>) Writes.Unlinked.BUSY;
+        }
+        Writes.Unlinked<V> out = cache.writes.unlinkIfCurrent(node, now, cause, onlyIfDue, false, false);
+        if (out == Writes.Unlinked.BUSY) {
+            markBusy(segment);
+        }
+        return out;
     }
 
     private boolean isBusy(Segment<K, V> segment) {
@@ -408,16 +418,11 @@ final class Maintenance<K, V> {
 
     /** The policy chose {@code node} to evict. Lock held. */
     private int evict(BoundedNode<K, V> node) {
-        Segment<K, V> segment = cache.table.segmentFor(node.hash);
-        if (isBusy(segment)) {
-            return S3FifoPolicy.BUSY;
-        }
-        Writes.Unlinked<V> out = cache.writes.unlinkIfCurrent(node, passTime, RemovalCause.SIZE, false, false, false);
+        Writes.Unlinked<V> out = unlinkUnlessBusy(node, passTime, RemovalCause.SIZE, false);
         if (out == null) {
             return S3FifoPolicy.DEAD; // replaced or removed meanwhile: that thread reports it
         }
         if (out == Writes.Unlinked.BUSY) {
-            markBusy(segment);
             return S3FifoPolicy.BUSY;
         }
         notifier.pend(node.key, out.value(), out.cause(), out.weight());
